@@ -1,0 +1,203 @@
+"""The ``skillenai`` command line.
+
+It lives in ``crawler`` because ``demo`` and ``crawl`` drive the spiders, and only
+``crawler`` may import everything else (``store`` and ``classify`` never import it).
+Each subcommand's ``--help`` says what it does and what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from store.db import DEFAULT_DB, StoreError, open_db
+
+logger = logging.getLogger("skillenai")
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as ``skillenai: error: …`` with exit status 2."""
+
+
+# demo ------------------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo import run_demo
+
+    return run_demo(
+        db_path=args.db, postings=args.postings, seed=args.seed, web_dir=args.web,
+        as_of=args.as_of, verbose=args.verbose,
+    )
+
+
+# crawl -----------------------------------------------------------------------------------
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.demo import print_crawl_summary
+    from crawler.run import run_spiders
+
+    overrides = {"SKILLENAI_DB": args.db, "LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
+    if args.seeds:
+        overrides["SKILLENAI_SEEDS"] = args.seeds
+    for setting in args.set or []:
+        key, sep, value = setting.partition("=")
+        if not sep:
+            raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
+        overrides[key] = _setting_value(value)
+    db = open_db(args.db)
+    last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+    db.close()
+    result = run_spiders(args.spider or None, overrides)
+    db = open_db(args.db)
+    run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run]).fetchall()]
+    print_crawl_summary(db, run_ids, result.seconds)
+    return 0
+
+
+def _setting_value(value: str):
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+# ingest / export ---------------------------------------------------------------------------
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from store.ingest import ingest_lines
+
+    db = open_db(args.db)
+    if args.file == "-":
+        report = ingest_lines(db, sys.stdin.buffer, name="<stdin>")
+    else:
+        path = Path(args.file)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise CommandError(f"cannot read {args.file!r}: {exc.strerror or exc}") from None
+        with handle:
+            report = ingest_lines(db, handle, name=str(path))
+    for message in report.errors[:20]:
+        print(message, file=sys.stderr)
+    if report.skipped > 20:
+        print(f"... and {report.skipped - 20} more bad lines", file=sys.stderr)
+    c = report.counts
+    print(f"ingested {c.total} documents ({c.new} new, {c.changed} changed, {c.unchanged} unchanged); "
+          f"skipped {report.skipped} bad lines of {report.lines}", file=sys.stderr)
+    return 1 if report.skipped else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from store.export import write_export
+
+    db = open_db(args.db, readonly=True)
+    kinds = tuple(args.kind) if args.kind else None
+    count, cursor = write_export(db, sys.stdout, since=args.since, kinds=kinds, include_raw=args.raw)
+    sys.stdout.flush()
+    print(f"exported {count} documents; next cursor: {cursor}", file=sys.stderr)
+    return 0
+
+
+# extract ---------------------------------------------------------------------------------
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extract import extract_page
+
+    body = sys.stdin.buffer.read()
+    if not body.strip():
+        raise CommandError("no HTML on standard input")
+    result = extract_page(body, args.url)
+    if result is None:
+        print("skillenai: no main text found in the document", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({k: result[k] for k in ("title", "text", "author", "date", "lang")}, ensure_ascii=False))
+    else:
+        print(result["text"])
+    return 0
+
+
+# the parser --------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skillenai",
+        description="Skillenai's job-market crawler: crawl job boards, career sites and articles "
+                    "into a tagged, deduplicated SQLite store.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def db_option(p, help_extra=""):
+        p.add_argument("--db", default=DEFAULT_DB, help=f"the SQLite store (default: {DEFAULT_DB}){help_extra}")
+
+    p = sub.add_parser("demo", help="generate the sample web, serve it locally, crawl it with every spider, summarise",
+                       description="Generate the bundled sample web (job boards, career sites, blogs), serve it on "
+                                   "127.0.0.1, crawl it with all five spiders into the store and print a summary, "
+                                   "scored against the sample web's ground truth.")
+    db_option(p)
+    p.add_argument("--postings", type=int, default=300, help="posting documents in the sample web (50-100000; default 300)")
+    p.add_argument("--seed", type=int, default=7, help="random seed of the sample web (default 7)")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                   help="the sample web's 'today' (YYYY-MM-DD; default: today)")
+    p.add_argument("--web", default=None, help="write the sample web to this directory and keep it (default: a temporary one)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="run spiders over the sources file into the store",
+                       description="Run the chosen spiders (default: all) at once over the sources in the seeds file.")
+    db_option(p)
+    p.add_argument("--seeds", help="sources file (CSV spider,source,target; default: the SKILLENAI_SEEDS setting)")
+    p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("ingest", help="store documents from JSON Lines (a file or - for stdin)",
+                       description="Store documents from JSON Lines with the same fields as crawler items. A bad "
+                                   "line is reported with its line number and skipped; exit status 1 if any was.")
+    p.add_argument("--db", required=True, help="the SQLite store")
+    p.add_argument("file", metavar="FILE", help="JSON Lines file, or - for standard input")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("export", help="write the corpus as JSON Lines, from a cursor",
+                       description="Write documents as JSON Lines in change order. Each line has 'seq'; pass the "
+                                   "last one seen as --since to get only what is new or changed.")
+    p.add_argument("--db", required=True, help="the SQLite store")
+    p.add_argument("--since", type=int, default=0, metavar="CURSOR", help="only documents with seq > CURSOR (default 0)")
+    p.add_argument("--kind", action="append", choices=["posting", "article", "other"], help="only this kind (repeatable)")
+    p.add_argument("--raw", action="store_true", help="include the fetched body as base64")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("extract", help="one HTML document on stdin → its main text",
+                       description="Read one HTML document on standard input and print its main text "
+                                   "(trafilatura), or with --json an object with title, text, author, date, lang.")
+    p.add_argument("--url", help="the document's URL (helps resolve links and metadata)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of plain text")
+    p.set_defaults(func=cmd_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    try:
+        return args.func(args)
+    except (CommandError, StoreError) as exc:
+        print(f"skillenai: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("skillenai: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

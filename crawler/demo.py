@@ -1,0 +1,112 @@
+"""``skillenai demo``: the whole flow on the bundled sample web, on one machine.
+
+Generates the sample web, serves it on 127.0.0.1, points every spider at it (API base
+URLs, sources file and origin map are ordinary settings), crawls it into the store and
+prints a summary scored against the sample web's ground truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from store.db import open_db
+from store.report import crawl_summary, format_table
+
+
+def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
+    """Settings that point the spiders at a running sample web server."""
+    seeds = web_dir / "seeds.local.csv"
+    seeds.write_text(web.localize((web_dir / "seeds.csv").read_text(encoding="utf-8")), encoding="utf-8")
+    sites = json.loads((web_dir / "manifest.json").read_text(encoding="utf-8"))["sites"]
+    return {
+        "SKILLENAI_DB": db_path,
+        "SKILLENAI_SEEDS": str(seeds),
+        "GREENHOUSE_API_URL": web.origin("greenhouse") + "/v1/boards",
+        "LEVER_API_URL": web.origin("lever") + "/v0/postings",
+        "ASHBY_API_URL": web.origin("ashby") + "/posting-api/job-board",
+        # Store the sample web's own (virtual) URLs, so ids do not depend on the port.
+        "SKILLENAI_ORIGIN_MAP": {web.origin(site): f"http://{site}.sample.test" for site in sites},
+        # A local server needs no throttling; politeness stays on for real runs.
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    }
+
+
+def truth_counts(web_dir: Path) -> dict[str, int]:
+    counts = {}
+    for name in ("postings", "articles"):
+        path = web_dir / "truth" / f"{name}.jsonl"
+        counts[name] = sum(1 for line in path.open(encoding="utf-8") if line.strip()) if path.exists() else 0
+    return counts
+
+
+def truth_recall(db, web_dir: Path) -> dict[str, dict[str, int]]:
+    """How many ground-truth postings and articles the store holds, by URL."""
+    result = {}
+    for name, kind in (("postings", "posting"), ("articles", "article")):
+        urls = {json.loads(line)["url"] for line in (web_dir / "truth" / f"{name}.jsonl").open(encoding="utf-8") if line.strip()}
+        stored = {row[0] for row in db.execute("SELECT url FROM documents WHERE kind = ?", [kind])}
+        result[name] = {"truth": len(urls), "stored": len(stored), "found": len(urls & stored)}
+    return result
+
+
+def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) -> None:
+    summary = crawl_summary(db, run_ids)
+    print(f"\nCrawl finished in {seconds:.1f} s", file=out)
+    print("\nRuns:", file=out)
+    print(format_table(summary["runs"], ["spider", "outcome", "requests", "stored", "new", "changed",
+                                         "dropped", "errors", "retries", "robots_forbidden"]), file=out)
+    print("\nDocuments stored by spider and kind:", file=out)
+    print(format_table(summary["documents"], ["spider", "kind", "documents"]), file=out)
+    print("\nDropped or skipped input, by reason:", file=out)
+    print(format_table(summary["issues"], ["spider", "reason", "count", "example"]), file=out)
+
+
+def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_of: dt.date | None,
+             verbose: bool = False) -> int:
+    from crawler.run import run_spiders
+    from crawler.sampleweb.generate import generate
+    from crawler.sampleweb.server import SampleWebServer
+
+    if not 50 <= postings <= 100_000:
+        raise ValueError("--postings must be between 50 and 100000")
+    as_of = as_of or dt.date.today()
+    keep = web_dir is not None
+    directory = Path(web_dir) if keep else Path(tempfile.mkdtemp(prefix="skillenai-web-"))
+    started = time.monotonic()
+    try:
+        print(f"Generating a sample web of {postings} postings (seed {seed}, as of {as_of}) in {directory} ...")
+        generate(directory, postings=postings, seed=seed, as_of=as_of)
+        generated = time.monotonic()
+        db = open_db(db_path)
+        last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+        db.close()
+        with SampleWebServer(directory) as web:
+            print(f"Serving it on 127.0.0.1 ({len(json.loads((directory / 'manifest.json').read_text())['sites'])} sites); "
+                  f"crawling with every spider into {db_path} ...")
+            overrides = sample_web_settings(web, directory, db_path)
+            overrides["LOG_LEVEL"] = "INFO" if verbose else "WARNING"
+            result = run_spiders(None, overrides)
+        db = open_db(db_path)
+        run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run])]
+        print_crawl_summary(db, run_ids, result.seconds)
+        recall = truth_recall(db, directory)
+        print("\nAgainst the sample web's ground truth:")
+        for name, r in recall.items():
+            share = r["found"] / r["truth"] if r["truth"] else 1.0
+            print(f"  {name:9s} {r['found']:6d} of {r['truth']:6d} found ({share:.1%}); {r['stored']} stored")
+        print(f"\nTime: generate {generated - started:.1f} s, crawl {result.seconds:.1f} s, "
+              f"total {time.monotonic() - started:.1f} s. Store: {db_path}")
+        return 0
+    finally:
+        if not keep:
+            shutil.rmtree(directory, ignore_errors=True)

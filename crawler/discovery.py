@@ -1,0 +1,146 @@
+"""Finding documents on a site: robots.txt sitemaps, sitemaps, RSS/Atom feeds, listings.
+
+XML from the web is parsed without entity resolution or network access, so entity
+expansion bombs and external entities are inert.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+logger = logging.getLogger(__name__)
+
+MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
+_PAGINATION_WORDS = {"next", "next page", "older", "older posts", "more", "›", "»", "→", "next ›", "next »"}
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    url: str
+    title: str | None = None
+    published: str | None = None
+    author: str | None = None
+
+
+def maybe_gunzip(body: bytes) -> bytes:
+    if body[:2] == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
+            return handle.read(MAX_XML_BYTES + 1)[:MAX_XML_BYTES]
+    return body
+
+
+def sitemaps_in_robots(body: bytes, base_url: str) -> list[str]:
+    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=base_url)))
+
+
+def xml_root_name(body: bytes) -> str | None:
+    """Local name of the XML document element (``urlset``, ``rss``, ``feed``…), or ``None``."""
+    head = body.lstrip()[:2048]
+    if not head.startswith(b"<"):
+        return None
+    try:
+        for _event, element in lxml.etree.iterparse(
+            io.BytesIO(body), events=("start",), resolve_entities=False, no_network=True,
+            recover=True, huge_tree=False, load_dtd=False,
+        ):
+            return lxml.etree.QName(element).localname.lower()
+    except lxml.etree.LxmlError:
+        return None
+    return None
+
+
+def sitemap_entries(body: bytes) -> tuple[str, list[dict]]:
+    """``("sitemapindex" | "urlset", entries)`` of a sitemap; entries carry ``loc`` and ``lastmod``."""
+    sitemap = Sitemap(maybe_gunzip(body))
+    return sitemap.type, [entry for entry in sitemap if entry.get("loc")]
+
+
+def _parser() -> lxml.etree.XMLParser:
+    return lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
+                                huge_tree=False, load_dtd=False, remove_comments=True)
+
+
+def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order."""
+    try:
+        root = lxml.etree.fromstring(maybe_gunzip(body), parser=_parser())
+    except lxml.etree.LxmlError as exc:
+        raise ValueError(f"not a parseable feed: {exc}") from None
+    if root is None:
+        raise ValueError("not a parseable feed: empty document")
+    entries: list[FeedEntry] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = lxml.etree.QName(element).localname
+        if name == "item":
+            link = _child_text(element, "link") or _child_text(element, "guid")
+            entry = FeedEntry(
+                url=urljoin(base_url, link) if link else "",
+                title=_child_text(element, "title"),
+                published=_child_text(element, "pubDate") or _child_text(element, "date"),
+                author=_child_text(element, "creator") or _child_text(element, "author"),
+            )
+        elif name == "entry":
+            link = _atom_link(element)
+            author = element.find("{*}author")
+            entry = FeedEntry(
+                url=urljoin(base_url, link) if link else "",
+                title=_child_text(element, "title"),
+                published=_child_text(element, "published") or _child_text(element, "updated"),
+                author=_child_text(author, "name") if author is not None else None,
+            )
+        else:
+            continue
+        if entry.url and urlsplit(entry.url).scheme in ("http", "https"):
+            entries.append(entry)
+    return entries
+
+
+def _child_text(element, name: str) -> str | None:
+    for child in element:
+        if isinstance(child.tag, str) and lxml.etree.QName(child).localname == name:
+            text = "".join(child.itertext()).strip()
+            return text or None
+    return None
+
+
+def _atom_link(entry) -> str | None:
+    fallback = None
+    for link in entry.findall("{*}link"):
+        rel = link.get("rel", "alternate")
+        if rel == "alternate" and link.get("href"):
+            return link.get("href")
+        fallback = fallback or link.get("href")
+    return fallback
+
+
+def is_pagination_link(anchor) -> bool:
+    """An ``<a>`` that leads to the next page of a listing."""
+    rel = (anchor.get("rel") or "").lower().split()
+    if "next" in rel:
+        return True
+    classes = (anchor.get("class") or "").lower()
+    if "next" in classes.split() or "pagination-next" in classes:
+        return True
+    label = " ".join(anchor.itertext()).strip().lower()
+    return label in _PAGINATION_WORDS or (anchor.get("aria-label") or "").lower().startswith("next")
+
+
+def same_site(url: str, other: str) -> bool:
+    return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
+
+
+def is_below(url: str, listing_url: str) -> bool:
+    """``url``'s path lies strictly below the listing's directory (``/jobs/`` → ``/jobs/123/``)."""
+    base = urlsplit(listing_url).path
+    base = base if base.endswith("/") else base.rsplit("/", 1)[0] + "/"
+    path = urlsplit(url).path
+    return path.startswith(base) and len(path.rstrip("/")) > len(base.rstrip("/"))

@@ -1,0 +1,124 @@
+"""One fetched HTML page → the documents it holds.
+
+Structured data first: JSON-LD JobPosting (plain, in lists, in ``@graph``), then
+microdata. A page without either goes through trafilatura, and a document-kind
+classifier decides whether it is a posting, an article or some other page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.etree
+import lxml.html
+
+from crawler.extract import element_text, extract_page
+from crawler.structured import BlockError, find_typed, json_ld_blocks, microdata_items, posting_fields
+
+logger = logging.getLogger(__name__)
+
+_LOCATION_LABEL = re.compile(
+    r"^\s*(?:job\s+)?(?:location|locations|office|standort|lieu|ubicación)s?\s*[:：|\-–]\s*(?P<value>.{2,120})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass
+class PageDocuments:
+    """What a page yielded: item field dicts, and the JSON-LD blocks that were broken."""
+
+    postings: list[dict[str, Any]] = field(default_factory=list)
+    unstructured: dict[str, Any] | None = None
+    broken_blocks: list[BlockError] = field(default_factory=list)
+    extraction: str | None = None
+
+
+def parse_html(body: str | bytes) -> Any | None:
+    try:
+        return lxml.html.document_fromstring(body)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def meta_content(tree: Any, *names: str) -> str | None:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            values = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
+            if values and values[0].strip():
+                return values[0].strip()
+    return None
+
+
+def canonical_link(tree: Any) -> str | None:
+    values = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
+    return values[0].strip() if values and values[0].strip() else None
+
+
+def page_title(tree: Any) -> str | None:
+    for xpath in ("//main//h1", "//article//h1", "//h1"):
+        for h1 in tree.xpath(xpath):
+            text = " ".join(" ".join(h1.itertext()).split())
+            if text:
+                return text
+    title = meta_content(tree, "og:title") or " ".join(tree.xpath("//title//text()")).strip()
+    return title or None
+
+
+def labelled_location(text: str) -> str | None:
+    """The value of a "Location: …" line, as career pages without structured data write it."""
+    match = _LOCATION_LABEL.search(text)
+    return match.group("value").strip() if match else None
+
+
+def job_postings(tree: Any) -> tuple[list[dict], list[BlockError], str | None]:
+    blocks, errors = json_ld_blocks(tree)
+    found = [p for block in blocks for p in find_typed(block, "JobPosting")]
+    if found:
+        graph = any(isinstance(b, dict) and "@graph" in b for b in blocks)
+        return found, errors, "jsonld_graph" if graph else "jsonld"
+    found = microdata_items(tree, "JobPosting")
+    return found, errors, "microdata" if found else None
+
+
+def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
+    """Postings from structured data, else the page's main text for kind classification."""
+    result = PageDocuments()
+    tree = parse_html(body)
+    if tree is None:
+        return result
+    postings, result.broken_blocks, result.extraction = job_postings(tree)
+    page_canonical = canonical_link(tree)
+    site_name = meta_content(tree, "og:site_name")
+    for posting in postings:
+        fields = posting_fields(posting)
+        if not fields.get("title") or not fields.get("text"):
+            # A JobPosting without its description: fill from the page itself.
+            main = extract_page(body, url, with_metadata=False)
+            fields["title"] = fields.get("title") or page_title(tree)
+            fields["text"] = fields.get("text") or (main or {}).get("text")
+        fields["company"] = fields.get("company") or site_name
+        fields["canonical_url"] = fields.get("canonical_url") or page_canonical
+        result.postings.append(fields)
+    if result.postings:
+        return result
+    main = extract_page(body, url)
+    if main is None:
+        return result
+    title = page_title(tree) or main.get("title")
+    result.extraction = "trafilatura"
+    result.unstructured = {
+        "title": title,
+        "text": main["text"],
+        "author": main.get("author") or meta_content(tree, "author", "article:author"),
+        "published_at": meta_content(tree, "article:published_time", "datePublished") or main.get("date"),
+        "lang": main.get("lang") or (tree.get("lang") or "").split("-")[0] or None,
+        "canonical_url": page_canonical,
+        "company": site_name,
+        "location_raw": labelled_location(element_text(tree.body) if tree.body is not None else main["text"]),
+        "og_type": meta_content(tree, "og:type"),
+        "has_article": bool(tree.xpath("//article")),
+    }
+    return result

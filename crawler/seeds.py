@@ -1,0 +1,113 @@
+"""The sources file users edit: one source a row, ``spider,source,target``.
+
+``target`` is a board token for the ATS spiders (greenhouse, lever, ashby) and an http(s)
+URL for the others (a career site's root, robots.txt, sitemap or listing page; a feed or
+sitemap for articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
+reported with its file and line number and skipped; the good rows around it are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
+
+ATS_SPIDERS = ("greenhouse", "lever", "ashby")
+URL_SPIDERS = ("jobpostings", "articles")
+SPIDERS = ATS_SPIDERS + URL_SPIDERS
+HEADER = ["spider", "source", "target"]
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_SOURCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._&'()-]{0,127}")
+
+
+class SeedFileError(Exception):
+    """The sources file as a whole is unusable (missing, or not the expected CSV)."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    spider: str
+    source: str
+    target: str
+    where: str  # "file:line", for messages
+
+
+@dataclass(frozen=True)
+class SeedProblem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def check_row(spider: str, source: str, target: str) -> str | None:
+    """Why a row is unusable, or ``None`` when it is fine."""
+    if spider not in SPIDERS:
+        return f"unknown spider {spider!r} (expected one of {', '.join(SPIDERS)})"
+    if not _SOURCE.fullmatch(source):
+        return f"bad source id {source!r} (letters, digits, spaces and ._&'()- only)"
+    if spider in ATS_SPIDERS:
+        if not _TOKEN.fullmatch(target):
+            return f"bad {spider} board token {target!r} (letters, digits and ._- only)"
+    else:
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return f"{spider} needs an http(s) URL as target, got {target!r}"
+    return None
+
+
+def read_seeds(path: str | Path, spider: str | None = None) -> tuple[list[Seed], list[SeedProblem]]:
+    """The usable rows of a sources file (only ``spider``'s when given) and the problems found."""
+    path = Path(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise SeedFileError(f"cannot read sources file {str(path)!r}: {exc.strerror or exc}") from exc
+    seeds: list[Seed] = []
+    problems: list[SeedProblem] = []
+    seen: set[tuple[str, str]] = set()
+    with handle:
+        lines = (line for line in handle)
+        try:
+            rows = list(csv.reader(lines))
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise SeedFileError(f"{path}: not a readable CSV file: {exc}") from exc
+    header_seen = False
+    for number, row in enumerate(rows, start=1):
+        where = f"{path}:{number}"
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if not header_seen:
+            if [c.lower() for c in cells[:3]] != HEADER:
+                raise SeedFileError(f"{where}: expected the header 'spider,source,target', got {','.join(cells)!r}")
+            header_seen = True
+            continue
+        if len(cells) != 3:
+            if spider is None or cells[0] == spider:
+                problems.append(SeedProblem(where, f"expected 3 fields (spider,source,target), got {len(cells)}"))
+            continue
+        row_spider, source, target = cells
+        mine = spider is None or row_spider == spider or row_spider not in SPIDERS
+        message = check_row(row_spider, source, target)
+        if message:
+            if mine:
+                problems.append(SeedProblem(where, message))
+            continue
+        if not mine:
+            continue
+        if (row_spider, target) in seen:
+            problems.append(SeedProblem(where, f"duplicate {row_spider} source {target!r}, ignored"))
+            continue
+        seen.add((row_spider, target))
+        seeds.append(Seed(row_spider, source, target, where))
+    if not header_seen:
+        raise SeedFileError(f"{path}: empty sources file (expected the header 'spider,source,target')")
+    return seeds, problems

@@ -1,0 +1,66 @@
+"""Scrapy settings for the Skillenai crawler.
+
+Politeness is the default: robots.txt obeyed, AutoThrottle on, a few concurrent requests
+per domain, a user agent with a contact URL, bounded response sizes, retries on 429 and
+5xx. `skillenai demo` and the tests override the API base URLs and the seeds file so the
+same spiders crawl the local sample web.
+"""
+
+BOT_NAME = "skillenai"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "SkillenaiBot/0.1 (+https://skillenai.com/bot; crawler@skillenai.com)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts CONCURRENT_ITEMS tasks per response; our callbacks yield few items each,
+# and a low value measured faster (PERFORMANCE_NOTES.md).
+CONCURRENT_ITEMS = 10
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+# Career-site listings can link into endless calendars or faceted searches.
+DEPTH_LIMIT = 6
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.StorePipeline": 800,
+}
+
+# --- Skillenai settings -----------------------------------------------------------------
+# The SQLite store items are written to.
+SKILLENAI_DB = "skillenai.db"
+# The sources file (CSV: spider,source,target). Relative paths are taken from the
+# directory Scrapy runs in (the repository root).
+SKILLENAI_SEEDS = "seeds/sources.csv"
+# Items written to the store per transaction.
+SKILLENAI_STORE_BATCH = 200
+# Origin rewrites applied to stored URLs, e.g. {"http://127.0.0.1:8123": "https://example.com"}:
+# lets a mirror or the local sample web store the public URLs, so ids stay stable.
+SKILLENAI_ORIGIN_MAP = {}
+# Keep the fetched body (compressed) so extraction can be re-run without re-crawling.
+SKILLENAI_KEEP_RAW = True
+
+GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
+LEVER_API_URL = "https://api.lever.co/v0/postings"
+LEVER_PAGE_SIZE = 100
+ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
+# Most pages a listing crawl follows from one career site (sites without sitemaps).
+JOBPOSTINGS_MAX_LISTING_PAGES = 200

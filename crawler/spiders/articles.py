@@ -1,0 +1,108 @@
+"""Market-insight articles and news: RSS/Atom feeds, sitemaps and listing pages.
+
+Feed entries and sitemap URLs lead to article pages; trafilatura extracts the main text,
+title, author and date, with the feed entry's metadata as fallback. A source's target is
+a feed, a sitemap (or index), or a blog listing page whose pagination is followed.
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+from crawler.discovery import (
+    FeedEntry, feed_entries, is_below, is_pagination_link, same_site, sitemap_entries, xml_root_name,
+)
+from crawler.issues import report_skipped
+from crawler.items import DocumentItem
+from crawler.kinds import guess_kind
+from crawler.pages import documents_from_page, parse_html
+from crawler.spiders.base import SeededSpider
+from store.dates import lenient_datetime
+
+
+class ArticlesSpider(SeededSpider):
+    name = "articles"
+
+    def requests_for(self, seed):
+        yield scrapy.Request(seed.target, callback=self.parse_source, errback=self.request_failed,
+                             cb_kwargs={"seed": seed, "listing_root": seed.target})
+
+    def parse_source(self, response, seed, listing_root):
+        """A feed, a sitemap or a listing page: decided by what the body is."""
+        root = xml_root_name(response.body)
+        if root in ("rss", "feed", "rdf"):
+            yield from self.parse_feed(response, seed)
+        elif root in ("urlset", "sitemapindex"):
+            yield from self.parse_sitemap(response, seed)
+        elif hasattr(response, "text"):
+            yield from self.parse_listing(response, seed, listing_root)
+        else:
+            report_skipped(self, response.url, "unknown_source_format", "not a feed, sitemap or HTML page")
+
+    def parse_feed(self, response, seed):
+        try:
+            entries = feed_entries(response.body, response.url)
+        except ValueError as exc:
+            report_skipped(self, response.url, "unparseable_feed", str(exc))
+            return
+        for entry in entries:
+            yield self.article_request(entry.url, seed, entry)
+
+    def parse_sitemap(self, response, seed):
+        kind, entries = sitemap_entries(response.body)
+        for entry in entries:
+            if kind == "sitemapindex":
+                yield scrapy.Request(entry["loc"], callback=self.parse_source, errback=self.request_failed,
+                                     cb_kwargs={"seed": seed, "listing_root": entry["loc"]})
+            else:
+                yield self.article_request(entry["loc"], seed, FeedEntry(entry["loc"], published=entry.get("lastmod")))
+
+    def parse_listing(self, response, seed, listing_root):
+        tree = parse_html(response.body)
+        if tree is None:
+            report_skipped(self, response.url, "unparseable_html")
+            return
+        tree.make_links_absolute(response.url, handle_failures="discard")
+        for anchor in tree.xpath("//a[@href][not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header)]"):
+            url = anchor.get("href").split("#", 1)[0]
+            if not url or not same_site(url, listing_root):
+                continue
+            if is_pagination_link(anchor):
+                yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed,
+                                     cb_kwargs={"seed": seed, "listing_root": listing_root})
+            elif is_below(url, listing_root) and "?" not in url:
+                yield self.article_request(url, seed, FeedEntry(url))
+
+    def article_request(self, url: str, seed, entry: FeedEntry) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.request_failed,
+                              cb_kwargs={"seed": seed, "entry": entry})
+
+    def parse_article(self, response, seed, entry: FeedEntry):
+        if not hasattr(response, "text"):
+            report_skipped(self, response.url, "not_html", response.headers.get(b"Content-Type", b"").decode("latin-1"))
+            return
+        found = documents_from_page(response.body, response.url)
+        raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None
+        page = found.unstructured
+        if page is None:
+            if not found.postings:
+                report_skipped(self, response.url, "no_main_text", "trafilatura found no main text")
+            return
+        from_feed = entry.title is not None
+        kind = "article" if from_feed or page["og_type"] == "article" or page["has_article"] else guess_kind(
+            page["title"], page["text"], response.url)
+        yield DocumentItem(
+            url=response.url,
+            kind=kind,
+            spider=self.name,
+            source=seed.source,
+            canonical_url=page["canonical_url"],
+            title=page["title"] or entry.title,
+            text=page["text"],
+            lang=page["lang"],
+            author=page["author"] or entry.author,
+            published_at=lenient_datetime(page["published_at"]) or lenient_datetime(entry.published),
+            raw=raw,
+            raw_type="html",
+            extraction="trafilatura",
+        )

@@ -1,0 +1,82 @@
+import pytest
+
+from store.dates import InvalidDate, parse_date, parse_datetime
+from store.records import (
+    InvalidRecord, canonicalize_url, content_hash, decompress_raw, document_id, normalize_employment_type,
+    normalize_record,
+)
+
+
+def test_normalize_posting(posting_record):
+    rec = normalize_record(posting_record)
+    assert rec["canonical_url"] == "https://boards.example.com/acme/jobs/123"
+    assert rec["id"] == document_id(rec["canonical_url"])
+    assert rec["employment_type"] == "full_time"
+    assert (rec["salary_min"], rec["salary_max"], rec["salary_currency"], rec["salary_period"]) == (140000, 180000, "USD", "year")
+    assert rec["date_posted"] == "2026-05-01"
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("url", "ftp://example.com/x", "absolute http(s) URL"),
+    ("url", None, "missing"),
+    ("kind", "job", "must be one of"),
+    ("title", "  ", "needs a title"),
+    ("text", "short", "needs its text"),
+    ("salary_min", "lots", "not a number"),
+    ("salary_currency", "dollars", "ISO 4217"),
+    ("date_posted", "next tuesday", "not a recognised date"),
+    ("date_posted", "1850-01-01", "year out of range"),
+    ("colour", "blue", "unknown field"),
+])
+def test_invalid_fields_are_named(posting_record, field, value, message):
+    posting_record[field] = value
+    with pytest.raises(InvalidRecord) as info:
+        normalize_record(posting_record)
+    assert info.value.field == field
+    assert message in str(info.value)
+
+
+def test_canonical_url_drops_tracking_and_fragment_and_maps_origin():
+    url = "HTTP://127.0.0.1:8123/jobs/1/?utm_medium=x&b=2&a=1#apply"
+    assert canonicalize_url(url, {"http://127.0.0.1:8123": "https://acme.example"}) == "https://acme.example/jobs/1/?a=1&b=2"
+    assert canonicalize_url("https://Example.com:443") == "https://example.com/"
+
+
+def test_origin_map_does_not_match_longer_ports():
+    assert canonicalize_url("http://127.0.0.1:81234/x", {"http://127.0.0.1:8123": "https://a.example"}).startswith("http://127.0.0.1:81234")
+
+
+def test_content_hash_ignores_case_and_spacing():
+    assert content_hash("Hello   World\n") == content_hash("hello world")
+
+
+def test_raw_is_compressed_and_recoverable(posting_record):
+    posting_record["raw"] = "<html>" + "x" * 1000 + "</html>"
+    rec = normalize_record(posting_record)
+    assert len(rec["raw"]) < 100
+    assert decompress_raw(rec["raw"]).decode() == posting_record["raw"]
+
+
+def test_employment_types():
+    assert normalize_employment_type(["FULL_TIME", "CONTRACTOR"]) == "full_time,contract"
+    assert normalize_employment_type("Part-time") == "part_time"
+    assert normalize_employment_type("Werkstudent") == "intern"
+    assert normalize_employment_type("") is None
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2026-05-09", "2026-05-09"),
+    ("2026-05-09T23:30:00-07:00", "2026-05-10T06:30:00Z"),
+    ("2026-05-09T10:00:00Z", "2026-05-09T10:00:00Z"),
+    ("Sat, 09 May 2026 10:00:00 +0200", "2026-05-09T08:00:00Z"),
+    (1778320800000, "2026-05-09T10:00:00Z"),
+    ("May 9th, 2026", "2026-05-09"),
+    ("", None),
+])
+def test_dates(value, expected):
+    assert parse_datetime(value) == expected
+
+
+def test_bad_date_names_its_field():
+    with pytest.raises(InvalidDate, match="valid_through"):
+        parse_date("2026-02-30", field="valid_through")

@@ -1,0 +1,89 @@
+import json
+
+from crawler.extract import html_to_text
+from crawler.pages import documents_from_page, labelled_location
+
+POSTING = {
+    "@context": "https://schema.org", "@type": "JobPosting", "title": "Data Engineer",
+    "description": "<p>Build pipelines.</p><ul><li>Python 3</li><li>Airflow &amp; dbt</li></ul>",
+    "datePosted": "2026-04-02", "validThrough": "2026-06-01T00:00",
+    "employmentType": ["FULL_TIME"],
+    "hiringOrganization": {"@type": "Organization", "name": "Globex"},
+    "jobLocation": [
+        {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "Berlin", "addressCountry": "DE"}},
+        {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "London",
+                                       "addressCountry": {"@type": "Country", "name": "GB"}}},
+    ],
+    "baseSalary": {"@type": "MonetaryAmount", "currency": "EUR",
+                   "value": {"@type": "QuantitativeValue", "minValue": 60000, "maxValue": 75000, "unitText": "YEAR"}},
+}
+
+
+def page(*blocks, body="<h1>Data Engineer</h1><p>Some page text.</p>"):
+    scripts = "".join(f'<script type="application/ld+json">{b}</script>' for b in blocks)
+    return f"<html><head><title>Jobs</title>{scripts}</head><body>{body}</body></html>"
+
+
+def test_plain_json_ld_posting():
+    found = documents_from_page(page(json.dumps(POSTING)), "https://globex.example/jobs/1")
+    assert found.extraction == "jsonld"
+    [fields] = found.postings
+    assert fields["title"] == "Data Engineer"
+    assert fields["text"] == "Build pipelines.\nPython 3\nAirflow & dbt"
+    assert fields["company"] == "Globex"
+    assert fields["location_raw"] == "Berlin, DE; London, GB"
+    assert (fields["salary_min"], fields["salary_max"], fields["salary_currency"], fields["salary_period"]) == (60000, 75000, "EUR", "YEAR")
+
+
+def test_graph_and_broken_block_are_separate():
+    graph = json.dumps({"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, POSTING]})
+    broken = '{"@type": "BreadcrumbList", "itemListElement": [ {"a": 1}, '
+    found = documents_from_page(page(broken, graph), "https://globex.example/jobs/1")
+    assert [p["title"] for p in found.postings] == ["Data Engineer"]
+    assert found.extraction == "jsonld_graph"
+    assert len(found.broken_blocks) == 1 and "block 1" in str(found.broken_blocks[0])
+
+
+def test_trailing_comma_is_repaired():
+    text = json.dumps(POSTING)[:-1] + ",}"
+    assert [p["title"] for p in documents_from_page(page(text), "https://x.example/").postings] == ["Data Engineer"]
+
+
+def test_deeply_nested_block_is_rejected_not_crashing():
+    deep = "[" * 5000 + "]" * 5000
+    found = documents_from_page(page(deep, json.dumps(POSTING)), "https://x.example/")
+    assert len(found.postings) == 1 and len(found.broken_blocks) == 1
+
+
+def test_remote_posting_with_requirements():
+    remote = dict(POSTING, jobLocation=None, jobLocationType="TELECOMMUTE",
+                  applicantLocationRequirements={"@type": "Country", "name": "US"})
+    [fields] = documents_from_page(page(json.dumps(remote)), "https://x.example/").postings
+    assert fields["workplace"] == "remote" and fields["location_raw"] == "Remote - US"
+
+
+def test_microdata_posting():
+    body = """<div itemscope itemtype="https://schema.org/JobPosting">
+      <h1 itemprop="title">QA Engineer</h1>
+      <meta itemprop="datePosted" content="2026-03-03">
+      <div itemprop="hiringOrganization" itemscope itemtype="https://schema.org/Organization"><span itemprop="name">Initech</span></div>
+      <div itemprop="jobLocation" itemscope itemtype="https://schema.org/Place">
+        <div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">
+          <span itemprop="addressLocality">Austin</span>, <span itemprop="addressRegion">TX</span></div></div>
+      <div itemprop="description"><p>Test things.</p><ul><li>Selenium</li><li>Cypress</li></ul></div>
+    </div>"""
+    found = documents_from_page(page(body=body), "https://initech.example/jobs/2")
+    assert found.extraction == "microdata"
+    [fields] = found.postings
+    assert (fields["title"], fields["company"], fields["location_raw"]) == ("QA Engineer", "Initech", "Austin, TX")
+    assert fields["text"] == "Test things.\nSelenium\nCypress"
+    assert fields["date_posted"] == "2026-03-03"
+
+
+def test_html_to_text_unescapes_greenhouse_content():
+    escaped = "&lt;h2&gt;About&lt;/h2&gt;&lt;p&gt;We &amp;amp; you&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Go&lt;/li&gt;&lt;/ul&gt;"
+    assert html_to_text(escaped) == "About\nWe & you\nGo"
+
+
+def test_labelled_location():
+    assert labelled_location("Team: Data\nLocation: Hybrid (Berlin)\nApply") == "Hybrid (Berlin)"
