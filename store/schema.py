@@ -53,7 +53,6 @@ def m001_documents(db: Database) -> None:
             document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
             external_id TEXT,
             company TEXT,
-            title TEXT,
             location_raw TEXT,
             locations_json TEXT,
             employment_type TEXT,
