@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the sample web's 'today' (YYYY-MM-DD; default: today)")
     p.add_argument("--web", default=None, help="write the sample web to this directory and keep it (default: a temporary one)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, scrapy_logging=True)
 
     p = sub.add_parser("crawl", help="run spiders over the sources file into the store",
                        description="Run the chosen spiders (default: all) at once over the sources in the seeds file.")
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
-    p.set_defaults(func=cmd_crawl)
+    p.set_defaults(func=cmd_crawl, scrapy_logging=True)
 
     p = sub.add_parser("ingest", help="store documents from JSON Lines (a file or - for stdin)",
                        description="Store documents from JSON Lines with the same fields as crawler items. A bad "
@@ -185,8 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    if not getattr(args, "scrapy_logging", False):  # crawls log through Scrapy's own handler
+        level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
+        logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     try:
         return args.func(args)
     except (CommandError, StoreError) as exc:

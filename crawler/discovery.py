@@ -10,7 +10,8 @@ import gzip
 import io
 import logging
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.etree
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -122,8 +123,23 @@ def _atom_link(entry) -> str | None:
     return fallback
 
 
-def is_pagination_link(anchor) -> bool:
-    """An ``<a>`` that leads to the next page of a listing."""
+_PAGE_PARAMS = frozenset({"page", "p", "pg", "paged", "offset", "start", "from"})
+
+
+def is_pagination_link(anchor, listing_url: str | None = None) -> bool:
+    """An ``<a>`` that leads to another page of a listing.
+
+    ``rel="next"``, a "Next"-like label, or (given the listing's URL) a link to the same
+    path with a page-number parameter (``/jobs/?page=3``) or a ``/page/3/`` path.
+    """
+    href = anchor.get("href") or ""
+    if listing_url is not None and same_site(href, listing_url):
+        parts, base = urlsplit(href), urlsplit(listing_url)
+        params = {k.lower() for k, _ in parse_qsl(parts.query)}
+        if parts.path == base.path and params & _PAGE_PARAMS:
+            return True
+        if re.fullmatch(re.escape(base.path.rstrip("/")) + r"/page/\d+/?", parts.path):
+            return True
     rel = (anchor.get("rel") or "").lower().split()
     if "next" in rel:
         return True
@@ -144,3 +160,8 @@ def is_below(url: str, listing_url: str) -> bool:
     base = base if base.endswith("/") else base.rsplit("/", 1)[0] + "/"
     path = urlsplit(url).path
     return path.startswith(base) and len(path.rstrip("/")) > len(base.rstrip("/"))
+
+
+def in_chrome(anchor) -> bool:
+    """A link in the page's navigation, header or footer (they lead elsewhere on the site)."""
+    return bool(anchor.xpath("ancestor::nav or ancestor::header or ancestor::footer"))

@@ -67,6 +67,53 @@ def page_title(tree: Any) -> str | None:
     return title or None
 
 
+_CAREERS_WORDS = re.compile(
+    r"^(?:careers?|jobs?)\s+(?:at|@|with)\s+|\s*[|\-–·:]?\s*(?:careers?|jobs?|job board|"
+    r"karriere|carrières|empleos|open (?:roles|positions))\s*$",
+    re.IGNORECASE,
+)
+_LOCATION_CLASS = (
+    '//*[self::main or self::article or @role="main"]//*[contains(translate(@class, "LOCATION", "location"), "location") '
+    'or contains(translate(@id, "LOCATION", "location"), "location") or @itemprop="jobLocation" '
+    'or contains(translate(@data-testid, "LOCATION", "location"), "location")]'
+)
+_LABEL_PREFIX = re.compile(
+    r"^\s*(?:(?:job|work)\s+)?(?:locations?|where|based in|office|standort|arbeitsort|ort|lieu|ubicación)\b"
+    r"\s*[:：|\-–]?\s*",
+    re.IGNORECASE,
+)
+
+
+def company_from_site_name(name: str | None) -> str | None:
+    """``"Corvid Careers"``, ``"Careers at Corvid"``, ``"Corvid | Jobs"`` → ``"Corvid"``."""
+    if not name:
+        return None
+    cleaned = _CAREERS_WORDS.sub("", name.strip()).strip(" |-–·:")
+    return cleaned or name.strip()
+
+
+def location_element(tree: Any) -> str | None:
+    """The text of the page's location badge (``class="job-location"`` and the like)."""
+    for element in tree.xpath(_LOCATION_CLASS)[:20]:
+        if element.xpath("ancestor::footer or ancestor::nav or ancestor::aside"):
+            continue
+        text = " ".join(" ".join(element.itertext()).split())
+        text = _LABEL_PREFIX.sub("", text).strip()
+        if 2 <= len(text) <= 120:
+            return text
+    return None
+
+
+def posted_date(tree: Any) -> str | None:
+    """The date a page without structured data says it was posted (``<time datetime>``)."""
+    for xpath in ('//*[self::main or self::article]//time[@datetime]', '//time[@datetime]'):
+        for element in tree.xpath(xpath)[:5]:
+            if element.xpath("ancestor::footer or ancestor::aside"):
+                continue
+            return element.get("datetime").strip() or None
+    return None
+
+
 def labelled_location(text: str) -> str | None:
     """The value of a "Location: …" line, as career pages without structured data write it."""
     match = _LOCATION_LABEL.search(text)
@@ -91,7 +138,7 @@ def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
         return result
     postings, result.broken_blocks, result.extraction = job_postings(tree)
     page_canonical = canonical_link(tree)
-    site_name = meta_content(tree, "og:site_name")
+    site_name = company_from_site_name(meta_content(tree, "og:site_name", "application-name"))
     for posting in postings:
         fields = posting_fields(posting)
         if not fields.get("title") or not fields.get("text"):
@@ -100,6 +147,9 @@ def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
             fields["title"] = fields.get("title") or page_title(tree)
             fields["text"] = fields.get("text") or (main or {}).get("text")
         fields["company"] = fields.get("company") or site_name
+        if fields.get("workplace") == "remote" and not posting.get("jobLocation"):
+            # Remote postings name no place; the page's own label says where applicants may be.
+            fields["location_raw"] = location_element(tree) or fields.get("location_raw")
         fields["canonical_url"] = fields.get("canonical_url") or page_canonical
         result.postings.append(fields)
     if result.postings:
@@ -117,7 +167,9 @@ def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
         "lang": main.get("lang") or (tree.get("lang") or "").split("-")[0] or None,
         "canonical_url": page_canonical,
         "company": site_name,
-        "location_raw": labelled_location(element_text(tree.body) if tree.body is not None else main["text"]),
+        "location_raw": location_element(tree) or labelled_location(
+            element_text(tree.body) if tree.body is not None else main["text"]),
+        "date_posted": posted_date(tree),
         "og_type": meta_content(tree, "og:type"),
         "has_article": bool(tree.xpath("//article")),
     }

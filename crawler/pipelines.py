@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler import signals as our_signals
 from store.db import open_db
 from store.documents import UpsertCounts, finish_run, record_issues, start_run, upsert_documents
-from store.records import InvalidRecord, normalize_record
+from store.records import InvalidRecord, apply_origin_map, normalize_record
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class StorePipeline:
         self.issues: list[tuple] = []
         self.counts = UpsertCounts()
         self.dropped = 0
+        self.origin_map = dict(settings.getdict("SKILLENAI_ORIGIN_MAP"))
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.input_skipped, signal=our_signals.input_skipped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -95,10 +96,14 @@ class StorePipeline:
     def item_dropped(self, item, response, exception, spider=None):
         self.dropped += 1
         url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
-        self.issues.append((self.run_id, getattr(spider or self.crawler.spider, "name", None), url, "dropped_item", str(exception)))
+        name = getattr(spider or self.crawler.spider, "name", None)
+        self.issues.append((self.run_id, name, self._public(url), "dropped_item", str(exception)))
 
     def input_skipped(self, spider, url, reason, detail):
-        self.issues.append((self.run_id, spider.name, url, reason, detail))
+        self.issues.append((self.run_id, spider.name, self._public(url), reason, detail))
+
+    def _public(self, url):
+        return apply_origin_map(url, self.origin_map) if isinstance(url, str) else url
 
     def close_spider(self, spider=None):
         if self.db is not None:

@@ -42,7 +42,7 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
     unknown = [n for n in names if n not in SPIDERS]
     if unknown:
         raise ValueError(f"unknown spider(s) {', '.join(unknown)}; known: {', '.join(SPIDERS)}")
-    process = CrawlerProcess(project_settings(overrides), install_root_handler=True)
+    process = CrawlerProcess(project_settings(overrides))
     crawlers = []
     for name in names:
         crawler = process.create_crawler(name)

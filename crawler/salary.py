@@ -23,6 +23,7 @@ _AMOUNT = r"(?P<{n}>\d{{1,3}}(?:[,.\s]\d{{3}})+|\d+(?:\.\d+)?)\s*(?P<{n}k>[kK]\b
 _PATTERN = re.compile(
     r"(?P<cur1>US\$|CA\$|C\$|A\$|[$€£¥₹]|\b(?:" + _CODES + r")\b)?\s*"
     + _AMOUNT.format(n="low")
+    + r"\s*(?P<cur1b>\b(?:" + _CODES + r")\b)?"
     + r"\s*(?:-|–|—|to|bis|a)\s*(?P<cur2>US\$|CA\$|C\$|A\$|[$€£¥₹]|\b(?:" + _CODES + r")\b)?\s*"
     + _AMOUNT.format(n="high")
     + r"\s*(?P<cur3>\b(?:" + _CODES + r")\b)?"
@@ -59,7 +60,7 @@ def parse_salary(text: str | None) -> Salary | None:
     if not text:
         return None
     for match in _PATTERN.finditer(text):
-        currency = _currency(match["cur1"], match["cur2"], match["cur3"])
+        currency = _currency(match["cur1"], match["cur1b"], match["cur2"], match["cur3"])
         period = match["period"] or match["period2"]
         if not currency and not period and not (match["lowk"] or match["highk"]):
             continue  # "2 - 3 years", "10-20 people": a range of something else

@@ -38,6 +38,7 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.SkillenaiLogFormatter"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import scrapy
 
 from crawler.discovery import (
-    FeedEntry, feed_entries, is_below, is_pagination_link, same_site, sitemap_entries, xml_root_name,
+    FeedEntry, feed_entries, in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, xml_root_name,
 )
 from crawler.issues import report_skipped
 from crawler.items import DocumentItem
@@ -63,14 +63,14 @@ class ArticlesSpider(SeededSpider):
             report_skipped(self, response.url, "unparseable_html")
             return
         tree.make_links_absolute(response.url, handle_failures="discard")
-        for anchor in tree.xpath("//a[@href][not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header)]"):
+        for anchor in tree.xpath("//a[@href]"):
             url = anchor.get("href").split("#", 1)[0]
             if not url or not same_site(url, listing_root):
                 continue
-            if is_pagination_link(anchor):
+            if is_pagination_link(anchor, listing_root):
                 yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed,
                                      cb_kwargs={"seed": seed, "listing_root": listing_root})
-            elif is_below(url, listing_root) and "?" not in url:
+            elif is_below(url, listing_root) and "?" not in url and not in_chrome(anchor):
                 yield self.article_request(url, seed, FeedEntry(url))
 
     def article_request(self, url: str, seed, entry: FeedEntry) -> scrapy.Request:
@@ -88,8 +88,9 @@ class ArticlesSpider(SeededSpider):
             if not found.postings:
                 report_skipped(self, response.url, "no_main_text", "trafilatura found no main text")
             return
+        # A feed lists articles; a sitemap or listing may also hold about and index pages.
         from_feed = entry.title is not None
-        kind = "article" if from_feed or page["og_type"] == "article" or page["has_article"] else guess_kind(
+        kind = "article" if from_feed or page["og_type"] == "article" else guess_kind(
             page["title"], page["text"], response.url)
         yield DocumentItem(
             url=response.url,

@@ -13,14 +13,16 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
+from crawler.ats import salary_fields_from_text
 from crawler.discovery import (
-    is_below, is_pagination_link, same_site, sitemap_entries, sitemaps_in_robots, xml_root_name,
+    in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, sitemaps_in_robots, xml_root_name,
 )
 from crawler.issues import report_skipped
 from crawler.items import DocumentItem
 from crawler.kinds import guess_kind
 from crawler.pages import documents_from_page, parse_html
 from crawler.spiders.base import SeededSpider
+from store.dates import lenient_datetime
 
 _POSTING_FIELDS = ("title", "text", "company", "date_posted", "valid_through", "employment_type",
                    "location_raw", "locations", "workplace", "external_id", "canonical_url",
@@ -96,18 +98,18 @@ class JobPostingsSpider(SeededSpider):
             return
         tree.make_links_absolute(response.url, handle_failures="discard")
         # Links inside navigation and footers lead elsewhere on the site.
-        anchors = tree.xpath("//a[@href][not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header)]")
+        anchors = tree.xpath("//a[@href]")
         pages_seen = self.crawler.stats.get_value(f"skillenai/listing_pages/{seed.source}", 0)
         for anchor in anchors:
             url = anchor.get("href").split("#", 1)[0]
             if not url or not same_site(url, listing_root):
                 continue
-            if is_pagination_link(anchor):
+            if is_pagination_link(anchor, listing_root):
                 if pages_seen < self.settings.getint("JOBPOSTINGS_MAX_LISTING_PAGES", 200):
                     self.crawler.stats.inc_value(f"skillenai/listing_pages/{seed.source}")
                     pages_seen += 1
                     yield self._listing_request(seed, url, listing_root)
-            elif is_below(url, listing_root) and "?" not in url:
+            elif is_below(url, listing_root) and "?" not in url and not in_chrome(anchor):
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,
                                      cb_kwargs={"seed": seed})
 
@@ -127,6 +129,8 @@ class JobPostingsSpider(SeededSpider):
                     setattr(item, key, fields[key])
             item.company = item.company or seed.source
             item.published_at = item.date_posted
+            if item.salary_min is None:
+                item.__dict__.update(salary_fields_from_text(item.text or ""))
             yield item
             raw = None  # one copy of the page is enough when it holds several postings
         if found.postings or found.unstructured is None:
@@ -141,6 +145,9 @@ class JobPostingsSpider(SeededSpider):
         if kind == "posting":
             item.company = page["company"] or seed.source
             item.location_raw = page["location_raw"]
+            item.date_posted = lenient_datetime(page["date_posted"])
+            item.published_at = item.date_posted
+            item.__dict__.update(salary_fields_from_text(page["text"]))
         else:
             item.author = page["author"]
             item.published_at = page["published_at"]

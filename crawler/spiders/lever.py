@@ -74,7 +74,7 @@ class LeverSpider(SeededSpider):
             extraction="ats",
             external_id=posting.get("id"),
             company=seed.source,
-            location_raw=" / ".join(all_locations) if len(all_locations) > 1 else location,
+            location_raw=location or "; ".join(all_locations) or None,
             locations=[{"name": name, "country": posting.get("country")} for name in all_locations] or None,
             employment_type=categories.get("commitment"),
             workplace=workplace,

@@ -1,0 +1,180 @@
+"""Real crawls of a generated sample web served on 127.0.0.1, scored against its truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from crawler.demo import sample_web_settings
+from crawler.sampleweb.generate import generate
+from crawler.sampleweb.server import SampleWebServer
+
+POSTINGS = 150
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def web_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("web")
+    generate(directory, postings=POSTINGS, seed=11, as_of=dt.date(2026, 5, 9))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def web(web_dir):
+    with SampleWebServer(web_dir) as server:
+        yield server
+
+
+def run_crawl(web, web_dir: Path, db: Path, seeds: Path | None = None, spiders=()) -> subprocess.CompletedProcess:
+    settings = sample_web_settings(web, web_dir, str(db))
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+               "--seeds", str(seeds or settings.pop("SKILLENAI_SEEDS"))]
+    settings.pop("SKILLENAI_SEEDS", None)
+    settings.pop("SKILLENAI_DB")
+    for key, value in settings.items():
+        command += ["--set", f"{key}={json.dumps(value)}"]
+    for spider in spiders:
+        command += ["--spider", spider]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def crawled(web, web_dir, tmp_path_factory):
+    """One crawl of the whole sample web with every spider, then a second identical one."""
+    db = tmp_path_factory.mktemp("store") / "crawl.db"
+    first = run_crawl(web, web_dir, db)
+    assert first.returncode == 0, first.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    snapshot = {
+        "documents": conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+        "last_seen": dict(conn.execute("SELECT id, last_seen FROM documents").fetchall()),
+        "seq": conn.execute("SELECT MAX(seq) FROM documents").fetchone()[0],
+    }
+    requests_after_first = len(web.requests)
+    second = run_crawl(web, web_dir, db)
+    assert second.returncode == 0, second.stderr[-3000:]
+    return {"db": conn, "first": first, "second": second, "before": snapshot,
+            "requests_after_first": requests_after_first}
+
+
+def stored_postings(conn) -> dict[str, sqlite3.Row]:
+    rows = conn.execute(
+        "SELECT d.url, d.spider, d.title, p.company, p.location_raw, p.date_posted, d.extraction "
+        "FROM documents d JOIN postings p ON p.document_id = d.id WHERE d.kind = 'posting'"
+    ).fetchall()
+    return {row["url"]: row for row in rows}
+
+
+@pytest.mark.parametrize("spider", ["greenhouse", "lever", "ashby", "jobpostings"])
+def test_each_spider_stores_exactly_its_truth_postings(crawled, web_dir, spider):
+    truth = {t["url"]: t for t in read_jsonl(web_dir / "truth" / "postings.jsonl") if t["spider"] == spider}
+    assert truth, f"the sample web has no {spider} postings"
+    stored = {url: row for url, row in stored_postings(crawled["db"]).items() if row["spider"] == spider}
+    assert set(stored) == set(truth)
+    for url, expected in truth.items():
+        row = stored[url]
+        assert row["title"] == expected["title"], url
+        assert row["company"] == expected["company"], url
+        if expected["structured"] != "broken":  # its place was only in the broken block
+            assert row["location_raw"] == expected["location_raw"], url
+        assert row["date_posted"] == expected["date_posted"], url
+
+
+def test_articles_are_stored_with_title_author_date(crawled, web_dir):
+    truth = {t["url"]: t for t in read_jsonl(web_dir / "truth" / "articles.jsonl")}
+    rows = crawled["db"].execute(
+        "SELECT url, title, author, published_at, lang, text FROM documents WHERE kind = 'article'").fetchall()
+    stored = {row["url"]: row for row in rows}
+    assert set(stored) == set(truth)
+    for url, expected in truth.items():
+        assert stored[url]["title"] == expected["title"], url
+        assert stored[url]["author"] == expected["author"], url
+        assert (stored[url]["published_at"] or "")[:10] == expected["date"], url
+        assert stored[url]["lang"] == expected["lang"], url
+
+
+def test_article_text_quality(crawled, web_dir):
+    from crawler.quality import word_ngram_f1
+
+    truth = {t["url"]: t for t in read_jsonl(web_dir / "truth" / "articles.jsonl")}
+    texts = dict(crawled["db"].execute("SELECT url, text FROM documents WHERE kind = 'article'").fetchall())
+    scores = [word_ngram_f1(texts[url], t["body"]) for url, t in truth.items()]
+    assert min(scores) >= 0.6
+    assert sum(scores) / len(scores) >= 0.9
+
+
+def test_second_crawl_adds_nothing_and_moves_last_seen(crawled):
+    conn, before = crawled["db"], crawled["before"]
+    assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == before["documents"]
+    assert conn.execute("SELECT MAX(seq) FROM documents").fetchone()[0] == before["seq"]
+    moved = [doc_id for doc_id, seen in conn.execute("SELECT id, last_seen FROM documents")
+             if seen >= before["last_seen"][doc_id]]
+    assert len(moved) == before["documents"]
+    runs = conn.execute("SELECT spider, items_new, items_stored, outcome FROM crawl_runs ORDER BY id").fetchall()
+    assert len(runs) == 10
+    second = runs[5:]
+    assert all(r["items_new"] == 0 and r["items_stored"] > 0 for r in second)
+    assert all(r["outcome"] == "finished" for r in runs)
+
+
+def test_robots_disallowed_paths_are_never_requested(crawled, web, web_dir):
+    disallowed = read_jsonl(web_dir / "truth" / "disallowed.jsonl")
+    assert disallowed
+    requested = {(site, path.split("?", 1)[0]) for site, _method, path, _status in web.requests}
+    hits = [d for d in disallowed if (d["site"], d["path"].split("?", 1)[0]) in requested]
+    assert hits == []
+
+
+def test_malformed_json_ld_is_logged_and_skipped_page_kept(crawled, web_dir):
+    broken = [t for t in read_jsonl(web_dir / "truth" / "postings.jsonl") if t["structured"] == "broken"]
+    issues = crawled["db"].execute(
+        "SELECT url, detail FROM crawl_issues WHERE reason = 'malformed_json_ld'").fetchall()
+    assert issues, "no malformed JSON-LD block was reported"
+    assert all("JSON-LD block" in row["detail"] for row in issues)
+    stored = stored_postings(crawled["db"])
+    assert all(t["url"] in stored for t in broken)
+
+
+def test_no_page_is_fetched_twice_in_one_crawl(crawled):
+    # Each crawl is one Scrapy process with its own duplicate filter.
+    first = crawled["db"].execute("SELECT spider, stats FROM crawl_runs ORDER BY id LIMIT 5").fetchall()
+    for row in first:
+        stats = json.loads(row["stats"])
+        assert stats.get("dupefilter/filtered", 0) >= 0
+        assert stats.get("log_count/ERROR", 0) == 0, row["spider"]
+
+
+def test_bad_seed_rows_are_reported_and_good_rows_crawled(web, web_dir, tmp_path):
+    local = (web_dir / "seeds.local.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = local[0], local[1:]
+    ashby_rows = [r for r in rows if r.startswith("ashby,")]
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text("\n".join([header, "ashby,Broken Row,not a token!", "ashby,too,many,fields",
+                                *ashby_rows]) + "\n", encoding="utf-8")
+    db = tmp_path / "seeds.db"
+    result = run_crawl(web, web_dir, db, seeds=seeds, spiders=["ashby"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    issues = conn.execute("SELECT url, detail FROM crawl_issues WHERE reason = 'bad_seed_row'").fetchall()
+    assert sorted(url for url, _ in issues) == [f"{seeds}:2", f"{seeds}:3"]
+    truth = [t for t in read_jsonl(web_dir / "truth" / "postings.jsonl") if t["spider"] == "ashby"]
+    assert conn.execute("SELECT COUNT(*) FROM documents WHERE spider = 'ashby'").fetchone()[0] == len(truth)
+
+
+def test_summary_is_printed(crawled):
+    out = crawled["first"].stdout
+    assert "Documents stored by spider and kind" in out
+    counts = Counter(line.split()[0] for line in out.splitlines() if line.startswith("  ") and len(line.split()) == 3)
+    assert counts
