@@ -84,6 +84,10 @@ _LABEL_PREFIX = re.compile(
 )
 
 
+# Pins, globes and bullets that label location badges ("📍 Berlin", "• Remote").
+_LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
+
+
 def company_from_site_name(name: str | None) -> str | None:
     """``"Corvid Careers"``, ``"Careers at Corvid"``, ``"Corvid | Jobs"`` → ``"Corvid"``."""
     if not name:
@@ -98,7 +102,7 @@ def location_element(tree: Any) -> str | None:
         if element.xpath("ancestor::footer or ancestor::nav or ancestor::aside"):
             continue
         text = " ".join(" ".join(element.itertext()).split())
-        text = _LABEL_PREFIX.sub("", text).strip()
+        text = _LABEL_PREFIX.sub("", _LEADING_SYMBOLS.sub("", text)).strip()
         if 2 <= len(text) <= 120:
             return text
     return None

@@ -23,7 +23,7 @@ SPIDERS = ATS_SPIDERS + URL_SPIDERS
 HEADER = ["spider", "source", "target"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_SOURCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._&'()-]{0,127}")
+_SOURCE = re.compile(r"[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,127}")
 
 
 class SeedFileError(Exception):
@@ -52,7 +52,7 @@ def check_row(spider: str, source: str, target: str) -> str | None:
     if spider not in SPIDERS:
         return f"unknown spider {spider!r} (expected one of {', '.join(SPIDERS)})"
     if not _SOURCE.fullmatch(source):
-        return f"bad source id {source!r} (letters, digits, spaces and ._&'()- only)"
+        return f"bad source id {source!r} (1-128 printable characters)"
     if spider in ATS_SPIDERS:
         if not _TOKEN.fullmatch(target):
             return f"bad {spider} board token {target!r} (letters, digits and ._- only)"
