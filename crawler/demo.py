@@ -94,7 +94,8 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
             print(f"Serving it on 127.0.0.1 ({len(json.loads((directory / 'manifest.json').read_text())['sites'])} sites); "
                   f"crawling with every spider into {db_path} ...")
             overrides = sample_web_settings(web, directory, db_path)
-            overrides["LOG_LEVEL"] = "INFO" if verbose else "WARNING"
+            # The summary reports skipped input by reason; the log would repeat it line by line.
+            overrides["LOG_LEVEL"] = "INFO" if verbose else "ERROR"
             result = run_spiders(None, overrides)
         db = open_db(db_path)
         run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run])]

@@ -17,30 +17,33 @@ class Salary(NamedTuple):
     period: str | None
 
 
-_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "C$": "CAD", "A$": "AUD", "CA$": "CAD"}
+_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "C$": "CAD", "A$": "AUD",
+            "CA$": "CAD", "zł": "PLN", "CHF": "CHF"}
 _CODES = "USD|EUR|GBP|CAD|AUD|CHF|INR|JPY|SGD|PLN|RON|SEK|NOK|DKK|NZD|BRL|MXN|ZAR|ILS|HKD|CZK|HUF"
-_AMOUNT = r"(?P<{n}>\d{{1,3}}(?:[,.\s]\d{{3}})+|\d+(?:\.\d+)?)\s*(?P<{n}k>[kK]\b)?"
+_MARK = r"(?:US\$|CA\$|C\$|A\$|[$€£¥₹]|\b(?:" + _CODES + r")\b)"
+# 140,000 / 140.000 / 140 000 / 23,40,000 (Indian grouping) / 55 / 55.50, each optionally "k".
+_AMOUNT = r"(?P<{n}>\d{{1,2}}(?:,\d{{2}})+,\d{{3}}|\d{{1,3}}(?:[,.\s]\d{{3}})+|\d+(?:\.\d+)?)(?:\s*(?P<{n}k>[kK]\b))?"
+_PERIOD_WORDS = r"hour|hr|h|day|week|month|mo|year|yr|annum|jahr|monat|stunde|an|mois|heure"
 _PATTERN = re.compile(
-    r"(?P<cur1>US\$|CA\$|C\$|A\$|[$€£¥₹]|\b(?:" + _CODES + r")\b)?\s*"
-    + _AMOUNT.format(n="low")
-    + r"\s*(?P<cur1b>\b(?:" + _CODES + r")\b)?"
-    + r"\s*(?:-|–|—|to|bis|a)\s*(?P<cur2>US\$|CA\$|C\$|A\$|[$€£¥₹]|\b(?:" + _CODES + r")\b)?\s*"
-    + _AMOUNT.format(n="high")
-    + r"\s*(?P<cur3>\b(?:" + _CODES + r")\b)?"
-    + r"(?:\s*(?:/|per|an|a)\s*(?P<period>hour|hr|h|day|week|month|mo|year|yr|annum)\b|\s+(?P<period2>annually|yearly|hourly|monthly))?",
+    r"(?P<cur1>" + _MARK + r")?\s*" + _AMOUNT.format(n="low") + r"\s*(?P<cur1b>" + _MARK + r")?"
+    + r"\s*(?:-|–|—|to|bis|à|a)\s*"
+    + r"(?P<cur2>" + _MARK + r")?\s*" + _AMOUNT.format(n="high") + r"(?:\s*(?P<cur3>" + _MARK + r"))?"
+    + r"(?:\s*(?:brutto|gross|base)?\s*(?:/|per|an|a|pro|par)\s*(?P<period>" + _PERIOD_WORDS + r")\b"
+    + r"|\s+(?P<period2>annually|yearly|hourly|monthly|jährlich|LPA))?",
     re.IGNORECASE,
 )
 _SINGLE = re.compile(
-    r"(?P<cur1>US\$|[$€£]|\b(?:" + _CODES + r")\b)\s*" + _AMOUNT.format(n="low")
+    r"(?P<cur1>" + _MARK + r")\s*" + _AMOUNT.format(n="low")
     + r"\s*(?:/|per|an|a)\s*(?P<period>hour|hr|h|day|week|month|year|yr|annum)\b",
     re.IGNORECASE,
 )
-_PERIOD = {"hr": "hour", "h": "hour", "mo": "month", "yr": "year", "annum": "year",
-           "annually": "year", "yearly": "year", "hourly": "hour", "monthly": "month"}
+_PERIOD = {"hr": "hour", "h": "hour", "mo": "month", "yr": "year", "annum": "year", "an": "year",
+           "annually": "year", "yearly": "year", "hourly": "hour", "monthly": "month", "jahr": "year",
+           "jährlich": "year", "monat": "month", "stunde": "hour", "mois": "month", "heure": "hour"}
 
 
 def _amount(text: str, k: str | None) -> float | None:
-    digits = re.sub(r"[,.\s](?=\d{3}\b)", "", text)
+    digits = re.sub(r"[,.\s](?=\d{2,3}\b)", "", text) if re.search(r"[,.\s]\d{3}$", text) else text
     try:
         value = float(digits)
     except ValueError:
@@ -49,9 +52,13 @@ def _amount(text: str, k: str | None) -> float | None:
 
 
 def _currency(*marks: str | None) -> str | None:
-    for mark in marks:
-        if mark:
-            return _SYMBOLS.get(mark, _SYMBOLS.get(mark.upper(), mark.upper()))
+    """An ISO code written anywhere wins over a symbol ("$84,000 - $132,000 CAD" is CAD)."""
+    written = [m.strip() for m in marks if m]
+    for mark in written:
+        if re.fullmatch(_CODES, mark.upper()):
+            return mark.upper()
+    for mark in written:
+        return _SYMBOLS.get(mark, _SYMBOLS.get(mark.upper()))
     return None
 
 
@@ -62,6 +69,11 @@ def parse_salary(text: str | None) -> Salary | None:
     for match in _PATTERN.finditer(text):
         currency = _currency(match["cur1"], match["cur1b"], match["cur2"], match["cur3"])
         period = match["period"] or match["period2"]
+        if period and period.upper() == "LPA":  # lakhs per annum: "25-35 LPA"
+            low, high = _amount(match["low"], None), _amount(match["high"], None)
+            if low is None or high is None or high > 1000:
+                continue
+            return Salary(low * 100_000, high * 100_000, currency or "INR", "year")
         if not currency and not period and not (match["lowk"] or match["highk"]):
             continue  # "2 - 3 years", "10-20 people": a range of something else
         low = _amount(match["low"], match["lowk"] or match["highk"])

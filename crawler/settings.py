@@ -63,5 +63,5 @@ GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
 LEVER_PAGE_SIZE = 100
 ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
-# Most pages a listing crawl follows from one career site (sites without sitemaps).
-JOBPOSTINGS_MAX_LISTING_PAGES = 200
+# Most listing pages followed per source (career sites without sitemaps, blog archives).
+SKILLENAI_MAX_LISTING_PAGES = 200

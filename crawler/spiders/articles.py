@@ -22,6 +22,9 @@ from store.dates import lenient_datetime
 
 class ArticlesSpider(SeededSpider):
     name = "articles"
+    # Each listing page is one level deeper than the last: a site with 50 pages of
+    # openings needs depth 50. Listing crawls are bounded by SKILLENAI_MAX_LISTING_PAGES.
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     def requests_for(self, seed):
         yield scrapy.Request(seed.target, callback=self.parse_source, errback=self.request_failed,
@@ -68,8 +71,9 @@ class ArticlesSpider(SeededSpider):
             if not url or not same_site(url, listing_root):
                 continue
             if is_pagination_link(anchor, listing_root):
-                yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed,
-                                     cb_kwargs={"seed": seed, "listing_root": listing_root})
+                if self.allow_listing_page(seed, url):
+                    yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed,
+                                         cb_kwargs={"seed": seed, "listing_root": listing_root})
             elif is_below(url, listing_root) and "?" not in url and not in_chrome(anchor):
                 yield self.article_request(url, seed, FeedEntry(url))
 

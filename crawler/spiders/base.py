@@ -28,6 +28,7 @@ class SeededSpider(scrapy.Spider):
         self.one_source = (source, target) if (source or target) else None
         self.run_args = {k: v for k, v in {"seeds": seeds, "source": source, "target": target}.items() if v}
         self.crawl_run_id = None
+        self._listing_pages: dict[str, set[str]] = {}
 
     def load_seeds(self) -> list[Seed]:
         if self.one_source:
@@ -67,6 +68,17 @@ class SeededSpider(scrapy.Spider):
         except (ValueError, UnicodeDecodeError) as exc:
             report_skipped(self, response.url, "invalid_json", f"{what}: {exc}")
             return None
+
+    def allow_listing_page(self, seed: Seed, url: str) -> bool:
+        """Whether listing page ``url`` of ``seed`` may be followed (SKILLENAI_MAX_LISTING_PAGES)."""
+        seen = self._listing_pages.setdefault(seed.target, set())
+        if url in seen:
+            return False  # already followed (pages link to each other many times)
+        if len(seen) >= self.settings.getint("SKILLENAI_MAX_LISTING_PAGES", 200):
+            self.crawler.stats.inc_value("skillenai/listing_pages_cut")
+            return False
+        seen.add(url)
+        return True
 
     def request_failed(self, failure):
         request = failure.request

@@ -31,6 +31,9 @@ _POSTING_FIELDS = ("title", "text", "company", "date_posted", "valid_through", "
 
 class JobPostingsSpider(SeededSpider):
     name = "jobpostings"
+    # Each listing page is one level deeper than the last: a site with 50 pages of
+    # openings needs depth 50. Listing crawls are bounded by SKILLENAI_MAX_LISTING_PAGES.
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     def requests_for(self, seed):
         target = seed.target
@@ -99,15 +102,12 @@ class JobPostingsSpider(SeededSpider):
         tree.make_links_absolute(response.url, handle_failures="discard")
         # Links inside navigation and footers lead elsewhere on the site.
         anchors = tree.xpath("//a[@href]")
-        pages_seen = self.crawler.stats.get_value(f"skillenai/listing_pages/{seed.source}", 0)
         for anchor in anchors:
             url = anchor.get("href").split("#", 1)[0]
             if not url or not same_site(url, listing_root):
                 continue
             if is_pagination_link(anchor, listing_root):
-                if pages_seen < self.settings.getint("JOBPOSTINGS_MAX_LISTING_PAGES", 200):
-                    self.crawler.stats.inc_value(f"skillenai/listing_pages/{seed.source}")
-                    pages_seen += 1
+                if self.allow_listing_page(seed, url):
                     yield self._listing_request(seed, url, listing_root)
             elif is_below(url, listing_root) and "?" not in url and not in_chrome(anchor):
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,

@@ -1,0 +1,37 @@
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from crawler.salary import parse_salary
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("$140,000 - $180,000 per year", (140000, 180000, "USD", "year")),
+    ("€60k–75k", (60000, 75000, "EUR", "year")),
+    ("USD 55/hour", (55, 55, "USD", "hour")),
+    ("£45,000 to £55,000 a year", (45000, 55000, "GBP", "year")),
+    ("120K-150K USD annually", (120000, 150000, "USD", "year")),
+    ("Pay: $40 - $55 per hour", (40, 55, "USD", "hour")),
+    ("salary 90.000 - 110.000 EUR", (90000, 110000, "EUR", "year")),
+    ("Compensation: 87.000 € – 119.000 € brutto/Jahr, plus equity", (87000, 119000, "EUR", "year")),
+    ("₹23,40,000 - ₹32,80,000 per annum", (2340000, 3280000, "INR", "year")),
+    ("The base salary range for this role is $84,000 - $132,000 CAD.", (84000, 132000, "CAD", "year")),
+    ("INR 25-35 LPA", (2500000, 3500000, "INR", "year")),
+    ("86,000 CAD—159,000 CAD", (86000, 159000, "CAD", "year")),
+])
+def test_salary_lines(text, expected):
+    assert tuple(parse_salary(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["2 - 3 years of experience", "teams of 10-20 people",
+                                  "401(k) with a 4% company match", "between 2 and 3 days a week", ""])
+def test_not_salaries(text):
+    assert parse_salary(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789 ,.$€£₹kK-–toperyarhUSDCADLP/")), max_size=60))
+def test_never_raises_and_ranges_are_ordered(text):
+    salary = parse_salary(text)
+    if salary is not None:
+        assert 0 <= salary.min <= salary.max
+        assert salary.period in ("hour", "day", "week", "month", "year")
