@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from store.db import DEFAULT_DB, StoreError, open_db
@@ -121,6 +122,112 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+# tagging ---------------------------------------------------------------------------------
+
+TAG_BATCH = 256
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from classify.tagger import tag_documents
+
+    bad = 0
+    batch: list[dict] = []
+
+    def flush():
+        for tags in tag_documents(batch):
+            sys.stdout.write(json.dumps(tags.as_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        batch.clear()
+
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            if not isinstance(doc, dict):
+                raise ValueError("expected a JSON object")
+            if not isinstance(doc.get("text", ""), str) or not isinstance(doc.get("title") or "", str):
+                raise ValueError("'text' and 'title' must be strings")
+        except ValueError as exc:
+            print(f"<stdin>:{number}: skipped: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        doc.setdefault("id", number)
+        batch.append(doc)
+        if len(batch) >= TAG_BATCH:
+            flush()
+    if batch:
+        flush()
+    return 1 if bad else 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from classify.locations import resolve_place
+    from classify.skills import resolve_skill, suggest_skills
+    from classify.tagger import place_json
+
+    status = 0
+    for text in args.text:
+        skill = resolve_skill(text)
+        if skill is not None:
+            result = {"query": text, "type": "skill", "id": skill.id, "name": skill.name, "category": skill.category}
+        else:
+            place = resolve_place(text)
+            if place is not None:
+                result = {"query": text, "type": "metro", **place_json(place)}
+            else:
+                result = {"query": text, "type": None, "suggestions": suggest_skills(text)}
+                status = 1
+        print(json.dumps(result, ensure_ascii=False))
+    return status
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from classify.kind import train_kind_model
+    from classify.locations import train_place_models
+    from classify.roles import train_role_model
+    from classify.skills import train_skill_models
+
+    results = {}
+    for name, train in (("skills", train_skill_models), ("places", train_place_models),
+                        ("roles", train_role_model), ("kind", train_kind_model)):
+        started = time.monotonic()
+        print(f"training {name} ...", file=sys.stderr)
+        results[name] = train()
+        print(f"  done in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from store.tagging import classify_store
+
+    db = open_db(args.db)
+    report = classify_store(db, all_documents=args.all, progress=_progress("classify"))
+    print(json.dumps(report.as_dict(), indent=2))
+    return 0
+
+
+def _progress(stage: str):
+    """A progress callback: a line per step on a terminal, sparse log lines otherwise."""
+    started = time.monotonic()
+    interactive = sys.stderr.isatty()
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if not interactive and now - last[0] < 10 and done < total:
+            return
+        last[0] = now
+        elapsed = now - started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else 0.0
+        end = "\r" if interactive and done < total else "\n"
+        print(f"{stage}: {done}/{total} ({rate:.0f}/s, {left:.0f} s left)", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
 # the parser --------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,6 +286,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the document's URL (helps resolve links and metadata)")
     p.add_argument("--json", action="store_true", help="print JSON instead of plain text")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("tag", help="JSON Lines {id, title?, text, location?} on stdin → tags on stdout",
+                       description="Tag documents read as JSON Lines on standard input ({id, title?, text, "
+                                   "location?, kind?}; location a string or a list) and write one line each: "
+                                   "{id, skills: [{id, name, category, spans}], metros: [{id, name, admin1, country, "
+                                   "lat, lon}], remote, hybrid, role: {id, name} | null, kind}. Spans are character "
+                                   "offsets into text; a skill only in the title has no spans. A bad line is "
+                                   "reported on stderr with its number and skipped (exit status 1).")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("resolve", help="free text → the canonical skill or place, as JSON",
+                       description="Resolve each TEXT to its canonical entity: a skill (any alias: 'k8s', "
+                                   "'Python 3') or a place ('NYC', 'Bengaluru'). Unknown text gets close skill "
+                                   "names as suggestions and exit status 1.")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("train", help="rebuild every model from the repository's data and print evaluations",
+                       description="Retrain the skill disambiguator, the location-context, role and document-kind "
+                                   "models from the labelled data in classify/data, deterministically, save them "
+                                   "to classify/models and print each held-out evaluation.")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("classify", help="tag stored documents with skills, places, role and flags",
+                       description="Tag the documents in the store that are new or changed since they were last "
+                                   "tagged (all of them with --all, after a taxonomy or model change) into "
+                                   "document_skills, document_metros and document_roles.")
+    db_option(p)
+    p.add_argument("--all", action="store_true", help="re-tag every document")
+    p.set_defaults(func=cmd_classify)
     return parser
 
 

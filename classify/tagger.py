@@ -1,0 +1,122 @@
+"""All the tags of a document at once: skills, places, remote/hybrid, role family, kind.
+
+Used by ``skillenai tag`` (JSON Lines in and out) and by the classify stage that writes
+tags into the store. Work is batched: one skill-disambiguation call, one role-model call
+and one kind-model call per batch of documents.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from classify.locations import parse_locations, places_in_text
+from classify.roles import classify_roles
+from classify.skills import SkillMatch, tag_skills_batch
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("posting", "article", "other")
+
+
+@dataclass
+class Tags:
+    """The tags of one document; ``as_json`` gives the ``skillenai tag`` output line."""
+
+    id: Any
+    skills: list[SkillMatch] = field(default_factory=list)
+    title_skills: list[SkillMatch] = field(default_factory=list)  # found only in the title
+    places: list[Any] = field(default_factory=list)  # classify.metros.Place
+    place_source: str | None = None  # "location" (structured) or "text"
+    remote: bool = False
+    hybrid: bool = False
+    remote_scope: str | None = None
+    role: Any = None  # classify.roles.Role
+    kind: str = "other"
+
+    def as_json(self) -> dict:
+        skills = [m.as_dict() for m in self.skills]
+        skills += [dict(m.as_dict(), spans=[]) for m in self.title_skills]
+        for skill in skills:
+            skill.pop("score", None)
+            skill.pop("method", None)
+        return {
+            "id": self.id,
+            "skills": skills,
+            "metros": [place_json(p) for p in self.places],
+            "remote": self.remote,
+            "hybrid": self.hybrid,
+            "remote_scope": self.remote_scope,
+            "role": {"id": self.role.id, "name": self.role.name} if self.role else None,
+            "kind": self.kind,
+        }
+
+
+def place_json(place) -> dict:
+    return {"id": place.city_id, "name": place.city, "admin1": place.admin1, "country": place.country,
+            "lat": place.lat, "lon": place.lon, "metro_id": place.metro_id, "metro": place.metro}
+
+
+def _unique_places(places: Iterable) -> list:
+    seen, out = set(), []
+    for place in places:
+        if place.city_id not in seen:
+            seen.add(place.city_id)
+            out.append(place)
+    return out
+
+
+def tag_documents(docs: list[dict]) -> list[Tags]:
+    """Tags for a batch of ``{id, title?, text, location?, kind?}`` documents.
+
+    ``location`` is what the source says (a string, a list of strings or addresses);
+    without one, the places the text names as the job's location are used. ``kind``,
+    when given, is kept; otherwise the document-kind model decides.
+    """
+    if not docs:
+        return []
+    titles = [str(d.get("title") or "") for d in docs]
+    texts = [str(d.get("text") or "") for d in docs]
+    matches = tag_skills_batch(texts + titles)
+    kinds = _kinds(docs, titles, texts)
+    # A title names a role unless the document is an article; short inputs without
+    # posting wording may be judged "other" by the kind model and still be job titles.
+    posting_rows = [i for i, k in enumerate(kinds) if k != "article" and titles[i]]
+    roles = dict(zip(posting_rows, classify_roles([titles[i] for i in posting_rows]))) if posting_rows else {}
+    out = []
+    for i, doc in enumerate(docs):
+        tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i))
+        tags.skills = matches[i]
+        in_text = {m.id for m in tags.skills}
+        tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text]
+        _tag_places(tags, doc.get("location"), texts[i])
+        out.append(tags)
+    return out
+
+
+def _kinds(docs: list[dict], titles: list[str], texts: list[str]) -> list[str]:
+    kinds = [d.get("kind") if d.get("kind") in KINDS else None for d in docs]
+    unknown = [i for i, k in enumerate(kinds) if k is None]
+    if unknown:
+        from classify.kind import classify_kinds
+
+        for i, kind in zip(unknown, classify_kinds([(titles[i], texts[i], docs[i].get("url")) for i in unknown])):
+            kinds[i] = kind
+    return kinds
+
+
+def _tag_places(tags: Tags, location: Any, text: str) -> None:
+    if location:
+        result = parse_locations(location)
+        tags.places = _unique_places(result.places)
+        tags.remote, tags.hybrid, tags.remote_scope = result.remote, result.hybrid, result.remote_scope
+        tags.place_source = "location"
+        if tags.places or tags.remote:
+            return
+    if not text:
+        return
+    mentions = [m for m in places_in_text(text) if m.is_job_location]
+    if mentions:
+        tags.places = _unique_places(m.place for m in mentions)
+        tags.place_source = "text"
