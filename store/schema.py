@@ -121,3 +121,155 @@ def m001_documents(db: Database) -> None:
         WHERE d.kind = 'posting' AND d.is_canonical = 1
         """
     )
+
+
+@migrations()
+def m002_dedupe(db: Database) -> None:
+    """Near-duplicate detection (``store/dedupe``): signatures, LSH bands, pairs, boilerplate."""
+    db.execute(
+        """
+        CREATE TABLE minhashes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            content_hash TEXT,
+            title_key TEXT NOT NULL,
+            location_key TEXT NOT NULL,
+            lines BLOB NOT NULL,
+            num_perm INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            shingle_size INTEGER NOT NULL,
+            normaliser INTEGER NOT NULL,
+            shingles INTEGER,
+            signature BLOB,
+            threshold REAL,
+            bands INTEGER,
+            rows INTEGER,
+            computed_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_minhashes_scope ON minhashes (scope, id)")
+    db.execute("CREATE INDEX idx_minhashes_unindexed ON minhashes (id) WHERE bands IS NULL")
+    db.execute(
+        """
+        CREATE TABLE lsh_bands (
+            band INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            minhash_id INTEGER NOT NULL,
+            PRIMARY KEY (band, bucket, minhash_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE duplicate_pairs (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('hash', 'minhash')),
+            similarity REAL NOT NULL,
+            page_similarity REAL,
+            estimate REAL,
+            title_similarity REAL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, other_id),
+            CHECK (document_id < other_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_duplicate_pairs_other ON duplicate_pairs (other_id)")
+    db.execute(
+        """
+        CREATE TABLE boilerplate_lines (
+            scope TEXT NOT NULL,
+            line_hash INTEGER NOT NULL,
+            titles INTEGER NOT NULL,
+            sample TEXT,
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (scope, line_hash)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE dedupe_runs (
+            id INTEGER PRIMARY KEY,
+            date TEXT,
+            started TEXT NOT NULL,
+            finished TEXT NOT NULL,
+            next_seq INTEGER NOT NULL,
+            settings TEXT NOT NULL,
+            report TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_documents_cluster ON documents (cluster_id) WHERE cluster_id IS NOT NULL")
+
+
+@migrations()
+def m003_tags(db: Database) -> None:
+    """Entities (skills, metros, roles) and the classify stage's tags of each document."""
+    db.execute("CREATE TABLE skills (id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT, aliases TEXT, esco_uri TEXT)")
+    db.execute("CREATE INDEX idx_skills_name ON skills (name COLLATE NOCASE)")
+    db.execute(
+        """
+        CREATE TABLE metros (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, admin1 TEXT, country TEXT, lat REAL, lon REAL,
+            metro_area_id TEXT, metro_area TEXT, population INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_metros_name ON metros (name COLLATE NOCASE)")
+    db.execute("CREATE TABLE roles (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE document_skills (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            skill_id TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            score REAL NOT NULL,
+            method TEXT NOT NULL,
+            in_title INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_id, skill_id)
+        ) WITHOUT ROWID
+        """
+    )
+    # Covering index: "postings for a skill" reads it alone (PERFORMANCE_NOTES.md).
+    db.execute("CREATE INDEX idx_document_skills_skill ON document_skills (skill_id, document_id)")
+    db.execute(
+        """
+        CREATE TABLE document_metros (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            metro_id TEXT NOT NULL,
+            source TEXT,
+            PRIMARY KEY (document_id, metro_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_document_metros_metro ON document_metros (metro_id, document_id)")
+    db.execute(
+        """
+        CREATE TABLE document_roles (
+            document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+            role_id TEXT NOT NULL,
+            score REAL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_document_roles_role ON document_roles (role_id, document_id)")
+    db.execute("ALTER TABLE postings ADD COLUMN remote INTEGER")
+    db.execute("ALTER TABLE postings ADD COLUMN hybrid INTEGER")
+    db.execute("ALTER TABLE postings ADD COLUMN remote_scope TEXT")
+    # Re-crawls and tagging update last_seen, seq, classified_at… on every row: re-index the
+    # full text only when the title or text changes.
+    db.execute("DROP TRIGGER documents_au")
+    db.execute(
+        """
+        CREATE TRIGGER documents_au AFTER UPDATE OF title, text ON documents BEGIN
+          INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+          INSERT INTO documents_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END
+        """
+    )

@@ -1,0 +1,152 @@
+"""The classify stage: tags documents in the store with skills, places, role and flags.
+
+``classify_store`` tags the documents whose ``classified_at`` is empty (new, or changed
+since they were last tagged), or every document with ``all_documents=True`` after a
+taxonomy or model change. Tags are replaced per document in one transaction per batch,
+so a re-run gives the same rows and an interrupted run leaves whole batches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlite_utils
+
+from store.documents import utc_now, write_transaction
+
+logger = logging.getLogger(__name__)
+
+TAG_VERSION = 1
+
+
+@dataclass
+class ClassifyReport:
+    documents: int = 0
+    skills: int = 0
+    places: int = 0
+    roles: int = 0
+    seconds: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"documents": self.documents, "skill_tags": self.skills, "place_tags": self.places,
+                "role_tags": self.roles, "seconds": round(self.seconds, 2), "by_kind": self.by_kind}
+
+
+def load_entities(db: sqlite_utils.Database) -> None:
+    """(Re)write the entity tables (skills, metros, roles) from the shipped taxonomies."""
+    from classify.metros import metro_table  # noqa: F401  (ensures the place tables load)
+    from classify.roles import role_table
+    from classify.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    with write_transaction(db):
+        db.conn.execute("DELETE FROM skills")
+        db.conn.executemany(
+            "INSERT INTO skills (id, name, category, aliases, esco_uri) VALUES (?, ?, ?, ?, ?)",
+            [(s.id, s.name, s.category, json.dumps(list(s.aliases), ensure_ascii=False), s.esco_uri)
+             for s in taxonomy.skills],
+        )
+        db.conn.execute("DELETE FROM roles")
+        db.conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?)",
+                            [(r["id"], r["name"]) for r in role_table()])
+
+
+def _place_row(place) -> tuple:
+    return (place.city_id, place.city, place.admin1, place.country, place.lat, place.lon,
+            place.metro_id, place.metro, place.population)
+
+
+def _location_value(row: dict) -> Any:
+    """What the source said about the location: structured places first, then the raw string."""
+    if row.get("locations_json"):
+        try:
+            value = json.loads(row["locations_json"])
+        except ValueError:
+            value = None
+        if value:
+            if row.get("location_raw"):
+                return [row["location_raw"], *value] if isinstance(value, list) else [row["location_raw"], value]
+            return value
+    return row.get("location_raw")
+
+
+def classify_store(
+    db: sqlite_utils.Database,
+    *,
+    all_documents: bool = False,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> ClassifyReport:
+    """Tag documents that need it; returns counts and timing."""
+    from classify.tagger import tag_documents
+
+    started = time.monotonic()
+    report = ClassifyReport()
+    load_entities(db)
+    where = "" if all_documents else "WHERE d.classified_at IS NULL"
+    total = db.execute(f"SELECT COUNT(*) FROM documents d {where}").fetchone()[0]
+    last_id = ""
+    while True:
+        rows = list(db.query(
+            f"SELECT d.id, d.kind, d.title, d.text, d.url, p.location_raw, p.locations_json "
+            f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
+            f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
+            [last_id, batch_size],
+        ))
+        if not rows:
+            break
+        last_id = rows[-1]["id"]
+        docs = [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
+                 "location": _location_value(r) if r["kind"] == "posting" else None} for r in rows]
+        tags = tag_documents(docs)
+        _write_tags(db, tags, report)
+        report.documents += len(rows)
+        for r in rows:
+            report.by_kind[r["kind"]] = report.by_kind.get(r["kind"], 0) + 1
+        if progress:
+            progress(report.documents, total)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -> None:
+    now = utc_now()
+    ids = [t.id for t in tags]
+    marks = ",".join("?" * len(ids))
+    with write_transaction(db):
+        conn = db.conn
+        for table in ("document_skills", "document_metros", "document_roles"):
+            conn.execute(f"DELETE FROM {table} WHERE document_id IN ({marks})", ids)
+        skill_rows, place_rows, metro_rows, role_rows, flag_rows = [], [], {}, [], []
+        for t in tags:
+            for m in t.skills:
+                skill_rows.append((t.id, m.id, len(m.spans), m.score, m.method, 0))
+            for m in t.title_skills:
+                skill_rows.append((t.id, m.id, 0, m.score, m.method, 1))
+            for place in t.places:
+                place_rows.append((t.id, place.city_id, t.place_source))
+                metro_rows[place.city_id] = _place_row(place)
+            if t.role is not None:
+                role_rows.append((t.id, t.role.id, t.role.score))
+            flag_rows.append((int(t.remote), int(t.hybrid), t.remote_scope, t.id))
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_skills (document_id, skill_id, mentions, score, method, in_title) "
+            "VALUES (?, ?, ?, ?, ?, ?)", skill_rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO metros (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(metro_rows.values()))
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_metros (document_id, metro_id, source) VALUES (?, ?, ?)", place_rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_roles (document_id, role_id, score) VALUES (?, ?, ?)", role_rows)
+        conn.executemany("UPDATE postings SET remote = ?, hybrid = ?, remote_scope = ? WHERE document_id = ?",
+                         flag_rows)
+        conn.execute(f"UPDATE documents SET classified_at = ? WHERE id IN ({marks})", [now, *ids])
+    report.skills += len(skill_rows)
+    report.places += len(place_rows)
+    report.roles += len(role_rows)

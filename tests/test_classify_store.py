@@ -1,0 +1,54 @@
+"""The classify stage writes tags into the store, incrementally and reproducibly."""
+
+from store.documents import upsert_documents
+from store.records import normalize_record
+from store.tagging import classify_store
+
+
+def posting(n, title, text, location):
+    return normalize_record({"url": f"https://jobs.example.com/{n}", "kind": "posting", "title": title,
+                             "text": text, "company": "Acme", "location_raw": location})
+
+
+def tags(db):
+    return {
+        "skills": sorted(db.execute("SELECT document_id, skill_id, mentions FROM document_skills").fetchall()),
+        "metros": sorted(db.execute("SELECT document_id, metro_id FROM document_metros").fetchall()),
+        "roles": sorted(db.execute("SELECT document_id, role_id FROM document_roles").fetchall()),
+    }
+
+
+def test_classify_tags_new_documents_then_only_changed_ones(fresh_db):
+    docs = [
+        posting(1, "Senior Backend Engineer", "Build APIs in Python 3 and Go on Kubernetes. Postgres experience.", "NYC or SF"),
+        posting(2, "Registered Nurse - ICU", "Care for patients in our ICU. BLS certification required.", "Portland, OR"),
+        posting(3, "Data Analyst (Remote)", "SQL, Tableau and Excel dashboards for the finance team.", "Remote - US"),
+    ]
+    upsert_documents(fresh_db, docs)
+    first = classify_store(fresh_db)
+    assert first.documents == 3
+    names = {row[0] for row in fresh_db.execute(
+        "SELECT s.name FROM document_skills ds JOIN skills s ON s.id = ds.skill_id WHERE ds.document_id = ?",
+        [docs[0]["id"]])}
+    assert {"Python", "Go", "Kubernetes", "PostgreSQL"} <= names
+    cities = {row[0] for row in fresh_db.execute("SELECT m.name FROM document_metros dm JOIN metros m ON m.id = dm.metro_id")}
+    assert cities == {"New York City", "San Francisco", "Portland"}
+    assert fresh_db.execute("SELECT remote, remote_scope FROM postings WHERE document_id = ?",
+                            [docs[2]["id"]]).fetchone() == (1, "US")
+    roles = dict(fresh_db.execute("SELECT dr.document_id, r.name FROM document_roles dr JOIN roles r ON r.id = dr.role_id"))
+    assert roles[docs[1]["id"]] == "Nursing"
+    before = tags(fresh_db)
+
+    assert classify_store(fresh_db).documents == 0  # nothing new
+
+    changed = posting(1, "Senior Backend Engineer", "Build APIs in Rust on Kubernetes, with a focus on reliability.", "NYC or SF")
+    upsert_documents(fresh_db, [changed])
+    assert classify_store(fresh_db).documents == 1
+    names = {row[0] for row in fresh_db.execute(
+        "SELECT s.name FROM document_skills ds JOIN skills s ON s.id = ds.skill_id WHERE ds.document_id = ?",
+        [changed["id"]])}
+    assert "Rust" in names and "Python" not in names
+
+    upsert_documents(fresh_db, [docs[0]])
+    classify_store(fresh_db, all_documents=True)
+    assert tags(fresh_db) == before  # re-tagging everything reproduces the same rows
