@@ -316,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(p)
     p.add_argument("--all", action="store_true", help="re-tag every document")
     p.set_defaults(func=cmd_classify)
+
+    from crawler.cli_metrics import add_metrics_commands
+
+    add_metrics_commands(sub, db_option)
     return parser
 
 

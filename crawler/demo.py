@@ -71,6 +71,37 @@ def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) 
     print(format_table(summary["issues"], ["spider", "reason", "count", "example"]), file=out)
 
 
+def run_batch(db) -> dict[str, float]:
+    """The daily batch after a crawl: dedupe, then classify. Returns seconds per stage."""
+    from store.tagging import classify_store
+
+    timings = {}
+    started = time.monotonic()
+    report = classify_store(db)
+    timings["classify"] = time.monotonic() - started
+    print(f"\nClassified {report.documents} documents: {report.skills} skill tags, "
+          f"{report.places} place tags, {report.roles} role tags.")
+    return timings
+
+
+def print_index_summary(db, out=sys.stdout, limit: int = 10) -> None:
+    """What an analyst sees first: the most demanded skills and the top hiring metros."""
+    canonical = db.execute("SELECT COUNT(*) FROM unique_postings").fetchone()[0]
+    print(f"\nIndex: {canonical} unique postings.", file=out)
+    skills = list(db.query(
+        "SELECT s.name AS skill, s.category, COUNT(*) AS postings FROM document_skills ds "
+        "JOIN unique_postings u ON u.id = ds.document_id JOIN skills s ON s.id = ds.skill_id "
+        "GROUP BY s.id ORDER BY postings DESC, s.name LIMIT ?", [limit]))
+    print("Top skills:", file=out)
+    print(format_table(skills, ["skill", "category", "postings"]), file=out)
+    metros = list(db.query(
+        "SELECT m.name AS metro, m.country, COUNT(*) AS postings FROM document_metros dm "
+        "JOIN unique_postings u ON u.id = dm.document_id JOIN metros m ON m.id = dm.metro_id "
+        "GROUP BY m.id ORDER BY postings DESC, m.name LIMIT ?", [limit]))
+    print("Top metros:", file=out)
+    print(format_table(metros, ["metro", "country", "postings"]), file=out)
+
+
 def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_of: dt.date | None,
              verbose: bool = False) -> int:
     from crawler.run import run_spiders
@@ -105,8 +136,11 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
         for name, r in recall.items():
             share = r["found"] / r["truth"] if r["truth"] else 1.0
             print(f"  {name:9s} {r['found']:6d} of {r['truth']:6d} found ({share:.1%}); {r['stored']} stored")
-        print(f"\nTime: generate {generated - started:.1f} s, crawl {result.seconds:.1f} s, "
-              f"total {time.monotonic() - started:.1f} s. Store: {db_path}")
+        timings = {"generate": generated - started, "crawl": result.seconds}
+        timings.update(run_batch(db))
+        print_index_summary(db)
+        print("\nTime: " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items())
+              + f"; total {time.monotonic() - started:.1f} s. Store: {db_path}")
         return 0
     finally:
         if not keep:

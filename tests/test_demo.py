@@ -1,0 +1,24 @@
+"""`skillenai demo` end to end on a small sample web: the newcomer's first command."""
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
+    db = tmp_path / "demo.db"
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(db), "--postings", "60",
+                             "--as-of", "2026-05-09"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "postings      60 of     60 found (100.0%)" in out
+    assert "Top skills:" in out and "Top metros:" in out
+    conn = sqlite3.connect(db)
+    spiders = {row[0] for row in conn.execute("SELECT DISTINCT spider FROM documents")}
+    assert spiders == {"greenhouse", "lever", "ashby", "jobpostings", "articles"}
+    assert conn.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0] == 0
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not list(tmp_path.glob("skillenai-web-*")), "the temporary sample web was not removed"
