@@ -1,5 +1,6 @@
 """`skillenai demo` end to end on a small sample web: the newcomer's first command."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -10,8 +11,11 @@ ROOT = Path(__file__).parent.parent
 
 def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     db = tmp_path / "demo.db"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(db), "--postings", "60",
-                             "--as-of", "2026-05-09"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+                             "--as-of", "2026-05-09"], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                            env={**os.environ, "TMPDIR": str(scratch)})
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "postings      60 of     60 found (100.0%)" in out
@@ -21,4 +25,4 @@ def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     assert spiders == {"greenhouse", "lever", "ashby", "jobpostings", "articles"}
     assert conn.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0] == 0
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert not list(tmp_path.glob("skillenai-web-*")), "the temporary sample web was not removed"
+    assert list(scratch.iterdir()) == [], "the temporary sample web was not removed"
