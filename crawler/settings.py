@@ -29,6 +29,14 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Retries wait: Retry-After when the server sends it, else 1 s, 2 s, 4 s… (crawler/middlewares.py).
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
 REDIRECT_MAX_TIMES = 5
 # Career-site listings can link into endless calendars or faceted searches.
 DEPTH_LIMIT = 6

@@ -1,0 +1,85 @@
+"""Downloader middlewares: polite retries that slow down when a server asks us to.
+
+``BackoffRetryMiddleware`` replaces Scrapy's retry middleware. On a retryable status it
+raises the delay of that server's download slot before retrying: to the ``Retry-After``
+the server sent (seconds or an HTTP date, capped by ``RETRY_AFTER_MAX``), else
+exponentially (``RETRY_BACKOFF_BASE`` × 2^attempt, capped by ``RETRY_BACKOFF_MAX``). The
+slot keeps its configured delay again after the next success.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header value, or ``None`` when unusable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.configured_delay = settings.getfloat("DOWNLOAD_DELAY", 0.0)
+        self.slowed: set[str] = set()
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry", False):
+            return response
+        if response.status in self.retry_http_codes:
+            attempt = request.meta.get("retry_times", 0)
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if wait is None:
+                wait = min(self.backoff_max, self.backoff_base * (2 ** attempt))
+            else:
+                wait = min(wait, self.retry_after_max)
+                self.crawler.stats.inc_value("retry/retry_after_honoured")
+            self._slow_down(request, wait)
+            return self._retry(request, response_status_message(response.status)) or response
+        self._recover(request)
+        return response
+
+    def _slot(self, request):
+        engine = getattr(self.crawler, "engine", None)
+        downloader = getattr(engine, "downloader", None)
+        if downloader is None:
+            return None, None
+        key = downloader.get_slot_key(request)
+        return key, downloader.slots.get(key)
+
+    def _slow_down(self, request, wait: float) -> None:
+        key, slot = self._slot(request)
+        if slot is not None and wait > slot.delay:
+            logger.info("slowing down %s: %.1f s between requests", key, wait)
+            slot.delay = wait
+            self.slowed.add(key)
+
+    def _recover(self, request) -> None:
+        if not self.slowed:
+            return
+        key, slot = self._slot(request)
+        if key in self.slowed and slot is not None:
+            slot.delay = self.configured_delay
+            self.slowed.discard(key)
