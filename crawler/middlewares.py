@@ -42,8 +42,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
-        self.configured_delay = settings.getfloat("DOWNLOAD_DELAY", 0.0)
-        self.slowed: set[str] = set()
+        self.slowed: dict[str, tuple[float, float]] = {}  # slot key → its (delay, jitter) before
 
     def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False):
@@ -73,13 +72,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         key, slot = self._slot(request)
         if slot is not None and wait > slot.delay:
             logger.info("slowing down %s: %.1f s between requests", key, wait)
-            slot.delay = wait
-            self.slowed.add(key)
+            self.slowed.setdefault(key, (slot.delay, slot.jitter))
+            # No random jitter while slowed down: the server's wait is a minimum.
+            slot.delay, slot.jitter = wait, 0.0
 
     def _recover(self, request) -> None:
         if not self.slowed:
             return
         key, slot = self._slot(request)
         if key in self.slowed and slot is not None:
-            slot.delay = self.configured_delay
-            self.slowed.discard(key)
+            slot.delay, slot.jitter = self.slowed.pop(key)
