@@ -199,6 +199,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from store.dedupe import run_dedupe
+
+    db = open_db(args.db)
+    report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
+                        workers=args.workers, rebuild=args.rebuild)
+    print(report.summary())
+    return 0
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from store.tagging import classify_store
 
@@ -308,6 +318,20 @@ def build_parser() -> argparse.ArgumentParser:
                                    "models from the labelled data in classify/data, deterministically, save them "
                                    "to classify/models and print each held-out evaluation.")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("dedupe", help="find exact and near-duplicate documents; mark one canonical per cluster",
+                       description="Link exact duplicates (same normalised text) and near duplicates (MinHash LSH "
+                                   "over word shingles with each company's boilerplate left out, verified by "
+                                   "Jaccard, title and location) among new or changed documents, against every "
+                                   "document indexed before. Signatures and LSH bands persist in the store; "
+                                   "re-running changes nothing. Metrics count canonical documents only.")
+    db_option(p)
+    p.add_argument("--date", help="the run's date (YYYY-MM-DD; default: today), recorded in dedupe_runs")
+    p.add_argument("--threshold", type=float, help="Jaccard similarity for near duplicates (default: measured)")
+    p.add_argument("--shingle-size", type=int, help="words per shingle (default: measured)")
+    p.add_argument("--workers", type=int, help="processes for signatures of a large backlog (default: cores)")
+    p.add_argument("--rebuild", action="store_true", help="recompute every signature and cluster")
+    p.set_defaults(func=cmd_dedupe)
 
     p = sub.add_parser("classify", help="tag stored documents with skills, places, role and flags",
                        description="Tag the documents in the store that are new or changed since they were last "

@@ -73,9 +73,14 @@ def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) 
 
 def run_batch(db) -> dict[str, float]:
     """The daily batch after a crawl: dedupe, then classify. Returns seconds per stage."""
+    from store.dedupe import run_dedupe
     from store.tagging import classify_store
 
     timings = {}
+    started = time.monotonic()
+    dedupe = run_dedupe(db)
+    timings["dedupe"] = time.monotonic() - started
+    print("\n" + dedupe.summary())
     started = time.monotonic()
     report = classify_store(db)
     timings["classify"] = time.monotonic() - started
