@@ -273,3 +273,95 @@ def m003_tags(db: Database) -> None:
         END
         """
     )
+
+
+@migrations()
+def m004_metrics(db: Database) -> None:
+    """Analysts' views over canonical postings (``store/metrics.py`` reads them too) and the
+    covering indexes that keep every metrics query on indexes alone.
+
+    Idempotent (IF NOT EXISTS, views replaced): stores that ran a development draft of it
+    under another name get the final objects.
+    """
+    # A metrics query meets documents and postings once per tagged posting. These make each
+    # meeting one seek in a small index instead of a table row read: documents rows carry
+    # the text and the compressed page, so is_canonical sits on an overflow page.
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS idx_documents_metrics ON documents (id, kind, is_canonical, first_seen)"
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_postings_document_date ON postings (document_id, date_posted)")
+    # document_roles is keyed by document_id alone: its role_id is a table row away.
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_document_roles_document ON document_roles (document_id, role_id)")
+    # Questions over every skill in a date window (top skills, trends) start from the dates.
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_postings_date_document ON postings (date_posted, document_id)")
+    # Articles that mention a skill: every canonical article is checked by an index seek,
+    # without reading article rows until one matches.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_documents_articles ON documents (published_at, first_seen, is_canonical, id) "
+        "WHERE kind = 'article'"
+    )
+    # The views below say how to join (CROSS JOIN keeps the order, INDEXED BY the index):
+    # without statistics SQLite would start from documents (kind = 'posting' looks
+    # selective to it) and read every posting for one skill. The posting date is
+    # unique_postings.date_posted, written out because a view cannot name an index.
+    for view in ("skill_postings", "metro_postings", "role_postings", "data_as_of", "skill_weekly", "skill_pairs",
+                 "skill_articles"):
+        db.execute(f"DROP VIEW IF EXISTS {view}")
+    entity_postings = """
+        CREATE VIEW {view} AS
+        SELECT t.{column}, t.document_id,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted
+        FROM {table} t
+        CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
+        CROSS JOIN postings p INDEXED BY idx_postings_document_date ON p.document_id = t.document_id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+    """
+    db.execute(entity_postings.format(view="skill_postings", table="document_skills", column="skill_id"))
+    db.execute(entity_postings.format(view="metro_postings", table="document_metros", column="metro_id"))
+    db.execute(entity_postings.format(view="role_postings", table="document_roles", column="role_id"))
+    # The data's own "today": the latest date of a canonical posting, found from the end
+    # of the date index (the undated postings count by the day they were first seen).
+    db.execute(
+        """
+        CREATE VIEW data_as_of AS
+        SELECT MAX(day) AS data_as_of FROM (
+            SELECT * FROM (
+                SELECT p.date_posted AS day FROM postings p INDEXED BY idx_postings_date_document
+                CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+                WHERE p.date_posted IS NOT NULL AND d.kind = 'posting' AND d.is_canonical = 1
+                ORDER BY p.date_posted DESC LIMIT 1
+            )
+            UNION ALL
+            SELECT MAX(substr(d.first_seen, 1, 10)) FROM postings p INDEXED BY idx_postings_date_document
+            CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+            WHERE p.date_posted IS NULL AND d.kind = 'posting' AND d.is_canonical = 1
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_weekly AS
+        SELECT skill_id, date(date_posted, '-6 days', 'weekday 1') AS week_start, COUNT(*) AS postings
+        FROM skill_postings
+        GROUP BY skill_id, week_start
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_pairs AS
+        SELECT sp.skill_id, other.skill_id AS other_skill_id, COUNT(*) AS postings
+        FROM skill_postings sp
+        CROSS JOIN document_skills other ON other.document_id = sp.document_id AND other.skill_id <> sp.skill_id
+        GROUP BY sp.skill_id, other.skill_id
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_articles AS
+        SELECT ds.skill_id, d.id AS document_id, d.title, d.url,
+               COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
+        FROM documents d INDEXED BY idx_documents_articles
+        CROSS JOIN document_skills ds ON ds.document_id = d.id
+        WHERE d.kind = 'article' AND d.is_canonical = 1
+        """
+    )
