@@ -8,6 +8,7 @@ and one kind-model call per batch of documents.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -18,6 +19,23 @@ from classify.skills import SkillMatch, tag_skills_batch
 logger = logging.getLogger(__name__)
 
 KINDS = ("posting", "article", "other")
+
+# How postings say the work arrangement in their text when the location field does not
+# ("This role is hybrid and based in Denver", "Hybrid: 3 days in the Austin office",
+# "You can work remotely within the US"). A perk list's "hybrid working" is not enough.
+_HYBRID_TEXT = re.compile(
+    r"\b(?:(?:role|position|job) is hybrid|is a hybrid (?:role|position|job)|we work hybrid|"
+    r"hybrid(?: schedule| model| setup| arrangement)?\s*[:(–-]\s*\d|"
+    r"\d\s+days? (?:a |per )?week (?:in|at) (?:our|the)\b[^.\n]{0,40}\boffice|"
+    r"\d\s+days? in (?:our|the)\b[^.\n]{0,40}\boffice,? the rest (?:from|at) home)",
+    re.IGNORECASE,
+)
+_REMOTE_TEXT = re.compile(
+    r"\b(?:(?:role|position|job) is (?:fully |100\s?% )?remote|fully remote (?:role|position|job)|"
+    r"open to remote candidates|work remotely (?:within|from anywhere)|remote[- ]first company|"
+    r"work from anywhere)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -68,7 +86,7 @@ def _unique_places(places: Iterable) -> list:
 
 
 def tag_documents(docs: list[dict]) -> list[Tags]:
-    """Tags for a batch of ``{id, title?, text, location?, kind?}`` documents.
+    """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?}`` documents.
 
     ``location`` is what the source says (a string, a list of strings or addresses);
     without one, the places the text names as the job's location are used. ``kind``,
@@ -91,6 +109,11 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
         in_text = {m.id for m in tags.skills}
         tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text]
         _tag_places(tags, doc.get("location"), texts[i])
+        workplace = doc.get("workplace")  # what the source's structured fields say, if anything
+        if workplace in ("remote", "hybrid") and not (tags.remote or tags.hybrid):
+            tags.remote, tags.hybrid = workplace == "remote", workplace == "hybrid"
+        if tags.kind == "posting" and not (tags.remote or tags.hybrid):
+            _workplace_from_text(tags, texts[i])
         out.append(tags)
     return out
 
@@ -104,6 +127,13 @@ def _kinds(docs: list[dict], titles: list[str], texts: list[str]) -> list[str]:
         for i, kind in zip(unknown, classify_kinds([(titles[i], texts[i], docs[i].get("url")) for i in unknown])):
             kinds[i] = kind
     return kinds
+
+
+def _workplace_from_text(tags: Tags, text: str) -> None:
+    if _HYBRID_TEXT.search(text):
+        tags.hybrid = True
+    elif _REMOTE_TEXT.search(text):
+        tags.remote = True
 
 
 def _tag_places(tags: Tags, location: Any, text: str) -> None:

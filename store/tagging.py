@@ -93,7 +93,7 @@ def classify_store(
     last_id = ""
     while True:
         rows = list(db.query(
-            f"SELECT d.id, d.kind, d.title, d.text, d.url, p.location_raw, p.locations_json "
+            f"SELECT d.id, d.kind, d.title, d.text, d.url, p.location_raw, p.locations_json, p.workplace "
             f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
             f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
             [last_id, batch_size],
@@ -102,7 +102,8 @@ def classify_store(
             break
         last_id = rows[-1]["id"]
         docs = [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
-                 "location": _location_value(r) if r["kind"] == "posting" else None} for r in rows]
+                 "location": _location_value(r) if r["kind"] == "posting" else None,
+                 "workplace": r["workplace"]} for r in rows]
         tags = tag_documents(docs)
         _write_tags(db, tags, report)
         report.documents += len(rows)
