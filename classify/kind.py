@@ -13,10 +13,10 @@ import hashlib
 import json
 import logging
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+from classify.modelfiles import load_model, save_model
 
 log = logging.getLogger(__name__)
 
@@ -100,25 +100,12 @@ def train_kind_model(save: bool = True) -> dict:
     errors = [{"title": r.get("title"), "url": r.get("url"), "want": r["label"], "got": p}
               for r, p, t in zip([r for r, t in zip(rows, test) if t], pred, yte) if p != t]
     if save:
-        from skops.io import dump
 
         final = _make_pipeline().fit(X, y)
-        MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-        dump(final, MODEL_PATH, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        save_model(final, MODEL_PATH)
         _model.cache_clear()
     return {"accuracy": round(right / max(len(yte), 1), 4), "train": len(y) - len(yte), "test": len(yte),
             "examples": len(y), "errors": errors}
-
-
-def _load_skops(path: Path):
-    """Load a shipped skops model, trusting only scikit-learn, NumPy and SciPy types."""
-    from skops.io import get_untrusted_types, load
-
-    untrusted = get_untrusted_types(file=path)
-    unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins."))]
-    if unexpected:
-        raise ValueError(f"{path}: refusing to load unexpected types {unexpected}")
-    return load(path, trusted=untrusted)
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +113,7 @@ def _model():
     if not MODEL_PATH.exists():
         log.info("%s missing; training the kind model", MODEL_PATH)
         train_kind_model()
-    return _load_skops(MODEL_PATH)
+    return load_model(MODEL_PATH)
 
 
 def classify_kinds(docs: list[tuple[str | None, str | None, str | None]]) -> list[str]:

@@ -24,7 +24,6 @@ import json
 import logging
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +39,7 @@ from classify.metros import (
     gazetteer,
     metro_table,
 )
+from classify.modelfiles import load_model, save_model
 
 __all__ = [
     "LocationResult",
@@ -708,23 +708,12 @@ def _mention_features(text: str, start: int, end: int, row: int | None, rows_in_
     return f
 
 
-def _load_skops(path: Path):
-    """Load a shipped skops model, trusting only scikit-learn, NumPy and SciPy types."""
-    from skops.io import get_untrusted_types, load
-
-    untrusted = get_untrusted_types(file=path)
-    unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins."))]
-    if unexpected:
-        raise ValueError(f"{path}: refusing to load unexpected types {unexpected}")
-    return load(path, trusted=untrusted)
-
-
 @lru_cache(maxsize=1)
 def _context_model():
     if not MODEL_PATH.exists():
         log.info("%s missing; training the location-context model", MODEL_PATH)
         train_place_models()
-    return _load_skops(MODEL_PATH)
+    return load_model(MODEL_PATH)
 
 
 def places_in_text(text: str) -> list[PlaceMention]:
@@ -822,11 +811,9 @@ def train_place_models(save: bool = True) -> dict:
     model = make().fit(Xtr, ytr)
     acc = float(sum(int(p == t) for p, t in zip(model.predict(Xte), yte)) / max(len(yte), 1))
     if save:
-        from skops.io import dump
 
         final = make().fit(X, y)
-        MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-        dump(final, MODEL_PATH, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        save_model(final, MODEL_PATH)
         _context_model.cache_clear()
     return {
         "context": {"accuracy": round(acc, 4), "train": len(ytr), "test": len(yte), "examples": len(y)},

@@ -19,12 +19,12 @@ import json
 import logging
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from classify.ids import entity_id
+from classify.modelfiles import load_model, save_model
 
 log = logging.getLogger(__name__)
 
@@ -214,25 +214,12 @@ def train_role_model(save: bool = True) -> dict:
     errors = [{"title": titles[i], "want": labels[i], "got": d or OTHER, "score": round(p, 3)}
               for (d, p), i in zip(decided, te) if (d or OTHER) != labels[i]]
     if save:
-        from skops.io import dump
 
         final = _make_pipeline().fit(norm, labels)
-        MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-        dump(final, MODEL_PATH, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        save_model(final, MODEL_PATH)
         _model.cache_clear()
     return {"accuracy": round(right / max(len(te), 1), 4), "train": len(tr), "test": len(te),
             "examples": len(titles), "errors": errors}
-
-
-def _load_skops(path: Path):
-    """Load a shipped skops model, trusting only scikit-learn, NumPy and SciPy types."""
-    from skops.io import get_untrusted_types, load
-
-    untrusted = get_untrusted_types(file=path)
-    unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins."))]
-    if unexpected:
-        raise ValueError(f"{path}: refusing to load unexpected types {unexpected}")
-    return load(path, trusted=untrusted)
 
 
 @lru_cache(maxsize=1)
@@ -240,7 +227,7 @@ def _model():
     if not MODEL_PATH.exists():
         log.info("%s missing; training the role model", MODEL_PATH)
         train_role_model()
-    return _load_skops(MODEL_PATH)
+    return load_model(MODEL_PATH)
 
 
 @lru_cache(maxsize=64)
