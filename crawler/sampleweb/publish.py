@@ -2,6 +2,7 @@
 with the duplicates the ground truth expects the dedupe stage to find."""
 
 import datetime as dt
+import re
 
 from .ats import ashby_locations
 from .careers import posting_path
@@ -20,6 +21,16 @@ FORCED_SITES, FORCED_PAGES = 8, 2
 # generated independently (and in parallel) with the same result.
 GH_ID_BASE, GH_ID_RANGE = 4_000_000, 200_000
 REQ_PREFIX = {"Engineering": "ENG", "Data": "DAT", "Sales": "SAL", "Marketing": "MKT", "Product": "PRD"}
+
+
+_ABBREVIATIONS = {"sr": "senior", "jr": "junior", "mgr": "manager", "eng": "engineer"}
+
+
+def _identity(job) -> tuple:
+    """What tells two openings apart to a reader: the title (up to spelling) and the places."""
+    words = re.findall(r"[a-z0-9+#]+", job.title.text.lower())
+    title = " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+    return title, frozenset(getattr(p, "key", p) for p in job.spec.cities), job.spec.workplace
 
 
 class Publisher:
@@ -51,6 +62,11 @@ class Publisher:
                 like = jobs[int(r.random() * len(jobs))]
                 variation = "city" if r.random() < 0.7 else "level"
             job = self.w.job(company, cluster, cluster, self.industries, like, variation)
+            if like is not None and any(_identity(job) == _identity(other) for other in jobs):
+                # The variant came out with the title and places of a job already planted
+                # (a title that already names its level, two city variants in one city):
+                # nothing in it could tell the two jobs apart, so it is no hard negative.
+                job = self.w.job(company, cluster, cluster, self.industries)
             jobs.append(job)
             if len(channels) == 2:
                 primary = channels[(len(jobs) - 1) % 2] if len(jobs) <= 2 else pick(r, [(channels[0], 55), ("site", 45)])
