@@ -110,9 +110,14 @@ def corpus(postings: int, seed: int = 7) -> tuple[list[dict], list[dict], str]:
 
         from store.dedupe.evaluate import load_truth
 
+        import shutil
+
         out = Path(tempfile.mkdtemp(prefix="dedupe-bench-web-"))
-        generate(out, postings=postings, seed=seed)
-        found = load_truth(out)
+        try:
+            generate(out, postings=postings, seed=seed)
+            found = load_truth(out)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
         return found[0], found[1], f"crawler.sampleweb (postings={postings}, seed={seed})"
     except ImportError:
         from store.dedupe.synthetic import generate_corpus
