@@ -23,7 +23,7 @@ def crawl_summary(db: sqlite_utils.Database, run_ids: list[int]) -> dict[str, An
             "requests": stats.get("downloader/request_count", 0),
             "errors": sum(v for k, v in stats.items() if k.startswith("log_count/ERROR")),
             "retries": stats.get("retry/count", 0),
-            "robots_forbidden": stats.get("downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0),
+            "robots_forbidden": stats.get("robotstxt/forbidden", 0),
             "seconds": stats.get("elapsed_time_seconds"),
         })
     documents = list(db.query(
