@@ -1,0 +1,543 @@
+"""Labor-market metrics over the store: the figures of a skill page, and their siblings.
+
+Every figure is computed in SQL, counts canonical postings only (``unique_postings``:
+``documents.is_canonical = 1``) and dates a posting by ``unique_postings.date_posted``.
+A window of ``W`` days ending at ``as_of`` holds the postings dated in
+``(as_of - W, as_of]``; ``as_of`` defaults to the latest posting date in the store, the
+data's own "today", so a store built on any day gives meaningful figures.
+
+Queries reach the big tables through indexes only (``store/schema.py``, migration
+``m004_metrics``): a skill's figures start from the covering
+``document_skills (skill_id, document_id)`` index, collect the skill's postings in the
+window once into a temporary table, and derive every figure from it.
+
+>>> m = skill_metrics(db, "python3")             # doctest: +SKIP
+>>> m["name"], m["postings"], m["top_metros"][0]  # doctest: +SKIP
+('Python', 120, {'id': '…', 'name': 'San Francisco', 'postings': 19, 'share': 0.3115})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 90
+TREND_DAYS = 28          # "the prior 4 weeks": the last 28 days against the 28 before
+DEFAULT_LIMIT = 10
+DEFAULT_ARTICLES = 5
+DEFAULT_MIN_POSTINGS = 20
+MAX_WINDOW = 3660
+
+__all__ = [
+    "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
+    "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref",
+    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "trends", "percent_change",
+    "tune_connection",
+]
+
+
+class MetricsError(ValueError):
+    """A metrics request cannot be answered; the message says why."""
+
+
+class UnknownEntity(MetricsError):
+    """A skill, metro or role name that resolves to nothing; ``suggestions`` are close names."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]):
+        self.kind, self.name, self.suggestions = kind, name, suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}")
+
+
+# -- the window ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """``days`` days ending at ``as_of`` (inclusive): dates in ``(as_of - days, as_of]``."""
+
+    as_of: dt.date
+    days: int = DEFAULT_WINDOW
+
+    def __post_init__(self):
+        if not 1 <= self.days <= MAX_WINDOW:
+            raise MetricsError(f"window must be 1 to {MAX_WINDOW} days, got {self.days}")
+
+    @property
+    def start(self) -> dt.date:
+        """The first day inside the window."""
+        return self.as_of - dt.timedelta(days=self.days - 1)
+
+    def before(self, days: int) -> str:
+        """``as_of - days`` as text: the exclusive lower bound of a period of ``days`` days."""
+        return (self.as_of - dt.timedelta(days=days)).isoformat()
+
+
+def data_as_of(db: sqlite_utils.Database) -> dt.date | None:
+    """The latest posting date among canonical postings (``None`` for a store without any):
+    the view ``data_as_of``, two index searches rather than a scan of ``unique_postings``."""
+    latest = db.execute("SELECT data_as_of FROM data_as_of").fetchone()[0]
+    if not latest:
+        return None
+    try:
+        return dt.date.fromisoformat(latest[:10])
+    except ValueError:
+        raise MetricsError(f"the store's latest posting date is not a date: {latest!r}") from None
+
+
+def make_window(db: sqlite_utils.Database, as_of: dt.date | str | None = None, days: int = DEFAULT_WINDOW) -> Window:
+    """The window ending at ``as_of`` (default: :func:`data_as_of`; today for an empty store)."""
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise MetricsError(f"as_of must be a date YYYY-MM-DD, got {as_of!r}") from None
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    if as_of is None:
+        as_of = data_as_of(db) or dt.date.today()
+    return Window(as_of, days)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week (SQL: ``date(d, '-6 days', 'weekday 1')``)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weeks(window: Window) -> list[tuple[dt.date, int]]:
+    """Every week (Monday start) the window touches, with how many of its days are inside."""
+    out = []
+    monday = week_start(window.start)
+    while monday <= window.as_of:
+        first = max(monday, window.start)
+        last = min(monday + dt.timedelta(days=6), window.as_of)
+        out.append((monday, (last - first).days + 1))
+        monday += dt.timedelta(days=7)
+    return out
+
+
+def percent_change(current: int, prior: int) -> float | None:
+    """``current`` against ``prior`` in percent, one decimal; ``None`` when ``prior`` is 0."""
+    if not prior:
+        return None
+    return round((current - prior) * 100.0 / prior, 1)
+
+
+# -- names → entities ----------------------------------------------------------------------
+
+def resolve_skill_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name, category}`` of the skill a name or alias means, through the taxonomy.
+
+    Raises :class:`UnknownEntity` with close names when nothing matches.
+    """
+    from classify.skills import resolve_skill, suggest_skills
+
+    skill = resolve_skill(name)
+    if skill is not None:
+        return {"id": skill.id, "name": skill.name, "category": skill.category}
+    # An entity id, or a name the store knows but the shipped taxonomy no longer does.
+    row = db.execute("SELECT id, name, category FROM skills WHERE id = ? OR name = ? COLLATE NOCASE LIMIT 1",
+                     [name.strip(), name.strip()]).fetchone()
+    if row:
+        return {"id": row[0], "name": row[1], "category": row[2]}
+    raise UnknownEntity("skill", name, suggest_skills(name))
+
+
+def resolve_metro_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name, admin1, country}`` of the city a place name means ("SF", "Mountain View, CA").
+
+    The name goes through the place resolver (``classify.locations.resolve_place``); a name
+    or id of the store's ``metros`` table also works.
+    """
+    from classify.locations import resolve_place
+
+    text = (name or "").strip()
+    row = db.execute("SELECT id, name, admin1, country FROM metros WHERE id = ?", [text]).fetchone()
+    if row is None and text:
+        place = resolve_place(text)
+        if place is not None:
+            row = db.execute("SELECT id, name, admin1, country FROM metros WHERE id = ?", [place.city_id]).fetchone()
+            if row is None:  # a real city nothing in the store is tagged with (yet)
+                row = (place.city_id, place.city, place.admin1, place.country)
+    if row is None and text:
+        found = db.execute("SELECT id, name, admin1, country FROM metros WHERE name = ? COLLATE NOCASE "
+                           "ORDER BY population DESC LIMIT 1", [text]).fetchone()
+        row = found
+    if row is None:
+        names = [r[0] for r in db.execute("SELECT DISTINCT name FROM metros")]
+        raise UnknownEntity("metro", name, difflib.get_close_matches(text, names, n=5, cutoff=0.6))
+    return {"id": row[0], "name": row[1], "admin1": row[2], "country": row[3]}
+
+
+def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name}`` of the role family a name means: a family name ("Data Scientist"),
+    its id, or a job title the role model is sure of ("Senior backend developer")."""
+    from classify.roles import classify_role, role_table
+
+    text = (name or "").strip()
+    table = role_table()
+    for role in table:
+        if text.casefold() in (role["name"].casefold(), role["id"]):
+            return {"id": role["id"], "name": str(role["name"])}
+    if text:
+        guess = classify_role(text)
+        if guess is not None and guess.score >= 0.5:
+            return {"id": guess.id, "name": str(guess.name)}
+    names = [str(r["name"]) for r in table]
+    close = difflib.get_close_matches(text, names, n=5, cutoff=0.5)
+    close += [n for n in names if text and text.casefold() in n.casefold() and n not in close]
+    raise UnknownEntity("role", name, close[:5])
+
+
+# -- building blocks -----------------------------------------------------------------------
+
+# The canonical postings of one entity dated in (:lo, :hi], from a view driven by the
+# entity's covering index (skill_postings, metro_postings, role_postings).
+_ENTITY_POSTINGS = {
+    "skill": "SELECT document_id, date_posted FROM skill_postings WHERE skill_id = :id "
+             "AND date_posted > :lo AND date_posted <= :hi",
+    "metro": "SELECT document_id, date_posted FROM metro_postings WHERE metro_id = :id "
+             "AND date_posted > :lo AND date_posted <= :hi",
+    "role": "SELECT document_id, date_posted FROM role_postings WHERE role_id = :id "
+            "AND date_posted > :lo AND date_posted <= :hi",
+}
+
+# Every canonical posting dated in (:lo, :hi], driven by the posting dates: the dated
+# postings through idx_postings_date_document, and the undated ones (dated by the day they
+# were first seen, as unique_postings does).
+WINDOW_POSTINGS = """
+    SELECT p.document_id, p.date_posted FROM postings p INDEXED BY idx_postings_date_document
+    CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+    WHERE p.date_posted > :lo AND p.date_posted <= :hi AND d.kind = 'posting' AND d.is_canonical = 1
+    UNION ALL
+    SELECT p.document_id, substr(d.first_seen, 1, 10) FROM postings p INDEXED BY idx_postings_date_document
+    CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+    WHERE p.date_posted IS NULL AND d.kind = 'posting' AND d.is_canonical = 1
+      AND substr(d.first_seen, 1, 10) > :lo AND substr(d.first_seen, 1, 10) <= :hi
+"""
+
+_TEMP = "skillenai_metrics_postings"
+
+
+class _Postings:
+    """A temporary table of (document_id, date_posted) for one request, dropped on exit.
+
+    Keyed by document_id, as the rows arrive from the covering indexes: the tag tables are
+    then met in key order, which keeps their pages hot (keyed by date, the same joins took
+    1.5-2.5 times longer on the 1M-posting benchmark store).
+    """
+
+    def __init__(self, db: sqlite_utils.Database, select: str, params: dict):
+        self.db, self.select, self.params = db, select, params
+        self.own_transaction = False
+
+    def __enter__(self) -> str:
+        conn = self.db.conn
+        # The INSERT opens a transaction (Python's sqlite3 does, before DML); left open, it
+        # would pin this connection's view of the store (WAL snapshot) after the request.
+        self.own_transaction = not conn.in_transaction
+        conn.execute(f"DROP TABLE IF EXISTS temp.{_TEMP}")
+        conn.execute(f"CREATE TEMP TABLE {_TEMP} (document_id TEXT PRIMARY KEY, date_posted TEXT) WITHOUT ROWID")
+        conn.execute(f"INSERT INTO temp.{_TEMP} (document_id, date_posted) {self.select}", self.params)
+        return f"temp.{_TEMP}"
+
+    def __exit__(self, *exc) -> None:
+        conn = self.db.conn
+        conn.execute(f"DROP TABLE IF EXISTS temp.{_TEMP}")
+        if self.own_transaction and conn.in_transaction:
+            conn.commit()  # only the temporary table was written
+
+
+def tune_connection(db: sqlite_utils.Database, cache_mb: int = 256) -> None:
+    """Settings for a connection that answers metrics: a page cache that holds the indexes
+    a request walks (SQLite's default is 2 MB) and temporary tables and sorts in memory."""
+    db.conn.execute(f"PRAGMA cache_size = {-int(cache_mb) * 1024}")
+    db.conn.execute("PRAGMA temp_store = MEMORY")
+
+
+def _counts(db, table: str, window: Window) -> dict:
+    row = db.execute(
+        f"""
+        SELECT COALESCE(SUM(date_posted > :win), 0),
+               COALESCE(SUM(date_posted > :cur), 0),
+               COALESCE(SUM(date_posted > :prior AND date_posted <= :cur), 0)
+        FROM {table}
+        """,
+        {"win": window.before(window.days), "cur": window.before(TREND_DAYS), "prior": window.before(2 * TREND_DAYS)},
+    ).fetchone()
+    return {"postings": row[0], "postings_last_4_weeks": row[1], "postings_prior_4_weeks": row[2],
+            "change_vs_prior_4_weeks": percent_change(row[1], row[2])}
+
+
+def _weekly(db, table: str, window: Window) -> list[dict]:
+    # Days first, then their weeks: date() runs once a day, not once a posting.
+    counts = dict(db.execute(
+        f"""
+        SELECT date(day, '-6 days', 'weekday 1') AS week, SUM(n) FROM (
+            SELECT date_posted AS day, COUNT(*) AS n FROM {table} WHERE date_posted > :win GROUP BY date_posted
+        ) GROUP BY week
+        """, {"win": window.before(window.days)}).fetchall())
+    return [{"week_start": monday.isoformat(), "postings": counts.get(monday.isoformat(), 0), "days": days}
+            for monday, days in weeks(window)]
+
+
+# What a posting can be tagged with: the tag table, its entity column, the entity table,
+# and the index that reaches a posting's tags in one seek (None: the table's own key,
+# (document_id, entity id), WITHOUT ROWID).
+_TAGS = {
+    "metros": ("document_metros", "metro_id", "metros", None),
+    "skills": ("document_skills", "skill_id", "skills", None),
+    # Its primary key index holds document_id alone; role_id would be a table row away, and
+    # without statistics SQLite prefers that unique index to the covering one.
+    "roles": ("document_roles", "role_id", "roles", "idx_document_roles_document"),
+}
+
+
+def _ranked(db, table: str, window: Window, tags: str, limit: int,
+            exclude: str | None = None) -> tuple[list[dict], int]:
+    """The entities (``tags``: metros, skills, roles) most often tagged on the postings of
+    ``table`` within the window: ``[{id, name, postings}]`` by count (then name, id), and
+    the sum of the counts of all of them."""
+    tag_table, column, names, index = _TAGS[tags]
+    hint = f" INDEXED BY {index}" if index else ""
+    rows = db.execute(
+        f"""
+        SELECT c.id, COALESCE(e.name, c.id), c.n, c.total FROM (
+            SELECT t.{column} AS id, COUNT(*) AS n, SUM(COUNT(*)) OVER () AS total
+            FROM {table} w CROSS JOIN {tag_table} t{hint} ON t.document_id = w.document_id
+            WHERE w.date_posted > :win AND t.{column} IS NOT :exclude
+            GROUP BY t.{column}
+        ) c LEFT JOIN {names} e ON e.id = c.id
+        ORDER BY c.n DESC, COALESCE(e.name, c.id), c.id
+        LIMIT :limit
+        """,
+        {"win": window.before(window.days), "exclude": exclude, "limit": limit},
+    ).fetchall()
+    total = rows[0][3] if rows else 0
+    return [{"id": r[0], "name": r[1], "postings": r[2]} for r in rows], total
+
+
+def _with_share(items: list[dict], total: int) -> list[dict]:
+    for item in items:
+        item["share"] = round(item["postings"] / total, 4) if total else None
+    return items
+
+
+_ARTICLE_WALK_CAP = 100_000
+
+
+def _articles(db, skill_id: str, window: Window, limit: int, via: str | None = None) -> list[dict]:
+    """Canonical articles tagged with the skill, dated in the window, latest first.
+
+    Two ways to the same rows: from the articles in the window, checking each for the skill
+    (``skill_articles``), or from the skill's tagged documents, keeping the articles. The
+    shorter list is walked: a rare skill has few documents, a popular one many more than
+    there are articles. ``via`` (``"articles"`` or ``"skill"``) forces one, for tests.
+    """
+    params = {"skill": skill_id, "lo": window.before(window.days), "hi": window.as_of.isoformat(), "limit": limit}
+    if via is None:
+        # Each count stops at the other: the decision costs no more than the shorter walk.
+        tagged = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM document_skills WHERE skill_id = ? LIMIT ?)",
+                            [skill_id, _ARTICLE_WALK_CAP]).fetchone()[0]
+        articles = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM documents INDEXED BY idx_documents_articles "
+                              "WHERE kind = 'article' LIMIT ?)", [tagged + 1]).fetchone()[0]
+        via = "skill" if tagged <= articles else "articles"
+    if via == "articles":
+        sql = """
+            SELECT document_id, title, url, date FROM skill_articles
+            WHERE skill_id = :skill AND date > :lo AND date <= :hi
+            ORDER BY date DESC, document_id LIMIT :limit
+        """
+    elif via == "skill":
+        sql = """
+            SELECT d.id, d.title, d.url,
+                   COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
+            FROM document_skills ds
+            CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = ds.document_id
+            WHERE ds.skill_id = :skill AND d.kind = 'article' AND d.is_canonical = 1
+              AND date > :lo AND date <= :hi
+            ORDER BY date DESC, d.id LIMIT :limit
+        """
+    else:
+        raise ValueError(f"via must be 'articles', 'skill' or None, got {via!r}")
+    return [{"id": r[0], "title": r[1], "url": r[2], "date": r[3]} for r in db.execute(sql, params)]
+
+
+def _check_limit(limit: int, what: str = "limit") -> None:
+    if not isinstance(limit, int) or limit < 1:
+        raise MetricsError(f"{what} must be a positive integer, got {limit!r}")
+
+
+def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings:
+    # The prior-4-weeks comparison reaches 56 days back even when the window is shorter.
+    reach = max(window.days, 2 * TREND_DAYS)
+    return _Postings(db, _ENTITY_POSTINGS[kind], {"id": entity_id, "lo": window.before(reach),
+                                                  "hi": window.as_of.isoformat()})
+
+
+def _header(entity: dict, window: Window) -> dict:
+    return {"entity_id": entity["id"], **{k: v for k, v in entity.items() if k != "id"},
+            "data_as_of": window.as_of.isoformat(), "window_days": window.days}
+
+
+# -- the pages -----------------------------------------------------------------------------
+
+def skill_metrics(
+    db: sqlite_utils.Database,
+    skill: str | dict,
+    *,
+    as_of: dt.date | str | None = None,
+    window: int = DEFAULT_WINDOW,
+    limit: int = DEFAULT_LIMIT,
+    articles: int = DEFAULT_ARTICLES,
+    timings: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """The figures of a skill page (the seed page's content) as a JSON-ready dict.
+
+    Args:
+        db: the store.
+        skill: a skill name or alias ("python3", "k8s"), or ``{id, name, category}``.
+        as_of: last day of the window (default: the latest posting date in the store).
+        window: days in the window (default 90).
+        limit: how many metros, paired skills and roles to list.
+        articles: how many recent articles to list.
+        timings: when given, receives the milliseconds each step took (for benchmarks).
+
+    Returns ``entity_id, name, category, data_as_of, window_days, postings,
+    postings_last_4_weeks, postings_prior_4_weeks, change_vs_prior_4_weeks`` (percent, or
+    ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
+    share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
+    ``top_roles`` (``[{id, name, postings}]``), ``weekly`` (``[{week_start, postings,
+    days}]``, every Monday-started week the window touches; ``days`` inside the window) and
+    ``articles`` (``[{id, title, url, date}]``).
+    """
+    _check_limit(limit)
+    _check_limit(articles, "articles")
+    clock = _Clock(timings)
+    ref = skill if isinstance(skill, dict) else resolve_skill_ref(db, skill)
+    win = make_window(db, as_of, window)
+    out = _header(ref, win)
+    clock("resolve")
+    with _entity_postings(db, "skill", ref["id"], win) as table:
+        clock("postings_table")
+        out.update(_counts(db, table, win))
+        clock("counts")
+        metros, metro_tags = _ranked(db, table, win, "metros", limit)
+        out["top_metros"] = _with_share(metros, metro_tags)
+        out["metro_tags"] = metro_tags
+        clock("top_metros")
+        out["paired_skills"], _ = _ranked(db, table, win, "skills", limit, exclude=ref["id"])
+        clock("paired_skills")
+        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        clock("top_roles")
+        out["weekly"] = _weekly(db, table, win)
+        clock("weekly")
+    out["articles"] = _articles(db, ref["id"], win, articles)
+    clock("articles")
+    return out
+
+
+class _Clock:
+    """Records the milliseconds since the previous call under each name (no-op without a dict)."""
+
+    def __init__(self, into: dict[str, float] | None):
+        self.into = into
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        if self.into is not None:
+            now = time.perf_counter()
+            self.into[name] = round((now - self.last) * 1000, 2)
+            self.last = now
+
+
+def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
+                  limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """Canonical postings tagged with a city in the window, and the skills and roles they ask
+    for: ``top_skills`` ``[{id, name, postings, share}]`` (share of the city's postings)."""
+    _check_limit(limit)
+    ref = metro if isinstance(metro, dict) else resolve_metro_ref(db, metro)
+    win = make_window(db, as_of, window)
+    out = _header(ref, win)
+    with _entity_postings(db, "metro", ref["id"], win) as table:
+        out.update(_counts(db, table, win))
+        skills, _ = _ranked(db, table, win, "skills", limit)
+        out["top_skills"] = _with_share(skills, out["postings"])
+        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        out["weekly"] = _weekly(db, table, win)
+    return out
+
+
+def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
+                 limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """Canonical postings of a role family in the window and the skills they ask for
+    (``top_skills``, share of the role's postings) and where (``top_metros``)."""
+    _check_limit(limit)
+    ref = role if isinstance(role, dict) else resolve_role_ref(db, role)
+    win = make_window(db, as_of, window)
+    out = _header(ref, win)
+    with _entity_postings(db, "role", ref["id"], win) as table:
+        out.update(_counts(db, table, win))
+        skills, _ = _ranked(db, table, win, "skills", limit)
+        out["top_skills"] = _with_share(skills, out["postings"])
+        metros, metro_tags = _ranked(db, table, win, "metros", limit)
+        out["top_metros"] = _with_share(metros, metro_tags)
+        out["metro_tags"] = metro_tags
+        out["weekly"] = _weekly(db, table, win)
+    return out
+
+
+def top_skills(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_WINDOW,
+               limit: int = 25) -> dict[str, Any]:
+    """The skills most asked for by canonical postings in the window: ``skills`` ``[{id, name,
+    postings, share}]`` (share of all canonical postings in the window, ``postings``)."""
+    _check_limit(limit)
+    win = make_window(db, as_of, window)
+    params = {"lo": win.before(win.days), "hi": win.as_of.isoformat()}
+    with _Postings(db, WINDOW_POSTINGS, params) as table:
+        total = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        skills, _ = _ranked(db, table, win, "skills", limit)
+    return {"data_as_of": win.as_of.isoformat(), "window_days": win.days, "postings": total,
+            "skills": _with_share(skills, total)}
+
+
+def trends(db: sqlite_utils.Database, *, as_of=None, min_postings: int = DEFAULT_MIN_POSTINGS,
+           limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """The fastest rising and falling skills: canonical postings in the last 28 days against
+    the 28 before, among skills with at least ``min_postings`` postings over the two periods
+    and at least one in the prior period. ``rising`` and ``falling``: ``[{id, name,
+    postings, prior, change}]`` (change in percent), steepest first."""
+    _check_limit(limit)
+    if not isinstance(min_postings, int) or min_postings < 1:
+        raise MetricsError(f"min_postings must be a positive integer, got {min_postings!r}")
+    win = make_window(db, as_of, 2 * TREND_DAYS)
+    cur = win.before(TREND_DAYS)
+    with _Postings(db, WINDOW_POSTINGS, {"lo": win.before(2 * TREND_DAYS), "hi": win.as_of.isoformat()}) as table:
+        totals = db.execute(f"SELECT COALESCE(SUM(date_posted > :cur), 0), COALESCE(SUM(date_posted <= :cur), 0) "
+                            f"FROM {table}", {"cur": cur}).fetchone()
+        rows = db.execute(
+            f"""
+            SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.current, c.prior
+            FROM (
+                SELECT t.skill_id, SUM(w.date_posted > :cur) AS current, SUM(w.date_posted <= :cur) AS prior
+                FROM {table} w CROSS JOIN document_skills t ON t.document_id = w.document_id
+                GROUP BY t.skill_id
+                HAVING prior > 0 AND current + prior >= :min
+            ) c LEFT JOIN skills s ON s.id = c.skill_id
+            """,
+            {"cur": cur, "min": min_postings},
+        ).fetchall()
+    items = [{"id": r[0], "name": r[1], "postings": r[2], "prior": r[3], "change": percent_change(r[2], r[3])}
+             for r in rows]
+    rising = sorted((i for i in items if i["change"] > 0), key=lambda i: (-i["change"], -i["postings"], i["name"]))
+    falling = sorted((i for i in items if i["change"] < 0), key=lambda i: (i["change"], -i["prior"], i["name"]))
+    return {"data_as_of": win.as_of.isoformat(), "period_days": TREND_DAYS, "min_postings": min_postings,
+            "postings": totals[0], "postings_prior": totals[1],
+            "rising": rising[:limit], "falling": falling[:limit]}
