@@ -36,6 +36,7 @@ from pathlib import Path
 from sklearn.utils import murmurhash3_32
 
 from classify.context import BOUNDARY, mention_context, word_shape
+from classify.jsonlines import read_objects
 
 logger = logging.getLogger(__name__)
 
@@ -270,22 +271,8 @@ def read_examples(path: Path | str = CONTEXTS_FILE, taxonomy=None) -> list[Examp
 
     taxonomy = taxonomy or load_taxonomy()
     ambiguous = taxonomy.ambiguous_aliases()
-    path = Path(path)
     examples = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise DisambiguatorDataError(f"{path}: file not found") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DisambiguatorDataError(f"{where}: invalid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise DisambiguatorDataError(f"{where}: expected a JSON object")
+    for where, lineno, row in read_objects(path, DisambiguatorDataError):
         missing = [k for k in ("text", "alias", "start", "end", "label") if k not in row]
         if missing:
             raise DisambiguatorDataError(f"{where}: missing field(s) {', '.join(missing)}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from classify.jsonlines import read_objects
 from classify.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
 
 logger = logging.getLogger(__name__)
@@ -461,18 +461,10 @@ class SnippetDataError(ValueError):
 def read_snippets(path: Path | str = EVAL_FILE) -> list[dict]:
     """The labelled evaluation snippets: ``{id, kind, text, skills, not_skills?}`` a line."""
     taxonomy = load_taxonomy()
-    path = Path(path)
     out = []
     ids = set()
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SnippetDataError(f"{where}: invalid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("skills"), list):
+    for where, lineno, row in read_objects(path, SnippetDataError):
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("skills"), list):
             raise SnippetDataError(f"{where}: expected an object with a string 'text' and a list 'skills'")
         if row.get("id") in ids:
             raise SnippetDataError(f"{where}: duplicate id {row.get('id')!r}")
