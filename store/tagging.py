@@ -39,7 +39,6 @@ class ClassifyReport:
 
 def load_entities(db: sqlite_utils.Database) -> None:
     """(Re)write the entity tables (skills, metros, roles) from the shipped taxonomies."""
-    from classify.metros import metro_table  # noqa: F401  (ensures the place tables load)
     from classify.roles import role_table
     from classify.taxonomy import load_taxonomy
 
