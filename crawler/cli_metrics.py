@@ -81,6 +81,25 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_metrics_refresh(args: argparse.Namespace) -> int:
+    import json
+
+    from crawler.cli import CommandError, _progress
+    from store import metrics
+
+    db = _open_store(args.db)
+    metrics.tune_connection(db)
+    try:
+        report = metrics.refresh(db, as_of=args.as_of, skills=args.skills, metros=args.metros, roles=args.roles,
+                                 min_postings=args.min_postings, force=args.force, progress=_progress("metrics refresh"))
+    except metrics.MetricsError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        db.close()
+    print(json.dumps(report, indent=2))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from crawler.cli import CommandError
     from store.serve import ServeError, serve
@@ -94,7 +113,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def add_metrics_commands(sub, db_option) -> None:
     """Register the metrics and serve subcommands on the main parser's subparsers."""
-    from store.metrics import DEFAULT_LIMIT, DEFAULT_MIN_POSTINGS, DEFAULT_WINDOW
+    from store.metrics import (DEFAULT_LIMIT, DEFAULT_MIN_POSTINGS, DEFAULT_WINDOW, PAGE_MIN_POSTINGS,
+                               REFRESH_METROS, REFRESH_ROLES, REFRESH_SKILLS)
 
     p = sub.add_parser(
         "metrics", help="skill, metro, role and trend figures from the store as JSON, Markdown or HTML",
@@ -151,6 +171,28 @@ def add_metrics_commands(sub, db_option) -> None:
     common(q, window=False)
     q.add_argument("--min-postings", type=_positive, default=DEFAULT_MIN_POSTINGS, metavar="N",
                    help=f"least postings over the two periods (default {DEFAULT_MIN_POSTINGS})")
+
+    q = msub.add_parser(
+        "refresh", help="precompute per-day skill counts and the pages of the most asked-for skills, metros, roles",
+        description="Store per-day skill counts (top-skills and trends read them) and the finished pages of the "
+                    "skills, cities and role families with the most postings at the default window. They answer "
+                    "requests only while nothing they came from has changed; any later write to documents, "
+                    "postings or tags makes answers computed afresh until the next refresh. 'skillenai daily' "
+                    "runs this after classify.")
+    db_option(q)
+    q.add_argument("--as-of", type=_as_of, default=None, metavar="D",
+                   help="last day of the window (default: the latest posting date in the store)")
+    q.add_argument("--min-postings", type=_positive, default=PAGE_MIN_POSTINGS, metavar="N",
+                   help=f"store the page of each entity with at least N postings in the window "
+                        f"(default {PAGE_MIN_POSTINGS}; smaller ones are computed quickly on request)")
+    q.add_argument("--skills", type=int, default=REFRESH_SKILLS, metavar="N",
+                   help=f"at most N skill pages, the busiest first (default {REFRESH_SKILLS})")
+    q.add_argument("--metros", type=int, default=REFRESH_METROS, metavar="N",
+                   help=f"at most N city pages (default {REFRESH_METROS})")
+    q.add_argument("--roles", type=int, default=REFRESH_ROLES, metavar="N",
+                   help=f"at most N role pages (default {REFRESH_ROLES})")
+    q.add_argument("--force", action="store_true", help="recompute even when the stored figures are up to date")
+    q.set_defaults(func=cmd_metrics_refresh)
 
     p = sub.add_parser(
         "serve", help="browse and query the store with Datasette, read-only",

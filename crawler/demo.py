@@ -72,7 +72,9 @@ def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) 
 
 
 def run_batch(db) -> dict[str, float]:
-    """The daily batch after a crawl: dedupe, then classify. Returns seconds per stage."""
+    """The batch after a crawl: dedupe, classify, then precompute the busiest metrics pages.
+    Returns seconds per stage."""
+    from store import metrics
     from store.dedupe import run_dedupe
     from store.tagging import classify_store
 
@@ -86,6 +88,13 @@ def run_batch(db) -> dict[str, float]:
     timings["classify"] = time.monotonic() - started
     print(f"\nClassified {report.documents} documents: {report.skills} skill tags, "
           f"{report.places} place tags, {report.roles} role tags.")
+    started = time.monotonic()
+    # A demo store is small: store the pages of every skill, city and role with a few postings.
+    refreshed = metrics.refresh(db, min_postings=5)
+    timings["metrics"] = time.monotonic() - started
+    if refreshed.get("refreshed"):
+        pages = ", ".join(f"{n} {kind}" for kind, n in sorted(refreshed["pages"].items())) or "none"
+        print(f"Metrics refreshed: per-day skill counts ({refreshed['skill_day_rows']} rows) and pages ({pages}).")
     return timings
 
 

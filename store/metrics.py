@@ -18,12 +18,15 @@ window once into a temporary table, and derive every figure from it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import json
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -40,7 +43,7 @@ __all__ = [
     "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
     "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref",
     "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "trends", "percent_change",
-    "tune_connection",
+    "tune_connection", "refresh", "precomputed_state",
 ]
 
 
@@ -276,6 +279,23 @@ def _counts(db, table: str, window: Window) -> dict:
             "change_vs_prior_4_weeks": percent_change(row[1], row[2])}
 
 
+def _active(db, kind: str, entity_id: str, window: Window) -> int:
+    """Canonical postings of the entity open on ``window.as_of``: posted by then, not
+    closed (missing from their board) and not past their closing date by then. Unlike the
+    window's counts, it includes older postings still listed."""
+    tag_table, column, _, _ = _TAGS[kind + "s"]
+    return db.execute(
+        f"""
+        SELECT COUNT(*) FROM {tag_table} t
+        CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
+        CROSS JOIN postings p ON p.document_id = t.document_id
+        WHERE t.{column} = :id AND d.kind = 'posting' AND d.is_canonical = 1
+          AND COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) <= :day
+          AND (p.closed_at IS NULL OR p.closed_at > :day)
+          AND (p.valid_through IS NULL OR substr(p.valid_through, 1, 10) >= :day)
+        """, {"id": entity_id, "day": window.as_of.isoformat()}).fetchone()[0]
+
+
 def _weekly(db, table: str, window: Window) -> list[dict]:
     # Days first, then their weeks: date() runs once a day, not once a posting.
     counts = dict(db.execute(
@@ -398,6 +418,7 @@ def skill_metrics(
     limit: int = DEFAULT_LIMIT,
     articles: int = DEFAULT_ARTICLES,
     timings: dict[str, float] | None = None,
+    precomputed: bool = True,
 ) -> dict[str, Any]:
     """The figures of a skill page (the seed page's content) as a JSON-ready dict.
 
@@ -409,10 +430,13 @@ def skill_metrics(
         limit: how many metros, paired skills and roles to list.
         articles: how many recent articles to list.
         timings: when given, receives the milliseconds each step took (for benchmarks).
+        precomputed: answer from :func:`refresh`'s page when it is still valid (the same
+            figures, from a table row); ``False`` always computes.
 
-    Returns ``entity_id, name, category, data_as_of, window_days, postings,
-    postings_last_4_weeks, postings_prior_4_weeks, change_vs_prior_4_weeks`` (percent, or
-    ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
+    Returns ``entity_id, name, category, data_as_of, window_days, postings`` (posted in the
+    window), ``active_postings`` (open on ``as_of``: posted by then and neither closed nor
+    expired, however old), ``postings_last_4_weeks, postings_prior_4_weeks,
+    change_vs_prior_4_weeks`` (percent, or ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
     share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
     ``top_roles`` (``[{id, name, postings}]``), ``weekly`` (``[{week_start, postings,
     days}]``, every Monday-started week the window touches; ``days`` inside the window) and
@@ -423,8 +447,14 @@ def skill_metrics(
     clock = _Clock(timings)
     ref = skill if isinstance(skill, dict) else resolve_skill_ref(db, skill)
     win = make_window(db, as_of, window)
-    out = _header(ref, win)
     clock("resolve")
+    if precomputed:
+        page = _precomputed_page(db, "skill", ref["id"], win, limit, articles)
+        if page is not None:
+            clock("precomputed")
+            return page
+    out = _header(ref, win)
+    out["active_postings"] = _active(db, "skill", ref["id"], win)
     with _entity_postings(db, "skill", ref["id"], win) as table:
         clock("postings_table")
         out.update(_counts(db, table, win))
@@ -459,13 +489,17 @@ class _Clock:
 
 
 def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
-                  limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+                  limit: int = DEFAULT_LIMIT, precomputed: bool = True) -> dict[str, Any]:
     """Canonical postings tagged with a city in the window, and the skills and roles they ask
     for: ``top_skills`` ``[{id, name, postings, share}]`` (share of the city's postings)."""
     _check_limit(limit)
     ref = metro if isinstance(metro, dict) else resolve_metro_ref(db, metro)
     win = make_window(db, as_of, window)
+    page = _precomputed_page(db, "metro", ref["id"], win, limit) if precomputed else None
+    if page is not None:
+        return page
     out = _header(ref, win)
+    out["active_postings"] = _active(db, "metro", ref["id"], win)
     with _entity_postings(db, "metro", ref["id"], win) as table:
         out.update(_counts(db, table, win))
         skills, _ = _ranked(db, table, win, "skills", limit)
@@ -476,13 +510,17 @@ def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, w
 
 
 def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
-                 limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+                 limit: int = DEFAULT_LIMIT, precomputed: bool = True) -> dict[str, Any]:
     """Canonical postings of a role family in the window and the skills they ask for
     (``top_skills``, share of the role's postings) and where (``top_metros``)."""
     _check_limit(limit)
     ref = role if isinstance(role, dict) else resolve_role_ref(db, role)
     win = make_window(db, as_of, window)
+    page = _precomputed_page(db, "role", ref["id"], win, limit) if precomputed else None
+    if page is not None:
+        return page
     out = _header(ref, win)
+    out["active_postings"] = _active(db, "role", ref["id"], win)
     with _entity_postings(db, "role", ref["id"], win) as table:
         out.update(_counts(db, table, win))
         skills, _ = _ranked(db, table, win, "skills", limit)
@@ -495,21 +533,40 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
 
 
 def top_skills(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_WINDOW,
-               limit: int = 25) -> dict[str, Any]:
+               limit: int = 25, precomputed: bool = True) -> dict[str, Any]:
     """The skills most asked for by canonical postings in the window: ``skills`` ``[{id, name,
-    postings, share}]`` (share of all canonical postings in the window, ``postings``)."""
+    postings, share}]`` (share of all canonical postings in the window, ``postings``).
+
+    From :func:`refresh`'s per-day counts while they are valid (``precomputed``), else from
+    the postings and their tags.
+    """
     _check_limit(limit)
     win = make_window(db, as_of, window)
-    params = {"lo": win.before(win.days), "hi": win.as_of.isoformat()}
-    with _Postings(db, WINDOW_POSTINGS, params) as table:
-        total = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-        skills, _ = _ranked(db, table, win, "skills", limit)
+    params = {"lo": win.before(win.days), "hi": win.as_of.isoformat(), "limit": limit}
+    with _day_counts(db, precomputed) as fresh:
+        if fresh:
+            total = db.execute("SELECT COALESCE(SUM(postings), 0) FROM posting_day_counts "
+                               "WHERE day > :lo AND day <= :hi", params).fetchone()[0]
+            rows = db.execute(
+                """
+                SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.n FROM (
+                    SELECT skill_id, SUM(postings) AS n FROM skill_day_counts INDEXED BY idx_skill_day_counts_day
+                    WHERE day > :lo AND day <= :hi GROUP BY skill_id
+                ) c LEFT JOIN skills s ON s.id = c.skill_id
+                ORDER BY c.n DESC, COALESCE(s.name, c.skill_id), c.skill_id
+                LIMIT :limit
+                """, params).fetchall()
+            skills = [{"id": r[0], "name": r[1], "postings": r[2]} for r in rows]
+    if not fresh:
+        with _Postings(db, WINDOW_POSTINGS, params) as table:
+            total = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            skills, _ = _ranked(db, table, win, "skills", limit)
     return {"data_as_of": win.as_of.isoformat(), "window_days": win.days, "postings": total,
             "skills": _with_share(skills, total)}
 
 
 def trends(db: sqlite_utils.Database, *, as_of=None, min_postings: int = DEFAULT_MIN_POSTINGS,
-           limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+           limit: int = DEFAULT_LIMIT, precomputed: bool = True) -> dict[str, Any]:
     """The fastest rising and falling skills: canonical postings in the last 28 days against
     the 28 before, among skills with at least ``min_postings`` postings over the two periods
     and at least one in the prior period. ``rising`` and ``falling``: ``[{id, name,
@@ -518,22 +575,39 @@ def trends(db: sqlite_utils.Database, *, as_of=None, min_postings: int = DEFAULT
     if not isinstance(min_postings, int) or min_postings < 1:
         raise MetricsError(f"min_postings must be a positive integer, got {min_postings!r}")
     win = make_window(db, as_of, 2 * TREND_DAYS)
-    cur = win.before(TREND_DAYS)
-    with _Postings(db, WINDOW_POSTINGS, {"lo": win.before(2 * TREND_DAYS), "hi": win.as_of.isoformat()}) as table:
-        totals = db.execute(f"SELECT COALESCE(SUM(date_posted > :cur), 0), COALESCE(SUM(date_posted <= :cur), 0) "
-                            f"FROM {table}", {"cur": cur}).fetchone()
-        rows = db.execute(
-            f"""
-            SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.current, c.prior
-            FROM (
-                SELECT t.skill_id, SUM(w.date_posted > :cur) AS current, SUM(w.date_posted <= :cur) AS prior
-                FROM {table} w CROSS JOIN document_skills t ON t.document_id = w.document_id
-                GROUP BY t.skill_id
-                HAVING prior > 0 AND current + prior >= :min
-            ) c LEFT JOIN skills s ON s.id = c.skill_id
-            """,
-            {"cur": cur, "min": min_postings},
-        ).fetchall()
+    params = {"lo": win.before(2 * TREND_DAYS), "hi": win.as_of.isoformat(), "cur": win.before(TREND_DAYS),
+              "min": min_postings}
+    with _day_counts(db, precomputed) as fresh:
+        if fresh:
+            totals = db.execute("SELECT COALESCE(SUM(CASE WHEN day > :cur THEN postings END), 0), "
+                                "COALESCE(SUM(CASE WHEN day <= :cur THEN postings END), 0) FROM posting_day_counts "
+                                "WHERE day > :lo AND day <= :hi", params).fetchone()
+            rows = db.execute(
+                """
+                SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.current, c.prior FROM (
+                    SELECT skill_id, SUM(CASE WHEN day > :cur THEN postings ELSE 0 END) AS current,
+                           SUM(CASE WHEN day <= :cur THEN postings ELSE 0 END) AS prior
+                    FROM skill_day_counts INDEXED BY idx_skill_day_counts_day
+                    WHERE day > :lo AND day <= :hi GROUP BY skill_id
+                    HAVING prior > 0 AND current + prior >= :min
+                ) c LEFT JOIN skills s ON s.id = c.skill_id
+                """, params).fetchall()
+    if not fresh:
+        with _Postings(db, WINDOW_POSTINGS, params) as table:
+            totals = db.execute(f"SELECT COALESCE(SUM(date_posted > :cur), 0), COALESCE(SUM(date_posted <= :cur), 0) "
+                                f"FROM {table}", params).fetchone()
+            rows = db.execute(
+                f"""
+                SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.current, c.prior
+                FROM (
+                    SELECT t.skill_id, SUM(w.date_posted > :cur) AS current, SUM(w.date_posted <= :cur) AS prior
+                    FROM {table} w CROSS JOIN document_skills t ON t.document_id = w.document_id
+                    GROUP BY t.skill_id
+                    HAVING prior > 0 AND current + prior >= :min
+                ) c LEFT JOIN skills s ON s.id = c.skill_id
+                """,
+                params,
+            ).fetchall()
     items = [{"id": r[0], "name": r[1], "postings": r[2], "prior": r[3], "change": percent_change(r[2], r[3])}
              for r in rows]
     rising = sorted((i for i in items if i["change"] > 0), key=lambda i: (-i["change"], -i["postings"], i["name"]))
@@ -541,3 +615,195 @@ def trends(db: sqlite_utils.Database, *, as_of=None, min_postings: int = DEFAULT
     return {"data_as_of": win.as_of.isoformat(), "period_days": TREND_DAYS, "min_postings": min_postings,
             "postings": totals[0], "postings_prior": totals[1],
             "rising": rising[:limit], "falling": falling[:limit]}
+
+
+# -- precomputed metrics -------------------------------------------------------------------
+#
+# A popular skill's page walks every one of its postings' other tags (Python's paired skills
+# at 1M postings: seconds); top skills and trends walk every posting in the window. The
+# daily job calls refresh(): per-day counts per skill, and the finished pages of the most
+# asked-for skills, metros and roles at the default window. They answer only while nothing
+# they were computed from has changed: triggers (store/schema.py, m006_metrics_cache) mark
+# them stale on the first such write, and every answer is then computed afresh.
+
+# A page is stored for every entity with at least PAGE_MIN_POSTINGS canonical postings in
+# the window (up to the caps): below that, computing it takes tens of milliseconds even at
+# 1M postings (benchmarks/bench_metrics.py).
+PAGE_MIN_POSTINGS = 1000
+REFRESH_SKILLS = 2000
+REFRESH_METROS = 200
+REFRESH_ROLES = 100
+PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
+PAGE_ARTICLES = 10
+
+
+def _fresh_generation(db) -> int | None:
+    """The generation of the stored metrics, or ``None`` when an input changed since (or a
+    store without the tables, opened read-only before migration)."""
+    try:
+        row = db.execute("SELECT generation, clean FROM metrics_state WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row and row[1] else None
+
+
+@contextlib.contextmanager
+def _snapshot(db):
+    """One read transaction around a validity check and the reads it vouches for."""
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if own and conn.in_transaction:
+            conn.commit()
+
+
+@contextlib.contextmanager
+def _day_counts(db, wanted: bool):
+    """Yields whether the per-day counts may answer (in one snapshot with the reads)."""
+    if not wanted:
+        yield False
+        return
+    with _snapshot(db):
+        yield _fresh_generation(db) is not None
+
+
+_LISTS = ("top_metros", "paired_skills", "top_roles", "top_skills")
+
+
+def _precomputed_page(db, kind: str, entity_id: str, win: Window, limit: int,
+                      articles: int = 0) -> dict | None:
+    # One statement: the page and the validity check read the same snapshot.
+    try:
+        row = db.execute(
+            """
+            SELECT p.payload, p.list_limit, p.article_limit FROM metrics_pages p
+            JOIN metrics_state s ON s.id = 1 AND s.clean = 1 AND s.generation = p.generation
+            WHERE p.kind = ? AND p.entity_id = ? AND p.as_of = ? AND p.window_days = ?
+            """, [kind, entity_id, win.as_of.isoformat(), win.days]).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    if row is None or limit > row[1] or articles > row[2]:
+        return None
+    page = json.loads(row[0])
+    for key in _LISTS:
+        if key in page:
+            page[key] = page[key][:limit]
+    if "articles" in page:
+        page["articles"] = page["articles"][:articles]
+    return page
+
+
+def precomputed_state(db: sqlite_utils.Database) -> dict[str, Any]:
+    """What :func:`refresh` last stored and whether it still answers."""
+    row = db.execute("SELECT generation, clean, refreshed_at, as_of FROM metrics_state WHERE id = 1").fetchone()
+    pages = dict(db.execute("SELECT kind, COUNT(*) FROM metrics_pages p JOIN metrics_state s "
+                            "ON s.id = 1 AND p.generation = s.generation GROUP BY kind").fetchall())
+    return {"generation": row[0], "valid": bool(row[1]), "refreshed_at": row[2], "as_of": row[3], "pages": pages}
+
+
+def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, skills: int = REFRESH_SKILLS,
+            metros: int = REFRESH_METROS, roles: int = REFRESH_ROLES, min_postings: int = PAGE_MIN_POSTINGS,
+            force: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Recompute the per-day skill counts and the pages of the skills, cities and role
+    families with at least ``min_postings`` canonical postings in the default window ending
+    at ``as_of`` (default: the data's latest posting date), the most asked-for first, at
+    most ``skills``, ``metros`` and ``roles`` of each.
+
+    Nothing is done when the stored metrics are still valid for that day (``force``
+    recomputes). Writers are blocked only while the results are written: the figures are
+    read from one snapshot, and a write that lands meanwhile leaves them marked stale.
+    Returns what was stored and how long it took.
+    """
+    from store.documents import utc_now, write_transaction
+
+    started = time.perf_counter()
+    conn = db.conn
+    win = make_window(db, as_of, DEFAULT_WINDOW)
+    state = db.execute("SELECT generation, clean, as_of FROM metrics_state WHERE id = 1").fetchone()
+    if state[1] and state[2] == win.as_of.isoformat() and not force:
+        return {"refreshed": False, "reason": "up to date", "generation": state[0], "as_of": state[2]}
+    with write_transaction(db):
+        conn.execute("UPDATE metrics_state SET generation = generation + 1, clean = 1 WHERE id = 1")
+        generation = conn.execute("SELECT generation FROM metrics_state WHERE id = 1").fetchone()[0]
+    pages: list[tuple] = []
+    with _snapshot(db):
+        day_counts = conn.execute(
+            "SELECT skill_id, date_posted, COUNT(*) FROM skill_postings GROUP BY skill_id, date_posted").fetchall()
+        posting_days = conn.execute(
+            "SELECT COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS day, COUNT(*) FROM postings p "
+            "JOIN documents d ON d.id = p.document_id WHERE d.kind = 'posting' AND d.is_canonical = 1 "
+            "GROUP BY day").fetchall()
+        counted = time.perf_counter()
+        lo, hi = win.before(win.days), win.as_of.isoformat()
+        chosen = []
+        for kind, view, column, n in (("skill", "skill_postings", "skill_id", skills),
+                                      ("metro", "metro_postings", "metro_id", metros),
+                                      ("role", "role_postings", "role_id", roles)):
+            if n <= 0:
+                continue
+            if kind == "skill":  # from the counts just read, not another walk
+                totals: dict[str, int] = {}
+                for skill_id, day, count in day_counts:
+                    if day is not None and lo < day <= hi:
+                        totals[skill_id] = totals.get(skill_id, 0) + count
+                top = sorted((k for k, v in totals.items() if v >= min_postings), key=lambda k: (-totals[k], k))[:n]
+            else:
+                top = [r[0] for r in conn.execute(
+                    f"SELECT {column} FROM {view} WHERE date_posted > ? AND date_posted <= ? "
+                    f"GROUP BY {column} HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, {column} LIMIT ?",
+                    [lo, hi, min_postings, n])]
+            chosen += [(kind, entity_id) for entity_id in top]
+        for done, (kind, entity_id) in enumerate(chosen, 1):
+            ref = _entity_ref(db, kind, entity_id)
+            if kind == "skill":
+                page = skill_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, articles=PAGE_ARTICLES,
+                                     precomputed=False)
+            elif kind == "metro":
+                page = metro_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, precomputed=False)
+            else:
+                page = role_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, precomputed=False)
+            pages.append((kind, entity_id, win.as_of.isoformat(), win.days, PAGE_LIMIT,
+                          PAGE_ARTICLES if kind == "skill" else 0, generation,
+                          json.dumps(page, ensure_ascii=False, separators=(",", ":"))))
+            if progress:
+                progress(done, len(chosen))
+    computed = time.perf_counter()
+    with write_transaction(db):
+        conn.execute("DELETE FROM skill_day_counts")
+        conn.executemany("INSERT INTO skill_day_counts (skill_id, day, postings) VALUES (?, ?, ?)",
+                         [r for r in day_counts if r[1] is not None])
+        conn.execute("DELETE FROM posting_day_counts")
+        conn.executemany("INSERT INTO posting_day_counts (day, postings) VALUES (?, ?)",
+                         [r for r in posting_days if r[0] is not None])
+        conn.execute("DELETE FROM metrics_pages")
+        conn.executemany("INSERT INTO metrics_pages (kind, entity_id, as_of, window_days, list_limit, "
+                         "article_limit, generation, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
+        conn.execute("UPDATE metrics_state SET refreshed_at = ?, as_of = ? WHERE id = 1",
+                     [utc_now(), win.as_of.isoformat()])
+        valid = conn.execute("SELECT generation = ? AND clean FROM metrics_state WHERE id = 1",
+                             [generation]).fetchone()[0]
+    done = time.perf_counter()
+    by_kind: dict[str, int] = {}
+    for kind, *_ in pages:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {"refreshed": True, "generation": generation, "as_of": win.as_of.isoformat(),
+            "valid": bool(valid), "skill_day_rows": len(day_counts), "pages": by_kind,
+            "seconds": {"counts": round(counted - started, 2), "pages": round(computed - counted, 2),
+                        "write": round(done - computed, 2), "total": round(done - started, 2)}}
+
+
+def _entity_ref(db, kind: str, entity_id: str) -> dict:
+    """The header fields of an entity by id, as the name resolvers give them."""
+    if kind == "skill":
+        row = db.execute("SELECT id, name, category FROM skills WHERE id = ?", [entity_id]).fetchone()
+        return {"id": entity_id, "name": row[1] if row else entity_id, "category": row[2] if row else None}
+    if kind == "metro":
+        row = db.execute("SELECT name, admin1, country FROM metros WHERE id = ?", [entity_id]).fetchone()
+        return {"id": entity_id, "name": row[0] if row else entity_id, "admin1": row[1] if row else None,
+                "country": row[2] if row else None}
+    row = db.execute("SELECT name FROM roles WHERE id = ?", [entity_id]).fetchone()
+    return {"id": entity_id, "name": row[0] if row else entity_id}

@@ -365,3 +365,72 @@ def m004_metrics(db: Database) -> None:
         WHERE d.kind = 'article' AND d.is_canonical = 1
         """
     )
+
+
+# Writes that change what a metrics answer would say. Each trigger marks the precomputed
+# metrics stale at most once per refresh: after the first row, ``clean = 0`` makes the
+# UPDATE find nothing to change, so a bulk write pays one index probe a row.
+_METRICS_INPUTS = {
+    "documents": ("is_canonical", "kind", "first_seen", "published_at", "title", "url"),
+    "postings": ("date_posted", "document_id", "closed_at", "valid_through"),
+    "document_skills": ("skill_id", "document_id"),
+    "document_metros": ("metro_id", "document_id"),
+    "document_roles": ("role_id", "document_id"),
+    "skills": ("name",),
+    "metros": ("name", "admin1", "country"),
+    "roles": ("name",),
+}
+
+
+@migrations()
+def m006_metrics_cache(db: Database) -> None:
+    """Precomputed metrics (``store.metrics.refresh``): per-day skill counts and the pages of
+    the most asked-for skills, metros and roles, valid while no input has changed since."""
+    db.execute(
+        """
+        CREATE TABLE metrics_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL,
+            clean INTEGER NOT NULL,
+            refreshed_at TEXT,
+            as_of TEXT
+        )
+        """
+    )
+    db.execute("INSERT INTO metrics_state (id, generation, clean) VALUES (1, 0, 0)")
+    db.execute(
+        """
+        CREATE TABLE skill_day_counts (
+            skill_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            postings INTEGER NOT NULL,
+            PRIMARY KEY (skill_id, day)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_skill_day_counts_day ON skill_day_counts (day, skill_id, postings)")
+    db.execute("CREATE TABLE posting_day_counts (day TEXT PRIMARY KEY, postings INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute(
+        """
+        CREATE TABLE metrics_pages (
+            kind TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            window_days INTEGER NOT NULL,
+            list_limit INTEGER NOT NULL,
+            article_limit INTEGER NOT NULL,
+            generation INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (kind, entity_id, as_of, window_days)
+        ) WITHOUT ROWID
+        """
+    )
+    stale = "UPDATE metrics_state SET generation = generation + 1, clean = 0 WHERE id = 1 AND clean = 1"
+    for table, columns in _METRICS_INPUTS.items():
+        db.execute(f"CREATE TRIGGER {table}_metrics_ai AFTER INSERT ON {table} BEGIN {stale}; END")
+        db.execute(f"CREATE TRIGGER {table}_metrics_ad AFTER DELETE ON {table} BEGIN {stale}; END")
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
+        db.execute(
+            f"CREATE TRIGGER {table}_metrics_au AFTER UPDATE OF {', '.join(columns)} ON {table} "
+            f"WHEN {changed} BEGIN {stale}; END"
+        )

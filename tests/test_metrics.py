@@ -77,9 +77,17 @@ def sample_store(tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    return sample_store(tmp_path_factory)
+@pytest.fixture(scope="module", params=["live", "precomputed"])
+def store_path(request, tmp_path_factory):
+    """Every figure is checked twice: computed on request, and from ``metrics.refresh``'s
+    precomputed counts and pages."""
+    path = sample_store(tmp_path_factory)
+    if request.param == "precomputed":
+        db = open_db(path)
+        report = metrics.refresh(db, skills=40, metros=10, roles=10, min_postings=1)
+        assert report["valid"] and report["pages"]["skill"] == 40
+        db.close()
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -370,3 +378,117 @@ def test_an_empty_store_gives_zeros(fresh_db):
     assert metrics.data_as_of(fresh_db) is None
     assert metrics.top_skills(fresh_db)["skills"] == []
     assert metrics.trends(fresh_db)["rising"] == []
+
+
+# -- precomputed metrics -------------------------------------------------------------------
+
+@pytest.fixture
+def refreshed(tmp_path_factory):
+    db = open_db(sample_store(tmp_path_factory))
+    metrics.refresh(db, skills=15, metros=5, roles=5, min_postings=1)
+    yield db
+    db.close()
+
+
+def _live_and_stored(db, kind: str, entity_id: str, **kw):
+    fn = {"skill": metrics.skill_metrics, "metro": metrics.metro_metrics, "role": metrics.role_metrics}[kind]
+    ref = metrics._entity_ref(db, kind, entity_id)
+    return fn(db, ref, precomputed=False, **kw), fn(db, ref, **kw)
+
+
+def test_precomputed_pages_equal_live_ones(refreshed):
+    stored = refreshed.execute("SELECT kind, entity_id FROM metrics_pages").fetchall()
+    assert {k for k, _ in stored} == {"skill", "metro", "role"}
+    for kind, entity_id in stored:
+        for kw in ({}, {"limit": 3}):
+            live, page = _live_and_stored(refreshed, kind, entity_id, **kw)
+            assert page == live, (kind, entity_id, kw)
+    skill = metrics._entity_ref(refreshed, "skill", next(e for k, e in stored if k == "skill"))
+    timings = {}
+    metrics.skill_metrics(refreshed, skill, timings=timings)
+    assert "precomputed" in timings and "paired_skills" not in timings
+    # Other windows, days and longer lists than were stored are computed.
+    for kw in ({"window": 30}, {"limit": metrics.PAGE_LIMIT + 1}, {"as_of": AS_OF - dt.timedelta(days=1)}):
+        timings = {}
+        metrics.skill_metrics(refreshed, skill, timings=timings, **kw)
+        assert "precomputed" not in timings, kw
+
+
+def test_day_counts_answer_top_skills_and_trends_like_the_postings(refreshed):
+    for kw in ({}, {"window": 7}, {"window": 365, "as_of": AS_OF - dt.timedelta(days=40)}):
+        assert metrics.top_skills(refreshed, **kw) == metrics.top_skills(refreshed, precomputed=False, **kw)
+    for kw in ({}, {"min_postings": 1, "limit": 100}, {"as_of": AS_OF - dt.timedelta(days=10)}):
+        assert metrics.trends(refreshed, **kw) == metrics.trends(refreshed, precomputed=False, **kw)
+
+
+@pytest.mark.parametrize("write", [
+    "INSERT INTO document_skills (document_id, skill_id, mentions, score, method) "
+    "SELECT document_id, :other, 1, 1.0, 'test' FROM document_skills WHERE skill_id = :skill",
+    "DELETE FROM document_skills WHERE skill_id = :skill AND document_id IN "
+    "(SELECT document_id FROM document_skills WHERE skill_id = :skill LIMIT 3)",
+    "UPDATE documents SET is_canonical = 0 WHERE id IN "
+    "(SELECT document_id FROM document_skills WHERE skill_id = :skill LIMIT 2)",
+    "UPDATE postings SET date_posted = :day WHERE document_id IN "
+    "(SELECT document_id FROM document_skills WHERE skill_id = :skill LIMIT 2)",
+    "UPDATE skills SET name = 'Renamed' WHERE id = :skill",
+])
+def test_a_write_to_any_input_makes_answers_live_again(refreshed, write):
+    skill = refreshed.execute("SELECT entity_id FROM metrics_pages WHERE kind = 'skill' "
+                              "ORDER BY entity_id LIMIT 1").fetchone()[0]
+    other = refreshed.execute("SELECT id FROM skills WHERE id NOT IN (SELECT skill_id FROM document_skills) "
+                              "LIMIT 1").fetchone()[0]
+    assert metrics.precomputed_state(refreshed)["valid"]
+    with refreshed.conn:
+        refreshed.conn.execute(write, {"skill": skill, "other": other, "day": str(AS_OF - dt.timedelta(days=2))})
+    assert not metrics.precomputed_state(refreshed)["valid"]
+    live, answer = _live_and_stored(refreshed, "skill", skill)
+    assert answer == live
+    assert metrics.top_skills(refreshed, limit=100) == metrics.top_skills(refreshed, limit=100, precomputed=False)
+    # The next refresh brings the stored answers back, with the write counted.
+    assert metrics.refresh(refreshed, skills=15, metros=5, roles=5, min_postings=1)["valid"]
+    assert _live_and_stored(refreshed, "skill", skill)[1] == live
+
+
+def test_a_write_that_changes_nothing_keeps_them(refreshed):
+    with refreshed.conn:
+        refreshed.conn.execute("UPDATE documents SET last_seen = '2030-01-01T00:00:00Z'")
+        refreshed.conn.execute("UPDATE documents SET is_canonical = is_canonical")
+    assert metrics.precomputed_state(refreshed)["valid"]
+
+
+def test_refresh_twice_does_nothing_the_second_time(refreshed):
+    again = metrics.refresh(refreshed)
+    assert again["refreshed"] is False and again["reason"] == "up to date"
+    assert metrics.refresh(refreshed, force=True, skills=3, metros=0, roles=0, min_postings=1)["pages"] == {"skill": 3}
+    # Only entities with enough postings get a stored page.
+    busiest = metrics.top_skills(refreshed, limit=1)["skills"][0]["postings"]
+    report = metrics.refresh(refreshed, force=True, metros=0, roles=0, min_postings=busiest)
+    assert report["pages"] == {"skill": 1}
+
+
+def test_active_postings_count_open_postings_of_any_age(tmp_path_factory):
+    db = open_db(sample_store(tmp_path_factory))
+    skill = metrics.top_skills(db, limit=1)["skills"][0]["id"]
+    docs = [r[0] for r in db.execute("SELECT document_id FROM document_skills WHERE skill_id = ? ORDER BY document_id",
+                                     [skill])]
+    with db.conn:  # some closed before, on and after the day; some expired; one far older
+        db.conn.executemany("UPDATE postings SET closed_at = ? WHERE document_id = ?",
+                            [(str(AS_OF - dt.timedelta(days=i % 3)), d) for i, d in enumerate(docs[:9])])
+        db.conn.executemany("UPDATE postings SET valid_through = ? WHERE document_id = ?",
+                            [(f"{AS_OF - dt.timedelta(days=1 - i % 2)}T23:59:00", d) for i, d in enumerate(docs[9:15])])
+        db.conn.execute("UPDATE postings SET date_posted = ? WHERE document_id = ?",
+                        [str(AS_OF - dt.timedelta(days=400)), docs[20]])
+    want = 0
+    for doc in docs:
+        kind, canonical, first_seen = db.execute("SELECT kind, is_canonical, first_seen FROM documents WHERE id = ?",
+                                                 [doc]).fetchone()
+        posted, closed, through = db.execute("SELECT date_posted, closed_at, valid_through FROM postings "
+                                             "WHERE document_id = ?", [doc]).fetchone() or (None, None, None)
+        opened = posted or first_seen[:10]
+        if kind == "posting" and canonical and opened <= str(AS_OF) and (closed is None or closed > str(AS_OF)) \
+                and (through is None or through[:10] >= str(AS_OF)):
+            want += 1
+    got = metrics.skill_metrics(db, metrics._entity_ref(db, "skill", skill), as_of=AS_OF)
+    assert got["active_postings"] == want
+    assert 0 < want < len(docs)
+    db.close()
