@@ -454,10 +454,10 @@ def skill_metrics(
             clock("precomputed")
             return page
     out = _header(ref, win)
-    out["active_postings"] = _active(db, "skill", ref["id"], win)
     with _entity_postings(db, "skill", ref["id"], win) as table:
         clock("postings_table")
         out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "skill", ref["id"], win)
         clock("counts")
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
         out["top_metros"] = _with_share(metros, metro_tags)
@@ -499,9 +499,9 @@ def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, w
     if page is not None:
         return page
     out = _header(ref, win)
-    out["active_postings"] = _active(db, "metro", ref["id"], win)
     with _entity_postings(db, "metro", ref["id"], win) as table:
         out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "metro", ref["id"], win)
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
         out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
@@ -520,9 +520,9 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
     if page is not None:
         return page
     out = _header(ref, win)
-    out["active_postings"] = _active(db, "role", ref["id"], win)
     with _entity_postings(db, "role", ref["id"], win) as table:
         out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "role", ref["id"], win)
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
         metros, metro_tags = _ranked(db, table, win, "metros", limit)

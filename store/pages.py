@@ -64,6 +64,13 @@ def demand_phrase(m: dict) -> str:
     return f"{'up' if change > 0 else 'down'} {abs(change):.0f}% vs the prior 4 weeks"
 
 
+def _open_line(m: dict) -> str:
+    """The postings still open on the last day, however old (absent from older JSON)."""
+    if m.get("active_postings") is None:
+        return ""
+    return f" · {_n(m['active_postings'], 'posting')} open on {m['data_as_of']}"
+
+
 def _names(items: list[dict], n: int = 5) -> str:
     return ", ".join(i["name"] for i in items[:n])
 
@@ -161,7 +168,7 @@ def skill_markdown(m: dict) -> str:
         f"# {skill_title(m)}\n",
         f"As of {as_of}, {name} appears in {_n(m['postings'], 'job posting')} indexed by Skillenai over the "
         f"past {days} days.\n",
-        f"Last updated · {days}d ending {as_of}\n",
+        f"Last updated · {days}d ending {as_of}{_open_line(m)}\n",
         _md_table(["Postings · last %d days" % days, "Demand vs prior month", "Top hiring metro"],
                   [[f"{m['postings']:,}", demand_phrase(m), top_metro]]),
         f"## Frequently asked questions about {name}\n",
@@ -353,7 +360,7 @@ def skill_html(m: dict) -> str:
 <header>
 <h1>{_e(skill_title(m))}</h1>
 <p class="lead">As of {_e(as_of)}, {_e(name)} appears in {_e(_n(m['postings'], 'job posting'))} indexed by Skillenai over the past {days} days.</p>
-<p class="muted">Last updated · {days}d ending {_e(as_of)}</p>
+<p class="muted">Last updated · {days}d ending {_e(as_of)}{_open_line(m)}</p>
 </header>
 <section class="cards" aria-label="Key figures">
 <div class="card"><div class="label">Postings · last {days} days</div><div class="value" id="postings">{m['postings']:,}</div></div>
