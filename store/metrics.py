@@ -634,6 +634,8 @@ REFRESH_SKILLS = 2000
 REFRESH_METROS = 200
 REFRESH_ROLES = 100
 PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
+# Bump when a page's fields change: stored pages of another format are not served.
+PAGE_FORMAT = 2
 PAGE_ARTICLES = 10
 
 
@@ -682,8 +684,8 @@ def _precomputed_page(db, kind: str, entity_id: str, win: Window, limit: int,
             """
             SELECT p.payload, p.list_limit, p.article_limit FROM metrics_pages p
             JOIN metrics_state s ON s.id = 1 AND s.clean = 1 AND s.generation = p.generation
-            WHERE p.kind = ? AND p.entity_id = ? AND p.as_of = ? AND p.window_days = ?
-            """, [kind, entity_id, win.as_of.isoformat(), win.days]).fetchone()
+            WHERE p.kind = ? AND p.entity_id = ? AND p.as_of = ? AND p.window_days = ? AND p.format = ?
+            """, [kind, entity_id, win.as_of.isoformat(), win.days, PAGE_FORMAT]).fetchone()
     except sqlite3.OperationalError:
         return None
     if row is None or limit > row[1] or articles > row[2]:
@@ -724,7 +726,8 @@ def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, sk
     conn = db.conn
     win = make_window(db, as_of, DEFAULT_WINDOW)
     state = db.execute("SELECT generation, clean, as_of FROM metrics_state WHERE id = 1").fetchone()
-    if state[1] and state[2] == win.as_of.isoformat() and not force:
+    outdated = db.execute("SELECT COUNT(*) FROM metrics_pages WHERE format <> ?", [PAGE_FORMAT]).fetchone()[0]
+    if state[1] and state[2] == win.as_of.isoformat() and not outdated and not force:
         return {"refreshed": False, "reason": "up to date", "generation": state[0], "as_of": state[2]}
     with write_transaction(db):
         conn.execute("UPDATE metrics_state SET generation = generation + 1, clean = 1 WHERE id = 1")
@@ -767,7 +770,7 @@ def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, sk
             else:
                 page = role_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, precomputed=False)
             pages.append((kind, entity_id, win.as_of.isoformat(), win.days, PAGE_LIMIT,
-                          PAGE_ARTICLES if kind == "skill" else 0, generation,
+                          PAGE_ARTICLES if kind == "skill" else 0, generation, PAGE_FORMAT,
                           json.dumps(page, ensure_ascii=False, separators=(",", ":"))))
             if progress:
                 progress(done, len(chosen))
@@ -781,7 +784,7 @@ def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, sk
                          [r for r in posting_days if r[0] is not None])
         conn.execute("DELETE FROM metrics_pages")
         conn.executemany("INSERT INTO metrics_pages (kind, entity_id, as_of, window_days, list_limit, "
-                         "article_limit, generation, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
+                         "article_limit, generation, format, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pages)
         conn.execute("UPDATE metrics_state SET refreshed_at = ?, as_of = ? WHERE id = 1",
                      [utc_now(), win.as_of.isoformat()])
         valid = conn.execute("SELECT generation = ? AND clean FROM metrics_state WHERE id = 1",

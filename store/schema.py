@@ -420,6 +420,7 @@ def m006_metrics_cache(db: Database) -> None:
             list_limit INTEGER NOT NULL,
             article_limit INTEGER NOT NULL,
             generation INTEGER NOT NULL,
+            format INTEGER NOT NULL,
             payload TEXT NOT NULL,
             PRIMARY KEY (kind, entity_id, as_of, window_days)
         ) WITHOUT ROWID
