@@ -3,8 +3,9 @@
 The sample web (:mod:`crawler.sampleweb`) writes every posting and article with what a
 careful annotator would say about it: the skills it asks for, where the job is, whether it
 is remote or hybrid, its role family, the places an article is about. This module tags the
-truth documents exactly as the store does (:func:`classify.tagger.tag_documents`, title,
-text and the source's location string, in batches) and compares:
+truth documents exactly as the store does (:func:`classify.tagger.tag_documents`, in
+batches, with what the crawler stores: title, text, the source's location string, the
+company, and the work arrangement where the source has a field for it) and compares:
 
 - skills: micro precision and recall over (document, skill) pairs, plus the skills most
   often added (false positives) and missed (false negatives);
@@ -60,10 +61,19 @@ def read_truth(web_dir: Path | str, name: str) -> list[dict]:
     return rows
 
 
+# Spiders whose source has a structured work-arrangement field they store as
+# ``postings.workplace`` (Lever's and Ashby's ``workplaceType``); the others only have the
+# location string and the text, which the tagger reads itself.
+WORKPLACE_SPIDERS = frozenset({"lever", "ashby"})
+
+
 def posting_doc(row: dict) -> dict:
     """The ``tag_documents`` input for a truth posting: what the crawler would store."""
-    return {"id": row["url"], "title": row["title"], "text": row["description_text"],
-            "location": row.get("location_raw") or None, "kind": "posting"}
+    doc = {"id": row["url"], "title": row["title"], "text": row["description_text"],
+           "location": row.get("location_raw") or None, "kind": "posting", "company": row.get("company")}
+    if row.get("spider") in WORKPLACE_SPIDERS and row.get("workplace"):
+        doc["workplace"] = row["workplace"]
+    return doc
 
 
 def article_doc(row: dict) -> dict:

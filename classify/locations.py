@@ -424,6 +424,7 @@ def _parse_string(value: str) -> LocationResult:
     if _VAGUE.match(stripped):
         stripped = _VAGUE.sub(" , ", stripped)
     stripped = _protect(stripped)
+    singles: list[tuple[int, _Item]] = []  # places named by a bare, ambiguous city name
     for segment in _SEGMENT.split(stripped):
         tokens: list[str] = []
         for tok in _TOKEN.split(segment):
@@ -446,6 +447,8 @@ def _parse_string(value: str) -> LocationResult:
             if r.row is not None:
                 p = gazetteer().place(r.row)
                 if p not in acc.places:
+                    if len(grp) == 1 and len(grp[0].entry.cities) > 1:
+                        singles.append((len(acc.places), grp[0]))
                     acc.places.append(p)
             elif r.region is not None:
                 if r.region not in acc.regions:
@@ -456,9 +459,39 @@ def _parse_string(value: str) -> LocationResult:
                 t = ", ".join(it.text for it in grp)
                 if t not in acc.unresolved:
                     acc.unresolved.append(t)
+    if singles and len(acc.places) > 1:
+        _prefer_listed_countries(acc.places, singles)
     if not acc.places and not acc.regions and not acc.remote and not acc.hybrid and not acc.unresolved:
         acc.unresolved.append(text)
     return acc.result()
+
+
+# A bare name moves to the country of the other listed places only when the city there is
+# not much smaller: "San Mateo; NYC" is San Mateo, CA, but "Paris; Austin, TX" stays in France.
+LISTED_COUNTRY_MIN_RATIO = 0.2
+
+
+def _prefer_listed_countries(places: list[Place], singles: list[tuple[int, _Item]]) -> None:
+    """Re-pick bare city names ("San Mateo") in the country the other places of the same
+    location string are in, when the bare name's first pick lies elsewhere."""
+    g = gazetteer()
+    for idx, item in singles:
+        chosen = places[idx]
+        others = {p.country for j, p in enumerate(places) if j != idx}
+        if chosen.country in others:
+            continue
+        floor = max(SMALL_CITY, LISTED_COUNTRY_MIN_RATIO * g.city(_row_of(item, chosen)).population)
+        options = [(g.score(row, how), row) for row, how in item.entry.cities
+                   if g.city(row).country in others and g.city(row).population >= floor]
+        if options:
+            better = g.place(max(options)[1])
+            if better not in places:
+                places[idx] = better
+
+
+def _row_of(item: _Item, place: Place) -> int:
+    g = gazetteer()
+    return next((row for row, _ in item.entry.cities if g.place(row) == place), item.entry.cities[0][0])
 
 
 # -- structured values ---------------------------------------------------------------------
@@ -579,6 +612,7 @@ def _candidate_mentions(text: str) -> list[tuple[int, int, int]]:
     g = gazetteer()
     words = [(m.group(0), m.start(), m.end()) for m in _TEXT_WORD.finditer(text)]
     out = []
+    bare: list[Entry | None] = []  # per mention: its entry when named bare and ambiguous
     i = 0
     n_words = len(words)
     while i < n_words:
@@ -662,8 +696,34 @@ def _candidate_mentions(text: str) -> list[tuple[int, int, int]]:
                 pass
             else:
                 out.append((s, end, row))
+                bare.append(e if not agree and len(e.cities) > 1 else None)
         i = j if quals else end_idx
+    if any(bare) and len(out) > 1:
+        _prefer_document_countries(out, bare)
     return out
+
+
+def _prefer_document_countries(out: list[tuple[int, int, int]], bare: list[Entry | None]) -> None:
+    """Re-pick bare, ambiguous city names in the country the text's other places are in
+    ("Hiring in Santa Clara ... San Jose, CA ... Chicago" is Santa Clara, California), when
+    the city there is not much smaller than the first pick (see LISTED_COUNTRY_MIN_RATIO)."""
+    g = gazetteer()
+    countries: dict[str, int] = {}
+    for (_, _, row), e in zip(out, bare):
+        if e is None:
+            c = g.city(row).country
+            countries[c] = countries.get(c, 0) + 1
+    if not countries:
+        return
+    for k, ((s, end, row), e) in enumerate(zip(out, bare)):
+        chosen = g.city(row)
+        if e is None or chosen.country in countries:
+            continue
+        floor = max(SCAN_MIN_POP, LISTED_COUNTRY_MIN_RATIO * chosen.population)
+        options = [(countries[g.city(r).country], g.score(r, how), r) for r, how in e.cities
+                   if g.city(r).country in countries and g.city(r).population >= floor]
+        if options:
+            out[k] = (s, end, max(options)[2])
 
 
 def _mention_features(text: str, start: int, end: int, row: int | None, rows_in_doc: list[int]) -> dict:

@@ -24,10 +24,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import ahocorasick
 
 from classify.jsonlines import read_objects
+from classify.sections import boilerplate_ranges, in_ranges, merge_ranges
 from classify.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
 
 logger = logging.getLogger(__name__)
@@ -143,6 +145,11 @@ class _Matcher:
                 else:
                     self.automaton.add_word(k, (value, len(k), 0))
         self.automaton.make_automaton()
+        # Skills named by a common-noun phrase ("cloud security", "payment systems",
+        # "nursing"), not by a product name: these are the ones a posting also uses to name
+        # a team, a product or the employer's line of business.
+        self.concept = [_is_concept(s) for s in taxonomy.skills]
+        self.key_entries = groups
 
     # ----------------------------------------------------------------- normalisation
 
@@ -226,6 +233,8 @@ class _Matcher:
                     ore = oe if real_end == e else _to_norm(real_end - 1, moved)
                 if cs and not _same_case(text[os_:oe], alias):
                     continue
+                if "\n" in text[os_:oe] and _hard_break(text, os_, oe, alias.text):
+                    continue
                 if keylen == 1 and 1 < os_ and text[os_ - 1] == "(" and text[os_ - 2].isalnum():
                     break  # "Microsoft(R)", "Foo(C)": a trademark or copyright sign
                 found.append(Mention(os_, ore, oe, skill, alias.key, ambiguous, ore > oe))
@@ -260,6 +269,109 @@ def _same_case(surface: str, alias) -> bool:
 
 def _is_word(norm: str, i: int) -> bool:
     return i < len(norm) and (norm[i].isalnum() or norm[i] == "_")
+
+
+_TOOL_CATEGORIES = frozenset({"language", "framework", "library", "database", "devops", "tool", "platform", "mobile"})
+
+
+def _is_concept(skill: Skill) -> bool:
+    if skill.category not in _TOOL_CATEGORIES and skill.category != "cloud":
+        return True
+    # "Cloud security" in the cloud category is a practice; "Google Cloud Platform" a product.
+    words = skill.name.split()
+    return len(words) > 1 and skill.name[1:] == skill.name[1:].lower() and skill.name.replace(" ", "").isalpha()
+
+
+def _hard_break(text: str, start: int, end: int, alias_text: str) -> bool:
+    """Is a line break inside ``text[start:end]`` a real break (a new line starting with a
+    capital: a heading or bullet follows, as in "back to product\nDesign reference
+    architectures") rather than wrapped prose ("machine\nlearning")? A name that is
+    capitalised inside ("Google Cloud\nPlatform") may wrap either way."""
+    if any(c.isupper() for c in alias_text[1:]):
+        return False
+    i = start
+    while True:
+        i = text.find("\n", i, end)
+        if i < 0:
+            return False
+        j = i + 1
+        while j < end and text[j].isspace():
+            j += 1
+        if j < end and (text[j].isupper() or text[j].isdigit()):
+            return True
+        i = j
+
+
+# What follows a concept phrase when it names a team ("the Data Science team", "our Nursing
+# unit") or a product ("the cloud security platform", "our threat intelligence feed").
+_TEAM_OR_PRODUCT_AFTER = re.compile(
+    r"[ \t]*-?[ \t]*(?:team|teams|unit|department|dept|division|org|organi[sz]ation|squad|guild|"
+    r"group|platform|platforms|product|products|feed|feeds|suite|assistant|company|companies|startup|vendor)\b",
+    re.IGNORECASE,
+)
+# The employer's own product after "our"/"the": "our collaboration tools", "our payments
+# API", "the fraud models". Without the determiner these nouns keep the skill ("fraud
+# models" in a requirement).
+_OWN_PRODUCT_AFTER = re.compile(r"[ \t]+(?:tools|models|api|apis|engine|engines|system|systems|service|app|apps)\b",
+                                re.IGNORECASE)
+# Before a concept phrase: the product the hire will build ("help us build real-time fraud
+# detection") or the unit someone heads ("reporting to the head of Data Platform").
+_BUILD_OR_HEAD_BEFORE = re.compile(
+    r"(?:\bhelp(?:ing)? us (?:build|grow|scale|improve|ship)(?: out)?(?: (?:our|the))?(?: [\w\-]+)?|"
+    r"\b(?:head|vp|vice president|director|svp|evp) of(?: the)?) $", re.IGNORECASE)
+# "Cloud Security at Acme helps customers ...": a team introduced by name.
+_TEAM_AT = re.compile(r" at [A-Z]")
+# People, not the skill: "partner with data scientists", "support other teachers".
+_PEOPLE = frozenset("""scientists engineers managers teachers designers developers analysts architects
+researchers nurses marketers recruiters consultants specialists administrators admins technicians
+accountants writers leads owners""".split())
+_DETERMINER_BEFORE = re.compile(r"(?:\b(?:our|the|your|their|its)\s+(?:[\w\-]+\s+)?)$", re.IGNORECASE)
+_DETERMINERS = frozenset({"our", "the", "your", "their", "its"})
+_PRODUCT_WORDS = frozenset({"platform", "platforms", "product", "products", "feed", "service", "app"})
+
+
+def _names_people(text: str, m: Mention, matcher: _Matcher) -> bool:
+    """A plural job title whose singular is an alias of the skill ("data scientists" next
+    to "data scientist"): colleagues, not the skill. "managing engineers" is not."""
+    singular = alias_key(text[m.start:m.end])[:-1]
+    return any(matcher.entries[i][0].skill == m.skill for i in matcher.key_entries.get(singular, ()))
+
+
+def _names_something_else(text: str, m: Mention, matcher: _Matcher) -> bool:
+    """Does a concept mention name a team, a product or people rather than a skill?"""
+    after = text[m.end:m.end + 1]
+    if after in (" ", "\t", "-") and _TEAM_OR_PRODUCT_AFTER.match(text, m.end):
+        return True
+    surface = text[m.start:m.end]
+    words = surface.split()
+    last = words[-1].lower()
+    if last[-1:] == "s" and last in _PEOPLE and _names_people(text, m, matcher):
+        return True
+    before = text[max(0, m.start - 50):m.start]
+    # Cheap tests first: most mentions have neither "us" nor "of" nor a determiner close by.
+    near = before[-30:].lower()
+    if (" us " in near or " of " in near) and _BUILD_OR_HEAD_BEFORE.search(before):
+        return True
+    if _DETERMINERS.intersection(near.split()[-2:]) and _DETERMINER_BEFORE.search(before):
+        if last in _PRODUCT_WORDS and len(words) > 1:
+            return True  # "the Payments platform", "our customer data platform"
+        if _OWN_PRODUCT_AFTER.match(text, m.end):
+            return True
+    if (len(words) > 1 and all(w[:1].isupper() for w in words) and _TEAM_AT.match(text, m.end)):
+        return True
+    return False
+
+
+def _keep_mentions(text: str, mentions: list[Mention], matcher: _Matcher, skip: list[tuple[int, int]]) -> list[Mention]:
+    concept = matcher.concept
+    out = []
+    for m in mentions:
+        if skip and in_ranges(skip, m.start, m.end):
+            continue
+        if concept[m.skill] and _names_something_else(text, m, matcher):
+            continue
+        out.append(m)
+    return out
 
 
 def _longest_first(found: list[Mention], n: int) -> list[Mention]:
@@ -316,13 +428,40 @@ def _group(text_mentions: list[tuple[Mention, float, str]], taxonomy: Taxonomy) 
     return list(by_skill.values())
 
 
-def tag_skills_batch(texts: list[str], threshold: float | None = None) -> list[list[SkillMatch]]:
-    """:func:`match_skills` for many texts, with one disambiguator call for the whole batch."""
+def tag_skills_batch(
+    texts: list[str],
+    threshold: float | None = None,
+    *,
+    employer_text: bool | Sequence[bool] = False,
+    skip: list[list[tuple[int, int]] | None] | None = None,
+) -> list[list[SkillMatch]]:
+    """:func:`match_skills` for many texts, with one disambiguator call for the whole batch.
+
+    Args:
+        texts: the texts.
+        threshold: minimum disambiguator probability (default: the model's own).
+        employer_text: also count skill words in the employer's own text (about us, perks,
+            equal-opportunity statements; :func:`classify.sections.boilerplate_ranges`),
+            which are left out by default; one flag for all texts or one per text (a
+            job title has no sections to look for).
+        skip: per text, more sorted character ranges to leave out (e.g. lines the store
+            learned a company repeats in every posting), or ``None``.
+    """
     from classify import disambiguate
 
     taxonomy = load_taxonomy()
     matcher = _matcher(taxonomy)
-    per_text = [matcher.scan(t) if t else [] for t in texts]
+    per_text = []
+    for i, t in enumerate(texts):
+        if not t:
+            per_text.append([])
+            continue
+        keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
+        ranges = [] if keep_all else boilerplate_ranges(t)
+        extra = skip[i] if skip is not None else None
+        if extra:
+            ranges = merge_ranges(ranges + [tuple(r) for r in extra])
+        per_text.append(_keep_mentions(t, matcher.scan(t), matcher, ranges))
     pending = [(ti, mi) for ti, ms in enumerate(per_text) for mi, m in enumerate(ms) if m.ambiguous]
     probs: list[float] = []
     if pending:
@@ -345,20 +484,22 @@ def tag_skills_batch(texts: list[str], threshold: float | None = None) -> list[l
     return out
 
 
-def match_skills(text: str, threshold: float | None = None) -> list[SkillMatch]:
+def match_skills(text: str, threshold: float | None = None, *, employer_text: bool = False) -> list[SkillMatch]:
     """Skills mentioned in ``text``, each once with all its spans, in order of first mention.
 
     Args:
         text: any text (a posting, an article); ``None`` or empty gives ``[]``.
         threshold: minimum disambiguator probability for an ambiguous mention
             (default: the model's own, 0.5).
+        employer_text: also count the employer's own text (about us, perks, EEO), which
+            is left out by default (see :mod:`classify.sections`).
 
     >>> [m.name for m in match_skills("Deploy to k8s on GCP; react to incidents.")]
     ['Kubernetes', 'Google Cloud Platform']
     """
     if not text:
         return []
-    return tag_skills_batch([text], threshold)[0]
+    return tag_skills_batch([text], threshold, employer_text=employer_text)[0]
 
 
 _VERSION_TAIL = re.compile(r"[\s\-_]*v?\d+(?:\.\d+)*(?:\.x)?\+?$")

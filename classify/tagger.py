@@ -86,7 +86,13 @@ def _unique_places(places: Iterable) -> list:
 
 
 def tag_documents(docs: list[dict]) -> list[Tags]:
-    """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?}`` documents.
+    """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?, company?,
+    skip_spans?}`` documents.
+
+    Skill words in the employer's own text are not counted: its name (``company``), its
+    about-us, perks and equal-opportunity text (:mod:`classify.sections`), and any
+    ``skip_spans`` (sorted ``(start, end)`` ranges of ``text``, e.g. lines the store learned
+    the company repeats in every posting).
 
     ``location`` is what the source says (a string, a list of strings or addresses);
     without one, the places the text names as the job's location are used. ``kind``,
@@ -96,7 +102,9 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
         return []
     titles = [str(d.get("title") or "") for d in docs]
     texts = [str(d.get("text") or "") for d in docs]
-    matches = tag_skills_batch(texts + titles)
+    skip = [_name_ranges(texts[i], d.get("company"), d.get("skip_spans")) for i, d in enumerate(docs)]
+    skip += [_name_ranges(titles[i], d.get("company"), None) for i, d in enumerate(docs)]
+    matches = tag_skills_batch(texts + titles, skip=skip, employer_text=[False] * len(texts) + [True] * len(titles))
     kinds = _kinds(docs, titles, texts)
     # A title names a role unless the document is an article; short inputs without
     # posting wording may be judged "other" by the kind model and still be job titles.
@@ -116,6 +124,31 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
             _workplace_from_text(tags, texts[i])
         out.append(tags)
     return out
+
+
+def _name_ranges(text: str, company: Any, extra: Any) -> list[tuple[int, int]] | None:
+    """Where ``text`` names the employer ("Ember Credit", "Marble CI": not Ember.js or CI/CD),
+    plus any ranges the caller already knows to leave out (sorted)."""
+    ranges = []
+    if extra is not None and not isinstance(extra, (list, tuple)):
+        logger.warning("skip_spans: ignoring %r, expected a list of [start, end] offsets", extra)
+        extra = None
+    for r in extra or ():
+        if (isinstance(r, (list, tuple)) and len(r) == 2 and all(isinstance(x, int) for x in r)
+                and 0 <= r[0] <= r[1]):
+            ranges.append((r[0], r[1]))
+        else:
+            logger.warning("skip_spans: ignoring %r, expected [start, end] character offsets", r)
+    name = str(company).strip() if company else ""
+    if len(name) >= 2 and text:
+        i = text.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if not (i and (text[i - 1].isalnum() or text[i - 1] == "_")) and not (
+                    j < len(text) and (text[j].isalnum() or text[j] == "_")):
+                ranges.append((i, j))
+            i = text.find(name, j)
+    return sorted(ranges) if ranges else None
 
 
 def _kinds(docs: list[dict], titles: list[str], texts: list[str]) -> list[str]:
@@ -146,7 +179,11 @@ def _tag_places(tags: Tags, location: Any, text: str) -> None:
             return
     if not text:
         return
-    mentions = [m for m in places_in_text(text) if m.is_job_location]
+    # A posting's text also names the company's other offices, so only the mentions the
+    # context model reads as the job's location count; an article is about every place it
+    # discusses ("hiring in Santa Clara held up better than in San Mateo").
+    article = tags.kind == "article"
+    mentions = [m for m in places_in_text(text) if article or m.is_job_location]
     if mentions:
         tags.places = _unique_places(m.place for m in mentions)
         tags.place_source = "text"

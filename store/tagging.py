@@ -2,7 +2,10 @@
 
 ``classify_store`` tags the documents whose ``classified_at`` is empty (new, or changed
 since they were last tagged), or every document with ``all_documents=True`` after a
-taxonomy or model change. Tags are replaced per document in one transaction per batch,
+taxonomy or model change. Skill words in a posting's employer text are not counted: its
+company name, the sections and sentences :mod:`classify.sections` recognises, and the
+longer lines dedupe learned the company repeats under unlike jobs (``boilerplate_lines``;
+the daily batch runs dedupe first). Tags are replaced per document in one transaction per batch,
 so a re-run gives the same rows and an interrupted run leaves whole batches.
 """
 
@@ -10,12 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sqlite_utils
 
+from classify.sections import in_ranges, job_section_ranges
+from store.dedupe.boilerplate import Boilerplate, scope_of
+from store.dedupe.text import normalise, unit_hash
 from store.documents import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
@@ -74,6 +81,44 @@ def _location_value(row: dict) -> Any:
     return row.get("location_raw")
 
 
+# A learned boilerplate unit shorter than this is left in: a short bullet every posting of
+# a company repeats ("Experience mentoring others", "Fluent English") may still be asked for.
+BOILERPLATE_MIN_WORDS = 6
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;]) ")
+
+
+def _unit_spans(text: str):
+    """``(start, end)`` of the lines and sentences :func:`store.dedupe.text.split_units` cuts."""
+    for line in _LINE.finditer(text):
+        start = line.start()
+        for brk in _SENTENCE_BREAK.finditer(line.group()):
+            yield start, line.start() + brk.start()
+            start = line.start() + brk.end()
+        yield start, line.end()
+
+
+def _learned_boilerplate(boilerplate: Boilerplate, row: dict) -> list[tuple[int, int]] | None:
+    """Spans of a posting's text that dedupe learned its company repeats under unlike jobs
+    (about us, perks, EEO wording the section rules do not recognise), outside the job's own
+    sections. ``None`` before dedupe has learned anything for the company."""
+    if row["kind"] != "posting" or not row["text"]:
+        return None
+    learned = boilerplate.of(scope_of(row["kind"], row["company"], row["source"], row["spider"]))
+    if not learned:
+        return None
+    text = row["text"]
+    keep = job_section_ranges(text)
+    spans = []
+    for start, end in _unit_spans(text):
+        unit = normalise(text[start:end])
+        if unit.count(" ") + 1 < BOILERPLATE_MIN_WORDS or in_ranges(keep, start, end):
+            continue
+        if unit_hash(unit) in learned:
+            spans.append((start, end))
+    return spans or None
+
+
 def classify_store(
     db: sqlite_utils.Database,
     *,
@@ -87,12 +132,14 @@ def classify_store(
     started = time.monotonic()
     report = ClassifyReport()
     load_entities(db)
+    boilerplate = Boilerplate(db.conn)
     where = "" if all_documents else "WHERE d.classified_at IS NULL"
     total = db.execute(f"SELECT COUNT(*) FROM documents d {where}").fetchone()[0]
     last_id = ""
     while True:
         rows = list(db.query(
-            f"SELECT d.id, d.kind, d.title, d.text, d.url, p.location_raw, p.locations_json, p.workplace "
+            f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, "
+            f"p.location_raw, p.locations_json, p.workplace, p.company "
             f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
             f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
             [last_id, batch_size],
@@ -102,7 +149,8 @@ def classify_store(
         last_id = rows[-1]["id"]
         docs = [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
                  "location": _location_value(r) if r["kind"] == "posting" else None,
-                 "workplace": r["workplace"]} for r in rows]
+                 "workplace": r["workplace"], "company": r["company"],
+                 "skip_spans": _learned_boilerplate(boilerplate, r)} for r in rows]
         tags = tag_documents(docs)
         _write_tags(db, tags, report)
         report.documents += len(rows)

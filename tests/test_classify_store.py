@@ -52,3 +52,37 @@ def test_classify_tags_new_documents_then_only_changed_ones(fresh_db):
     upsert_documents(fresh_db, [docs[0]])
     classify_store(fresh_db, all_documents=True)
     assert tags(fresh_db) == before  # re-tagging everything reproduces the same rows
+
+
+def skill_names(db, doc_id):
+    return {row[0] for row in db.execute(
+        "SELECT s.name FROM document_skills ds JOIN skills s ON s.id = ds.skill_id WHERE ds.document_id = ?",
+        [doc_id])}
+
+
+def test_company_boilerplate_learned_by_dedupe_is_not_tagged(fresh_db):
+    from store.dedupe import run_dedupe
+
+    # A blurb under a heading the section rules do not know, pasted into every posting.
+    blurb = ("Life on the Harbor crew\n"
+             "Harborview runs a friendly Salesforce and Snowflake shop where everybody ships every week.\n"
+             "Experience mentoring others\n")
+    jobs = [("Senior Backend Engineer", "Build services in Go and PostgreSQL on Kubernetes."),
+            ("Registered Nurse", "Care for patients on the cardiac unit; BLS required."),
+            ("Account Executive", "Close mid-market deals and keep HubSpot up to date."),
+            ("Data Analyst", "Model revenue in SQL and build Tableau dashboards.")]
+    docs = [normalize_record({"url": f"https://harborview.example.com/jobs/{i}", "kind": "posting", "title": title,
+                              "text": f"{duties}\n{blurb}", "company": "Harborview", "location_raw": "Boston, MA"})
+            for i, (title, duties) in enumerate(jobs)]
+    upsert_documents(fresh_db, docs)
+    classify_store(fresh_db)
+    assert {"Salesforce", "Snowflake"} <= skill_names(fresh_db, docs[0]["id"])  # nothing learned yet
+    run_dedupe(fresh_db)
+    assert fresh_db.execute("SELECT COUNT(*) FROM boilerplate_lines").fetchone()[0] > 0
+    classify_store(fresh_db, all_documents=True)
+    backend = skill_names(fresh_db, docs[0]["id"])
+    assert {"Go", "PostgreSQL", "Kubernetes"} <= backend
+    assert not backend & {"Salesforce", "Snowflake"}
+    # A short bullet the company repeats may still be asked for.
+    assert "Mentoring" in backend
+    assert {"HubSpot"} <= skill_names(fresh_db, docs[2]["id"])

@@ -199,3 +199,38 @@ def test_context_model_floor_and_data():
     result = locations.train_place_models(save=False)
     assert result["context"]["accuracy"] >= locations.floors()["context_accuracy"]
     assert result["context"]["test"] > 100
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A bare name listed with places in one country is read in that country ...
+    ("San Mateo; NYC; Arlington, VA", [("San Mateo", "US"), ("New York City", "US"), ("Arlington", "US")]),
+    ("Cambridge; Boston, MA", [("Cambridge", "US"), ("Boston", "US")]),
+    # ... unless the city there is much smaller than the one the name usually means.
+    ("Paris; Austin, TX", [("Paris", "FR"), ("Austin", "US")]),
+    ("London; New York", [("London", "GB"), ("New York City", "US")]),
+])
+def test_bare_city_names_follow_the_other_listed_places(text, expected):
+    assert [(p.city, p.country) for p in parse_locations(text).places] == expected
+
+
+def test_bare_names_in_text_follow_the_documents_other_places():
+    text = ("Hiring in Santa Clara held up better than in San Mateo, where several large employers "
+            "paused recruiting. Chicago and Austin, TX saw gains. Much of the growth came from AI teams.")
+    got = [(m.place.city, m.place.country) for m in places_in_text(text)]
+    assert got == [("Santa Clara", "US"), ("San Mateo", "US"), ("Chicago", "US"), ("Austin", "US")]
+    # A big city keeps its usual reading next to a small namesake's country.
+    assert [(m.place.city, m.place.country) for m in places_in_text(
+        "The role is based in our Paris office. We also have teams in Austin, TX.")] == [("Paris", "FR"), ("Austin", "US")]
+
+
+def test_an_article_is_tagged_with_every_place_it_discusses():
+    from classify.tagger import tag_documents
+
+    article = {"id": "a", "kind": "article", "title": "Where backend hiring held up",
+               "text": "Backend hiring in Denver rose 12% this quarter, while postings in Seattle fell. "
+                       "Recruiters in Atlanta, GA say salaries are flat."}
+    posting = {"id": "p", "kind": "posting", "title": "Backend Engineer",
+               "text": "This role is based in our Denver office. Our headquarters are in Seattle."}
+    a, p = tag_documents([article, posting])
+    assert {x.city for x in a.places} == {"Denver", "Seattle", "Atlanta"}
+    assert {x.city for x in p.places} == {"Denver"}
