@@ -49,14 +49,58 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if not sep:
             raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
         overrides[key] = _setting_value(value)
+    if args.redis:
+        overrides["SKILLENAI_REDIS_URL"] = args.redis
+    if overrides.get("SKILLENAI_REDIS_URL"):
+        # Distributed mode: items go to Redis; `skillenai ingest --redis` stores them.
+        if getattr(args, "jobdir", None):
+            raise CommandError("--jobdir cannot be used with --redis: the request queue is in Redis")
+        from crawler.distributed import check_reachable, print_worker_summary
+
+        try:
+            check_reachable(overrides["SKILLENAI_REDIS_URL"])
+        except (ValueError, ImportError) as exc:
+            raise CommandError(str(exc)) from None
+        result = run_spiders(args.spider or None, overrides)
+        print_worker_summary(result.stats, result.seconds)
+        return 0
     db = open_db(args.db)
     last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
     db.close()
-    result = run_spiders(args.spider or None, overrides)
+    result = run_spiders(args.spider or None, overrides, jobdir=args.jobdir)
     db = open_db(args.db)
     run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run]).fetchall()]
     print_crawl_summary(db, run_ids, result.seconds)
-    return 0
+    return _check_monitors(db, run_ids, overrides)
+
+
+def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
+    """Run the monitors over a crawl's runs: exit status 1 when one fails (crawler/monitors.py)."""
+    from crawler.monitors import report, run_monitors
+    from crawler.run import project_settings
+
+    try:
+        checks = run_monitors(db, run_ids, project_settings(overrides))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    return 0 if report(checks, sys.stderr) else 1
+
+
+# daily -----------------------------------------------------------------------------------
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    from crawler.daily import run_daily
+
+    overrides = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
+    if args.seeds:
+        overrides["SKILLENAI_SEEDS"] = args.seeds
+    for setting in args.set or []:
+        key, sep, value = setting.partition("=")
+        if not sep:
+            raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
+        overrides[key] = _setting_value(value)
+    return run_daily(db_path=args.db, date=args.date, spiders=args.spider or None, overrides=overrides,
+                     sample_web=args.sample_web, progress=_progress)
 
 
 def _setting_value(value: str):
@@ -71,7 +115,11 @@ def _setting_value(value: str):
 def cmd_ingest(args: argparse.Namespace) -> int:
     from store.ingest import ingest_lines
 
+    if (args.file is None) == (args.redis is None):
+        raise CommandError("give either FILE (or - for standard input) or --redis URL")
     db = open_db(args.db)
+    if args.redis:
+        return _ingest_redis(db, args)
     if args.file == "-":
         report = ingest_lines(db, sys.stdin.buffer, name="<stdin>")
     else:
@@ -92,6 +140,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.skipped else 0
 
 
+def _ingest_redis(db, args: argparse.Namespace) -> int:
+    import signal
+
+    from crawler.distributed import check_reachable, connect, drain
+
+    if args.batch < 1:
+        raise CommandError(f"--batch must be at least 1, got {args.batch}")
+    try:
+        check_reachable(args.redis)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    client = connect(args.redis)
+    stop = []
+    # SIGTERM/SIGINT end --follow after the batch in hand is stored.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.append(True))
+    report = drain(db, client, args.key, batch_size=args.batch, follow=args.follow, should_stop=lambda: bool(stop))
+    items = report.items
+    for message in (items.errors + report.errors)[:20]:
+        print(message, file=sys.stderr)
+    c = items.counts
+    print(f"ingested {c.total} documents from Redis ({c.new} new, {c.changed} changed, {c.unchanged} unchanged); "
+          f"skipped {items.skipped} bad items of {items.lines}; runs {report.runs_started} started, "
+          f"{report.runs_finished} finished; {report.issues} crawl issues", file=sys.stderr)
+    return 1 if items.skipped or report.bad_events else 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from store.export import write_export
 
@@ -108,6 +183,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import extract_page
 
+    if args.db:
+        return _extract_store(args)
+    if args.workers or args.all or args.kind:
+        raise CommandError("--workers, --all and --kind re-extract a store: give --db PATH")
     body = sys.stdin.buffer.read()
     if not body.strip():
         raise CommandError("no HTML on standard input")
@@ -120,6 +199,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
     else:
         print(result["text"])
     return 0
+
+
+def _extract_store(args: argparse.Namespace) -> int:
+    from crawler.reextract import reextract_store
+
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be 1 or more, got {args.workers}")
+    db = open_db(args.db)
+    report = reextract_store(db, workers=args.workers, all_documents=args.all,
+                             kinds=tuple(args.kind) if args.kind else None, progress=_progress("extract"))
+    for message in report.errors[:20]:
+        print(f"skipped {message}", file=sys.stderr)
+    print(json.dumps(report.as_dict(), indent=2))
+    return 1 if report.failed else 0
 
 
 # tagging ---------------------------------------------------------------------------------
@@ -200,11 +293,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
-    from store.dedupe import run_dedupe
+    from store.dedupe import DedupeSettings, run_dedupe
 
     db = open_db(args.db)
-    report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
-                        workers=args.workers, rebuild=args.rebuild)
+    settings, redis_errors = None, ()
+    if args.lsh_redis:
+        try:
+            import redis
+        except ImportError:
+            raise CommandError("--lsh-redis needs the redis package (pip install -e '.[redis]')") from None
+        settings, redis_errors = DedupeSettings(lsh_redis=args.lsh_redis), (redis.RedisError,)
+    try:
+        report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
+                            workers=args.workers, rebuild=args.rebuild, settings=settings)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    except redis_errors as exc:
+        raise CommandError(f"Redis at {args.lsh_redis}: {exc}") from None
     print(report.summary())
     return 0
 
@@ -271,14 +376,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", help="sources file (CSV spider,source,target; default: the SKILLENAI_SEEDS setting)")
     p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
+    p.add_argument("--redis", metavar="URL",
+                   help="distributed mode: share the request queue with every worker on this Redis "
+                        "(redis://host:6379/0) and push items there for `skillenai ingest --redis`")
+    p.add_argument("--jobdir", metavar="DIR",
+                   help="keep each spider's pending requests in DIR/SPIDER (Scrapy's JOBDIR): a crawl stopped "
+                        "with Ctrl-C (once) or SIGTERM resumes when run again with the same DIR (a killed one "
+                        "saved no queue: it starts afresh)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
     p.set_defaults(func=cmd_crawl, scrapy_logging=True)
+
+    p = sub.add_parser("daily", help="crawl every source, dedupe, classify, refresh metrics: one recorded run per date",
+                       description="The scheduled run: crawl every source of the seeds file (conditional requests; "
+                                   "unchanged content is not re-processed; postings gone from a fully fetched "
+                                   "source are closed), run the monitors, dedupe, classify and refresh the "
+                                   "metrics. The run is recorded in daily_runs (per-stage counts, timings, "
+                                   "errors, outcome) and printed as JSON. Re-running a date is safe; a crawl "
+                                   "stopped half-way (Ctrl-C once, SIGTERM) resumes from <db>.jobs/DATE, one "
+                                   "that was killed is crawled afresh. Exit status: 0 ok, 1 a monitor "
+                                   "or stage failed, 3 another daily run holds the lock <db>.daily.lock.")
+    db_option(p)
+    p.add_argument("--date", type=dt.date.fromisoformat, default=None,
+                   help="the run's date (YYYY-MM-DD; default: today, UTC): the closed_at of postings gone, "
+                        "the key of its daily_runs record")
+    p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--seeds", help="sources file (default: the SKILLENAI_SEEDS setting)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
+    p.add_argument("--sample-web", metavar="DIR",
+                   help="crawl a generated sample web (python -m crawler.sampleweb generate DIR --day N), served "
+                        "on 127.0.0.1 for the run, instead of the real sources")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.set_defaults(func=cmd_daily, scrapy_logging=True)
 
     p = sub.add_parser("ingest", help="store documents from JSON Lines (a file or - for stdin)",
                        description="Store documents from JSON Lines with the same fields as crawler items. A bad "
                                    "line is reported with its line number and skipped; exit status 1 if any was.")
     p.add_argument("--db", required=True, help="the SQLite store")
-    p.add_argument("file", metavar="FILE", help="JSON Lines file, or - for standard input")
+    p.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines file, or - for standard input")
+    p.add_argument("--redis", metavar="URL", help="instead of FILE: drain the items, runs and skipped input that "
+                                                  "`skillenai crawl --redis URL` workers pushed to this Redis")
+    p.add_argument("--key", default="skillenai", metavar="PREFIX",
+                   help="with --redis: the crawl's key prefix (SKILLENAI_REDIS_KEY; default skillenai)")
+    p.add_argument("--follow", action="store_true",
+                   help="with --redis: keep waiting for more until interrupted (default: stop when drained)")
+    p.add_argument("--batch", type=int, default=500, help="with --redis: items per transaction (default 500)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("export", help="write the corpus as JSON Lines, from a cursor",
@@ -290,11 +431,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", action="store_true", help="include the fetched body as base64")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("extract", help="one HTML document on stdin → its main text",
+    p = sub.add_parser("extract", help="one HTML document on stdin → its main text; or re-extract a store",
                        description="Read one HTML document on standard input and print its main text "
-                                   "(trafilatura), or with --json an object with title, text, author, date, lang.")
+                                   "(trafilatura), or with --json an object with title, text, author, date, lang. "
+                                   "With --db, re-extract the pages kept in the store (documents.raw) with the "
+                                   "crawl's own extraction, in a process pool, and store what changed; a page "
+                                   "that cannot be read is reported and skipped (exit status 1).")
     p.add_argument("--url", help="the document's URL (helps resolve links and metadata)")
     p.add_argument("--json", action="store_true", help="print JSON instead of plain text")
+    p.add_argument("--db", help="re-extract this store's pages instead of reading standard input")
+    p.add_argument("--workers", type=int, help="with --db: processes (default: the usable cores)")
+    p.add_argument("--all", action="store_true", help="with --db: every stored HTML page, not only the ones "
+                                                      "extracted by trafilatura (articles, pages without structured data)")
+    p.add_argument("--kind", action="append", choices=["posting", "article", "other"],
+                   help="with --db: only documents of this kind (repeatable)")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("tag", help="JSON Lines {id, title?, text, location?} on stdin → tags on stdout",
@@ -331,6 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shingle-size", type=int, help="words per shingle (default: measured)")
     p.add_argument("--workers", type=int, help="processes for signatures of a large backlog (default: cores)")
     p.add_argument("--rebuild", action="store_true", help="recompute every signature and cluster")
+    p.add_argument("--lsh-redis", metavar="URL",
+                   help="keep the LSH index in Redis (redis://host:6379/0; datasketch MinHashLSH) instead of "
+                        "the store's lsh_bands table; the clusters are the same")
     p.set_defaults(func=cmd_dedupe)
 
     p = sub.add_parser("classify", help="tag stored documents with skills, places, role and flags",

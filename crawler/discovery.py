@@ -9,9 +9,10 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import zlib
 from dataclasses import dataclass
 import re
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -30,10 +31,29 @@ class FeedEntry:
     author: str | None = None
 
 
+# A document type declaration with its internal subset: sitemaps and feeds need none, and
+# it is where entity-expansion bombs live. Unexpanded, a bomb's reference still makes
+# libxml2 give up on the rest of the document, so the declaration is dropped before parsing.
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+
+
 def maybe_gunzip(body: bytes) -> bytes:
+    """``body``, decompressed when it is gzip data; ``ValueError`` when that data is broken."""
     if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
-            return handle.read(MAX_XML_BYTES + 1)[:MAX_XML_BYTES]
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
+                return handle.read(MAX_XML_BYTES + 1)[:MAX_XML_BYTES]
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"broken gzip data: {exc}") from None
+    return body
+
+
+def _xml_body(body: bytes) -> bytes:
+    """An XML body ready for lxml: decompressed, without a document type declaration."""
+    body = maybe_gunzip(body)
+    head = body[:4096]
+    if b"<!DOCTYPE" in head or b"<!doctype" in head:
+        body = _DOCTYPE.sub(b"", body, count=1)
     return body
 
 
@@ -43,6 +63,10 @@ def sitemaps_in_robots(body: bytes, base_url: str) -> list[str]:
 
 def xml_root_name(body: bytes) -> str | None:
     """Local name of the XML document element (``urlset``, ``rss``, ``feed``…), or ``None``."""
+    try:
+        body = _xml_body(body)
+    except ValueError:
+        return None
     head = body.lstrip()[:2048]
     if not head.startswith(b"<"):
         return None
@@ -58,9 +82,14 @@ def xml_root_name(body: bytes) -> str | None:
 
 
 def sitemap_entries(body: bytes) -> tuple[str, list[dict]]:
-    """``("sitemapindex" | "urlset", entries)`` of a sitemap; entries carry ``loc`` and ``lastmod``."""
-    sitemap = Sitemap(maybe_gunzip(body))
-    return sitemap.type, [entry for entry in sitemap if entry.get("loc")]
+    """``("sitemapindex" | "urlset", entries)`` of a sitemap; entries carry ``loc`` and ``lastmod``.
+
+    Raises ``ValueError`` for a body that is not a parseable sitemap (empty, broken gzip)."""
+    try:
+        sitemap = Sitemap(_xml_body(body))
+        return sitemap.type, [entry for entry in sitemap if entry.get("loc")]
+    except (lxml.etree.LxmlError, StopIteration) as exc:  # StopIteration: no element at all
+        raise ValueError(f"not a parseable sitemap: {str(exc) or 'no XML element'}") from None
 
 
 def _parser() -> lxml.etree.XMLParser:
@@ -71,7 +100,7 @@ def _parser() -> lxml.etree.XMLParser:
 def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order."""
     try:
-        root = lxml.etree.fromstring(maybe_gunzip(body), parser=_parser())
+        root = lxml.etree.fromstring(_xml_body(body), parser=_parser())
     except lxml.etree.LxmlError as exc:
         raise ValueError(f"not a parseable feed: {exc}") from None
     if root is None:
@@ -165,3 +194,37 @@ def is_below(url: str, listing_url: str) -> bool:
 def in_chrome(anchor) -> bool:
     """A link in the page's navigation, header or footer (they lead elsewhere on the site)."""
     return bool(anchor.xpath("ancestor::nav or ancestor::header or ancestor::footer"))
+
+
+# Crawler traps ------------------------------------------------------------------------------
+
+# Query parameters that only carry a visitor's session: a page linking to itself under a
+# fresh session id on every visit would otherwise be an endless supply of "new" URLs.
+_SESSION_PARAMS = frozenset({"sessionid", "session_id", "session", "sid", "jsessionid", "phpsessid",
+                             "aspsessionid", "sessid", "cfid", "cftoken", "zenid", "s_id"})
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
+# Calendar-like URLs (/calendar/…, /events/2026/06/, ?month=2026-06): each period links to
+# the next, without end. A dated path with more after it (/2026/05/08/a-story/) is a document.
+_CALENDAR_PATH = re.compile(r"/(?:calendar|events?|agenda)/|/(?:19|20)\d{2}[/-](?:0?[1-9]|1[0-2])(?:[/-]\d{1,2})?/?$",
+                            re.IGNORECASE)
+_CALENDAR_PARAMS = frozenset({"month", "year", "date", "day", "week", "cal", "calendar"})
+
+
+def without_session(url: str) -> str:
+    """``url`` without session-id query or path parameters (``;jsessionid=…``, ``?sid=…``)."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in _SESSION_PARAMS]
+    if path == parts.path and len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(kept), parts.fragment))
+
+
+def calendar_trap(url: str, listing_url: str) -> bool:
+    """A link from a listing into a calendar (a date-keyed path or query below or beside it)
+    that the listing itself is not: followed as pagination it never ends."""
+    parts, base = urlsplit(url), urlsplit(listing_url)
+    if _CALENDAR_PATH.search(parts.path) and not _CALENDAR_PATH.search(base.path):
+        return True
+    return any(k.lower() in _CALENDAR_PARAMS for k, _ in parse_qsl(parts.query))

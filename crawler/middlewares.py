@@ -12,8 +12,10 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
+from urllib.parse import urldefrag, urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
@@ -82,3 +84,34 @@ class BackoffRetryMiddleware(RetryMiddleware):
         key, slot = self._slot(request)
         if key in self.slowed and slot is not None:
             slot.delay, slot.jitter = self.slowed.pop(key)
+
+
+class RedirectLoopMiddleware:
+    """Ends redirect loops with a reason the request's errback reports.
+
+    Scrapy's redirect middleware schedules each hop as a new request, and the duplicate
+    filter silently drops a hop back to a URL already requested (``A`` → ``B`` → ``A``), so
+    the page would be lost without a trace. Seen before the redirect middleware, a
+    ``Location`` that leads back into the request's own chain raises ``IgnoreRequest``.
+    """
+
+    REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        location = response.headers.get(b"Location")
+        if response.status not in self.REDIRECTS or not location or request.meta.get("dont_redirect"):
+            return response
+        target = urldefrag(urljoin(request.url, location.decode("latin-1")))[0]
+        chain = [urldefrag(url)[0] for url in (*request.meta.get("redirect_urls", ()), request.url)]
+        if target in chain:
+            self.crawler.stats.inc_value("skillenai/redirect_loops")
+            hops = " → ".join(chain[chain.index(target):] + [target])
+            raise IgnoreRequest(f"redirect loop: {hops}")
+        return response

@@ -7,6 +7,7 @@ classifier decides whether it is a posting, an article or some other page.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,45 @@ class PageDocuments:
     unstructured: dict[str, Any] | None = None
     broken_blocks: list[BlockError] = field(default_factory=list)
     extraction: str | None = None
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """A fetched page as text, whatever its charset labels say.
+
+    Servers send wrong or no charsets, and pages carry stray bytes. A byte order mark wins;
+    then UTF-8 when the bytes are valid UTF-8 (text in another encoding almost never is);
+    then the charset the page declares, then the one the header declares, then
+    windows-1252. Undecodable bytes become U+FFFD instead of garbling the whole page.
+    """
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(name, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED.search(body[:4096])
+    header = _HEADER_CHARSET.search(content_type or "")
+    name = (_codec(declared.group(1).decode("ascii")) if declared else None) or \
+        (_codec(header.group(1)) if header else None) or "cp1252"
+    if name.startswith("utf-16"):  # a UTF-16 label on bytes without a BOM that are not UTF-16
+        name = "utf-8"
+    return body.decode(name, errors="replace")
 
 
 def parse_html(body: str | bytes) -> Any | None:
@@ -83,6 +123,9 @@ _LABEL_PREFIX = re.compile(
     re.IGNORECASE,
 )
 
+
+# The working arrangement a location badge names.
+_WORKPLACE_WORD = re.compile(r"\b(hybrid|remote)\b", re.IGNORECASE)
 
 # Pins, globes and bullets that label location badges ("📍 Berlin", "• Remote").
 _LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
@@ -134,9 +177,18 @@ def job_postings(tree: Any) -> tuple[list[dict], list[BlockError], str | None]:
     return found, errors, "microdata" if found else None
 
 
-def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
-    """Postings from structured data, else the page's main text for kind classification."""
+def documents_from_page(body: str | bytes, url: str, content_type: str | None = None, *,
+                        with_location: bool = True) -> PageDocuments:
+    """Postings from structured data, else the page's main text for kind classification.
+
+    ``body`` as fetched; bytes are decoded with :func:`decode_html` (``content_type`` is the
+    response's header), so a wrong or missing charset does not garble the text.
+    ``with_location=False`` leaves a page without structured data its ``location_raw`` unread."""
     result = PageDocuments()
+    if isinstance(body, bytes):
+        body = decode_html(body, content_type)
+    # lxml refuses text that still declares an encoding.
+    body = _XML_DECLARATION.sub("", body, count=1)
     tree = parse_html(body)
     if tree is None:
         return result
@@ -154,6 +206,12 @@ def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
         if fields.get("workplace") == "remote" and not posting.get("jobLocation"):
             # Remote postings name no place; the page's own label says where applicants may be.
             fields["location_raw"] = location_element(tree) or fields.get("location_raw")
+        elif not fields.get("workplace"):
+            # JSON-LD has no word for hybrid, and many sites leave TELECOMMUTE out: the
+            # page's location badge ("Hybrid (Singapore)", "Remote - US") says it.
+            mode = _WORKPLACE_WORD.search(location_element(tree) or "")
+            if mode:
+                fields["workplace"] = mode.group(1).lower()
         fields["canonical_url"] = fields.get("canonical_url") or page_canonical
         result.postings.append(fields)
     if result.postings:
@@ -171,8 +229,9 @@ def documents_from_page(body: str | bytes, url: str) -> PageDocuments:
         "lang": main.get("lang") or (tree.get("lang") or "").split("-")[0] or None,
         "canonical_url": page_canonical,
         "company": site_name,
+        # A tenth of an article's cost; re-extraction (crawler/reextract.py) needs no location.
         "location_raw": location_element(tree) or labelled_location(
-            element_text(tree.body) if tree.body is not None else main["text"]),
+            element_text(tree.body) if tree.body is not None else main["text"]) if with_location else None,
         "date_posted": posted_date(tree),
         "og_type": meta_content(tree, "og:type"),
         "has_article": bool(tree.xpath("//article")),

@@ -36,6 +36,10 @@ RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Below the retry middleware: it sees each request's final outcome, not every attempt.
+    "crawler.incremental.IncrementalMiddleware": 540,
+    # Above the redirect middleware (600): sees a 3xx before it is followed.
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
 REDIRECT_MAX_TIMES = 5
 # Career-site listings can link into endless calendars or faceted searches.
@@ -73,3 +77,28 @@ LEVER_PAGE_SIZE = 100
 ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
 # Most listing pages followed per source (career sites without sitemaps, blog archives).
 SKILLENAI_MAX_LISTING_PAGES = 200
+
+# Incremental re-crawls (crawler/incremental.py): conditional requests for boards and
+# posting pages, unchanged content not re-parsed, postings missing from a fully fetched
+# source closed on SKILLENAI_RUN_DATE (empty: today, UTC).
+SKILLENAI_INCREMENTAL = True
+SKILLENAI_RUN_DATE = ""
+# Monitors run after `skillenai crawl` and `skillenai daily` (crawler/monitors.py); a
+# crossed threshold makes the command exit with status 1, naming source and threshold.
+# Documents each source of the seeds file must yield (stored or re-seen) in a crawl.
+SKILLENAI_MONITOR_MIN_ITEMS = 1
+# Failed requests (after retries; taken-down posting pages excluded) per request, per spider.
+SKILLENAI_MONITOR_MAX_ERROR_RATE = 0.2
+# Dropped items per item, per spider.
+SKILLENAI_MONITOR_MAX_DROP_RATE = 0.1
+# Least share of a spider's postings seen in the crawl that have each field.
+SKILLENAI_MONITOR_MIN_FIELD_COVERAGE = {"location": 0.5, "date": 0.5, "description": 0.95}
+
+# Distributed mode (crawler/distributed.py): with a Redis URL, workers share the request
+# queue and duplicate filter, and push items to Redis for `skillenai ingest --redis`.
+ADDONS = {"crawler.distributed.RedisMode": 0}
+SKILLENAI_REDIS_URL = ""
+# Prefix of the crawl's Redis keys; workers of one crawl must use the same.
+SKILLENAI_REDIS_KEY = "skillenai"
+# Seconds an idle worker waits, with the shared queue empty and no other worker busy, before it stops.
+SKILLENAI_REDIS_IDLE_GRACE = 2.0

@@ -42,12 +42,16 @@ def ingest_lines(
     name: str = "-",
     batch_size: int = 500,
     max_errors_kept: int = 1000,
+    first_line: int = 1,
 ) -> IngestReport:
-    """Validate and store every good line; collect ``name:line: message`` for the bad ones."""
+    """Validate and store every good line; collect ``name:line: message`` for the bad ones.
+
+    ``first_line`` numbers the first line, for input read in parts.
+    """
     report = IngestReport()
     batch: list[dict] = []
-    for number, line in enumerate(lines, start=1):
-        report.lines = number
+    for number, line in enumerate(lines, start=first_line):
+        report.lines += 1
         if isinstance(line, bytes):
             try:
                 line = line.decode("utf-8")
@@ -60,6 +64,9 @@ def ingest_lines(
             value = json.loads(line)
         except ValueError as exc:
             _error(report, f"{name}:{number}: invalid JSON ({exc})", max_errors_kept)
+            continue
+        except RecursionError:  # json gives up on arrays or objects nested about 1,000 deep
+            _error(report, f"{name}:{number}: invalid JSON (nested too deeply)", max_errors_kept)
             continue
         if isinstance(value, dict):
             value = {k: v for k, v in value.items() if k not in EXPORT_ONLY_FIELDS}

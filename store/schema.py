@@ -367,6 +367,52 @@ def m004_metrics(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_daily(db: Database) -> None:
+    """Daily runs (``crawler/daily.py``), HTTP validators for conditional re-crawls
+    (``crawler/incremental.py``) and postings active on a date."""
+    db.execute(
+        """
+        CREATE TABLE daily_runs (
+            date TEXT PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            outcome TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            crawl_since TEXT,
+            stages TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE http_validators (
+            url TEXT PRIMARY KEY,
+            spider TEXT NOT NULL,
+            source TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            content_hash TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            checked_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_documents_url ON documents (url)")
+    db.execute("CREATE INDEX idx_postings_closed ON postings (closed_at) WHERE closed_at IS NOT NULL")
+    # Postings open on day D: opened <= D AND (closed_at IS NULL OR closed_at > D).
+    db.execute(
+        """
+        CREATE VIEW active_postings AS
+        SELECT d.id AS document_id,
+               COALESCE(substr(p.date_posted, 1, 10), substr(d.first_seen, 1, 10)) AS opened,
+               p.closed_at
+        FROM documents d JOIN postings p ON p.document_id = d.id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+        """
+    )
+
+
 # Writes that change what a metrics answer would say. Each trigger marks the precomputed
 # metrics stale at most once per refresh: after the first row, ``clean = 0`` makes the
 # UPDATE find nothing to change, so a bulk write pays one index probe a row.
@@ -435,3 +481,11 @@ def m006_metrics_cache(db: Database) -> None:
             f"CREATE TRIGGER {table}_metrics_au AFTER UPDATE OF {', '.join(columns)} ON {table} "
             f"WHEN {changed} BEGIN {stale}; END"
         )
+
+
+
+@migrations()
+def m007_run_process(db: Database) -> None:
+    """The process behind each crawl run, so a run left 'running' by a dead one is found."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN pid INTEGER")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN host TEXT")

@@ -87,3 +87,15 @@ def test_html_to_text_unescapes_greenhouse_content():
 
 def test_labelled_location():
     assert labelled_location("Team: Data\nLocation: Hybrid (Berlin)\nApply") == "Hybrid (Berlin)"
+
+
+def test_the_location_badge_says_hybrid_or_remote_when_json_ld_does_not():
+    def with_badge(badge: str) -> dict:
+        html = (f'<html><head><script type="application/ld+json">{json.dumps(POSTING)}</script></head><body><main>'
+                f'<h1>Data Engineer</h1><span class="job-location">{badge}</span></main></body></html>')
+        return documents_from_page(html, "https://globex.example/jobs/1").postings[0]
+
+    assert with_badge("Hybrid (Berlin)")["workplace"] == "hybrid"
+    assert with_badge("Remote - EU")["workplace"] == "remote"
+    assert with_badge("Remote - EU")["location_raw"] != "Remote - EU"  # jobLocation still names the places
+    assert not with_badge("Berlin, Germany").get("workplace")

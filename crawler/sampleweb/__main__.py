@@ -32,16 +32,25 @@ def main(argv=None) -> int:
     gen.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     gen.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF, metavar="YYYY-MM-DD",
                      help=f"the day the web is current to (default {DEFAULT_AS_OF})")
+    gen.add_argument("--day", type=int, default=None, metavar="N",
+                     help="the web as seen on day N (0, 1, 2...) of a series in which a few postings open "
+                          "and close each day, the rest unchanged byte for byte (default: every posting listed)")
     srv = sub.add_parser("serve", help="serve a generated sample web until Ctrl-C",
                          description="Start one local port per site and print each site's origin.")
     srv.add_argument("out_dir", metavar="OUT_DIR")
+    srv.add_argument("--faults", type=int, default=None, metavar="SEED",
+                     help="serve with the fault profile of this seed (errors, 429s, resets, truncated, slow, "
+                          "oversize and hostile responses, crawler traps; crawler/sampleweb/faults.py) and "
+                          "print the documents it loses by design")
+    srv.add_argument("--fault-rate", type=float, default=0.25, metavar="R",
+                     help="share of URLs given a fault with --faults (0-1, default 0.25)")
     args = parser.parse_args(argv)
 
     if args.command == "generate":
         started = time.perf_counter()
         try:
             manifest = generate(args.out_dir, postings=args.postings, seed=args.seed, as_of=args.as_of,
-                                articles=args.articles)
+                                articles=args.articles, day=args.day)
         except ValueError as exc:
             parser.error(str(exc))
         print(f"wrote {manifest['postings']} postings, {manifest['articles']} articles, "
@@ -49,11 +58,24 @@ def main(argv=None) -> int:
         return 0
 
     from .server import SampleWebServer
+    profile = None
+    if args.faults is not None:
+        from .faults import FaultProfile, fault_truth
+
+        try:
+            profile = FaultProfile(seed=args.faults, rate=args.fault_rate)
+        except ValueError as exc:
+            parser.error(str(exc))
     try:
-        web = SampleWebServer(args.out_dir)
+        web = SampleWebServer(args.out_dir, faults=profile)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if profile is not None:
+        lost = [f for f in fault_truth(args.out_dir, profile) if f["outcome"] == "lost"]
+        print(f"{profile}: {len(lost)} documents lost by design")
+        for fault in lost:
+            print(f"  {fault['fault']:14} {fault['url']}")
     signal.signal(signal.SIGTERM, _interrupt)
     with web:
         for site in web.sites:

@@ -34,6 +34,7 @@ from .articles import Article, ArticleWriter
 from .ats import ashby_job, greenhouse_job, lever_posting
 from .careers import CareerSite
 from .companies import build_companies, company_count
+from .evolve import apply_day
 from .output import SiteFiles
 from .postings import Writer
 from .press import Press, assign_urls
@@ -56,13 +57,17 @@ def default_articles(postings: int) -> int:
 
 
 def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_OF, articles: int = None,
-             workers: int = None) -> dict:
+             workers: int = None, day: int = None) -> dict:
     """Write a sample web of ``postings`` posting documents (duplicates included) and
     about ``articles`` articles into ``out_dir``; return the manifest.
 
     Companies are generated independently of each other, so large webs use a process
     pool (``workers``, default: the CPU count for 5,000 postings or more, else 1); the
     output is the same whatever the number of workers.
+
+    With ``day`` (0, 1, 2…) the web is the one seen on that day of a series in which
+    postings open and close from day to day (``evolve.py``); without it, every posting is
+    listed.
 
     Example:
         >>> manifest = generate("/tmp/web", postings=60)          # doctest: +SKIP
@@ -148,6 +153,9 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
         rows.writerow(["articles", "news", "http://news.sample.test/atom.xml"])
     manifest = {"postings": postings, "articles": len(art_rows), "seed": seed, "as_of": as_of.isoformat(),
                 "companies": len(companies), "sites": sites}
+    if day is not None:
+        changes = apply_day(out, seed, day)
+        manifest.update(day=day, listed=changes["listed"])
     with open(out / "manifest.json", "w", encoding="utf-8", newline="\n") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")

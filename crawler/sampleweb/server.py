@@ -11,6 +11,7 @@ Example:
 """
 
 import email.utils
+import hashlib
 import json
 import logging
 import re
@@ -78,8 +79,9 @@ class _Response:
         self.status, self.ctype, self.body, self.headers = status, ctype, body, list(headers)
 
 
-REASONS = {200: b"OK", 301: b"Moved Permanently", 304: b"Not Modified", 400: b"Bad Request",
-           404: b"Not Found", 405: b"Method Not Allowed", 500: b"Internal Server Error"}
+REASONS = {200: b"OK", 301: b"Moved Permanently", 302: b"Found", 304: b"Not Modified", 307: b"Temporary Redirect",
+           400: b"Bad Request", 404: b"Not Found", 405: b"Method Not Allowed", 429: b"Too Many Requests",
+           500: b"Internal Server Error", 502: b"Bad Gateway", 503: b"Service Unavailable"}
 MAX_LINE = 65536
 IDLE_TIMEOUT = 60            # seconds an idle keep-alive connection is kept open
 
@@ -125,8 +127,9 @@ class SampleWebServer:
     ``host`` (the OS picks free ports), handled in background threads.
 
     ``requests`` lists ``(site, method, path_with_query, status)`` for every request
-    served. ``faults`` is reserved for a later fault profile (errors, slow responses,
-    truncation); it is accepted and ignored for now.
+    served. ``faults`` is a :class:`~crawler.sampleweb.faults.FaultProfile` (errors, rate
+    limits, resets, truncation, slow, oversize and hostile responses, crawler traps) or
+    ``None`` for a web that always answers well.
     """
 
     def __init__(self, root, host: str = "127.0.0.1", faults=None):
@@ -246,6 +249,13 @@ class SampleWebServer:
                     rfile.read(length)               # a body we do not use (a form post)
                 connection = headers.get("connection", "").lower()
                 keep_alive = connection != "close" if version == b"HTTP/1.1" else connection == "keep-alive"
+                if self.faults is not None and method in ("GET", "HEAD"):
+                    # The fault profile answers (or drops) what it breaks; None: serve as usual.
+                    answered = self.faults.intercept(self, conn, site, method, target, headers, keep_alive)
+                    if answered is not None:
+                        if not answered:
+                            break
+                        continue
                 if method in ("GET", "HEAD"):
                     try:
                         resp = self.route(site, target, headers)
@@ -312,7 +322,7 @@ class SampleWebServer:
         handler = {"greenhouse": self._greenhouse, "lever": self._lever, "ashby": self._ashby}.get(kind)
         if handler is not None and path != "/robots.txt":
             if path.startswith(("/v0/", "/v1/", "/posting-api/")):
-                return handler(site, path, query)
+                return self._conditional(handler(site, path, query), headers)
             # hosted job pages are rendered from the board: keep the rendered page
             return self._cached(("hosted", site, path), lambda: handler(site, path, query))
         return self._static(site, path, parts.query, query, headers)
@@ -339,7 +349,12 @@ class SampleWebServer:
                 location = self._origins.get(site, "") + path + "/" + (f"?{raw_query}" if raw_query else "")
                 return _Response(301, HTML_TYPE, b"", [("Location", location)])
             return self._not_found()
-        if headers is not None:
+        return self._conditional(resp, headers)
+
+    @staticmethod
+    def _conditional(resp: _Response, headers) -> _Response:
+        """304 Not Modified when the request's If-None-Match names the response's tag."""
+        if headers is not None and resp.status == 200:
             tag = headers.get("if-none-match")
             if tag and tag == dict(resp.headers).get("ETag"):
                 return _Response(304, resp.ctype, b"", resp.headers)
@@ -358,10 +373,13 @@ class SampleWebServer:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
         ctype = FEED_TYPES.get(target.name) or CONTENT_TYPES.get(target.suffix, "application/octet-stream")
+        # The tag hashes the file as generated (before the local origins are written in), so
+        # a regenerated web keeps the tags of the files that did not change, whatever the port.
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
         if "charset" in ctype:
             body = self._rewrite(body)
         resp = _Response(200, ctype, body, [("Last-Modified", email.utils.formatdate(st.st_mtime, usegmt=True)),
-                                             ("ETag", f'"{st.st_size:x}-{st.st_mtime_ns:x}"')])
+                                             ("ETag", etag)])
         if len(body) <= CACHE_FILE_LIMIT:
             self._files.put(key, resp)
         return resp

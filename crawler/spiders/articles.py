@@ -52,7 +52,11 @@ class ArticlesSpider(SeededSpider):
             yield self.article_request(entry.url, seed, entry)
 
     def parse_sitemap(self, response, seed):
-        kind, entries = sitemap_entries(response.body)
+        try:
+            kind, entries = sitemap_entries(response.body)
+        except ValueError as exc:
+            report_skipped(self, response.url, "unparseable_sitemap", str(exc))
+            return
         for entry in entries:
             if kind == "sitemapindex":
                 yield scrapy.Request(entry["loc"], callback=self.parse_source, errback=self.request_failed,
@@ -70,6 +74,9 @@ class ArticlesSpider(SeededSpider):
             url = anchor.get("href").split("#", 1)[0]
             if not url or not same_site(url, listing_root):
                 continue
+            url = self.listing_link(url, listing_root)
+            if url is None:
+                continue
             if is_pagination_link(anchor, listing_root):
                 if self.allow_listing_page(seed, url):
                     yield scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed,
@@ -82,10 +89,10 @@ class ArticlesSpider(SeededSpider):
                               cb_kwargs={"seed": seed, "entry": entry})
 
     def parse_article(self, response, seed, entry: FeedEntry):
-        if not hasattr(response, "text"):
-            report_skipped(self, response.url, "not_html", response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        if not self.is_html(response):
             return
-        found = documents_from_page(response.body, response.url)
+        found = documents_from_page(response.body, response.url,
+                                   response.headers.get(b"Content-Type", b"").decode("latin-1"))
         raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None
         page = found.unstructured
         if page is None:

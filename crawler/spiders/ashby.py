@@ -30,6 +30,7 @@ class AshbySpider(SeededSpider):
             callback=self.parse_board,
             errback=self.request_failed,
             cb_kwargs={"seed": seed},
+            meta={"incremental": "board"},  # one response lists every posting: crawler/incremental.py
         )
 
     def parse_board(self, response, seed):

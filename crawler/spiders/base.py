@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import scrapy
 from scrapy.exceptions import CloseSpider
 
+from crawler.discovery import calendar_trap, without_session
 from crawler.issues import report_skipped
 from crawler.seeds import Seed, SeedFileError, check_row, read_seeds
 
@@ -29,6 +30,7 @@ class SeededSpider(scrapy.Spider):
         self.run_args = {k: v for k, v in {"seeds": seeds, "source": source, "target": target}.items() if v}
         self.crawl_run_id = None
         self._listing_pages: dict[str, set[str]] = {}
+        self._traps_seen: set[str] = set()
 
     def load_seeds(self) -> list[Seed]:
         if self.one_source:
@@ -80,8 +82,33 @@ class SeededSpider(scrapy.Spider):
         seen.add(url)
         return True
 
+    def listing_link(self, url: str, listing_root: str) -> str | None:
+        """The URL to follow for a link found on a listing page, or ``None`` for a crawler
+        trap: session ids are dropped (the same page under a new id is the same page), and
+        links into a calendar are refused, each reported once."""
+        url = without_session(url)
+        if calendar_trap(url, listing_root):
+            if url not in self._traps_seen:
+                self._traps_seen.add(url)
+                report_skipped(self, url, "crawler_trap", f"calendar link on listing {listing_root}")
+            return None
+        return url
+
+    def is_html(self, response) -> bool:
+        """Whether a page response is HTML; otherwise it is reported as ``not_html``."""
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if hasattr(response, "text") and ("html" in ctype or (not ctype and response.body.lstrip()[:1] == b"<")):
+            return True
+        report_skipped(self, response.url, "not_html", f"Content-Type {ctype or 'missing'}")
+        return False
+
     def request_failed(self, failure):
+        from crawler.incremental import NotModified
+
+        if failure.check(NotModified):
+            return  # unchanged since the last crawl: its documents were re-seen, not re-parsed
         request = failure.request
         response = getattr(failure.value, "response", None)
         status = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
-        report_skipped(self, request.url, "fetch_failed", status)
+        # A request that was redirected is reported under the URL it started from.
+        report_skipped(self, (request.meta.get("redirect_urls") or [request.url])[0], "fetch_failed", status)

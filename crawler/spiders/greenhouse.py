@@ -25,6 +25,7 @@ class GreenhouseSpider(SeededSpider):
             callback=self.parse_board,
             errback=self.request_failed,
             cb_kwargs={"seed": seed},
+            meta={"incremental": "board"},  # one response lists every posting: crawler/incremental.py
         )
 
     def parse_board(self, response, seed):

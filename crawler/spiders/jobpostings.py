@@ -29,6 +29,10 @@ _POSTING_FIELDS = ("title", "text", "company", "date_posted", "valid_through", "
                    "salary_min", "salary_max", "salary_currency", "salary_period")
 
 
+# Posting pages are fetched conditionally and skipped when unchanged (crawler/incremental.py).
+_PAGE = {"incremental": "page"}
+
+
 class JobPostingsSpider(SeededSpider):
     name = "jobpostings"
     # Each listing page is one level deeper than the last: a site with 50 pages of
@@ -79,7 +83,11 @@ class JobPostingsSpider(SeededSpider):
         if xml_root_name(response.body) not in ("urlset", "sitemapindex"):
             report_skipped(self, response.url, "not_a_sitemap", "expected <urlset> or <sitemapindex>")
             return
-        kind, entries = sitemap_entries(response.body)
+        try:
+            kind, entries = sitemap_entries(response.body)
+        except ValueError as exc:
+            report_skipped(self, response.url, "unparseable_sitemap", str(exc))
+            return
         for entry in entries:
             url = entry["loc"]
             if urlsplit(url).scheme not in ("http", "https"):
@@ -89,11 +97,10 @@ class JobPostingsSpider(SeededSpider):
                                      cb_kwargs={"seed": seed})
             else:
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,
-                                     cb_kwargs={"seed": seed})
+                                     cb_kwargs={"seed": seed}, meta=_PAGE)
 
     def parse_listing(self, response, seed, listing_root):
-        if not hasattr(response, "text"):
-            report_skipped(self, response.url, "not_html", response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        if not self.is_html(response):
             return
         tree = parse_html(response.body)
         if tree is None:
@@ -106,18 +113,21 @@ class JobPostingsSpider(SeededSpider):
             url = anchor.get("href").split("#", 1)[0]
             if not url or not same_site(url, listing_root):
                 continue
+            url = self.listing_link(url, listing_root)
+            if url is None:
+                continue
             if is_pagination_link(anchor, listing_root):
                 if self.allow_listing_page(seed, url):
                     yield self._listing_request(seed, url, listing_root)
             elif is_below(url, listing_root) and "?" not in url and not in_chrome(anchor):
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,
-                                     cb_kwargs={"seed": seed})
+                                     cb_kwargs={"seed": seed}, meta=_PAGE)
 
     def parse_page(self, response, seed):
-        if not hasattr(response, "text"):
-            report_skipped(self, response.url, "not_html", response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        if not self.is_html(response):
             return
-        found = documents_from_page(response.body, response.url)
+        found = documents_from_page(response.body, response.url,
+                                   response.headers.get(b"Content-Type", b"").decode("latin-1"))
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
         raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None

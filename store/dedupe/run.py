@@ -104,6 +104,9 @@ class DedupeSettings:
             ``threshold``.
         batch_size: documents per transaction, at least 1.
         max_candidates: candidates checked per document per batch, at least 1.
+        lsh_redis: keep the LSH index in Redis at this URL (datasketch ``MinHashLSH``
+            with Redis storage, :mod:`store.dedupe.lsh_redis`) instead of the
+            ``lsh_bands`` table; the clusters are the same.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -118,6 +121,7 @@ class DedupeSettings:
     lsh_threshold: float | None = DEFAULT_LSH_THRESHOLD
     batch_size: int = DEFAULT_BATCH_SIZE
     max_candidates: int = DEFAULT_MAX_CANDIDATES
+    lsh_redis: str | None = None
 
     def __post_init__(self) -> None:
         checks = [
@@ -158,10 +162,14 @@ class DedupeSettings:
         return {"threshold": self.threshold, "page_threshold": self.page_threshold,
                 "article_threshold": self.article_threshold,
                 "title_threshold": self.title_threshold,
-                "bands": bands, "rows": rows, "max_candidates": self.max_candidates}
+                "bands": bands, "rows": rows, "max_candidates": self.max_candidates,
+                # Switching index store re-links everything into the new one.
+                **({"lsh_store": "redis"} if self.lsh_redis else {})}
 
     def as_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "bands": self.layout[0], "rows": self.layout[1]}
+        # The Redis URL may carry a password: the report records only that Redis was used.
+        return {**dataclasses.asdict(self), "lsh_redis": bool(self.lsh_redis),
+                "bands": self.layout[0], "rows": self.layout[1]}
 
 
 @dataclass
@@ -333,6 +341,12 @@ class _Run:
         self.requested_workers = workers
         self.rebuild = rebuild
         self.bands, self.rows = settings.layout
+        self.redis_lsh = None
+        if settings.lsh_redis:
+            from store.dedupe.lsh_redis import RedisLSH
+
+            self.redis_lsh = RedisLSH(settings.lsh_redis, self.bands, self.rows, settings.num_perm,
+                                      seed=settings.seed)
         self.report = DedupeReport(date=date, settings=settings.as_dict())
         self.pool = _Pool(1)
         self.units: dict[str, tuple[list[str], list[int]]] = {}
@@ -356,6 +370,9 @@ class _Run:
             next_seq = 0
         elif last_settings and last_settings.get("linking") != self.s.linking():
             self._unlink_all()
+        elif self.redis_lsh is not None and self.redis_lsh.count() != self.conn.execute(
+                "SELECT COUNT(*) FROM minhashes WHERE bands IS NOT NULL AND shingles > 0").fetchone()[0]:
+            self._unlink_all()  # the Redis index was lost or belongs to another store: rebuild it
 
         timer = time.perf_counter()
         _, next_seq, new_lines = self._analyse(next_seq)
@@ -389,6 +406,8 @@ class _Run:
         with write_transaction(self.db):
             for table in ("lsh_bands", "duplicate_pairs", "minhashes", "boilerplate_lines"):
                 self.conn.execute(f"DELETE FROM {table}")
+            if self.redis_lsh is not None:
+                self.redis_lsh.clear()
             self.conn.execute(
                 "UPDATE documents SET cluster_id = NULL, is_canonical = 1 WHERE cluster_id IS NOT NULL")
 
@@ -397,6 +416,8 @@ class _Run:
         with write_transaction(self.db):
             self.report.pairs_removed += self.conn.execute("DELETE FROM duplicate_pairs").rowcount
             self.conn.execute("DELETE FROM lsh_bands")
+            if self.redis_lsh is not None:
+                self.redis_lsh.clear()
             self.report.relinked = self.conn.execute(
                 "UPDATE minhashes SET bands = NULL, rows = NULL, threshold = NULL").rowcount
             self.conn.execute(
@@ -515,6 +536,9 @@ class _Run:
             if bands and signature and shingles and kind in KINDS:
                 by_layout.setdefault((bands, nrows), []).append((minhash_id, kind, signature))
         for (bands, nrows), items in by_layout.items():
+            if self.redis_lsh is not None:
+                self.redis_lsh.remove([i for i, _, _ in items], [kind for _, kind, _ in items])
+                continue
             sigs = np.stack([from_bytes(sig) for _, _, sig in items])
             keys = lsh.band_keys(sigs, [kind for _, kind, _ in items], bands, nrows)
             lsh.delete(self.conn, [i for i, _, _ in items], keys)
@@ -630,14 +654,21 @@ class _Run:
                              np.zeros((0, s.num_perm), np.uint32), [batch[i].kind for i in indexed],
                              self.bands, self.rows)
         with write_transaction(self.db):
-            lsh.insert(self.conn, indexed, keys)
+            if self.redis_lsh is not None:
+                indexed_sigs = [batch[i].signature for i in indexed]
+                indexed_kinds = [batch[i].kind for i in indexed]
+                self.redis_lsh.insert(indexed, indexed_sigs, indexed_kinds)
+                candidates = self.redis_lsh.query_many(indexed, indexed_sigs, indexed_kinds, s.max_candidates)
+            else:
+                lsh.insert(self.conn, indexed, keys)
+                candidates = lsh.query_many(self.conn, indexed, keys, s.max_candidates)
             self.conn.executemany(
                 "UPDATE minhashes SET signature = ?, shingles = ?, bands = ?, rows = ?, threshold = ?, "
                 "computed_at = CASE WHEN signature IS NULL THEN ? ELSE computed_at END WHERE id = ?",
                 [(to_bytes(batch[i].signature), batch[i].shingles, self.bands, self.rows, s.threshold,
                   self.now, i) for i in ids])
             pairs: dict[tuple[int, int], str] = {}
-            for a, b in lsh.query_many(self.conn, indexed, keys, s.max_candidates):
+            for a, b in candidates:
                 pairs.setdefault((min(a, b), max(a, b)), "lsh")
             r.lsh_candidates += len(pairs)
             for a, b in self._hash_candidates(batch):
