@@ -1,0 +1,196 @@
+"""Distributed crawling: one worker against two, through a local redis-server.
+
+Crawls the same generated sample web three ways, each into a fresh store and a fresh
+Redis database:
+
+- ``local``: one ``skillenai crawl`` process writing SQLite directly (the baseline);
+- ``redis x1``: one ``skillenai crawl --redis`` worker, then ``skillenai ingest --redis``;
+- ``redis x2``: two workers started at once, then one ingest.
+
+For each: pages fetched (counted by the sample web server, robots.txt left out since
+every process reads it), pages fetched more than once, pages/s over the crawl span (first
+spider opened to last closed, from the runs' Scrapy stats) and over the wall time
+(process start to exit, interpreter and Scrapy start-up included), the crawl processes'
+CPU time per page (user + system), documents stored, the drain's time, and whether the
+store equals the local one.
+
+On one small machine the sample web server, Redis and every worker share the same cores,
+so two workers there measure coordination overhead (CPU per page, pages fetched twice),
+not the scaling of workers on separate machines.
+
+Usage::
+
+    python benchmarks/bench_distributed.py --quick        # 150 postings
+    python benchmarks/bench_distributed.py --postings 1000
+
+Prints a table and writes ``benchmarks/results/distributed.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import free_port, table, write_results  # noqa: E402
+from crawler.demo import sample_web_settings  # noqa: E402
+
+
+def start_redis(directory: Path):
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                "no", "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            return process, port
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    sys.exit("redis-server did not start")
+
+
+def crawl_command(web, web_dir: Path, db: Path, *extra: str) -> list[str]:
+    settings = sample_web_settings(web, web_dir, str(db))
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+               "--seeds", settings.pop("SKILLENAI_SEEDS"), *extra]
+    settings.pop("SKILLENAI_DB")
+    for key, value in settings.items():
+        command += ["--set", f"{key}={json.dumps(value)}"]
+    return command
+
+
+def pages(requests) -> Counter:
+    return Counter((site, path) for site, _m, path, _s in requests if not path.split("?", 1)[0].endswith("/robots.txt"))
+
+
+def crawl_span(db: Path) -> float:
+    """First spider opened to last closed, over every run in the store."""
+    conn = sqlite3.connect(db)
+    starts, ends = [], []
+    for (stats,) in conn.execute("SELECT stats FROM crawl_runs"):
+        s = json.loads(stats or "{}")
+        if s.get("start_time") and s.get("finish_time"):
+            starts.append(dt.datetime.fromisoformat(str(s["start_time"])))
+            ends.append(dt.datetime.fromisoformat(str(s["finish_time"])))
+    conn.close()
+    return (max(ends) - min(starts)).total_seconds() if starts else float("nan")
+
+
+def snapshot(db: Path):
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT id, content_hash, title FROM documents ORDER BY id").fetchall()
+    postings = conn.execute("SELECT * FROM postings ORDER BY document_id").fetchall()
+    conn.close()
+    return rows, postings
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) -> dict:
+    start = len(web.requests)
+    extra = ("--redis", redis_url) if redis_url else ()
+    started = time.monotonic()
+    cpu_before = _children_cpu()
+    procs = [subprocess.Popen(crawl_command(web, web_dir, db, *extra), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    for proc in procs:
+        _out, err = proc.communicate()
+        if proc.returncode != 0:
+            sys.exit(f"crawl failed: {err[-2000:]}")
+    wall = time.monotonic() - started
+    cpu = _children_cpu() - cpu_before
+    requests = web.requests[start:]
+    drain = None
+    if redis_url:
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), "--redis", redis_url],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"ingest failed: {result.stderr[-2000:]}")
+        drain = time.monotonic() - started
+    fetched = pages(requests)
+    span = crawl_span(db)
+    conn = sqlite3.connect(db)
+    documents = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    per_worker = [r[0] for r in conn.execute(
+        "SELECT SUM(json_extract(stats, '$.\"downloader/request_count\"')) FROM crawl_runs "
+        "GROUP BY COALESCE(pid, 0), host ORDER BY 1 DESC")]
+    conn.close()
+    return {
+        "workers": workers, "mode": f"redis x{workers}" if redis_url else "local",
+        "pages": len(fetched), "requests": len(requests),
+        "fetched_twice": sum(1 for n in fetched.values() if n > 1),
+        "span_s": round(span, 2), "wall_s": round(wall, 2),
+        "pages_per_s_span": round(len(fetched) / span, 1) if span == span and span > 0 else None,
+        "pages_per_s_wall": round(len(fetched) / wall, 1),
+        "crawl_cpu_s": round(cpu, 1), "cpu_ms_per_page": round(1000 * cpu / max(1, len(fetched)), 1),
+        "documents": documents, "drain_s": round(drain, 2) if drain is not None else None,
+        "requests_per_worker": per_worker,
+    }
+
+
+def main() -> int:
+    from crawler.sampleweb.generate import generate
+    from crawler.sampleweb.server import SampleWebServer
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postings", type=int, default=600)
+    parser.add_argument("--quick", action="store_true", help="150 postings")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    postings = 150 if args.quick else args.postings
+    results = []
+    with tempfile.TemporaryDirectory(prefix="skillenai-dist-") as tmp:
+        tmp = Path(tmp)
+        generate(tmp / "web", postings=postings, seed=args.seed, as_of=dt.date(2026, 5, 9))
+        redis_proc, port = start_redis(tmp)
+        try:
+            with SampleWebServer(tmp / "web") as web:
+                local = run_mode(web, tmp / "web", tmp / "local.db", 1, None)
+                results.append(local)
+                baseline = snapshot(tmp / "local.db")
+                for db_number, workers in ((1, 1), (2, 2)):
+                    db = tmp / f"redis{workers}.db"
+                    row = run_mode(web, tmp / "web", db, workers, f"redis://127.0.0.1:{port}/{db_number}")
+                    row["same_store_as_local"] = snapshot(db) == baseline
+                    results.append(row)
+        finally:
+            redis_proc.terminate()
+            redis_proc.wait()
+    one = next(r for r in results if r["mode"] == "redis x1")
+    for r in results:
+        r["speedup_vs_redis_x1_span"] = (round(r["pages_per_s_span"] / one["pages_per_s_span"], 2)
+                                         if r["pages_per_s_span"] and one["pages_per_s_span"] else None)
+    columns = ["mode", "pages", "fetched_twice", "span_s", "pages_per_s_span", "wall_s", "pages_per_s_wall",
+               "cpu_ms_per_page", "documents", "drain_s", "same_store_as_local", "speedup_vs_redis_x1_span", "requests_per_worker"]
+    print(table([[r.get(c) for c in columns] for r in results], columns))
+    path = write_results("distributed", {"postings": postings, "seed": args.seed,
+                                         "date": dt.date.today().isoformat(), "results": results})
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""End to end: ``skillenai demo --postings N`` wall time, peak memory, share of each stage.
+
+Runs the demo as a user would (a fresh process: generate the sample web, serve it, crawl
+it with all five spiders, dedupe, classify, refresh metrics), and while it runs samples
+the memory of its whole process tree (the demo and any worker processes it starts) every
+0.2 s. Stage times come from the demo's own ``Time:`` line; what is left of the wall time
+(interpreter start, imports, summaries) is reported as ``other``.
+
+Usage::
+
+    python benchmarks/bench_e2e.py --quick          # 1,000 postings
+    python benchmarks/bench_e2e.py                  # 10,000 postings
+    python benchmarks/bench_e2e.py --postings 10000 --rounds 3
+
+Prints a table and writes ``benchmarks/results/e2e.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import PYTHON, machine, median, table, write_results  # noqa: E402
+
+_TIME_LINE = re.compile(r"^Time: (?P<stages>.*); total (?P<total>[\d.]+) s", re.MULTILINE)
+_STAGE = re.compile(r"(\w+) ([\d.]+) s")
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2:].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB (Linux /proc)."""
+    tree, total, todo = _children(), 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(tree.get(current, []))
+        try:
+            with open(f"/proc/{current}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total / 1024 / 1024
+
+
+def run_demo(postings: int, work: Path) -> dict:
+    db = work / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    command = [PYTHON, "-m", "crawler.cli", "demo", "--postings", str(postings), "--db", str(db)]
+    started = time.monotonic()
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.monotonic() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"demo failed ({proc.returncode}):\n{err[-3000:]}")
+    match = _TIME_LINE.search(out)
+    if not match:
+        raise RuntimeError(f"the demo printed no Time: line:\n{out[-2000:]}")
+    stages = {name: float(seconds) for name, seconds in _STAGE.findall(match.group("stages"))}
+    stages["other"] = max(0.0, wall - sum(stages.values()))
+    found = re.search(r"postings\s+(\d+) of\s+(\d+) found", out)
+    return {"wall_s": wall, "stages_s": stages, "peak_tree_rss_mb": peak[0],
+            "peak_process_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "postings_found": [int(found.group(1)), int(found.group(2))] if found else None,
+            "store_mb": db.stat().st_size / 1024 / 1024}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1,000 postings")
+    parser.add_argument("--postings", type=int, help="sample-web postings (default 10000; 1000 with --quick)")
+    parser.add_argument("--rounds", type=int, default=1, help="demo runs; medians reported (default 1)")
+    parser.add_argument("--out", type=Path, help="JSON results (default benchmarks/results/e2e.json)")
+    args = parser.parse_args()
+
+    postings = args.postings or (1000 if args.quick else 10_000)
+    work = Path(tempfile.mkdtemp(prefix="skillenai-bench-e2e-"))
+    runs = []
+    try:
+        for number in range(args.rounds):
+            runs.append(run_demo(postings, work))
+            r = runs[-1]
+            print(f"  round {number + 1}: {r['wall_s']:.1f} s, peak {r['peak_tree_rss_mb']:.0f} MB", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    wall = median(r["wall_s"] for r in runs)
+    stages = {name: median(r["stages_s"][name] for r in runs) for name in runs[0]["stages_s"]}
+    results = {
+        "machine": machine(), "postings": postings, "rounds": args.rounds, "wall_s": wall,
+        "postings_per_s": postings / wall, "stages_s": stages,
+        "stage_share": {name: seconds / wall for name, seconds in stages.items()},
+        "peak_tree_rss_mb": max(r["peak_tree_rss_mb"] for r in runs),
+        "peak_process_rss_mb": max(r["peak_process_rss_mb"] for r in runs),
+        "postings_found": runs[0]["postings_found"], "store_mb": runs[0]["store_mb"], "runs": runs,
+    }
+    print(f"\nEnd to end: skillenai demo --postings {postings}, median of {args.rounds}: {wall:.1f} s "
+          f"({postings / wall:.0f} postings/s), peak memory {results['peak_tree_rss_mb']:.0f} MB "
+          f"(all processes; largest one {results['peak_process_rss_mb']:.0f} MB)")
+    rows = [[name, seconds, f"{seconds / wall:.0%}"] for name, seconds in stages.items()]
+    print(table(rows, ["stage", "seconds", "share"]))
+    path = write_results("e2e", results, args.out)
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
