@@ -305,7 +305,8 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         settings, redis_errors = DedupeSettings(lsh_redis=args.lsh_redis), (redis.RedisError,)
     try:
         report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
-                            workers=args.workers, rebuild=args.rebuild, settings=settings)
+                            workers=args.workers, rebuild=args.rebuild, settings=settings,
+                            progress=_progress("dedupe"))
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     except redis_errors as exc:

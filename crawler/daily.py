@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import inspect
 import json
 import logging
 import os
@@ -131,7 +130,7 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
         started = time.monotonic()
         # Everything stored so far: the crawl just ran, and a back-dated run must not leave
         # today's documents out.
-        report = run_dedupe(db)
+        report = run_dedupe(db, progress=progress("dedupe") if progress else None)
         stages["dedupe"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
                             "analysed": report.analysed, "pairs_added": report.pairs_added,
                             "pairs_removed": report.pairs_removed, "clusters": report.clusters,
@@ -149,18 +148,13 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
         _save(db, day, stages)
 
         stage = "metrics"
-        import store.metrics
+        from store.metrics import refresh
 
-        refresh = getattr(store.metrics, "refresh", None)
-        if refresh is None:
-            stages["metrics"] = {"status": "skipped", "note": "store.metrics has no refresh()"}
-        else:
-            _say(f"daily {day}: metrics")
-            started = time.monotonic()
-            kwargs = {"progress": progress("metrics")} if progress and "progress" in inspect.signature(refresh).parameters else {}
-            counts = refresh(db, as_of=None, **kwargs)
-            stages["metrics"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
-                                 **{k: v for k, v in (counts or {}).items() if isinstance(v, (int, float, str))}}
+        _say(f"daily {day}: metrics")
+        started = time.monotonic()
+        counts = refresh(db, progress=progress("metrics") if progress else None)
+        stages["metrics"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
+                             **{k: v for k, v in counts.items() if k != "seconds"}}
         _save(db, day, stages)
     except Exception as exc:  # noqa: BLE001 - the record must say which stage failed and why
         logger.exception("daily %s: stage %s failed", day, stage)

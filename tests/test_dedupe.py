@@ -395,3 +395,11 @@ def test_changing_the_threshold_relinks_without_signing_again(fresh_db):
     # Back to the defaults: the same pairs as the first time.
     run_dedupe(fresh_db)
     assert fresh_db.execute("SELECT COUNT(*) FROM duplicate_pairs").fetchone()[0] == first.pairs_added
+
+
+def test_progress_reports_the_documents_read(fresh_db):
+    store(fresh_db, acme_roles(), "2026-03-02")
+    calls = []
+    run_dedupe(fresh_db, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (len(ROLES), len(ROLES))
+    assert all(a <= b for (a, _), (b, _) in zip(calls, calls[1:]))

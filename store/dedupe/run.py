@@ -293,6 +293,7 @@ def run_dedupe(
     workers: int | None = None,
     settings: DedupeSettings | None = None,
     rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DedupeReport:
     """Find and record duplicates among the store's postings and articles.
 
@@ -305,6 +306,8 @@ def run_dedupe(
             more than a few thousand documents and one otherwise.
         settings: :class:`DedupeSettings` (defaults when ``None``).
         rebuild: forget every signature, pair and learned boilerplate line first.
+        progress: called as ``progress(done, total)`` while new and changed documents are
+            read and signed (the long part of a large backlog).
 
     Returns:
         A :class:`DedupeReport`.
@@ -321,6 +324,7 @@ def run_dedupe(
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     run = _Run(db, settings, _check_date(date), workers, rebuild)
+    run.progress = progress
     # A larger page cache for the run: inserting bands touches pages all over the index.
     cache_size = db.conn.execute("PRAGMA cache_size").fetchone()[0]
     db.conn.execute(f"PRAGMA cache_size = {-PAGE_CACHE_KIB}")
@@ -342,6 +346,7 @@ class _Run:
         self.rebuild = rebuild
         self.bands, self.rows = settings.layout
         self.redis_lsh = None
+        self.progress: Callable[[int, int], None] | None = None
         if settings.lsh_redis:
             from store.dedupe.lsh_redis import RedisLSH
 
@@ -436,6 +441,7 @@ class _Run:
         collected = 0
         skipped_seqs = []
         position, new_next, todo_count = next_seq, next_seq, 0
+        read = 0
         while True:
             page = self.conn.execute(
                 "SELECT d.id, d.seq, d.kind, m.id, m.seq FROM documents d LEFT JOIN minhashes m "
@@ -444,6 +450,9 @@ class _Run:
             if not page:
                 break
             position = new_next = page[-1][1] + 1
+            read += len(page)
+            if self.progress:
+                self.progress(min(read, backlog), backlog)
             todo = [row for row in page if row[2] in KINDS and (row[3] is None or row[4] != row[1])]
             gone = [row for row in page if row[2] not in KINDS and row[3] is not None]
             if gone:
