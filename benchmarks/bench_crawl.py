@@ -195,7 +195,7 @@ def crawl_rounds(name: str, spiders: list[str], web, web_dir: Path, work: Path, 
     seeds.write_text(seeds_for(web.localize((web_dir / "seeds.csv").read_text(encoding="utf-8")), spiders),
                      encoding="utf-8")
     urls = work / f"urls-{name}.txt"
-    project, bare, configured = [], [], []
+    project, bare, configured, inline = [], [], [], []
     for number in range(rounds):
         db = work / f"{name}-{number}.db"
         settings = {**base, **CRAWL_SETTINGS, "SKILLENAI_DB": str(db), "SKILLENAI_SEEDS": str(seeds)}
@@ -213,15 +213,27 @@ def crawl_rounds(name: str, spiders: list[str], web, web_dir: Path, work: Path, 
                                      "--settings", json.dumps({**settings, "SKILLENAI_DB": str(db)})]))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        p, b, c = project[-1], bare[-1], configured[-1]
+        # The project crawl once more, parsing pages in the spider callbacks (one core).
+        db = work / f"{name}-{number}-inline.db"
+        inline.append(run_child(["benchmarks/bench_crawl.py", "--child", "project", "--spiders", ",".join(spiders),
+                                 "--settings", json.dumps({**settings, "SKILLENAI_DB": str(db),
+                                                           "SKILLENAI_PARSE_WORKERS": 0})]))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        p, b, c, i = project[-1], bare[-1], configured[-1], inline[-1]
         print(f"  {name} round {number + 1}: project {p['responses'] / p['seconds']:.0f} pages/s "
               f"({p['items']} items), bare {b['responses'] / b['seconds']:.0f} pages/s, "
-              f"no-op spider with the project's settings {c['responses'] / c['seconds']:.0f} pages/s", flush=True)
+              f"no-op spider with the project's settings {c['responses'] / c['seconds']:.0f} pages/s, "
+              f"project parsing in its callbacks {i['responses'] / i['seconds']:.0f} pages/s", flush=True)
     result = summarize(project, bare)
     result["configured_pages_per_s"] = median(r["responses"] / r["seconds"] for r in configured)
     result["configured_ratio"] = median(c["responses"] / c["seconds"] / (b["responses"] / b["seconds"])
                                         for c, b in zip(configured, bare))
     result["rounds"]["configured"] = configured
+    result["inline_pages_per_s"] = median(r["responses"] / r["seconds"] for r in inline)
+    result["inline_ratio"] = median(i["responses"] / i["seconds"] / (b["responses"] / b["seconds"])
+                                    for i, b in zip(inline, bare))
+    result["rounds"]["inline"] = inline
     if profile:
         db = work / f"{name}-profile.db"
         settings = {**base, **CRAWL_SETTINGS, "SKILLENAI_DB": str(db), "SKILLENAI_SEEDS": str(seeds)}
@@ -328,6 +340,8 @@ def main() -> int:
                  c["bare_pages_per_s"], c["ratio"], f">= {TARGET}", c["project_items_per_s"]])
     rows.append(["  no-op spider, the project's settings", c["responses"], 0, c["configured_pages_per_s"],
                  c["bare_pages_per_s"], c["configured_ratio"], "-", "-"])
+    rows.append(["  project, parsing in its callbacks", c["responses"], c["items"], c["inline_pages_per_s"],
+                 c["bare_pages_per_s"], c["inline_ratio"], "-", "-"])
     if "ats" in results:
         a = results["ats"]
         rows.append(["ATS APIs: greenhouse+lever+ashby", a["responses"], a["items"], a["project_pages_per_s"],

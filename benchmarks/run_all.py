@@ -70,6 +70,10 @@ def headlines(name: str, data: dict) -> list[dict]:
                          "ours": c.get("configured_pages_per_s"), "bare": c.get("bare_pages_per_s"),
                          "baseline": "what the project's middlewares and extensions cost",
                          "ratio": c.get("configured_ratio"), "target": "-"})
+        if c.get("inline_pages_per_s"):
+            rows.append({"stage": "  project, parsing in its callbacks (SKILLENAI_PARSE_WORKERS=0)",
+                         "unit": "pages/s", "ours": c.get("inline_pages_per_s"), "bare": c.get("bare_pages_per_s"),
+                         "baseline": "the same crawl on one core", "ratio": c.get("inline_ratio"), "target": "-"})
         a = data.get("ats")
         if a:
             rows.append({"stage": "crawl: ATS APIs (greenhouse, lever, ashby)", "unit": "postings/s",

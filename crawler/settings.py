@@ -70,6 +70,9 @@ SKILLENAI_STORE_BATCH = 200
 SKILLENAI_ORIGIN_MAP = {}
 # Keep the fetched body (compressed) so extraction can be re-run without re-crawling.
 SKILLENAI_KEEP_RAW = True
+# Processes that parse fetched pages (structured data, main text, document kind) while the
+# crawl thread goes on fetching (crawler/parsepool.py); 0 parses in the spider callbacks.
+SKILLENAI_PARSE_WORKERS = 1
 
 GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"

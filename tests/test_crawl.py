@@ -181,3 +181,28 @@ def test_summary_is_printed(crawled):
     assert "Documents stored by spider and kind" in out
     counts = Counter(line.split()[0] for line in out.splitlines() if line.startswith("  ") and len(line.split()) == 3)
     assert counts
+
+
+def test_pages_parse_the_same_in_worker_processes_and_in_the_callback():
+    import asyncio
+    import os
+
+    from crawler import parsepool
+
+    html = (b'<html><head><title>Notes</title></head><body><article><h1>Hiring notes</h1>'
+            + b"<p>We looked at how teams hire data engineers this year and what they ask for.</p>" * 30
+            + b"</article></body></html>")
+
+    async def both():
+        here = await parsepool.run_parse(0, parsepool.parse_page, html, "https://blog.example/notes", "text/html")
+        there = await parsepool.run_parse(1, parsepool.parse_page, html, "https://blog.example/notes", "text/html")
+        pids = await parsepool.run_parse(1, os.getpid)
+        return here, there, pids
+
+    here, there, pid = asyncio.run(both())
+    assert there == here and here[0].unstructured["text"] and here[1] in ("article", "other", "posting")
+    assert pid != os.getpid()
+    # A pool whose worker died is replaced, and the page is still parsed.
+    os.kill(pid, 9)
+    again = asyncio.run(parsepool.run_parse(1, parsepool.parse_page, html, "https://blog.example/notes", "text/html"))
+    assert again == here

@@ -14,8 +14,8 @@ from crawler.discovery import (
 )
 from crawler.issues import report_skipped
 from crawler.items import DocumentItem
-from crawler.kinds import guess_kind
-from crawler.pages import documents_from_page, parse_html
+from crawler.pages import parse_html
+from crawler.parsepool import parse_page, run_parse
 from crawler.spiders.base import SeededSpider
 from store.dates import lenient_datetime
 
@@ -88,11 +88,11 @@ class ArticlesSpider(SeededSpider):
         return scrapy.Request(url, callback=self.parse_article, errback=self.request_failed,
                               cb_kwargs={"seed": seed, "entry": entry})
 
-    def parse_article(self, response, seed, entry: FeedEntry):
+    async def parse_article(self, response, seed, entry: FeedEntry):
         if not self.is_html(response):
             return
-        found = documents_from_page(response.body, response.url,
-                                   response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        found, guessed = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                         response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"))
         raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None
         page = found.unstructured
         if page is None:
@@ -101,8 +101,7 @@ class ArticlesSpider(SeededSpider):
             return
         # A feed lists articles; a sitemap or listing may also hold about and index pages.
         from_feed = entry.title is not None
-        kind = "article" if from_feed or page["og_type"] == "article" else guess_kind(
-            page["title"], page["text"], response.url)
+        kind = "article" if from_feed or page["og_type"] == "article" else guessed
         yield DocumentItem(
             url=response.url,
             kind=kind,

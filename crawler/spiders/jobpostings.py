@@ -19,8 +19,8 @@ from crawler.discovery import (
 )
 from crawler.issues import report_skipped
 from crawler.items import DocumentItem
-from crawler.kinds import guess_kind
-from crawler.pages import documents_from_page, parse_html
+from crawler.pages import parse_html
+from crawler.parsepool import parse_page, run_parse
 from crawler.spiders.base import SeededSpider
 from store.dates import lenient_datetime
 
@@ -123,11 +123,11 @@ class JobPostingsSpider(SeededSpider):
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,
                                      cb_kwargs={"seed": seed}, meta=_PAGE)
 
-    def parse_page(self, response, seed):
+    async def parse_page(self, response, seed):
         if not self.is_html(response):
             return
-        found = documents_from_page(response.body, response.url,
-                                   response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        found, kind = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                      response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"))
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
         raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None
@@ -148,7 +148,6 @@ class JobPostingsSpider(SeededSpider):
                 report_skipped(self, response.url, "no_main_text")
             return
         page = found.unstructured
-        kind = guess_kind(page["title"], page["text"], response.url)
         item = DocumentItem(url=response.url, kind=kind, spider=self.name, source=seed.source,
                             canonical_url=page["canonical_url"], title=page["title"], text=page["text"],
                             lang=page["lang"], raw=raw, raw_type="html", extraction=found.extraction)
