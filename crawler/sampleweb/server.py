@@ -286,8 +286,9 @@ class SampleWebServer:
                  b"Connection: keep-alive" if keep_alive else b"Connection: close"]
         lines.extend(f"{k}: {v}".encode("latin-1") for k, v in resp.headers)
         head_bytes = b"\r\n".join(lines) + b"\r\n\r\n"
-        conn.sendall(head_bytes if head or not resp.body else head_bytes + resp.body)
+        # Recorded before sending: a client that has its answer finds the request logged.
         self.requests.append((site, method, target, resp.status))
+        conn.sendall(head_bytes if head or not resp.body else head_bytes + resp.body)
 
     # URLs ------------------------------------------------------------------------------------
     def origin(self, site: str) -> str:
