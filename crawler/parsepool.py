@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_warmed = False
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:
@@ -50,6 +51,24 @@ async def run_parse(workers: int, fn: Callable[..., Any], *args: Any) -> Any:
         logger.warning("a page-parsing process died; restarting the pool")
         _discard()
         return fn(*args)
+
+
+def warm_up(workers: int) -> None:
+    """Start the pool and have it load what parsing needs (lxml, trafilatura, the kind
+    model: seconds) while the spider is still fetching robots.txt and sitemaps. Returns at
+    once; the pages queue behind it."""
+    global _warmed
+    if workers > 0 and not _warmed:
+        _warmed = True
+        _executor(workers).submit(_load_parsers)
+
+
+def _load_parsers() -> None:
+    from classify.kind import _model
+
+    import crawler.pages  # noqa: F401
+
+    _model()
 
 
 def _discard() -> None:

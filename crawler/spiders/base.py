@@ -22,6 +22,9 @@ from crawler.seeds import Seed, SeedFileError, check_row, read_seeds
 class SeededSpider(scrapy.Spider):
     """Base class: subclasses implement :meth:`requests_for` for one source."""
 
+    # Spiders that parse HTML pages through crawler.parsepool start its workers early.
+    parses_pages = False
+
     def __init__(self, *args: Any, seeds: str | None = None, source: str | None = None,
                  target: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -54,6 +57,10 @@ class SeededSpider(scrapy.Spider):
         return seeds
 
     async def start(self):
+        if self.parses_pages:
+            from crawler.parsepool import warm_up
+
+            warm_up(self.settings.getint("SKILLENAI_PARSE_WORKERS"))
         for seed in self.load_seeds():
             for request in self.requests_for(seed):
                 yield request

@@ -35,6 +35,7 @@ _PAGE = {"incremental": "page"}
 
 class JobPostingsSpider(SeededSpider):
     name = "jobpostings"
+    parses_pages = True
     # Each listing page is one level deeper than the last: a site with 50 pages of
     # openings needs depth 50. Listing crawls are bounded by SKILLENAI_MAX_LISTING_PAGES.
     custom_settings = {"DEPTH_LIMIT": 1000}
