@@ -37,11 +37,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # crawl -----------------------------------------------------------------------------------
 
-def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.demo import print_crawl_summary
-    from crawler.run import run_spiders
-
-    overrides = {"SKILLENAI_DB": args.db, "LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
+def _crawl_overrides(args: argparse.Namespace) -> dict:
+    """Scrapy settings from a crawling command's --verbose, --seeds and --set options."""
+    overrides = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
     if args.seeds:
         overrides["SKILLENAI_SEEDS"] = args.seeds
     for setting in args.set or []:
@@ -49,6 +47,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if not sep:
             raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
         overrides[key] = _setting_value(value)
+    return overrides
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.demo import print_crawl_summary
+    from crawler.run import run_spiders
+
+    overrides = {"SKILLENAI_DB": args.db, **_crawl_overrides(args)}
     if args.redis:
         overrides["SKILLENAI_REDIS_URL"] = args.redis
     if overrides.get("SKILLENAI_REDIS_URL"):
@@ -91,14 +97,7 @@ def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
 def cmd_daily(args: argparse.Namespace) -> int:
     from crawler.daily import run_daily
 
-    overrides = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
-    if args.seeds:
-        overrides["SKILLENAI_SEEDS"] = args.seeds
-    for setting in args.set or []:
-        key, sep, value = setting.partition("=")
-        if not sep:
-            raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
-        overrides[key] = _setting_value(value)
+    overrides = _crawl_overrides(args)
     return run_daily(db_path=args.db, date=args.date, spiders=args.spider or None, overrides=overrides,
                      sample_web=args.sample_web, progress=_progress)
 
