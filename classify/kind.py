@@ -25,6 +25,9 @@ DATA_DIR = HERE / "data" / "kind"
 EXAMPLES_PATH = DATA_DIR / "examples.jsonl"
 FLOORS_PATH = DATA_DIR / "floors.json"
 MODEL_PATH = HERE / "models" / "kind.skops"
+# The same model's weights as plain arrays, written with it: predicting from them needs
+# NumPy alone, so a crawl process does not import scikit-learn and skops (~2.5 s) for it.
+WEIGHTS_PATH = HERE / "models" / "kind_weights.npz"
 KINDS = ("posting", "article", "other")
 MAX_TEXT = 6000  # characters of text read; the start of a page says what it is
 
@@ -103,9 +106,68 @@ def train_kind_model(save: bool = True) -> dict:
 
         final = _make_pipeline().fit(X, y)
         save_model(final, MODEL_PATH)
+        export_weights(final)
         _model.cache_clear()
     return {"accuracy": round(right / max(len(yte), 1), 4), "train": len(y) - len(yte), "test": len(yte),
             "examples": len(y), "errors": errors}
+
+
+def _file_sha1(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def export_weights(pipeline, path: Path = WEIGHTS_PATH, source: Path = MODEL_PATH) -> None:
+    """Write the fitted pipeline's vocabulary, idf and logistic-regression weights, tagged
+    with the hash of the model file they came from."""
+    import numpy as np
+
+    words, clf = pipeline.named_steps["words"], pipeline.named_steps["clf"]
+    terms = np.empty(len(words.vocabulary_), dtype=object)
+    for term, column in words.vocabulary_.items():
+        terms[column] = term
+    np.savez_compressed(
+        path, terms=terms.astype(str), idf=words.idf_, coef=clf.coef_, intercept=clf.intercept_,
+        classes=np.asarray(clf.classes_, dtype=str), token_pattern=np.asarray(words.token_pattern),
+        ngram_max=np.asarray(words.ngram_range[1]), source_sha1=np.asarray(_file_sha1(source)))
+
+
+class LinearKindModel:
+    """The kind pipeline's ``predict`` from :func:`export_weights`' arrays: lowercase, the
+    vectorizer's tokens and word n-grams, sublinear tf × idf, L2 norm, then the class
+    with the largest linear score, as scikit-learn computes them (tests compare)."""
+
+    def __init__(self, path: Path):
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as data:
+            self.vocabulary = {str(t): i for i, t in enumerate(data["terms"])}
+            self.idf, self.coef, self.intercept = data["idf"], data["coef"], data["intercept"]
+            self.classes = [str(c) for c in data["classes"]]
+            self.token = re.compile(str(data["token_pattern"]))
+            self.ngram_max = int(data["ngram_max"])
+            self.source_sha1 = str(data["source_sha1"])
+
+    def predict(self, docs: list[str]) -> list[str]:
+        import numpy as np
+
+        out = []
+        for doc in docs:
+            tokens = self.token.findall(doc.lower())
+            counts: dict[int, int] = {}
+            for n in range(1, self.ngram_max + 1):
+                for i in range(len(tokens) - n + 1):
+                    column = self.vocabulary.get(tokens[i] if n == 1 else " ".join(tokens[i:i + n]))
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+            scores = self.intercept.copy()
+            if counts:
+                columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) \
+                    * self.idf[columns]
+                weights /= np.sqrt(weights @ weights)
+                scores = scores + self.coef[:, columns] @ weights
+            out.append(self.classes[int(np.argmax(scores))])
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +175,11 @@ def _model():
     if not MODEL_PATH.exists():
         log.info("%s missing; training the kind model", MODEL_PATH)
         train_kind_model()
+    if WEIGHTS_PATH.exists():
+        weights = LinearKindModel(WEIGHTS_PATH)
+        if weights.source_sha1 == _file_sha1(MODEL_PATH):
+            return weights
+        log.warning("%s is not from %s; using the scikit-learn model", WEIGHTS_PATH.name, MODEL_PATH.name)
     return load_model(MODEL_PATH)
 
 

@@ -47,3 +47,30 @@ def test_data_and_floor():
     assert {r["label"] for r in rows} == set(kind.KINDS)
     result = kind.train_kind_model(save=False)
     assert result["accuracy"] >= kind.floors()["accuracy"], result["errors"]
+
+
+def test_the_numpy_weights_predict_what_the_scikit_learn_model_does(tmp_path):
+    from classify.modelfiles import load_model
+
+    pipeline = load_model(kind.MODEL_PATH)
+    weights = kind.LinearKindModel(kind.WEIGHTS_PATH)
+    assert weights.source_sha1 == kind._file_sha1(kind.MODEL_PATH), "run 'skillenai train' to rewrite both"
+    rows = kind._read_examples()
+    docs = [kind.document_features(r.get("title"), r.get("text"), r.get("url")) for r in rows]
+    docs += ["", "Über uns — Karriere", "C++ / C# developer, 100% remote, $120k", "a " * 5000]
+    assert weights.predict(docs) == [str(k) for k in pipeline.predict(docs)]
+
+
+def test_weights_of_another_model_file_are_not_used(tmp_path, monkeypatch):
+    import shutil
+
+    other = tmp_path / "kind.skops"
+    shutil.copy(kind.MODEL_PATH, other)
+    with other.open("ab") as f:
+        f.write(b"\0")  # a different file: its weights would be stale
+    monkeypatch.setattr(kind, "MODEL_PATH", other)
+    kind._model.cache_clear()
+    try:
+        assert not isinstance(kind._model(), kind.LinearKindModel)
+    finally:
+        kind._model.cache_clear()
