@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import free_port, table, write_results  # noqa: E402
-from crawler.demo import sample_web_settings  # noqa: E402
+from crawler.demo import sample_web_crawl_command as crawl_command  # noqa: E402
 
 
 def start_redis(directory: Path):
@@ -66,16 +66,6 @@ def start_redis(directory: Path):
             time.sleep(0.05)
     process.kill()
     sys.exit("redis-server did not start")
-
-
-def crawl_command(web, web_dir: Path, db: Path, *extra: str) -> list[str]:
-    settings = sample_web_settings(web, web_dir, str(db))
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
-               "--seeds", settings.pop("SKILLENAI_SEEDS"), *extra]
-    settings.pop("SKILLENAI_DB")
-    for key, value in settings.items():
-        command += ["--set", f"{key}={json.dumps(value)}"]
-    return command
 
 
 def pages(requests) -> Counter:

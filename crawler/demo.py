@@ -41,6 +41,18 @@ def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
     }
 
 
+def sample_web_crawl_command(web, web_dir: Path, db: Path | str, *extra: str) -> list[str]:
+    """A ``skillenai crawl`` command line, run with this Python, that crawls the running
+    sample web into ``db`` (``extra``: more arguments, e.g. ``--redis URL``)."""
+    settings = sample_web_settings(web, web_dir, str(db))
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+               "--seeds", settings.pop("SKILLENAI_SEEDS"), *extra]
+    settings.pop("SKILLENAI_DB")
+    for key, value in settings.items():
+        command += ["--set", f"{key}={json.dumps(value)}"]
+    return command
+
+
 def truth_counts(web_dir: Path) -> dict[str, int]:
     counts = {}
     for name in ("postings", "articles"):

@@ -21,7 +21,7 @@ import pytest
 
 redis = pytest.importorskip("redis")
 
-from crawler.demo import sample_web_settings  # noqa: E402
+from crawler.demo import sample_web_crawl_command as crawl_command  # noqa: E402
 from crawler.sampleweb.generate import generate  # noqa: E402
 from crawler.sampleweb.server import SampleWebServer  # noqa: E402
 
@@ -80,16 +80,6 @@ def web_dir(tmp_path_factory):
 def web(web_dir):
     with SampleWebServer(web_dir) as server:
         yield server
-
-
-def crawl_command(web, web_dir: Path, db: Path, *extra: str) -> list[str]:
-    settings = sample_web_settings(web, web_dir, str(db))
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
-               "--seeds", settings.pop("SKILLENAI_SEEDS"), *extra]
-    settings.pop("SKILLENAI_DB")
-    for key, value in settings.items():
-        command += ["--set", f"{key}={json.dumps(value)}"]
-    return command
 
 
 def fetched_pages(requests) -> Counter:
