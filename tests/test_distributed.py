@@ -111,7 +111,10 @@ def runs(web, web_dir, redis_server, tmp_path_factory):
 
     dist_db = base / "distributed.db"
     start = len(web.requests)
-    command = crawl_command(web, web_dir, dist_db, "--redis", redis_server.url, "--set", "SKILLENAI_REDIS_IDLE_GRACE=3")
+    # A short delay per request keeps the crawl going while the second worker starts up
+    # (seconds of imports): without it one worker can drain the small web alone.
+    command = crawl_command(web, web_dir, dist_db, "--redis", redis_server.url, "--set", "SKILLENAI_REDIS_IDLE_GRACE=3",
+                            "--set", "DOWNLOAD_DELAY=0.05")
     workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [w.communicate(timeout=600) for w in workers]
     for worker, (_out, err) in zip(workers, outputs):
