@@ -45,21 +45,31 @@ class ClassifyReport:
 
 
 def load_entities(db: sqlite_utils.Database) -> None:
-    """(Re)write the entity tables (skills, metros, roles) from the shipped taxonomies."""
+    """Bring the entity tables (skills, roles) in line with the shipped taxonomies.
+
+    Rows that did not change are left alone: every classify run calls this, and a rewrite
+    would mark the precomputed metrics stale (store/schema.py, m006) for nothing.
+    """
     from classify.roles import role_table
     from classify.taxonomy import load_taxonomy
 
-    taxonomy = load_taxonomy()
+    skills = [(s.id, s.name, s.category, json.dumps(list(s.aliases), ensure_ascii=False), s.esco_uri)
+              for s in load_taxonomy().skills]
+    roles = [(r["id"], str(r["name"])) for r in role_table()]
     with write_transaction(db):
-        db.conn.execute("DELETE FROM skills")
-        db.conn.executemany(
-            "INSERT INTO skills (id, name, category, aliases, esco_uri) VALUES (?, ?, ?, ?, ?)",
-            [(s.id, s.name, s.category, json.dumps(list(s.aliases), ensure_ascii=False), s.esco_uri)
-             for s in taxonomy.skills],
-        )
-        db.conn.execute("DELETE FROM roles")
-        db.conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?)",
-                            [(r["id"], r["name"]) for r in role_table()])
+        conn = db.conn
+        conn.execute("DELETE FROM skills WHERE id NOT IN (SELECT value FROM json_each(?))",
+                     [json.dumps([row[0] for row in skills])])
+        conn.executemany(
+            "INSERT INTO skills (id, name, category, aliases, esco_uri) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, "
+            "aliases = excluded.aliases, esco_uri = excluded.esco_uri "
+            "WHERE (skills.name, skills.category, skills.aliases, skills.esco_uri) IS NOT "
+            "(excluded.name, excluded.category, excluded.aliases, excluded.esco_uri)", skills)
+        conn.execute("DELETE FROM roles WHERE id NOT IN (SELECT value FROM json_each(?))",
+                     [json.dumps([row[0] for row in roles])])
+        conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
+                         "name = excluded.name WHERE roles.name IS NOT excluded.name", roles)
 
 
 def _place_row(place) -> tuple:

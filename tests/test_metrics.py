@@ -492,3 +492,12 @@ def test_active_postings_count_open_postings_of_any_age(tmp_path_factory):
     assert got["active_postings"] == want
     assert 0 < want < len(docs)
     db.close()
+
+
+def test_reloading_unchanged_entities_keeps_them(refreshed):
+    from store.tagging import load_entities
+
+    before = refreshed.execute("SELECT COUNT(*), MAX(name) FROM skills").fetchone()
+    load_entities(refreshed)  # every classify run does this
+    assert metrics.precomputed_state(refreshed)["valid"]
+    assert refreshed.execute("SELECT COUNT(*), MAX(name) FROM skills").fetchone() == before
