@@ -111,13 +111,13 @@ class IncrementalMiddleware:
                         "WHERE spider = ? AND source = ? AND kind = 'posting' AND last_seen < ? AND id IN "
                         "(SELECT document_id FROM postings WHERE closed_at IS NULL)",
                         (now, run_id, spider_name, source, now)).rowcount
-                for url in sorted(self.seen_pages):
-                    bumped += conn.execute(
-                        "UPDATE documents SET last_seen = ?, crawl_run_id = COALESCE(?, crawl_run_id) "
-                        "WHERE url = ? AND spider = ?", (now, run_id, url, spider.name)).rowcount
-                    # A page back after a 404 may be byte-identical to the last one fetched.
-                    conn.execute("UPDATE postings SET closed_at = NULL WHERE closed_at IS NOT NULL AND document_id "
-                                 "IN (SELECT id FROM documents WHERE url = ? AND spider = ?)", (url, spider.name))
+                pages = [(url, spider.name) for url in sorted(self.seen_pages)]
+                bumped += conn.executemany(
+                    "UPDATE documents SET last_seen = ?, crawl_run_id = COALESCE(?, crawl_run_id) "
+                    "WHERE url = ? AND spider = ?", [(now, run_id, *page) for page in pages]).rowcount
+                # A page back after a 404 may be byte-identical to the last one fetched.
+                conn.executemany("UPDATE postings SET closed_at = NULL WHERE closed_at IS NOT NULL AND document_id "
+                                 "IN (SELECT id FROM documents WHERE url = ? AND spider = ?)", pages)
                 stats.inc_value("skillenai/incremental/unchanged_documents", bumped)
                 conn.executemany(
                     "INSERT INTO http_validators (url, spider, source, etag, last_modified, content_hash, "
