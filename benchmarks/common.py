@@ -105,6 +105,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports: the sockets stay bound until all are chosen, so the
+    kernel cannot hand out one port twice (nginx refuses a configuration that repeats one)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 class StaticWeb:
     """A generated sample web's static sites served by nginx, one port per site.
 
@@ -120,7 +135,7 @@ class StaticWeb:
         self.sites = list(sites)
         self.work = Path(tempfile.mkdtemp(prefix="skillenai-nginx-"))
         self.work.chmod(0o755)  # nginx workers started by root run as an unprivileged user
-        self.ports = {site: free_port() for site in self.sites}
+        self.ports = dict(zip(self.sites, free_ports(len(self.sites))))
         self.proc = None
 
     @staticmethod

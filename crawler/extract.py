@@ -93,6 +93,26 @@ def detect_language(text: str) -> str | None:
     return lang
 
 
+def page_metadata(html: str | bytes, url: str | None = None) -> dict[str, Any]:
+    """The title, author, date, description and site name trafilatura reads from a page,
+    as :func:`extract_page` returns them with ``with_metadata=True``; empty on failure.
+
+    Reading them costs as much as extracting the main text (author and date searches over
+    the whole tree), so callers that need them for some pages only ask here.
+    """
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.settings import DEFAULT_CONFIG, set_date_params
+
+    try:
+        # The arguments bare_extraction(fast=True) passes, so both give the same values.
+        meta = extract_metadata(html, url, set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")),
+                                True, set())
+    except Exception as exc:  # trafilatura raises assorted errors on hostile markup
+        logger.warning("metadata extraction failed for %s: %s", url or "document", exc)
+        return {}
+    return {key: getattr(meta, key, None) or None for key in ("title", "author", "date", "description", "sitename")}
+
+
 def extract_page(html: str | bytes, url: str | None = None, *, with_metadata: bool = True) -> dict[str, Any] | None:
     """Main text and metadata of a page (trafilatura), or ``None`` when it has no main text.
 

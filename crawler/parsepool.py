@@ -64,11 +64,17 @@ def warm_up(workers: int) -> None:
 
 
 def _load_parsers() -> None:
+    """Import and load everything a page's parsing uses (about 1 s of CPU, py3langid's
+    model most of it), so that the first pages do not wait on it."""
+    import trafilatura.metadata  # noqa: F401
+
     from classify.kind import _model
+    from crawler.extract import detect_language
 
     import crawler.pages  # noqa: F401
 
     _model()
+    detect_language("Warming up the language model with a sentence long enough to classify.")
 
 
 def _discard() -> None:
@@ -84,13 +90,27 @@ def _shutdown() -> None:
         _pool.shutdown(wait=True, cancel_futures=True)
 
 
-def parse_page(body: bytes, url: str, content_type: str) -> tuple[Any, str | None]:
-    """A fetched HTML page's documents (:func:`crawler.pages.documents_from_page`) and,
-    when it holds no structured posting, the kind its main text reads as."""
+def parse_page(body: bytes, url: str, content_type: str, posting_metadata: bool = True,
+               keep_raw: bool = False) -> tuple[Any, str | None, bytes | None]:
+    """A fetched HTML page's documents (:func:`crawler.pages.documents_from_page`), the
+    kind its main text reads as when it holds no structured posting, and, with
+    ``keep_raw``, the body compressed for the store.
+
+    Postings without a structured salary get one read from their text (``salary_*``
+    fields; an unstructured posting page's under ``"salary"``). All of this is CPU work
+    done here so that the crawl's own thread only fetches and stores.
+    ``posting_metadata``: see :func:`~crawler.pages.documents_from_page`.
+    """
+    from crawler.ats import salary_fields_from_text
     from crawler.kinds import guess_kind
     from crawler.pages import documents_from_page
+    from store.records import compress_raw
 
-    found = documents_from_page(body, url, content_type)
-    page = found.unstructured
-    kind = guess_kind(page["title"], page["text"], url) if page is not None and not found.postings else None
-    return found, kind
+    found = documents_from_page(body, url, content_type, kind_of=guess_kind, posting_metadata=posting_metadata)
+    for fields in found.postings:
+        if fields.get("salary_min") is None:
+            fields.update(salary_fields_from_text(fields.get("text") or ""))
+    kind = found.kind if found.unstructured is not None and not found.postings else None
+    if kind == "posting":
+        found.unstructured["salary"] = salary_fields_from_text(found.unstructured["text"])
+    return found, kind, compress_raw(body) if keep_raw else None

@@ -201,8 +201,34 @@ def test_pages_parse_the_same_in_worker_processes_and_in_the_callback():
 
     here, there, pid = asyncio.run(both())
     assert there == here and here[0].unstructured["text"] and here[1] in ("article", "other", "posting")
+    assert here[2] is None  # the body, compressed, only when asked to keep it
     assert pid != os.getpid()
     # A pool whose worker died is replaced, and the page is still parsed.
     os.kill(pid, 9)
     again = asyncio.run(parsepool.run_parse(1, parsepool.parse_page, html, "https://blog.example/notes", "text/html"))
     assert again == here
+
+
+def test_a_page_read_as_a_posting_is_spared_the_metadata_search_and_an_article_is_not():
+    from crawler.pages import documents_from_page
+
+    html = ('<html><head><title>Hiring notes</title></head><body><article><h1>Hiring notes</h1>'
+            '<p class="byline">By <span class="author">Jane Q. Doe</span>, March 5, 2024</p>'
+            + "<p>We looked at how teams hire data engineers this year and what they ask for.</p>" * 30
+            + "</article></body></html>")
+    url = "https://blog.example/2024/03/05/notes"
+    full = documents_from_page(html, url)
+    assert (full.unstructured["author"], full.unstructured["published_at"]) == ("Jane Q Doe", "2024-03-05")
+    article = documents_from_page(html, url, kind_of=lambda *_: "article", posting_metadata=False)
+    assert article.kind == "article" and article.unstructured == full.unstructured
+    posting = documents_from_page(html, url, kind_of=lambda *_: "posting", posting_metadata=False)
+    assert posting.kind == "posting" and posting.unstructured["text"] == full.unstructured["text"]
+    assert posting.unstructured["author"] is None and posting.unstructured["published_at"] is None
+
+
+def test_a_body_compressed_in_the_parsing_process_is_stored_as_normalize_raw_would_store_it():
+    from store.records import compress_raw, decompress_raw, normalize_raw
+
+    body = "<html><body><p>Ein Beispiel, größer als nichts.</p></body></html>".encode("utf-8") * 20
+    assert normalize_raw(compress_raw(body)) == normalize_raw(body)
+    assert decompress_raw(normalize_raw(compress_raw(body))) == body

@@ -92,9 +92,9 @@ class ArticlesSpider(SeededSpider):
     async def parse_article(self, response, seed, entry: FeedEntry):
         if not self.is_html(response):
             return
-        found, guessed = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
-                                         response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"))
-        raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None
+        found, guessed, raw = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                              response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                              True, self.settings.getbool("SKILLENAI_KEEP_RAW", True))
         page = found.unstructured
         if page is None:
             if not found.postings:

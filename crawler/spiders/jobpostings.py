@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
-from crawler.ats import salary_fields_from_text
 from crawler.discovery import (
     in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, sitemaps_in_robots, xml_root_name,
 )
@@ -127,11 +126,13 @@ class JobPostingsSpider(SeededSpider):
     async def parse_page(self, response, seed):
         if not self.is_html(response):
             return
-        found, kind = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
-                                      response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        # A posting's author and publication date are not read (posting_metadata=False):
+        # its dates come from the page.
+        found, kind, raw = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                           response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                           False, self.settings.getbool("SKILLENAI_KEEP_RAW", True))
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
-        raw = response.body if self.settings.getbool("SKILLENAI_KEEP_RAW", True) else None
         for fields in found.postings:
             item = DocumentItem(url=response.url, kind="posting", spider=self.name, source=seed.source,
                                 raw=raw, raw_type="html", extraction=found.extraction)
@@ -140,8 +141,6 @@ class JobPostingsSpider(SeededSpider):
                     setattr(item, key, fields[key])
             item.company = item.company or seed.source
             item.published_at = item.date_posted
-            if item.salary_min is None:
-                item.__dict__.update(salary_fields_from_text(item.text or ""))
             yield item
             raw = None  # one copy of the page is enough when it holds several postings
         if found.postings or found.unstructured is None:
@@ -157,7 +156,7 @@ class JobPostingsSpider(SeededSpider):
             item.location_raw = page["location_raw"]
             item.date_posted = lenient_datetime(page["date_posted"])
             item.published_at = item.date_posted
-            item.__dict__.update(salary_fields_from_text(page["text"]))
+            item.__dict__.update(page["salary"])
         else:
             item.author = page["author"]
             item.published_at = page["published_at"]
