@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from scrapy import signals
@@ -57,7 +58,11 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.origin_map = dict(settings.getdict("SKILLENAI_ORIGIN_MAP"))
         # A mirror writes its own origin into bodies: hash them with the public one.
-        self.body_origins = [(local.encode(), public.encode()) for local, public in self.origin_map.items()]
+        # One pass over a body for all origins (a replace per origin was a scan per site
+        # of the sample web, each page); the longest first, so no origin is cut short.
+        self.body_origins = {local.encode(): public.encode() for local, public in self.origin_map.items()}
+        self.body_origin_pattern = re.compile(b"|".join(
+            re.escape(local) for local in sorted(self.body_origins, key=len, reverse=True))) if self.body_origins else None
         self.run_date = settings.get("SKILLENAI_RUN_DATE") or dt.datetime.now(dt.timezone.utc).date().isoformat()
         dt.date.fromisoformat(self.run_date)  # a bad date fails here, before any request
         self.validators: dict[str, tuple] = {}
@@ -182,8 +187,8 @@ class IncrementalMiddleware:
         if kind and status == 200:
             public = self._public(request.url)
             body = response.body
-            for local, public_origin in self.body_origins:
-                body = body.replace(local, public_origin)
+            if self.body_origin_pattern is not None:
+                body = self.body_origin_pattern.sub(lambda match: self.body_origins[match.group(0)], body)
             digest = hashlib.sha1(body).hexdigest()
             known = self.validators.get(public)
             if known is not None and known[2] == digest:

@@ -232,3 +232,28 @@ def test_a_body_compressed_in_the_parsing_process_is_stored_as_normalize_raw_wou
     body = "<html><body><p>Ein Beispiel, größer als nichts.</p></body></html>".encode("utf-8") * 20
     assert normalize_raw(compress_raw(body)) == normalize_raw(body)
     assert decompress_raw(normalize_raw(compress_raw(body))) == body
+
+
+def _echo_length(body: bytes, fail: bool = False) -> int:
+    if fail:
+        raise ValueError("a page this worker cannot parse")
+    return len(body)
+
+
+def test_the_parsing_workers_take_many_pages_at_once_large_ones_too_and_pass_errors_back():
+    import asyncio
+
+    import pytest
+
+    from crawler import parsepool
+
+    bodies = [bytes(n % 251 for n in range(size)) for size in (10, 11_000, 300_000, 3_000_000)] * 40
+
+    async def many():
+        return await asyncio.gather(*(parsepool.run_parse(2, _echo_length, body) for body in bodies))
+
+    # Far more than the pipes hold: nothing waits on a full pipe, every answer comes back.
+    assert asyncio.run(many()) == [len(b) for b in bodies]
+    with pytest.raises(ValueError, match="cannot parse"):
+        asyncio.run(parsepool.run_parse(2, _echo_length, b"x", True))
+    assert asyncio.run(parsepool.run_parse(2, _echo_length, b"still working")) == 13

@@ -259,3 +259,19 @@ def test_entity_bombs_are_not_expanded():
 @example(b"<meta charset='no-such-codec'>caf\xe9", None)
 def test_decode_html_always_gives_text(body, content_type):
     assert isinstance(decode_html(body, content_type), str)
+
+
+# Every character str.strip() removes, and the zero-width space clean_text also collapses.
+_WHITE = [chr(c) for c in range(0x3001) if chr(c).isspace()] + ["\u200b"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_WHITE + list("ab.")), max_size=14) | st.text(max_size=40))
+@example("a \nb")
+@example("a\n\n\nb")
+@example("a\u2028")
+def test_clean_text_skips_only_text_it_would_not_change(text):
+    from store.records import _BLANK_LINES, _SPACES, clean_text
+
+    by_lines = "\n".join(_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    assert clean_text(text) == _BLANK_LINES.sub("\n\n", by_lines).strip()
