@@ -17,7 +17,7 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks per response (plus one), and our pipelines
 # are synchronous, so items of one page gain nothing from running side by side: one task
-# each saves the crawl thread ~0.3 ms a page (task creation was 5% of it; PERFORMANCE_NOTES.md).
+# each saves the crawl thread ~0.3 ms a page (task creation was 5% of it: BENCHMARKS.md).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
