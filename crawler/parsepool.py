@@ -10,12 +10,12 @@ One pool serves every spider of the process (``skillenai demo`` runs five at onc
 processes are spawned, not forked: a fork would copy the running reactor and its sockets.
 They start with the first page-parsing spider and end with the process.
 
-Each worker has one pipe, which the event loop reads like any socket: no helper threads
-and no queue. ``concurrent.futures.ProcessPoolExecutor`` did the same job with a feeder
+Each worker has a request pipe and a result pipe; the event loop reads the results like
+any socket: no helper threads. ``concurrent.futures.ProcessPoolExecutor`` did the same job with a feeder
 and a manager thread in this process, and its hand-offs between them and the reactor cost
 the crawl's thread 0.3 ms a page, sixfold what the pipe costs (BENCHMARKS.md).
-Pages wait in a worker's pipe, grown to 1 MB, up to what it holds: the worker always has
-the next page at hand, and a write to the pipe never waits and never holds up the reactor.
+Pages wait in a worker's request pipe, grown to 1 MB, up to half of what it surely holds:
+the worker has the next page at hand, and a write never waits and never holds up the reactor.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
 
-# Pages queued in a worker's request pipe, in bytes: enough that the worker still has pages
-# to parse while the reactor is busy elsewhere (a store batch, a sitemap), and never more
-# than the pipe holds, so a write never waits. Linux lets a pipe grow to this size.
+# A worker's request pipe, grown to this where the system allows (Linux does), so that it
+# still has pages to parse while the reactor is busy elsewhere (a store batch, a sitemap);
+# _Worker.pump fills half of it at most, so a write never waits.
 _PIPE_BYTES = 1024 * 1024
 _DEFAULT_PIPE_BYTES = 64 * 1024
 
