@@ -85,11 +85,11 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language (py3langid), or ``None`` for very short text."""
     if not text or len(text) < 40:
         return None
-    import py3langid  # loaded on first use: the model takes a moment to read
+    from crawler.langmodel import identifier  # loaded on first use, from a cache (see there)
 
     # The model's cost grows with the text; 2,000 characters gave the same language as
     # 5,000 on every sample-web article at a third of the time (benchmarks/bench_extract.py).
-    lang, _score = py3langid.classify(text[:2000])
+    lang, _score = identifier().classify(text[:2000])
     return lang
 
 
