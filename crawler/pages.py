@@ -42,6 +42,13 @@ class PageDocuments:
 # (title, main text, url) → "posting", "article" or "other"
 KindOf = Callable[[str | None, str, str], str]
 
+# The kinds of page whose author and publication date each page spider reads (None: every
+# kind; see ``metadata_kinds`` below). The career-site spider stores them for articles only:
+# a posting's dates come from the page, and a team or benefits page ("other") needs neither.
+# The articles spider reads them everywhere: a page its feed lists is an article whatever
+# the kind model says. Re-extraction (crawler/reextract.py) follows the same rule.
+METADATA_KINDS: dict[str, tuple[str, ...] | None] = {"jobpostings": ("article",), "articles": None}
+
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
@@ -188,16 +195,17 @@ def job_postings(tree: Any) -> tuple[list[dict], list[BlockError], str | None]:
 
 def documents_from_page(body: str | bytes, url: str, content_type: str | None = None, *,
                         with_location: bool = True, kind_of: KindOf | None = None,
-                        posting_metadata: bool = True) -> PageDocuments:
+                        metadata_kinds: tuple[str, ...] | None = None) -> PageDocuments:
     """Postings from structured data, else the page's main text for kind classification.
 
     ``body`` as fetched; bytes are decoded with :func:`decode_html` (``content_type`` is the
     response's header), so a wrong or missing charset does not garble the text.
     ``with_location=False`` leaves a page without structured data its ``location_raw`` unread.
     ``kind_of(title, text, url)`` names the kind of a page without structured data
-    (``result.kind``); with ``posting_metadata=False`` a page it calls a posting is spared
+    (``result.kind``); with ``metadata_kinds`` only a page of one of those kinds gets
     trafilatura's metadata search (author, publication date), which costs as much as the
-    main text and which a posting does not use: its dates and company come from the page."""
+    main text: a posting's dates and company come from the page, and a career site's
+    team or benefits page ("other") has no use for them either."""
     result = PageDocuments()
     if isinstance(body, bytes):
         body = decode_html(body, content_type)
@@ -231,13 +239,14 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
         result.postings.append(fields)
     if result.postings:
         return result
-    main = extract_page(body, url, with_metadata=kind_of is None or posting_metadata)
+    choosy = kind_of is not None and metadata_kinds is not None
+    main = extract_page(body, url, with_metadata=not choosy)
     if main is None:
         return result
     title = page_title(tree) or main.get("title")
     if kind_of is not None:
         result.kind = kind_of(title, main["text"], url)
-        if not posting_metadata and result.kind != "posting":
+        if choosy and result.kind in metadata_kinds:
             main.update(page_metadata(body, url))
             title = title or main.get("title")
     result.extraction = "trafilatura"

@@ -240,8 +240,8 @@ def warm_up(workers: int) -> None:
 
 
 def _load_parsers() -> None:
-    """Import and load everything a page's parsing uses (about 1 s of CPU, py3langid's
-    model most of it), so that the first pages do not wait on it."""
+    """Import and load everything a page's parsing uses (0.5 s of CPU once py3langid's
+    model is cached, see crawler/langmodel.py), so that the first pages do not wait on it."""
     import trafilatura.metadata  # noqa: F401
 
     from classify.kind import _model
@@ -253,7 +253,7 @@ def _load_parsers() -> None:
     detect_language("Warming up the language model with a sentence long enough to classify.")
 
 
-def parse_page(body: bytes, url: str, content_type: str, posting_metadata: bool = True,
+def parse_page(body: bytes, url: str, content_type: str, metadata_kinds: tuple[str, ...] | None = None,
                keep_raw: bool = False) -> tuple[Any, str | None, bytes | None]:
     """A fetched HTML page's documents (:func:`crawler.pages.documents_from_page`), the
     kind its main text reads as when it holds no structured posting, and, with
@@ -262,14 +262,14 @@ def parse_page(body: bytes, url: str, content_type: str, posting_metadata: bool 
     Postings without a structured salary get one read from their text (``salary_*``
     fields; an unstructured posting page's under ``"salary"``). All of this is CPU work
     done here so that the crawl's own thread only fetches and stores.
-    ``posting_metadata``: see :func:`~crawler.pages.documents_from_page`.
+    ``metadata_kinds``: see :func:`~crawler.pages.documents_from_page`.
     """
     from crawler.ats import salary_fields_from_text
     from crawler.kinds import guess_kind
     from crawler.pages import documents_from_page
     from store.records import compress_raw
 
-    found = documents_from_page(body, url, content_type, kind_of=guess_kind, posting_metadata=posting_metadata)
+    found = documents_from_page(body, url, content_type, kind_of=guess_kind, metadata_kinds=metadata_kinds)
     for fields in found.postings:
         if fields.get("salary_min") is None:
             fields.update(salary_fields_from_text(fields.get("text") or ""))

@@ -46,21 +46,24 @@ class ReextractReport:
                 "failed": self.failed, "errors": self.errors[:20]}
 
 
-def extract_stored(doc_id: str, url: str, raw: bytes, structured: bool, kind: str) -> dict[str, Any]:
+def extract_stored(doc_id: str, url: str, raw: bytes, structured: bool, kind: str,
+                   spider: str | None = None) -> dict[str, Any]:
     """One stored page → the fields the crawl would have stored, or ``{"error": ...}``.
 
     Pages the crawl read from structured data (``structured``) give their first posting's
     title and description; the others their trafilatura main text and metadata, which
-    the spiders store as an article's author and date or a posting's date posted.
+    the spiders store as an article's author and date or a posting's date posted; the
+    metadata is read for the kinds of page ``spider`` reads it for (``METADATA_KINDS``).
     """
-    from crawler.pages import documents_from_page
+    from crawler.pages import METADATA_KINDS, documents_from_page
 
     try:
         body = zlib.decompress(raw)
     except (zlib.error, TypeError) as exc:
         return {"id": doc_id, "error": f"raw body cannot be decompressed ({exc})"}
     try:
-        found = documents_from_page(body, url, with_location=False)
+        found = documents_from_page(body, url, with_location=False, kind_of=lambda *_: kind,
+                                    metadata_kinds=METADATA_KINDS.get(spider))
     except Exception as exc:  # a hostile page must not stop the stage
         return {"id": doc_id, "error": f"extraction failed ({type(exc).__name__}: {exc})"}
     if structured and found.postings:
@@ -96,12 +99,13 @@ def _selection(all_documents: bool, kinds: tuple[str, ...] | None) -> tuple[str,
 
 
 def _rows(db, rowids: list[int], size: int) -> Iterator[list[tuple]]:
-    """Chunks of (id, url, raw, structured, kind) read by rowid, so writes in between are safe
-    and only the pages in flight are in memory."""
+    """Chunks of (id, url, raw, structured, kind, spider) read by rowid, so writes in between
+    are safe and only the pages in flight are in memory."""
     for start in range(0, len(rowids), size):
         part = rowids[start:start + size]
-        yield [(doc_id, url, raw, bool(structured), kind) for doc_id, url, raw, structured, kind in db.execute(
-            "SELECT id, url, raw, COALESCE(extraction, '') != 'trafilatura', kind FROM documents "
+        yield [(doc_id, url, raw, bool(structured), kind, spider)
+               for doc_id, url, raw, structured, kind, spider in db.execute(
+            "SELECT id, url, raw, COALESCE(extraction, '') != 'trafilatura', kind, spider FROM documents "
             f"WHERE rowid IN ({', '.join('?' * len(part))}) ORDER BY rowid", part)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -209,7 +210,7 @@ def test_pages_parse_the_same_in_worker_processes_and_in_the_callback():
     assert again == here
 
 
-def test_a_page_read_as_a_posting_is_spared_the_metadata_search_and_an_article_is_not():
+def test_only_a_page_read_as_an_article_gets_the_metadata_search():
     from crawler.pages import documents_from_page
 
     html = ('<html><head><title>Hiring notes</title></head><body><article><h1>Hiring notes</h1>'
@@ -219,11 +220,12 @@ def test_a_page_read_as_a_posting_is_spared_the_metadata_search_and_an_article_i
     url = "https://blog.example/2024/03/05/notes"
     full = documents_from_page(html, url)
     assert (full.unstructured["author"], full.unstructured["published_at"]) == ("Jane Q Doe", "2024-03-05")
-    article = documents_from_page(html, url, kind_of=lambda *_: "article", posting_metadata=False)
+    article = documents_from_page(html, url, kind_of=lambda *_: "article", metadata_kinds=("article",))
     assert article.kind == "article" and article.unstructured == full.unstructured
-    posting = documents_from_page(html, url, kind_of=lambda *_: "posting", posting_metadata=False)
-    assert posting.kind == "posting" and posting.unstructured["text"] == full.unstructured["text"]
-    assert posting.unstructured["author"] is None and posting.unstructured["published_at"] is None
+    for kind in ("posting", "other"):
+        page = documents_from_page(html, url, kind_of=lambda *_: kind, metadata_kinds=("article",))
+        assert page.kind == kind and page.unstructured["text"] == full.unstructured["text"]
+        assert page.unstructured["author"] is None and page.unstructured["published_at"] is None
 
 
 def test_a_body_compressed_in_the_parsing_process_is_stored_as_normalize_raw_would_store_it():
@@ -257,3 +259,29 @@ def test_the_parsing_workers_take_many_pages_at_once_large_ones_too_and_pass_err
     with pytest.raises(ValueError, match="cannot parse"):
         asyncio.run(parsepool.run_parse(2, _echo_length, b"x", True))
     assert asyncio.run(parsepool.run_parse(2, _echo_length, b"still working")) == 13
+
+
+def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
+    from types import SimpleNamespace
+
+    from scrapy.exceptions import DropItem
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.settings import Settings
+
+    from crawler.items import DocumentItem
+    from crawler.logformatter import SkillenaiLogFormatter
+
+    request = Request("https://jobs.example/1")
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    item = DocumentItem(url=request.url, kind="posting")
+
+    def formatter(**settings):
+        return SkillenaiLogFormatter.from_crawler(SimpleNamespace(settings=Settings(settings)))
+
+    for quiet in (formatter(LOG_LEVEL="INFO"), formatter(LOG_LEVEL=logging.ERROR), formatter(LOG_ENABLED=False)):
+        assert quiet.crawled(request, response, None) is None and quiet.scraped(item, response, None) is None
+        # Warnings and errors are built whatever the level: the handler decides.
+        assert quiet.dropped(item, DropItem("no title"), response, None)["args"]["url"] == request.url
+    loud = formatter(LOG_LEVEL="DEBUG")
+    assert loud.crawled(request, response, None)["level"] == logging.DEBUG
+    assert loud.scraped(item, response, None)["args"] == {"url": request.url}

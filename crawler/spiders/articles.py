@@ -14,7 +14,7 @@ from crawler.discovery import (
 )
 from crawler.issues import report_skipped
 from crawler.items import DocumentItem
-from crawler.pages import parse_html
+from crawler.pages import METADATA_KINDS, parse_html
 from crawler.parsepool import parse_page, run_parse
 from crawler.spiders.base import SeededSpider
 from store.dates import lenient_datetime
@@ -92,9 +92,10 @@ class ArticlesSpider(SeededSpider):
     async def parse_article(self, response, seed, entry: FeedEntry):
         if not self.is_html(response):
             return
+        # Every page's author and date are read (METADATA_KINDS).
         found, guessed, raw = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
                                               response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
-                                              True, self.settings.getbool("SKILLENAI_KEEP_RAW", True))
+                                              METADATA_KINDS[self.name], self.settings.getbool("SKILLENAI_KEEP_RAW", True))
         page = found.unstructured
         if page is None:
             if not found.postings:

@@ -18,7 +18,7 @@ from crawler.discovery import (
 )
 from crawler.issues import report_skipped
 from crawler.items import DocumentItem
-from crawler.pages import parse_html
+from crawler.pages import METADATA_KINDS, parse_html
 from crawler.parsepool import parse_page, run_parse
 from crawler.spiders.base import SeededSpider
 from store.dates import lenient_datetime
@@ -126,11 +126,10 @@ class JobPostingsSpider(SeededSpider):
     async def parse_page(self, response, seed):
         if not self.is_html(response):
             return
-        # A posting's author and publication date are not read (posting_metadata=False):
-        # its dates come from the page.
+        # Author and publication date are read for articles only (METADATA_KINDS).
         found, kind, raw = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
                                            response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
-                                           False, self.settings.getbool("SKILLENAI_KEEP_RAW", True))
+                                           METADATA_KINDS[self.name], self.settings.getbool("SKILLENAI_KEEP_RAW", True))
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
         for fields in found.postings:
