@@ -285,3 +285,26 @@ def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
     loud = formatter(LOG_LEVEL="DEBUG")
     assert loud.crawled(request, response, None)["level"] == logging.DEBUG
     assert loud.scraped(item, response, None)["args"] == {"url": request.url}
+
+
+def test_the_store_writer_keeps_order_and_goes_on_after_a_failed_batch(fresh_db, posting_record, caplog):
+    from crawler.pipelines import StoreWriter
+    from store.records import normalize_record
+
+    good = normalize_record(posting_record)
+    changed = normalize_record({**posting_record, "title": "Staff Backend Engineer"})
+    writer = StoreWriter(fresh_db, run_id=None, backlog=1)
+    writer.start()
+    with caplog.at_level(logging.ERROR, logger="crawler.pipelines"):
+        writer.documents([{"id": "broken"}])  # not a normalised record: the batch fails
+        writer.documents([good])
+        writer.documents([changed])  # after the first: an update, not a second row
+        writer.issues([(None, "jobpostings", "https://jobs.example/x", "no_main_text", None)])
+        writer.drain()
+        writer.stop()
+    assert "storing 1 documents failed" in caplog.text
+    counts = [writer.written.get_nowait() for _ in range(2)]
+    assert [(c.new, c.changed) for c in counts] == [(1, 0), (0, 1)]
+    assert fresh_db.execute("SELECT title FROM documents").fetchall() == [("Staff Backend Engineer",)]
+    assert fresh_db.execute("SELECT reason FROM crawl_issues").fetchall() == [("no_main_text",)]
+    assert not writer.is_alive()
