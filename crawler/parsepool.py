@@ -273,7 +273,6 @@ def parse_page(body: bytes, url: str, content_type: str, metadata_kinds: tuple[s
     for fields in found.postings:
         if fields.get("salary_min") is None:
             fields.update(salary_fields_from_text(fields.get("text") or ""))
-    kind = found.kind if found.unstructured is not None and not found.postings else None
-    if kind == "posting":
+    if found.kind == "posting":  # set only for a page without structured postings
         found.unstructured["salary"] = salary_fields_from_text(found.unstructured["text"])
-    return found, kind, compress_raw(body) if keep_raw else None
+    return found, found.kind, compress_raw(body) if keep_raw else None

@@ -188,11 +188,9 @@ def normalize_raw(value: Any) -> bytes | None:
                 raise InvalidRecord("raw", "invalid base64 after 'base64:'") from None
         else:
             value = value.encode("utf-8")
-    if isinstance(value, CompressedRaw):
-        return bytes(value)
     if not isinstance(value, (bytes, bytearray)):
         raise InvalidRecord("raw", f"expected text or bytes, got {type(value).__name__}")
-    return zlib.compress(bytes(value), 6)
+    return bytes(value if isinstance(value, CompressedRaw) else compress_raw(bytes(value)))
 
 
 class CompressedRaw(bytes):
