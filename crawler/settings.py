@@ -41,6 +41,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.incremental.IncrementalMiddleware": 540,
     # Above the redirect middleware (600): sees a 3xx before it is followed.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
+    # Scrapy's, without decoding every page to find out there is no meta refresh.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 REDIRECT_MAX_TIMES = 5
 # Career-site listings can link into endless calendars or faceted searches.
