@@ -96,12 +96,27 @@ def parse_html(body: str | bytes) -> Any | None:
         return None
 
 
+_META = lxml.etree.XPath("//meta[@content]")
+_META_ATTRS = ("property", "name", "itemprop")
+
+
 def meta_content(tree: Any, *names: str) -> str | None:
+    """The content of the first of ``names`` a ``<meta property|name|itemprop>`` gives.
+
+    For each name and attribute in turn, the first such tag with a content counts; a blank
+    one passes to the next. One walk over the page's meta tags, not an XPath per name and
+    attribute (a page asks for seven names)."""
+    first: dict[tuple[str, str], str] = {}
+    for meta in _META(tree):
+        for attr in _META_ATTRS:
+            value = meta.get(attr)
+            if value is not None:
+                first.setdefault((attr, value), meta.get("content"))
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            values = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
-            if values and values[0].strip():
-                return values[0].strip()
+        for attr in _META_ATTRS:
+            content = first.get((attr, name))
+            if content and content.strip():
+                return content.strip()
     return None
 
 
