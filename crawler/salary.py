@@ -37,6 +37,13 @@ _SINGLE = re.compile(
     + r"\s*(?:/|per|an|a)\s*(?P<period>hour|hr|h|day|week|month|year|yr|annum)\b",
     re.IGNORECASE,
 )
+# What lies between the two amounts of a range as _PATTERN reads it, and the end of a single
+# rate as _SINGLE does, each from a digit: a text matching neither holds no salary. Both
+# start with a digit, which the regex engine looks for quickly, where _PATTERN, starting
+# with an optional currency, is tried at every position of the text.
+_RANGE_MIDDLE = re.compile(
+    r"\d(?:\s*[kK])?\s*(?:" + _MARK + r")?\s*(?:-|–|—|to|bis|à|a)\s*(?:" + _MARK + r")?\s*\d", re.IGNORECASE)
+_RATE_END = re.compile(r"\d(?:\s*[kK])?\s*(?:/|per|an|a)\s*(?:hour|hr|h|day|week|month|year|yr|annum)\b", re.IGNORECASE)
 _PERIOD = {"hr": "hour", "h": "hour", "mo": "month", "yr": "year", "annum": "year", "an": "year",
            "annually": "year", "yearly": "year", "hourly": "hour", "monthly": "month", "jahr": "year",
            "jährlich": "year", "monat": "month", "stunde": "hour", "mois": "month", "heure": "hour"}
@@ -64,7 +71,7 @@ def _currency(*marks: str | None) -> str | None:
 
 def parse_salary(text: str | None) -> Salary | None:
     """The first salary range (or single rate with a period) in ``text``."""
-    if not text:
+    if not text or not (_RANGE_MIDDLE.search(text) or _RATE_END.search(text)):
         return None
     for match in _PATTERN.finditer(text):
         currency = _currency(match["cur1"], match["cur1b"], match["cur2"], match["cur3"])

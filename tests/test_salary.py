@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -35,3 +37,23 @@ def test_never_raises_and_ranges_are_ordered(text):
     if salary is not None:
         assert 0 <= salary.min <= salary.max
         assert salary.period in ("hour", "day", "week", "month", "year")
+
+
+_SALARY_BITS = ["$", "€", "£", "₹", "US$", "CA$", "USD", "cad", "EUR ", "140,000", "55", "87.000", "23,40,000", "90k",
+                "1.5", "12", " - ", "–", " to ", " bis ", " a ", "/", " per ", "hour", "yr", "annum", " LPA",
+                " annually", "k", "K", " ", "  ", "years", "(", ")", "\n", "x", "brutto"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SALARY_BITS), max_size=12).map("".join))
+def test_the_quick_rejection_rejects_no_salary(text):
+    # parse_salary first looks for what lies between a range's amounts, or at a rate's
+    # end; without that look it must read every text the same.
+    import crawler.salary as salary
+
+    everything = re.compile("")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(salary, "_RANGE_MIDDLE", everything)
+        patch.setattr(salary, "_RATE_END", everything)
+        unfiltered = salary.parse_salary(text)
+    assert salary.parse_salary(text) == unfiltered
