@@ -56,6 +56,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.SkillenaiLogFormatter"
 
+EXTENSIONS = {
+    "crawler.extensions.CollectorTuning": 0,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.StorePipeline": 800,
@@ -77,6 +81,10 @@ SKILLENAI_KEEP_RAW = True
 # Processes that parse fetched pages (structured data, main text, document kind) while the
 # crawl thread goes on fetching (crawler/parsepool.py); 0 parses in the spider callbacks.
 SKILLENAI_PARSE_WORKERS = 1
+# Python's garbage collector during a crawl (crawler/extensions.py): what the process
+# holds when the engine starts is frozen, and the young generation is collected every
+# this many allocations instead of 700. 0 leaves the collector alone.
+SKILLENAI_GC_THRESHOLD = 20000
 
 GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
