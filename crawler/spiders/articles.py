@@ -8,6 +8,7 @@ a feed, a sitemap (or index), or a blog listing page whose pagination is followe
 from __future__ import annotations
 
 import scrapy
+from scrapy.http import TextResponse
 
 from crawler.discovery import (
     FeedEntry, feed_entries, in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, xml_root_name,
@@ -38,7 +39,7 @@ class ArticlesSpider(SeededSpider):
             yield from self.parse_feed(response, seed)
         elif root in ("urlset", "sitemapindex"):
             yield from self.parse_sitemap(response, seed)
-        elif hasattr(response, "text"):
+        elif isinstance(response, TextResponse):
             yield from self.parse_listing(response, seed, listing_root)
         else:
             report_skipped(self, response.url, "unknown_source_format", "not a feed, sitemap or HTML page")

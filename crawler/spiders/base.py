@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import scrapy
 from scrapy.exceptions import CloseSpider
+from scrapy.http import TextResponse
 
 from crawler.discovery import calendar_trap, without_session
 from crawler.issues import report_skipped
@@ -104,7 +105,8 @@ class SeededSpider(scrapy.Spider):
     def is_html(self, response) -> bool:
         """Whether a page response is HTML; otherwise it is reported as ``not_html``."""
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if hasattr(response, "text") and ("html" in ctype or (not ctype and response.body.lstrip()[:1] == b"<")):
+        # isinstance, not hasattr(response, "text"): that property decodes the whole body.
+        if isinstance(response, TextResponse) and ("html" in ctype or (not ctype and response.body.lstrip()[:1] == b"<")):
             return True
         report_skipped(self, response.url, "not_html", f"Content-Type {ctype or 'missing'}")
         return False
