@@ -51,3 +51,12 @@ def test_the_project_uses_it_in_place_of_scrapys():
     middlewares = project_settings().getwithbase("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
     assert middlewares["crawler.middlewares.QuickMetaRefreshMiddleware"] == 580
+
+
+def test_the_project_sends_no_referer():
+    from scrapy.exceptions import NotConfigured
+    from scrapy.spidermiddlewares.referer import RefererMiddleware
+
+    settings = project_settings()
+    with pytest.raises(NotConfigured):  # so it is not in the chain every item passes
+        RefererMiddleware.from_crawler(get_crawler(settings_dict={"REFERER_ENABLED": settings["REFERER_ENABLED"]}))
