@@ -44,7 +44,10 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # What clean_text would change inside a text: a space other than " " (any white space
 # but the line break, so also those that only matter at a line's ends), two spaces in a
 # row, a space at either end of a line, three line breaks in a row.
-_UNCLEAN = re.compile(r"[\t\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000]| [ \n]|\n |\n\n\n")
+# The character class alone, so the regex engine skips to candidates in one C loop; the
+# sequences by substring search (the alternation was tried at every space: 29 -> 17 us a posting).
+_UNCLEAN_SPACE = re.compile(r"[\t\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000]")
+_UNCLEAN_RUNS = ("  ", " \n", "\n ", "\n\n\n")
 _EMPLOYMENT_TYPES = {
     "fulltime": "full_time", "full": "full_time", "permanent": "full_time",
     "parttime": "part_time", "part": "part_time",
@@ -107,7 +110,8 @@ def apply_origin_map(url: str, origin_map: dict[str, str] | None) -> str:
 
 def clean_text(text: str) -> str:
     """Collapse spaces within lines, trim lines, and keep at most one blank line in a row."""
-    if not (_UNCLEAN.search(text) or text[:1].isspace() or text[-1:].isspace()):
+    if not (_UNCLEAN_SPACE.search(text) or any(run in text for run in _UNCLEAN_RUNS)
+            or text[:1].isspace() or text[-1:].isspace()):
         # Text from the crawl's parsing is clean already: one scan instead of a
         # substitution and a strip per line.
         return text
