@@ -253,21 +253,21 @@ def _load_parsers() -> None:
     detect_language("Warming up the language model with a sentence long enough to classify.")
 
 
-def parse_page(body: bytes, url: str, content_type: str, metadata_kinds: tuple[str, ...] | None = None,
-               keep_raw: bool = False) -> tuple[Any, str | None, bytes | None]:
-    """A fetched HTML page's documents (:func:`crawler.pages.documents_from_page`), the
-    kind its main text reads as when it holds no structured posting, and, with
-    ``keep_raw``, the body compressed for the store.
+def parse_page(body: bytes, url: str, content_type: str,
+               metadata_kinds: tuple[str, ...] | None = None) -> tuple[Any, str | None]:
+    """A fetched HTML page's documents (:func:`crawler.pages.documents_from_page`) and the
+    kind its main text reads as when it holds no structured posting.
 
     Postings without a structured salary get one read from their text (``salary_*``
     fields; an unstructured posting page's under ``"salary"``). All of this is CPU work
-    done here so that the crawl's own thread only fetches and stores.
+    done here so that the crawl's own thread only fetches and stores. The kept body is
+    compressed by the crawl's thread (``normalize_raw``): this process is the busier of
+    the two on a career-site crawl (BENCHMARKS.md).
     ``metadata_kinds``: see :func:`~crawler.pages.documents_from_page`.
     """
     from crawler.ats import salary_fields_from_text
     from crawler.kinds import guess_kind
     from crawler.pages import documents_from_page
-    from store.records import compress_raw
 
     found = documents_from_page(body, url, content_type, kind_of=guess_kind, metadata_kinds=metadata_kinds)
     for fields in found.postings:
@@ -275,4 +275,4 @@ def parse_page(body: bytes, url: str, content_type: str, metadata_kinds: tuple[s
             fields.update(salary_fields_from_text(fields.get("text") or ""))
     if found.kind == "posting":  # set only for a page without structured postings
         found.unstructured["salary"] = salary_fields_from_text(found.unstructured["text"])
-    return found, found.kind, compress_raw(body) if keep_raw else None
+    return found, found.kind

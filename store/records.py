@@ -194,16 +194,7 @@ def normalize_raw(value: Any) -> bytes | None:
             value = value.encode("utf-8")
     if not isinstance(value, (bytes, bytearray)):
         raise InvalidRecord("raw", f"expected text or bytes, got {type(value).__name__}")
-    return bytes(value if isinstance(value, CompressedRaw) else compress_raw(bytes(value)))
-
-
-class CompressedRaw(bytes):
-    """A body already compressed as :func:`normalize_raw` stores it (by :func:`compress_raw`,
-    in a crawl's parsing process, which spares the crawl's thread the work)."""
-
-
-def compress_raw(body: bytes) -> CompressedRaw:
-    return CompressedRaw(zlib.compress(body, 6))
+    return zlib.compress(bytes(value), 6)
 
 
 def decompress_raw(blob: bytes | None) -> bytes | None:

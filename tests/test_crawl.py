@@ -202,7 +202,6 @@ def test_pages_parse_the_same_in_worker_processes_and_in_the_callback():
 
     here, there, pid = asyncio.run(both())
     assert there == here and here[0].unstructured["text"] and here[1] in ("article", "other", "posting")
-    assert here[2] is None  # the body, compressed, only when asked to keep it
     assert pid != os.getpid()
     # A pool whose worker died is replaced, and the page is still parsed.
     os.kill(pid, 9)
@@ -226,14 +225,6 @@ def test_only_a_page_read_as_an_article_gets_the_metadata_search():
         page = documents_from_page(html, url, kind_of=lambda *_: kind, metadata_kinds=("article",))
         assert page.kind == kind and page.unstructured["text"] == full.unstructured["text"]
         assert page.unstructured["author"] is None and page.unstructured["published_at"] is None
-
-
-def test_a_body_compressed_in_the_parsing_process_is_stored_as_normalize_raw_would_store_it():
-    from store.records import compress_raw, decompress_raw, normalize_raw
-
-    body = "<html><body><p>Ein Beispiel, größer als nichts.</p></body></html>".encode("utf-8") * 20
-    assert normalize_raw(compress_raw(body)) == normalize_raw(body)
-    assert decompress_raw(normalize_raw(compress_raw(body))) == body
 
 
 def _echo_length(body: bytes, fail: bool = False) -> int:

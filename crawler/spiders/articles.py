@@ -94,9 +94,9 @@ class ArticlesSpider(SeededSpider):
         if not self.is_html(response):
             return
         # Every page's author and date are read (METADATA_KINDS).
-        found, guessed, raw = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
-                                              response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
-                                              METADATA_KINDS[self.name], self.settings.getbool("SKILLENAI_KEEP_RAW", True))
+        found, guessed = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                         response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                         METADATA_KINDS[self.name])
         page = found.unstructured
         if page is None:
             if not found.postings:
@@ -116,7 +116,7 @@ class ArticlesSpider(SeededSpider):
             lang=page["lang"],
             author=page["author"] or entry.author,
             published_at=lenient_datetime(page["published_at"]) or lenient_datetime(entry.published),
-            raw=raw,
+            raw=response.body,
             raw_type="html",
             extraction="trafilatura",
         )

@@ -127,14 +127,15 @@ class JobPostingsSpider(SeededSpider):
         if not self.is_html(response):
             return []
         # Author and publication date are read for articles only (METADATA_KINDS).
-        found, kind, raw = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
-                                           response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
-                                           METADATA_KINDS[self.name], self.settings.getbool("SKILLENAI_KEEP_RAW", True))
+        found, kind = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                      response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                      METADATA_KINDS[self.name])
         # A list, not an async generator: Scrapy passes a coroutine's list through its spider
         # middlewares as a plain iterable, which costs the crawl's thread less per item.
-        return list(self._page_items(response, seed, found, kind, raw))
+        return list(self._page_items(response, seed, found, kind))
 
-    def _page_items(self, response, seed, found, kind, raw):
+    def _page_items(self, response, seed, found, kind):
+        raw = response.body
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
         for fields in found.postings:
