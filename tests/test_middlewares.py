@@ -1,4 +1,4 @@
-"""The project's downloader middlewares that stand in for Scrapy's own."""
+"""Scrapy middlewares as the project sets them up: its own in place of Scrapy's, and those it turns off."""
 
 from __future__ import annotations
 
