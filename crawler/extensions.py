@@ -16,13 +16,10 @@ the collector alone.
 from __future__ import annotations
 
 import gc
-import logging
 import threading
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-
-logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _engines = 0  # engines running in this process with the collector tuned

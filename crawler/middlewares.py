@@ -126,7 +126,7 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     Scrapy's middleware decodes every HTML body (``response.text``, encoding sniffing
     included) to look for ``<meta http-equiv="refresh">`` in its first 4,096 characters;
     the crawl's thread never needs the text otherwise (pages are parsed in the parsing
-    process from their bytes), and the decoding was a twentieth of that thread's work. The
+    process from their bytes), and the decoding was 4% of that thread's work. The
     word ``refresh`` is ASCII in every ASCII-compatible encoding, so a body whose first
     16 KiB (4,096 characters of UTF-8 at most) lack it has no refresh to follow. A body with
     NUL bytes there (UTF-16 or UTF-32) is checked by Scrapy as before.
