@@ -79,6 +79,15 @@ def _written_since(db: Path, last_run: int) -> int:
     return _query(db, "SELECT COUNT(*) FROM documents WHERE crawl_run_id > ?", last_run)
 
 
+def _running_since(db: Path, last_run: int) -> int:
+    """Runs after ``last_run`` still marked ``running``: after a kill, the ones it cut short.
+
+    A kill can land after every spider's run has finished (while the process prints its
+    summary), so a crawl that wrote documents need not leave one.
+    """
+    return _query(db, "SELECT COUNT(*) FROM crawl_runs WHERE id > ? AND outcome = 'running'", last_run)
+
+
 def check_store(db: Path) -> list[str]:
     """Problems found in the store (empty when it is sound)."""
     conn = sqlite3.connect(db, timeout=30)
@@ -145,6 +154,7 @@ def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout:
             "trial": number, "kind": "early" if early else "mid-write", "killed_after_s": killed_at,
             "finished_before_kill": finished_first, "documents": _count(db),
             "written_by_killed_run": _written_since(db, last_run),
+            "runs_cut_short": _running_since(db, last_run),
             "problems": check_store(db) if db.exists() else [],
         })
     final = subprocess.run(crawl_command(web, web_dir, db), capture_output=True, text=True, timeout=timeout)
@@ -163,6 +173,7 @@ def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout:
         "missing_count": len(truth - set(stored)),
         "duplicated": len(stored) - len(set(stored)),
         "runs_by_outcome": runs,
+        "runs_cut_short": sum(t["runs_cut_short"] for t in results),
     }
 
 
@@ -182,21 +193,24 @@ def main() -> int:
             started = time.monotonic()
             report = run_trials(web, web_dir, Path(tmp) / "store.db", args.trials, args.seed)
             report["seconds"] = round(time.monotonic() - started, 1)
-    print(f"{'trial':>5}  {'kind':9}  {'killed after':>12}  {'written by it':>13}  {'documents':>9}  problems")
+    print(f"{'trial':>5}  {'kind':9}  {'killed after':>12}  {'written by it':>13}  {'runs cut':>8}  "
+          f"{'documents':>9}  problems")
     for t in report["trials"]:
         note = "finished before the kill" if t["finished_before_kill"] else ", ".join(t["problems"]) or "none"
         print(f"{t['trial']:>5}  {t['kind']:9}  {t['killed_after_s']:>10.2f} s  {t['written_by_killed_run']:>13}  "
-              f"{t['documents']:>9}  {note}")
+              f"{t['runs_cut_short']:>8}  {t['documents']:>9}  {note}")
     clean = sum(1 for t in report["trials"] if not t["problems"])
     print(f"\n{len(report['trials'])} kill -9 trials, {clean} with a sound store after the kill; final rerun exit "
           f"{report['final_returncode']}: {report['truth'] - report['missing_count']} of {report['truth']} truth "
           f"documents stored, {report['missing_count']} missing, {report['duplicated']} duplicated, store problems: "
-          f"{report['final_problems'] or 'none'}; runs by outcome: {report['runs_by_outcome']}")
+          f"{report['final_problems'] or 'none'}; runs by outcome: {report['runs_by_outcome']} "
+          f"({report['runs_cut_short']} cut short by the kills)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     report.update(postings=args.postings, seed=args.seed, date=dt.date.today().isoformat())
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     ok = (clean == len(report["trials"]) and report["final_returncode"] == 0 and not report["missing_count"]
-          and not report["duplicated"] and not report["final_problems"])
+          and not report["duplicated"] and not report["final_problems"]
+          and report["runs_by_outcome"].get("interrupted", 0) == report["runs_cut_short"])
     return 0 if ok else 1
 
 
