@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from classify.language import POSTING_SAMPLE, detect_language, primary_language
 from classify.locations import parse_locations, places_in_text
 from classify.roles import classify_roles
 from classify.skills import SkillMatch, tag_skills_batch
@@ -52,6 +53,7 @@ class Tags:
     remote_scope: str | None = None
     role: Any = None  # classify.roles.Role
     kind: str = "other"
+    lang: str | None = None  # ISO 639 code: the document's own, else detected from its text
 
     def as_json(self) -> dict:
         skills = [m.as_dict() for m in self.skills]
@@ -68,6 +70,7 @@ class Tags:
             "remote_scope": self.remote_scope,
             "role": {"id": self.role.id, "name": self.role.name} if self.role else None,
             "kind": self.kind,
+            "lang": self.lang,
         }
 
 
@@ -87,7 +90,7 @@ def _unique_places(places: Iterable) -> list:
 
 def tag_documents(docs: list[dict]) -> list[Tags]:
     """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?, company?,
-    skip_spans?}`` documents.
+    skip_spans?, lang?}`` documents.
 
     Skill words in the employer's own text are not counted: its name (``company``), its
     about-us, perks and equal-opportunity text (:mod:`classify.sections`), and any
@@ -96,7 +99,8 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
 
     ``location`` is what the source says (a string, a list of strings or addresses);
     without one, the places the text names as the job's location are used. ``kind``,
-    when given, is kept; otherwise the document-kind model decides.
+    when given, is kept; otherwise the document-kind model decides. So is ``lang``; without
+    one, the language of the text's start is detected (:mod:`classify.language`).
     """
     if not docs:
         return []
@@ -112,7 +116,8 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
     roles = dict(zip(posting_rows, classify_roles([titles[i] for i in posting_rows]))) if posting_rows else {}
     out = []
     for i, doc in enumerate(docs):
-        tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i))
+        tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i),
+                    lang=primary_language(doc.get("lang")) or detect_language(texts[i], limit=POSTING_SAMPLE))
         tags.skills = matches[i]
         in_text = {m.id for m in tags.skills}
         tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text]

@@ -189,7 +189,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     body = sys.stdin.buffer.read()
     if not body.strip():
         raise CommandError("no HTML on standard input")
-    result = extract_page(body, args.url)
+    from crawler.pages import declared_language, parse_html
+
+    tree = parse_html(body)
+    result = extract_page(body, args.url, declared_lang=declared_language(tree) if tree is not None else None)
     if result is None:
         print("skillenai: no main text found in the document", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
+from classify.language import detect_language
 from store.records import clean_text
 
 logger = logging.getLogger(__name__)
@@ -81,18 +82,6 @@ def _walk(element: Any, parts: list[str], with_tail: bool = True) -> None:
         parts.append(element.tail)
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language (py3langid), or ``None`` for very short text."""
-    if not text or len(text) < 40:
-        return None
-    from crawler.langmodel import identifier  # loaded on first use, from a cache (see there)
-
-    # The model's cost grows with the text; 2,000 characters gave the same language as
-    # 5,000 on every sample-web article at a third of the time (benchmarks/bench_extract.py).
-    lang, _score = identifier().classify(text[:2000])
-    return lang
-
-
 def page_metadata(html: str | bytes, url: str | None = None) -> dict[str, Any]:
     """The title, author, date, description and site name trafilatura reads from a page,
     as :func:`extract_page` returns them with ``with_metadata=True``; empty on failure.
@@ -113,11 +102,14 @@ def page_metadata(html: str | bytes, url: str | None = None) -> dict[str, Any]:
     return {key: getattr(meta, key, None) or None for key in ("title", "author", "date", "description", "sitename")}
 
 
-def extract_page(html: str | bytes, url: str | None = None, *, with_metadata: bool = True) -> dict[str, Any] | None:
+def extract_page(html: str | bytes, url: str | None = None, *, with_metadata: bool = True,
+                 declared_lang: str | None = None) -> dict[str, Any] | None:
     """Main text and metadata of a page (trafilatura), or ``None`` when it has no main text.
 
     Returns ``{"title", "text", "author", "date", "lang", "description", "sitename"}``;
     ``date`` is ``YYYY-MM-DD`` when found. Lines follow the page's paragraphs.
+    ``declared_lang`` (the page's own ``<html lang>``) stands when the text is too short
+    for the language model to be sure (:func:`classify.language.detect_language`).
     """
     import trafilatura
 
@@ -148,7 +140,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, with_metadata: bo
         "text": text,
         "author": data.get("author") or None,
         "date": data.get("date") or None,
-        "lang": detect_language(text),
+        "lang": detect_language(text, declared_lang),
         "description": data.get("description") or None,
         "sitename": data.get("sitename") or None,
     }

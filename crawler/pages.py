@@ -120,6 +120,11 @@ def meta_content(tree: Any, *names: str) -> str | None:
     return None
 
 
+def declared_language(tree: Any) -> str | None:
+    """The language a page says it is in: ``<html lang>``, ``xml:lang`` or ``og:locale``."""
+    return tree.get("lang") or tree.get("xml:lang") or meta_content(tree, "og:locale")
+
+
 def canonical_link(tree: Any) -> str | None:
     values = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
     return values[0].strip() if values and values[0].strip() else None
@@ -255,7 +260,7 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
     if result.postings:
         return result
     choosy = kind_of is not None and metadata_kinds is not None
-    main = extract_page(body, url, with_metadata=not choosy)
+    main = extract_page(body, url, with_metadata=not choosy, declared_lang=declared_language(tree))
     if main is None:
         return result
     title = page_title(tree) or main.get("title")
@@ -270,7 +275,7 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
         "text": main["text"],
         "author": main.get("author") or meta_content(tree, "author", "article:author"),
         "published_at": meta_content(tree, "article:published_time", "datePublished") or main.get("date"),
-        "lang": main.get("lang") or (tree.get("lang") or "").split("-")[0] or None,
+        "lang": main["lang"],
         "canonical_url": page_canonical,
         "company": site_name,
         # A tenth of an article's cost; re-extraction (crawler/reextract.py) needs no location.

@@ -241,11 +241,11 @@ def warm_up(workers: int) -> None:
 
 def _load_parsers() -> None:
     """Import and load everything a page's parsing uses (0.5 s of CPU once py3langid's
-    model is cached, see crawler/langmodel.py), so that the first pages do not wait on it."""
+    model is cached, see classify/langmodel.py), so that the first pages do not wait on it."""
     import trafilatura.metadata  # noqa: F401
 
     from classify.kind import _model
-    from crawler.extract import detect_language
+    from classify.language import detect_language
 
     import crawler.pages  # noqa: F401
 

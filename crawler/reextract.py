@@ -111,7 +111,7 @@ def _rows(db, rowids: list[int], size: int) -> Iterator[list[tuple]]:
 
 def _warm_up() -> None:
     """Import the extractor and read the language model once, before workers fork."""
-    from crawler.extract import detect_language
+    from classify.language import detect_language
     import crawler.pages  # noqa: F401
     import trafilatura  # noqa: F401
 

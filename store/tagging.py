@@ -1,6 +1,6 @@
 """The classify stage: tags documents in the store with skills, places, role and flags.
 
-``classify_store`` tags the documents whose ``classified_at`` is empty (new, or changed
+``classify_store`` tags the documents (and gives those without one a language) whose ``classified_at`` is empty (new, or changed
 since they were last tagged), or every document with ``all_documents=True`` after a
 taxonomy or model change. Skill words in a posting's employer text are not counted: its
 company name, the sections and sentences :mod:`classify.sections` recognises, and the
@@ -148,7 +148,7 @@ def classify_store(
     last_id = ""
     while True:
         rows = list(db.query(
-            f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, "
+            f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
             f"p.location_raw, p.locations_json, p.workplace, p.company "
             f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
             f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
@@ -158,6 +158,7 @@ def classify_store(
             break
         last_id = rows[-1]["id"]
         docs = [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
+                 "lang": r["lang"],
                  "location": _location_value(r) if r["kind"] == "posting" else None,
                  "workplace": r["workplace"], "company": r["company"],
                  "skip_spans": _learned_boilerplate(boilerplate, r)} for r in rows]
@@ -180,7 +181,7 @@ def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -
         conn = db.conn
         for table in ("document_skills", "document_metros", "document_roles"):
             conn.execute(f"DELETE FROM {table} WHERE document_id IN ({marks})", ids)
-        skill_rows, place_rows, metro_rows, role_rows, flag_rows = [], [], {}, [], []
+        skill_rows, place_rows, metro_rows, role_rows, flag_rows, lang_rows = [], [], {}, [], [], []
         for t in tags:
             for m in t.skills:
                 skill_rows.append((t.id, m.id, len(m.spans), m.score, m.method, 0))
@@ -192,6 +193,8 @@ def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -
             if t.role is not None:
                 role_rows.append((t.id, t.role.id, t.role.score))
             flag_rows.append((int(t.remote), int(t.hybrid), t.remote_scope, t.id))
+            if t.lang:
+                lang_rows.append((t.lang, t.id))
         conn.executemany(
             "INSERT OR REPLACE INTO document_skills (document_id, skill_id, mentions, score, method, in_title) "
             "VALUES (?, ?, ?, ?, ?, ?)", skill_rows)
@@ -204,6 +207,8 @@ def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -
             "INSERT OR REPLACE INTO document_roles (document_id, role_id, score) VALUES (?, ?, ?)", role_rows)
         conn.executemany("UPDATE postings SET remote = ?, hybrid = ?, remote_scope = ? WHERE document_id = ?",
                          flag_rows)
+        # Structured postings come without a language; the one their text was found in is kept.
+        conn.executemany("UPDATE documents SET lang = ? WHERE id = ? AND lang IS NULL", lang_rows)
         conn.execute(f"UPDATE documents SET classified_at = ? WHERE id IN ({marks})", [now, *ids])
     report.skills += len(skill_rows)
     report.places += len(place_rows)

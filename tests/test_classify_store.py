@@ -86,3 +86,24 @@ def test_company_boilerplate_learned_by_dedupe_is_not_tagged(fresh_db):
     # A short bullet the company repeats may still be asked for.
     assert "Mentoring" in backend
     assert {"HubSpot"} <= skill_names(fresh_db, docs[2]["id"])
+
+
+def test_classify_gives_postings_without_one_the_language_of_their_text(fresh_db):
+    german = posting(1, "Backend-Entwickler (m/w/d)",
+                     "Wir suchen einen Backend-Entwickler für unser Team in Hamburg. Du baust Dienste in Go "
+                     "und betreibst sie auf Kubernetes.", "Hamburg")
+    english = posting(2, "Backend Engineer", "Build APIs in Python and Go on Kubernetes, and run them with us.", "NYC")
+    declared = normalize_record({"url": "https://blog.example.com/a", "kind": "article", "title": "Hiring",
+                                 "text": "Short text the page itself says is French.", "lang": "fr"})
+    upsert_documents(fresh_db, [german, english, declared])
+    classify_store(fresh_db)
+    langs = dict(fresh_db.execute("SELECT id, lang FROM documents").fetchall())
+    assert langs == {german["id"]: "de", english["id"]: "en", declared["id"]: "fr"}
+    # A changed posting is read again; an unchanged one keeps its language.
+    changed = posting(1, "Backend-Entwickler (m/w/d)",
+                      "Nous recherchons un développeur backend pour notre équipe de Lyon, en Go et Kubernetes.", "Lyon")
+    upsert_documents(fresh_db, [changed, english])
+    assert fresh_db.execute("SELECT lang FROM documents WHERE id = ?", [changed["id"]]).fetchone()[0] is None
+    classify_store(fresh_db)
+    langs = dict(fresh_db.execute("SELECT id, lang FROM documents").fetchall())
+    assert langs == {german["id"]: "fr", english["id"]: "en", declared["id"]: "fr"}
