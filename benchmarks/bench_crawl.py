@@ -78,7 +78,7 @@ PROFILE_POINTS = {
     "spider callbacks": ("crawler/spiders/jobpostings.py", "parse_page"),
     "  structured data and page fields": ("crawler/pages.py", "documents_from_page"),
     "  trafilatura (pages without structured data)": ("crawler/extract.py", "extract_page"),
-    "    language detection": ("crawler/extract.py", "detect_language"),
+    "    language detection": ("classify/language.py", "detect_language"),
     "  document-kind model (first call loads it)": ("crawler/kinds.py", "guess_kind"),
     "    loading the kind model (skops, scikit-learn)": ("classify/modelfiles.py", "load_model"),
     "  salary from text": ("crawler/ats.py", "salary_fields_from_text"),
