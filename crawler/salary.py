@@ -1,7 +1,8 @@
 """Salary lines as postings write them → (min, max, currency, period).
 
 "$140,000 - $180,000 per year", "€60k–75k", "USD 55/hour", "£45,000 to £55,000 a year",
-"120K-150K USD annually". Returns ``None`` when the text holds no recognisable range.
+"120K-150K USD annually", "between $137,000 and $181,000 USD", "CHF 120'000 - 140'000",
+"R$ 12.000 a R$ 15.000". Returns ``None`` when the text holds no recognisable range.
 """
 
 from __future__ import annotations
@@ -18,15 +19,25 @@ class Salary(NamedTuple):
 
 
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "C$": "CAD", "A$": "AUD",
-            "CA$": "CAD", "zł": "PLN", "CHF": "CHF"}
+            "CA$": "CAD", "R$": "BRL", "S$": "SGD", "NZ$": "NZD", "HK$": "HKD", "MX$": "MXN"}
 _CODES = "USD|EUR|GBP|CAD|AUD|CHF|INR|JPY|SGD|PLN|RON|SEK|NOK|DKK|NZD|BRL|MXN|ZAR|ILS|HKD|CZK|HUF"
-_MARK = r"(?:US\$|CA\$|C\$|A\$|[$€£¥₹]|\b(?:" + _CODES + r")\b)"
-# 140,000 / 140.000 / 140 000 / 23,40,000 (Indian grouping) / 55 / 55.50, each optionally "k".
-_AMOUNT = r"(?P<{n}>\d{{1,2}}(?:,\d{{2}})+,\d{{3}}|\d{{1,3}}(?:[,.\s]\d{{3}})+|\d+(?:\.\d+)?)(?:\s*(?P<{n}k>[kK]\b))?"
+_SYMBOL = r"(?:(?<![A-Za-z])(?:US|CA|C|A|R|S|NZ|HK|MX)\$|[$€£¥₹])"
+# A symbol, a code, or both ("CAD $110,000": the code says which dollar).
+_MARK = r"(?:(?:\b(?:" + _CODES + r")\s?)?" + _SYMBOL + r"|\b(?:" + _CODES + r")\b)"
+_CODE = re.compile(r"\b(?:" + _CODES + r")\b")
+# 140,000 / 140.000 / 140 000 / 140'000 (Swiss) / 23,40,000 (Indian grouping) / 55 / 55.50,
+# each optionally "k".
+_AMOUNT = (r"(?P<{n}>\d{{1,2}}(?:,\d{{2}})+,\d{{3}}|\d{{1,3}}(?:[,.\s'’]\d{{3}})+|\d+(?:\.\d+)?)"
+           r"(?:\s*(?P<{n}k>[kK]\b))?")
+# Between a range's amounts: a dash or a word; "and" and its like only after "between"
+# ("between $137,000 and $181,000"; not "2 and 3 days").
+_TO = r"-|–|—|to|bis|à|a|and|und|et|y|e"
+_AFTER_BETWEEN_ONLY = frozenset({"and", "und", "et", "y", "e"})
 _PERIOD_WORDS = r"hour|hr|h|day|week|month|mo|year|yr|annum|jahr|monat|stunde|an|mois|heure"
 _PATTERN = re.compile(
-    r"(?P<cur1>" + _MARK + r")?\s*" + _AMOUNT.format(n="low") + r"\s*(?P<cur1b>" + _MARK + r")?"
-    + r"\s*(?:-|–|—|to|bis|à|a)\s*"
+    r"(?P<between>\b(?:between|zwischen|entre)\s+)?"
+    + r"(?P<cur1>" + _MARK + r")?\s*" + _AMOUNT.format(n="low") + r"\s*(?P<cur1b>" + _MARK + r")?"
+    + r"\s*(?P<to>" + _TO + r")\s*"
     + r"(?P<cur2>" + _MARK + r")?\s*" + _AMOUNT.format(n="high") + r"(?:\s*(?P<cur3>" + _MARK + r"))?"
     + r"(?:\s*(?:brutto|gross|base)?\s*(?:/|per|an|a|pro|par)\s*(?P<period>" + _PERIOD_WORDS + r")\b"
     + r"|\s+(?P<period2>annually|yearly|hourly|monthly|jährlich|LPA))?",
@@ -42,7 +53,7 @@ _SINGLE = re.compile(
 # start with a digit, which the regex engine looks for quickly, where _PATTERN, starting
 # with an optional currency, is tried at every position of the text.
 _RANGE_MIDDLE = re.compile(
-    r"\d(?:\s*[kK])?\s*(?:" + _MARK + r")?\s*(?:-|–|—|to|bis|à|a)\s*(?:" + _MARK + r")?\s*\d", re.IGNORECASE)
+    r"\d(?:\s*[kK])?\s*(?:" + _MARK + r")?\s*(?:" + _TO + r")\s*(?:" + _MARK + r")?\s*\d", re.IGNORECASE)
 _RATE_END = re.compile(r"\d(?:\s*[kK])?\s*(?:/|per|an|a)\s*(?:hour|hr|h|day|week|month|year|yr|annum)\b", re.IGNORECASE)
 _PERIOD = {"hr": "hour", "h": "hour", "mo": "month", "yr": "year", "annum": "year", "an": "year",
            "annually": "year", "yearly": "year", "hourly": "hour", "monthly": "month", "jahr": "year",
@@ -50,7 +61,7 @@ _PERIOD = {"hr": "hour", "h": "hour", "mo": "month", "yr": "year", "annum": "yea
 
 
 def _amount(text: str, k: str | None) -> float | None:
-    digits = re.sub(r"[,.\s](?=\d{2,3}\b)", "", text) if re.search(r"[,.\s]\d{3}$", text) else text
+    digits = re.sub(r"[,.\s'’](?=\d{2,3}\b)", "", text) if re.search(r"[,.\s'’]\d{3}$", text) else text
     try:
         value = float(digits)
     except ValueError:
@@ -62,8 +73,9 @@ def _currency(*marks: str | None) -> str | None:
     """An ISO code written anywhere wins over a symbol ("$84,000 - $132,000 CAD" is CAD)."""
     written = [m.strip() for m in marks if m]
     for mark in written:
-        if re.fullmatch(_CODES, mark.upper()):
-            return mark.upper()
+        code = _CODE.search(mark.upper())
+        if code:
+            return code.group(0)
     for mark in written:
         return _SYMBOLS.get(mark, _SYMBOLS.get(mark.upper()))
     return None
@@ -81,6 +93,8 @@ def parse_salary(text: str | None) -> Salary | None:
             if low is None or high is None or high > 1000:
                 continue
             return Salary(low * 100_000, high * 100_000, currency or "INR", "year")
+        if match["to"].lower() in _AFTER_BETWEEN_ONLY and not match["between"]:
+            continue
         if not currency and not period and not (match["lowk"] or match["highk"]):
             continue  # "2 - 3 years", "10-20 people": a range of something else
         low = _amount(match["low"], match["lowk"] or match["highk"])

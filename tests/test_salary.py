@@ -19,13 +19,25 @@ from crawler.salary import parse_salary
     ("The base salary range for this role is $84,000 - $132,000 CAD.", (84000, 132000, "CAD", "year")),
     ("INR 25-35 LPA", (2500000, 3500000, "INR", "year")),
     ("86,000 CAD—159,000 CAD", (86000, 159000, "CAD", "year")),
+    # US pay-transparency wording, a code before the symbol, Swiss and other currencies.
+    ("The annual salary for this role is between $137,000 and $181,000 USD.", (137000, 181000, "USD", "year")),
+    ("The pay is between $25 and $30 an hour.", (25, 30, "USD", "hour")),
+    ("CAD $110,000 - $130,000", (110000, 130000, "CAD", "year")),
+    ("CAD$ 95,000–110,000", (95000, 110000, "CAD", "year")),
+    ("CHF 120'000 - 140'000", (120000, 140000, "CHF", "year")),
+    ("S$6,000 - S$8,000 per month", (6000, 8000, "SGD", "month")),
+    ("HK$40,000 - 55,000 monthly", (40000, 55000, "HKD", "month")),
+    ("R$ 12.000 a R$ 15.000", (12000, 15000, "BRL", "year")),
+    ("zwischen 60.000 und 75.000 € brutto im Jahr", (60000, 75000, "EUR", "year")),
+    ("entre 30.000 y 40.000 € al año", (30000, 40000, "EUR", "year")),
 ])
 def test_salary_lines(text, expected):
     assert tuple(parse_salary(text)) == expected
 
 
 @pytest.mark.parametrize("text", ["2 - 3 years of experience", "teams of 10-20 people",
-                                  "401(k) with a 4% company match", "between 2 and 3 days a week", ""])
+                                  "401(k) with a 4% company match", "between 2 and 3 days a week",
+                                  "We raised $50M and $20M", "$100 and $200 gift cards", ""])
 def test_not_salaries(text):
     assert parse_salary(text) is None
 
@@ -39,8 +51,9 @@ def test_never_raises_and_ranges_are_ordered(text):
         assert salary.period in ("hour", "day", "week", "month", "year")
 
 
-_SALARY_BITS = ["$", "€", "£", "₹", "US$", "CA$", "USD", "cad", "EUR ", "140,000", "55", "87.000", "23,40,000", "90k",
-                "1.5", "12", " - ", "–", " to ", " bis ", " a ", "/", " per ", "hour", "yr", "annum", " LPA",
+_SALARY_BITS = ["$", "€", "£", "₹", "US$", "CA$", "S$", "R$", "USD", "cad", "EUR ", "140,000", "55", "87.000", "23,40,000",
+                "120'000", "90k", "1.5", "12", " - ", "–", " to ", " bis ", " a ", " and ", " y ", "between ", "/",
+                " per ", "hour", "yr", "annum", " LPA",
                 " annually", "k", "K", " ", "  ", "years", "(", ")", "\n", "x", "brutto"]
 
 
