@@ -70,3 +70,25 @@ def test_the_quick_rejection_rejects_no_salary(text):
         patch.setattr(salary, "_RATE_END", everything)
         unfiltered = salary.parse_salary(text)
     assert salary.parse_salary(text) == unfiltered
+
+
+def test_pay_transparency_paragraphs_and_blocks():
+    from crawler.ats import salary_fields_from_text
+    from crawler.extract import html_to_text
+
+    paragraph = ("The US base salary range for this full-time position is $133,000 - $184,000 + equity + benefits. "
+                 "Our salary ranges are determined by role, level, and location. The range displayed on each job "
+                 "posting reflects the minimum and maximum target for new hire salaries for the position across all "
+                 "US locations. Within the range, individual pay is determined by work location and additional "
+                 "factors, including job-related skills, experience, and relevant education or training.")
+    assert len(paragraph) > 300
+    assert salary_fields_from_text(f"About the role\n{paragraph}") == {
+        "salary_min": 133000, "salary_max": 184000, "salary_currency": "USD", "salary_period": "year"}
+    # A Greenhouse pay-transparency block, as its job board API sends it.
+    block = ('<p>We build things.</p><div class="content-pay-transparency"><div class="pay-input">'
+             '<div class="title">Canada Base Salary Range</div><div class="pay-range"><span>$120,000</span>'
+             '<span class="divider">&mdash;</span><span>$150,000 CAD</span></div></div></div>')
+    assert salary_fields_from_text(html_to_text(block)) == {
+        "salary_min": 120000, "salary_max": 150000, "salary_currency": "CAD", "salary_period": "year"}
+    # Two years in a long paragraph are no salary.
+    assert salary_fields_from_text("We were founded in 2015 - 2016 by two friends. " * 10) == {}
