@@ -45,10 +45,11 @@ sys.path.insert(0, str(ROOT))
 
 from store.dedupe import lsh  # noqa: E402
 from store.dedupe.minhash import (  # noqa: E402
-    DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hash32, shingle_hashes, shingles, signatures, start_method,
+    DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hash32, shingle_hashes, shingles, signatures,
 )
 from store.dedupe.run import DedupeSettings  # noqa: E402
 from store.dedupe.text import split_units  # noqa: E402
+from store.workers import start_method  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "dedupe.json"
 

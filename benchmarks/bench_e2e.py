@@ -3,7 +3,7 @@
 Runs the demo as a user would (a fresh process: generate the sample web, serve it, crawl
 it with all five spiders, dedupe, classify, refresh metrics), and while it runs samples
 the memory of its whole process tree (the demo and any worker processes it starts) every
-0.2 s. Stage times come from the demo's own ``Time:`` line; what is left of the wall time
+0.2 s, as PSS (shared pages divided among the processes that share them) and as RSS. Stage times come from the demo's own ``Time:`` line; what is left of the wall time
 (interpreter start, imports, summaries) is reported as ``other``.
 
 Usage::
@@ -53,18 +53,33 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, in MB (Linux /proc)."""
-    tree, total, todo = _children(), 0, [pid]
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Resident memory of ``pid`` and all its descendants, in MB (Linux /proc): the sum
+    of their RSS, and of their PSS. Forked workers share their parent's pages (models,
+    taxonomies) until they write them; RSS counts a shared page in every process, PSS
+    divides it among them, so the PSS sum is what the tree takes from the machine."""
+    tree, rss, pss, todo = _children(), 0, 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
     while todo:
         current = todo.pop()
         todo.extend(tree.get(current, []))
         try:
             with open(f"/proc/{current}/statm") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                resident = int(fh.read().split()[1]) * page
+            rss += resident
+            proportional = None
+            try:
+                with open(f"/proc/{current}/smaps_rollup") as fh:
+                    for line in fh:
+                        if line.startswith("Pss:"):
+                            proportional = int(line.split()[1]) * 1024
+                            break
+            except OSError:
+                pass
+            pss += resident if proportional is None else proportional
         except OSError:
             pass
-    return total / 1024 / 1024
+    return rss / 1024 / 1024, pss / 1024 / 1024
 
 
 def run_demo(postings: int, work: Path) -> dict:
@@ -75,12 +90,13 @@ def run_demo(postings: int, work: Path) -> dict:
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
-    peak = [0.0]
+    peak = [0.0, 0.0]  # RSS sum, PSS sum
     done = threading.Event()
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            rss, pss = tree_memory_mb(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -97,7 +113,7 @@ def run_demo(postings: int, work: Path) -> dict:
     stages = {name: float(seconds) for name, seconds in _STAGE.findall(match.group("stages"))}
     stages["other"] = max(0.0, wall - sum(stages.values()))
     found = re.search(r"postings\s+(\d+) of\s+(\d+) found", out)
-    return {"wall_s": wall, "stages_s": stages, "peak_tree_rss_mb": peak[0],
+    return {"wall_s": wall, "stages_s": stages, "peak_tree_rss_mb": peak[0], "peak_tree_pss_mb": peak[1],
             "peak_process_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "postings_found": [int(found.group(1)), int(found.group(2))] if found else None,
             "store_mb": db.stat().st_size / 1024 / 1024}
@@ -119,7 +135,8 @@ def main() -> int:
         for number in range(args.rounds):
             runs.append(run_demo(postings, work))
             r = runs[-1]
-            print(f"  round {number + 1}: {r['wall_s']:.1f} s, peak {r['peak_tree_rss_mb']:.0f} MB", flush=True)
+            print(f"  round {number + 1}: {r['wall_s']:.1f} s, peak {r['peak_tree_pss_mb']:.0f} MB "
+                  f"(PSS; RSS {r['peak_tree_rss_mb']:.0f} MB)", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     wall = median(r["wall_s"] for r in runs)
@@ -129,12 +146,14 @@ def main() -> int:
         "postings_per_s": postings / wall, "stages_s": stages,
         "stage_share": {name: seconds / wall for name, seconds in stages.items()},
         "peak_tree_rss_mb": max(r["peak_tree_rss_mb"] for r in runs),
+        "peak_tree_pss_mb": max(r["peak_tree_pss_mb"] for r in runs),
         "peak_process_rss_mb": max(r["peak_process_rss_mb"] for r in runs),
         "postings_found": runs[0]["postings_found"], "store_mb": runs[0]["store_mb"], "runs": runs,
     }
     print(f"\nEnd to end: skillenai demo --postings {postings}, median of {args.rounds}: {wall:.1f} s "
-          f"({postings / wall:.0f} postings/s), peak memory {results['peak_tree_rss_mb']:.0f} MB "
-          f"(all processes; largest one {results['peak_process_rss_mb']:.0f} MB)")
+          f"({postings / wall:.0f} postings/s), peak memory {results['peak_tree_pss_mb']:.0f} MB "
+          f"(all processes, PSS; RSS summed {results['peak_tree_rss_mb']:.0f} MB; largest one "
+          f"{results['peak_process_rss_mb']:.0f} MB)")
     rows = [[name, seconds, f"{seconds / wall:.0%}"] for name, seconds in stages.items()]
     print(table(rows, ["stage", "seconds", "share"]))
     path = write_results("e2e", results, args.out)

@@ -119,7 +119,8 @@ def headlines(name: str, data: dict) -> list[dict]:
         shares = data.get("stage_share", {})
         rows.append({"stage": f"demo --postings {data.get('postings')}", "unit": "s (wall)", "ours": data.get("wall_s"),
                      "bare": None, "baseline": "-", "ratio": None, "target": "-",
-                     "note": "peak %.0f MB; " % data.get("peak_tree_rss_mb", 0)
+                     "note": "peak %.0f MB (PSS; RSS %.0f MB); " % (data.get("peak_tree_pss_mb", 0),
+                                                                    data.get("peak_tree_rss_mb", 0))
                              + ", ".join(f"{k} {v:.0%}" for k, v in shares.items())})
     return rows
 

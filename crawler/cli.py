@@ -320,8 +320,10 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from store.tagging import classify_store
 
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be 1 or more, got {args.workers}")
     db = open_db(args.db)
-    report = classify_store(db, all_documents=args.all, progress=_progress("classify"))
+    report = classify_store(db, all_documents=args.all, workers=args.workers, progress=_progress("classify"))
     print(json.dumps(report.as_dict(), indent=2))
     return 0
 
@@ -495,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "document_skills, document_metros and document_roles.")
     db_option(p)
     p.add_argument("--all", action="store_true", help="re-tag every document")
+    p.add_argument("--workers", type=int,
+                   help="processes that tag (default: the usable cores, once there are 1,000 documents or more)")
     p.set_defaults(func=cmd_classify)
 
     from crawler.cli_metrics import add_metrics_commands

@@ -16,16 +16,14 @@ it was; the pages around it are still re-extracted.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import zlib
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from store.dates import lenient_datetime
 from store.documents import write_transaction
 from store.records import clean_line, clean_text, content_hash
+from store.workers import map_as_completed, usable_cores
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +128,7 @@ def reextract_store(db, *, workers: int | None = None, all_documents: bool = Fal
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be 1 or more, got {workers}")
     if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        workers = usable_cores()
     report = ReextractReport()
     where, params = _selection(all_documents, kinds)
     rowids = [row[0] for row in db.execute(f"SELECT rowid FROM documents WHERE {where} ORDER BY rowid", params)]
@@ -152,22 +150,12 @@ def reextract_store(db, *, workers: int | None = None, all_documents: bool = Fal
         if progress:
             progress(report.documents, total)
 
-    if workers == 1 or total <= chunk:
-        for part in _rows(db, rowids, chunk):
-            take(_extract_chunk(part))
-    else:
+    if total <= chunk:
+        workers = 1
+    if workers > 1:
         _warm_up()
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            in_flight = set()
-            for part in _rows(db, rowids, chunk):
-                in_flight.add(pool.submit(_extract_chunk, part))
-                if len(in_flight) >= 2 * workers:  # bounded: results are written while workers go on
-                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        take(future.result())
-            for future in in_flight:
-                take(future.result())
+    for results in map_as_completed(_extract_chunk, _rows(db, rowids, chunk), workers):
+        take(results)
     _write(db, pending, report)
     return report
 

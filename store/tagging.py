@@ -24,6 +24,7 @@ from classify.sections import in_ranges, job_section_ranges
 from store.dedupe.boilerplate import Boilerplate, scope_of
 from store.dedupe.text import normalise, unit_hash
 from store.documents import utc_now, write_transaction
+from store.workers import map_as_completed, usable_cores
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,12 @@ class ClassifyReport:
     roles: int = 0
     seconds: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
+    workers: int = 1
 
     def as_dict(self) -> dict:
         return {"documents": self.documents, "skill_tags": self.skills, "place_tags": self.places,
-                "role_tags": self.roles, "seconds": round(self.seconds, 2), "by_kind": self.by_kind}
+                "role_tags": self.roles, "seconds": round(self.seconds, 2), "by_kind": self.by_kind,
+                "workers": self.workers}
 
 
 def load_entities(db: sqlite_utils.Database) -> None:
@@ -108,16 +111,12 @@ def _unit_spans(text: str):
         yield start, line.end()
 
 
-def _learned_boilerplate(boilerplate: Boilerplate, row: dict) -> list[tuple[int, int]] | None:
+def _learned_boilerplate(learned: frozenset[int] | None, text: str | None) -> list[tuple[int, int]] | None:
     """Spans of a posting's text that dedupe learned its company repeats under unlike jobs
     (about us, perks, EEO wording the section rules do not recognise), outside the job's own
     sections. ``None`` before dedupe has learned anything for the company."""
-    if row["kind"] != "posting" or not row["text"]:
+    if not learned or not text:
         return None
-    learned = boilerplate.of(scope_of(row["kind"], row["company"], row["source"], row["spider"]))
-    if not learned:
-        return None
-    text = row["text"]
     keep = job_section_ranges(text)
     spans = []
     for start, end in _unit_spans(text):
@@ -129,44 +128,74 @@ def _learned_boilerplate(boilerplate: Boilerplate, row: dict) -> list[tuple[int,
     return spans or None
 
 
+def _tag_batch(docs: list[dict]) -> list:
+    """Tags of a batch read from the store (each posting carrying its company's ``learned``
+    boilerplate); run in a worker process when the backlog is large."""
+    from classify.tagger import tag_documents
+
+    for doc in docs:
+        doc["skip_spans"] = _learned_boilerplate(doc.pop("learned", None), doc["text"])
+    return tag_documents(docs)
+
+
+def _warm_up() -> None:
+    """Load the taxonomy, matchers and models once, before the workers fork and share them."""
+    _tag_batch([{"id": "", "title": "Data Engineer", "text": "Python and SQL on AWS, in Berlin.", "kind": "posting",
+                 "location": "Berlin", "lang": "en"}])
+
+
 def classify_store(
     db: sqlite_utils.Database,
     *,
     all_documents: bool = False,
     batch_size: int = 500,
+    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ClassifyReport:
-    """Tag documents that need it; returns counts and timing."""
-    from classify.tagger import tag_documents
+    """Tag documents that need it; returns counts and timing.
 
+    ``workers`` processes tag while this one reads the next batches and writes the tagged
+    ones (default: the usable cores, once there are two batches or more; 1 tags here).
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers}")
     started = time.monotonic()
     report = ClassifyReport()
     load_entities(db)
     boilerplate = Boilerplate(db.conn)
     where = "" if all_documents else "WHERE d.classified_at IS NULL"
     total = db.execute(f"SELECT COUNT(*) FROM documents d {where}").fetchone()[0]
-    last_id = ""
-    while True:
-        rows = list(db.query(
-            f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
-            f"p.location_raw, p.locations_json, p.workplace, p.company "
-            f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
-            f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
-            [last_id, batch_size],
-        ))
-        if not rows:
-            break
-        last_id = rows[-1]["id"]
-        docs = [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
-                 "lang": r["lang"],
-                 "location": _location_value(r) if r["kind"] == "posting" else None,
-                 "workplace": r["workplace"], "company": r["company"],
-                 "skip_spans": _learned_boilerplate(boilerplate, r)} for r in rows]
-        tags = tag_documents(docs)
+    if workers is None:
+        workers = min(usable_cores(), total // batch_size)
+    report.workers = workers = max(1, workers)
+
+    def batches():
+        last_id = ""
+        while True:
+            rows = list(db.query(
+                f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
+                f"p.location_raw, p.locations_json, p.workplace, p.company "
+                f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
+                f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
+                [last_id, batch_size],
+            ))
+            if not rows:
+                return
+            last_id = rows[-1]["id"]
+            yield [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
+                    "lang": r["lang"],
+                    "location": _location_value(r) if r["kind"] == "posting" else None,
+                    "workplace": r["workplace"], "company": r["company"],
+                    "learned": boilerplate.of(scope_of(r["kind"], r["company"], r["source"], r["spider"]))
+                    if r["kind"] == "posting" else None} for r in rows]
+
+    if workers > 1:
+        _warm_up()
+    for tags in map_as_completed(_tag_batch, batches(), workers):
         _write_tags(db, tags, report)
-        report.documents += len(rows)
-        for r in rows:
-            report.by_kind[r["kind"]] = report.by_kind.get(r["kind"], 0) + 1
+        report.documents += len(tags)
+        for t in tags:
+            report.by_kind[t.kind] = report.by_kind.get(t.kind, 0) + 1
         if progress:
             progress(report.documents, total)
     report.seconds = time.monotonic() - started

@@ -1,5 +1,7 @@
 """The classify stage writes tags into the store, incrementally and reproducibly."""
 
+import pytest
+
 from store.documents import upsert_documents
 from store.records import normalize_record
 from store.tagging import classify_store
@@ -107,3 +109,35 @@ def test_classify_gives_postings_without_one_the_language_of_their_text(fresh_db
     classify_store(fresh_db)
     langs = dict(fresh_db.execute("SELECT id, lang FROM documents").fetchall())
     assert langs == {german["id"]: "fr", english["id"]: "en", declared["id"]: "fr"}
+
+
+def test_worker_processes_tag_exactly_as_this_one_does(fresh_db):
+    from store.dedupe import run_dedupe
+
+    titles = ["Senior Backend Engineer", "Registered Nurse - ICU", "Data Analyst", "Frontend Developer (React)",
+              "Account Executive", "Site Reliability Engineer"]
+    texts = ["Build APIs in Python 3 and Go on Kubernetes. Postgres experience.",
+             "Care for patients in our ICU. BLS certification required.",
+             "SQL, Tableau and Excel dashboards for the finance team.",
+             "Ship React and TypeScript interfaces with our designers.",
+             "Close mid-market deals and keep Salesforce up to date.",
+             "Run Terraform and Prometheus on AWS; be on call one week in six."]
+    places = ["NYC or SF", "Portland, OR", "Remote - US", "Berlin, Germany", "London", "Toronto, ON"]
+    blurb = "\nLife at Harbor: a friendly Snowflake and Looker shop where everybody ships every single week."
+    docs = [posting(n, titles[n % 6], texts[n % 6] + blurb + f" Team {n}.", places[n % 6]) for n in range(60)]
+    upsert_documents(fresh_db, docs)
+    run_dedupe(fresh_db)  # learns the blurb, so workers must leave it out too
+    one = classify_store(fresh_db, batch_size=7, workers=1)
+    assert one.workers == 1 and one.documents == 60
+    assert "Snowflake" not in skill_names(fresh_db, docs[0]["id"])  # the learned blurb is left out
+    here = tags(fresh_db)
+    flags = fresh_db.execute("SELECT document_id, remote, hybrid, remote_scope FROM postings ORDER BY 1").fetchall()
+    langs = fresh_db.execute("SELECT id, lang FROM documents ORDER BY 1").fetchall()
+    two = classify_store(fresh_db, all_documents=True, batch_size=7, workers=2)
+    assert two.workers == 2 and two.documents == 60 and two.by_kind == one.by_kind
+    assert tags(fresh_db) == here
+    assert fresh_db.execute("SELECT document_id, remote, hybrid, remote_scope FROM postings ORDER BY 1").fetchall() == flags
+    assert fresh_db.execute("SELECT id, lang FROM documents ORDER BY 1").fetchall() == langs
+    assert fresh_db.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0] == 0
+    with pytest.raises(ValueError, match="workers must be 1 or more"):
+        classify_store(fresh_db, workers=0)

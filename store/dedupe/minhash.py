@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Callable, Sequence, TypeVar
 
 import numpy as np
+
+from store.workers import start_method, usable_cores
 
 logger = logging.getLogger(__name__)
 
@@ -340,16 +341,7 @@ R = TypeVar("R")
 
 def default_workers(n_items: int, min_per_worker: int = 2000) -> int:
     """Processes worth starting for ``n_items`` documents: 1 unless there is a backlog."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, n_items // min_per_worker))
-
-
-def start_method() -> str:
-    """``fork`` where there is one: workers start at once and, unlike ``spawn`` and
-    ``forkserver``, do not re-import the caller's ``__main__`` (a script without an
-    ``if __name__ == "__main__"`` guard would run again). The workers only compute on
-    the texts they are sent; they never touch the parent's database connection."""
-    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return max(1, min(usable_cores(), n_items // min_per_worker))
 
 
 def parallel_map(fn: Callable[[T], R], chunks: Sequence[T], workers: int) -> list[R]:

@@ -42,12 +42,13 @@ from store.dedupe import boilerplate as bp
 from store.dedupe import lsh
 from store.dedupe.clusters import recluster
 from store.dedupe.minhash import (
-    DEFAULT_NUM_PERM, DEFAULT_SEED, default_workers, from_bytes, start_method, shingle_set, signatures, to_bytes,
+    DEFAULT_NUM_PERM, DEFAULT_SEED, default_workers, from_bytes, shingle_set, signatures, to_bytes,
 )
 from store.dedupe.text import (
     NORMALISER_VERSION, analyse_many, analyse_text, kept_units_many, location_key, title_key,
 )
 from store.dedupe.verify import Candidate, Thresholds, decide, gate
+from store.workers import start_method
 from store.documents import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)

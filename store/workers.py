@@ -1,0 +1,52 @@
+"""Worker processes for the batch stages: how many, how they start, and a bounded map.
+
+The stages that work through a store's backlog (dedupe's signatures, the classify stage,
+re-extraction) hand chunks of documents to worker processes while this process reads the
+next chunks and writes the finished ones. Workers only compute on what they are sent; they
+never touch the parent's database connection.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def start_method() -> str:
+    """``fork`` where there is one: workers start at once, share what the parent loaded
+    before the pool started (models, taxonomies), and unlike ``spawn`` and ``forkserver``
+    do not re-import the caller's ``__main__`` (a script without an ``if __name__ ==
+    "__main__"`` guard would run again)."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def map_as_completed(fn: Callable[[T], R], chunks: Iterable[T], workers: int, *,
+                     pending_per_worker: int = 2) -> Iterator[R]:
+    """``fn`` of every chunk, in ``workers`` processes, yielded as each one finishes (not
+    in order). At most ``pending_per_worker`` chunks a worker are read ahead, so the
+    caller writes results while the workers go on, and a large backlog is never held in
+    memory whole. With one worker, runs in this process, in order."""
+    if workers <= 1:
+        yield from map(fn, chunks)
+        return
+    context = multiprocessing.get_context(start_method())
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        in_flight = set()
+        for chunk in chunks:
+            in_flight.add(pool.submit(fn, chunk))
+            if len(in_flight) >= pending_per_worker * workers:
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        for future in in_flight:
+            yield future.result()
