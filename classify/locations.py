@@ -62,6 +62,8 @@ FLOORS_PATH = DATA_DIR / "floors.json"
 SMALL_CITY = 5_000  # below: needs an agreeing state or country
 SCAN_MIN_POP = 15_000  # a city found inside a longer token needs this many people, or a qualifier
 REGION_OVER_CITY_POP = 100_000  # "California" is the state, not California, MD
+# Countries that are one city: a name of the country ("Hong Kong SAR", "Macao") is the city.
+CITY_STATES = frozenset({"SG", "HK", "MO", "MC", "GI", "VA"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +345,8 @@ def _resolve(items: list[_Item]) -> _Resolution:
         e = best_item.entry
         if e.region:
             return _Resolution(None, region, rmism, 0, 0.0)
-        if e.country and (fold(city.name) != fold(best_item.text) or city.population < 50_000):
+        if (e.country and city.country not in CITY_STATES
+                and (fold(city.name) != fold(best_item.text) or city.population < 50_000)):
             return _Resolution(None, region, rmism, 0, 0.0)
         if e.admins and city.population < REGION_OVER_CITY_POP:
             return _Resolution(None, region, rmism, 0, 0.0)

@@ -60,6 +60,11 @@ def cities(value):
         ("Boston, New York", [("Boston", "MA", "US"), ("New York City", "NY", "US")]),
         ("Vancouver, Washington", [("Vancouver", "WA", "US")]),
         ("Multiple Locations", []),
+        # A city-state's country names are the city.
+        ("Hong Kong SAR", [("Hong Kong", "", "HK")]),
+        ("HKSAR", [("Hong Kong", "", "HK")]),
+        ("Macao", [("Macau", "02", "MO")]),
+        ("APAC (Singapore, Hong Kong SAR)", [("Singapore", "SG", "SG"), ("Hong Kong", "", "HK")]),
     ],
 )
 def test_location_strings(text, expected):
