@@ -1,12 +1,14 @@
 """schema.org JobPosting from pages: JSON-LD (plain, lists, ``@graph``) and microdata.
 
-Real pages carry broken blocks (trailing commas, truncated JSON, stray HTML comments),
-blocks nested absurdly deep and several blocks per page. Each block is parsed on its own:
+Real pages carry broken blocks (trailing commas, truncated JSON, stray HTML or script
+comments, two objects in one block), blocks nested absurdly deep and several blocks per
+page. Each block is parsed on its own:
 a broken one is reported (:class:`BlockError`) and skipped, the good ones are kept.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -22,6 +24,8 @@ MAX_BLOCK_CHARS = 2_000_000
 MAX_DEPTH = 40
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LEADING_COMMENTS = re.compile(r"^(?:\s*(?:/\*.*?\*/|//[^\n]*\n))+", re.DOTALL)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);")
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,11 @@ def _loads(raw: str) -> tuple[Any, str | None]:
     # Common wrappings in the wild: HTML comments and CDATA markers around the JSON.
     text = re.sub(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", text)
     text = re.sub(r"(-->|//\s*\]\]>|\]\]>)\s*$", "", text).strip()
+    text = _LEADING_COMMENTS.sub("", text).lstrip()  # "/* job */ {...}", a CMS's "// schema"
     first_error = None
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text))):
         try:
-            value = json.loads(candidate, strict=False)
+            value = _json_values(candidate)
         except RecursionError:
             return None, "nested too deeply to parse"
         except ValueError as exc:
@@ -71,6 +76,20 @@ def _loads(raw: str) -> tuple[Any, str | None]:
             return None, f"nested deeper than {MAX_DEPTH} levels"
         return value, None
     return None, first_error
+
+
+def _json_values(text: str) -> Any:
+    """The JSON value of ``text``; a list when it holds several one after another
+    (``{...}{...}``, ``{...};``), as templates that print one object per loop do."""
+    decoder = json.JSONDecoder(strict=False)
+    values, end = [], 0
+    while True:
+        value, end = decoder.raw_decode(text, end)
+        values.append(value)
+        while end < len(text) and (text[end].isspace() or text[end] in ",;"):
+            end += 1
+        if end >= len(text):
+            return values[0] if len(values) == 1 else values
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
@@ -178,7 +197,11 @@ def _text(value: Any) -> str | None:
         value = value.get("name") or value.get("@value") or value.get("value")
     if value is None:
         return None
-    value = str(value).strip()
+    value = str(value)
+    if "&" in value and _ENTITY.search(value):
+        # Escaped once too often by the page's template: "Research &amp; Development".
+        value = html.unescape(html.unescape(value))
+    value = value.strip()
     return value or None
 
 

@@ -99,3 +99,21 @@ def test_the_location_badge_says_hybrid_or_remote_when_json_ld_does_not():
     assert with_badge("Remote - EU")["workplace"] == "remote"
     assert with_badge("Remote - EU")["location_raw"] != "Remote - EU"  # jobLocation still names the places
     assert not with_badge("Berlin, Germany").get("workplace")
+
+
+def test_blocks_as_templates_print_them():
+    # Entities escaped once too often, two objects in one block, a script comment first.
+    escaped = json.dumps(dict(POSTING, title="Research &amp; Development Engineer",
+                              hiringOrganization={"@type": "Organization", "name": "Smith &amp;amp; Sons"}))
+    [fields] = documents_from_page(page(escaped), "https://x.example/").postings
+    assert (fields["title"], fields["company"]) == ("Research & Development Engineer", "Smith & Sons")
+    organization = json.dumps({"@type": "Organization", "name": "Globex"})
+    for block in (organization + json.dumps(POSTING), f"{json.dumps(POSTING)};",
+                  f"/* JobPosting */ {json.dumps(POSTING)}", f"// schema.org\n{json.dumps(POSTING)}"):
+        found = documents_from_page(page(block), "https://x.example/")
+        assert [p["title"] for p in found.postings] == ["Data Engineer"], block[:40]
+        assert found.broken_blocks == []
+    # Still broken: a cut-off block, or garbage after the object.
+    for block in (json.dumps(POSTING)[:-20], json.dumps(POSTING) + " oops"):
+        found = documents_from_page(page(block), "https://x.example/")
+        assert found.postings == [] and len(found.broken_blocks) == 1
