@@ -98,8 +98,10 @@ def run_batch(db) -> dict[str, float]:
     started = time.monotonic()
     report = classify_store(db)
     timings["classify"] = time.monotonic() - started
+    languages = ", ".join(f"{lang or 'unknown'} {count}" for lang, count in db.execute(
+        "SELECT lang, COUNT(*) FROM documents GROUP BY lang ORDER BY COUNT(*) DESC, lang"))
     print(f"\nClassified {report.documents} documents: {report.skills} skill tags, "
-          f"{report.places} place tags, {report.roles} role tags.")
+          f"{report.places} place tags, {report.roles} role tags. Documents by language: {languages}.")
     started = time.monotonic()
     # A demo store is small: store the pages of every skill, city and role with a few postings.
     refreshed = metrics.refresh(db, min_postings=5)

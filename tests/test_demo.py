@@ -24,5 +24,10 @@ def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     spiders = {row[0] for row in conn.execute("SELECT DISTINCT spider FROM documents")}
     assert spiders == {"greenhouse", "lever", "ashby", "jobpostings", "articles"}
     assert conn.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0] == 0
+    # Every document has a language, postings from ATS APIs and JSON-LD too; the summary says so.
+    assert conn.execute("SELECT COUNT(*) FROM documents WHERE lang IS NULL").fetchone()[0] == 0
+    total = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    english = conn.execute("SELECT COUNT(*) FROM documents WHERE lang = 'en'").fetchone()[0]
+    assert f"Documents by language: en {english}" in out and english >= total - 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert list(scratch.iterdir()) == [], "the temporary sample web was not removed"
