@@ -11,8 +11,8 @@ import math
 import re
 from typing import Any
 
-# Characters of a posting read for its language: 600 gave the language 2,000 gave on every
-# text of a 2,000-posting demo store, at 0.36 ms a posting instead of 0.89.
+# Characters of a posting read for its language: with py3langid, 600 gave the language
+# 2,000 gave on every text of a 2,000-posting demo store, at 0.36 ms a posting, not 0.89.
 POSTING_SAMPLE = 600
 
 # "Undetermined", "multiple", "no linguistic content": they say nothing of the text.
@@ -80,12 +80,11 @@ def detect_language(text: str, declared: Any = None, *, limit: int = 2000) -> st
 
     Plain English prose is told by its commonest words (:func:`reads_as_english`); any
     other text by py3langid, whose guess counts when its probability reaches
-    ``LANGUAGE_MIN_PROBABILITY``;
-    below it (or for text under 40 characters) the language the page ``declared`` (its
-    ``<html lang>``, an ``og:locale``) is taken, so a confident guess overrides a template's
-    default but a short snippet keeps its page's language. Only the first ``limit``
-    characters are read: the model's cost grows with the text, and 2,000 gave the same
-    language as 5,000 on every sample-web article at a third of the time.
+    ``LANGUAGE_MIN_PROBABILITY``. Below it (or for text under 40 characters) the language
+    the page ``declared`` (its ``<html lang>``, an ``og:locale``) is taken, so a confident
+    guess overrides a template's default but a short snippet keeps its page's language.
+    Only the first ``limit`` characters are read: the model's cost grows with the text, and
+    2,000 gave the same language as 5,000 on every sample-web article at a third of the time.
     """
     declared = primary_language(declared)
     if not text or len(text) < 40:
