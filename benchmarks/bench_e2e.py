@@ -53,6 +53,18 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def _pss_bytes(pid: int) -> int | None:
+    """A process's proportional set size, where the kernel reports one."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 def tree_memory_mb(pid: int) -> tuple[float, float]:
     """Resident memory of ``pid`` and all its descendants, in MB (Linux /proc): the sum
     of their RSS, and of their PSS. Forked workers share their parent's pages (models,
@@ -66,19 +78,11 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
         try:
             with open(f"/proc/{current}/statm") as fh:
                 resident = int(fh.read().split()[1]) * page
-            rss += resident
-            proportional = None
-            try:
-                with open(f"/proc/{current}/smaps_rollup") as fh:
-                    for line in fh:
-                        if line.startswith("Pss:"):
-                            proportional = int(line.split()[1]) * 1024
-                            break
-            except OSError:
-                pass
-            pss += resident if proportional is None else proportional
-        except OSError:
-            pass
+        except OSError:  # ended meanwhile
+            continue
+        proportional = _pss_bytes(current)
+        rss += resident
+        pss += resident if proportional is None else proportional
     return rss / 1024 / 1024, pss / 1024 / 1024
 
 
