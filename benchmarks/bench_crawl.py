@@ -1,6 +1,6 @@
 """Crawl benchmark: the project's spiders, pipelines and store against a bare Scrapy spider.
 
-One generated sample web (``crawler.sampleweb``), served in the same run:
+One generated sample web (``skillenai.sampleweb``), served in the same run:
 
 1. career sites, static files served by nginx (``apt-get install nginx``; without it the
    sample web's own Python server): the ``jobpostings`` spider with the project's
@@ -75,15 +75,15 @@ BARE_SETTINGS = {
 # Where a crawl's time goes, callees included (the rest is Scrapy, Twisted and the network).
 PROFILE_POINTS = {
     "whole crawl (reactor running)": ("scrapy/crawler.py", "start"),
-    "spider callbacks": ("crawler/spiders/jobpostings.py", "parse_page"),
-    "  structured data and page fields": ("crawler/pages.py", "documents_from_page"),
-    "  trafilatura (pages without structured data)": ("crawler/extract.py", "extract_page"),
-    "    language detection": ("classify/language.py", "detect_language"),
-    "  document-kind model (first call loads it)": ("crawler/kinds.py", "guess_kind"),
-    "    loading the kind model (skops, scikit-learn)": ("classify/modelfiles.py", "load_model"),
-    "  salary from text": ("crawler/ats.py", "salary_fields_from_text"),
-    "item pipelines (normalise, store)": ("crawler/pipelines.py", "process_item"),
-    "  SQLite batches": ("crawler/pipelines.py", "flush"),
+    "spider callbacks": ("skillenai/crawler/spiders/jobpostings.py", "parse_page"),
+    "  structured data and page fields": ("skillenai/crawler/parsing/pages.py", "documents_from_page"),
+    "  trafilatura (pages without structured data)": ("skillenai/crawler/parsing/extract.py", "extract_page"),
+    "    language detection": ("skillenai/classify/language.py", "detect_language"),
+    "  document-kind model (first call loads it)": ("skillenai/crawler/parsing/kinds.py", "guess_kind"),
+    "    loading the kind model (skops, scikit-learn)": ("skillenai/classify/training.py", "load_model"),
+    "  salary from text": ("skillenai/crawler/ats.py", "salary_fields_from_text"),
+    "item pipelines (normalise, store)": ("skillenai/crawler/pipelines.py", "process_item"),
+    "  SQLite batches": ("skillenai/crawler/pipelines.py", "flush"),
 }
 
 
@@ -92,8 +92,8 @@ PROFILE_POINTS = {
 def child_project(spiders: list[str], settings: dict, urls_out: str | None, profile: bool) -> dict:
     from scrapy import signals
 
-    import crawler.run as run
-    from store.db import open_db
+    import skillenai.crawler.run as run
+    from skillenai.store.db import open_db
 
     urls: list[str] = []
     original = run.CrawlerProcess
@@ -149,7 +149,7 @@ def child_bare(urls_file: str, settings: dict, project: bool = False) -> dict:
     from scrapy.crawler import CrawlerProcess
 
     if project:
-        from crawler.run import project_settings
+        from skillenai.crawler.run import project_settings
 
         settings = project_settings(settings)
 
@@ -188,7 +188,7 @@ def seeds_for(localized: str, spiders: list[str]) -> str:
 
 def crawl_rounds(name: str, spiders: list[str], web, web_dir: Path, work: Path, rounds: int,
                  profile: bool) -> dict:
-    from crawler.demo import sample_web_settings
+    from skillenai.pipeline.demo import sample_web_settings
 
     seeds = work / f"seeds-{name}.csv"
     base = sample_web_settings(web, web_dir, str(work / "unused.db"))
@@ -308,7 +308,7 @@ def main() -> int:
         print(json.dumps(child_bare(args.urls, json.loads(args.settings), args.project)))
         return 0
 
-    from crawler.sampleweb import SampleWebServer, generate
+    from skillenai.sampleweb import SampleWebServer, generate
 
     postings = args.postings or (2000 if args.quick else 4000)
     results = {"machine": machine(), "postings": postings, "rounds": args.rounds, "target_ratio": TARGET}

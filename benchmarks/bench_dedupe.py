@@ -4,14 +4,14 @@ Every figure comes from one run, side by side on the same documents:
 
 1. signatures per second — datasketch's per-shingle ``update`` loop, its batch paths
    (``MinHash.bulk``, ``update_batch``, ``copy()`` + ``update_batch``), and ours
-   (``store.dedupe.minhash.signatures``) on one core and on every core, from the same
+   (``skillenai.dedupe.minhash.signatures``) on one core and on every core, from the same
    normalised units; then end to end from raw text (normalisation included for all);
 2. the LSH index at 100k and 1M documents (synthetic signatures, so the scale test needs
    no corpus): insert and query rates and peak memory of our SQLite ``lsh_bands`` against
    datasketch's in-memory ``MinHashLSH`` with the same band layout, each in its own
    process;
-3. quality on the sample web (``crawler.sampleweb``; the synthetic corpus of
-   ``store.dedupe.synthetic`` when it is missing): precision and recall of duplicate
+3. quality on the sample web (``skillenai.sampleweb``; the synthetic corpus of
+   ``skillenai.dedupe.synthetic`` when it is missing): precision and recall of duplicate
    pairs against the ground truth and against exact Jaccard of the same shingles;
 4. the daily run: a day of new postings against stores of growing size, each run in a
    process of its own (the backlog, the day, the same day again).
@@ -43,13 +43,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from store.dedupe import lsh  # noqa: E402
-from store.dedupe.minhash import (  # noqa: E402
+from skillenai.dedupe import lsh  # noqa: E402
+from skillenai.dedupe.minhash import (  # noqa: E402
     DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hash32, shingle_hashes, shingles, signatures,
 )
-from store.dedupe.run import DedupeSettings  # noqa: E402
-from store.dedupe.text import split_units  # noqa: E402
-from store.workers import start_method  # noqa: E402
+from skillenai.dedupe.run import DedupeSettings  # noqa: E402
+from skillenai.dedupe.text import split_units  # noqa: E402
+from skillenai.core.workers import start_method  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "dedupe.json"
 
@@ -107,9 +107,9 @@ def best_of(fn, repeat: int = 3) -> float:
 def corpus(postings: int, seed: int = 7) -> tuple[list[dict], list[dict], str]:
     """Truth rows of the sample web (or of the synthetic corpus when it is missing)."""
     try:
-        from crawler.sampleweb.generate import generate
+        from skillenai.sampleweb.generate import generate
 
-        from store.dedupe.evaluate import load_truth
+        from evaluation.dedupe_sampleweb import load_truth
 
         import shutil
 
@@ -119,12 +119,12 @@ def corpus(postings: int, seed: int = 7) -> tuple[list[dict], list[dict], str]:
             found = load_truth(out)
         finally:
             shutil.rmtree(out, ignore_errors=True)
-        return found[0], found[1], f"crawler.sampleweb (postings={postings}, seed={seed})"
+        return found[0], found[1], f"skillenai.sampleweb (postings={postings}, seed={seed})"
     except ImportError:
-        from store.dedupe.synthetic import generate_corpus
+        from skillenai.dedupe.synthetic import generate_corpus
 
         c = generate_corpus(postings=postings, articles=max(20, postings // 10), seed=seed)
-        return c.postings, c.articles, f"store.dedupe.synthetic (postings={postings}, seed={seed})"
+        return c.postings, c.articles, f"skillenai.dedupe.synthetic (postings={postings}, seed={seed})"
 
 
 # 1. signatures ---------------------------------------------------------------------------
@@ -239,8 +239,8 @@ def probes(rng: np.random.Generator, originals: np.ndarray, changed: float) -> n
 
 
 def child_lsh_ours(n: int, daily: int, queries: int) -> dict:
-    from store.db import open_db
-    from store.documents import write_transaction
+    from skillenai.store.db import open_db
+    from skillenai.store.documents import write_transaction
 
     s = DedupeSettings()
     bands, rows = s.layout
@@ -370,9 +370,9 @@ def run_child(kind: str, **kwargs) -> dict:
 # 3. quality ------------------------------------------------------------------------------
 
 def bench_quality(postings: list[dict], articles: list[dict]) -> dict:
-    from store.db import open_db
-    from store.dedupe import run_dedupe
-    from store.dedupe.evaluate import (
+    from skillenai.store.db import open_db
+    from skillenai.dedupe import run_dedupe
+    from evaluation.dedupe_sampleweb import (
         build_store, evaluate_against_truth, exact_jaccard_check, precision_without_twins,
     )
 
@@ -397,9 +397,9 @@ def bench_quality(postings: list[dict], articles: list[dict]) -> dict:
 
 
 def bench_sweep(postings: list[dict], articles: list[dict]) -> list[dict]:
-    from store.db import open_db
-    from store.dedupe import run_dedupe
-    from store.dedupe.evaluate import build_store, evaluate_against_truth, precision_without_twins
+    from skillenai.store.db import open_db
+    from skillenai.dedupe import run_dedupe
+    from evaluation.dedupe_sampleweb import build_store, evaluate_against_truth, precision_without_twins
 
     db = open_db(":memory:")
     build_store(db, postings, articles)
@@ -432,8 +432,8 @@ NEW_DAY = "2030-01-01"
 def child_daily_prepare(postings: int, day: int, path: str) -> dict:
     """A store of ``postings`` sample-web postings; the last ``day`` of them (by date)
     are first seen on a later day than all the others."""
-    from store.db import open_db
-    from store.dedupe.evaluate import build_store
+    from skillenai.store.db import open_db
+    from evaluation.dedupe_sampleweb import build_store
 
     rows, articles, source = corpus(postings, seed=5)
     rows.sort(key=lambda r: (str(r.get("date_posted") or r.get("day") or ""), r["url"]))
@@ -447,8 +447,8 @@ def child_daily_prepare(postings: int, day: int, path: str) -> dict:
 def child_dedupe(path: str, date: str | None) -> dict:
     """One dedupe run over the store at ``path``, in a process of its own (peak memory
     is the run's)."""
-    from store.db import open_db
-    from store.dedupe import run_dedupe
+    from skillenai.store.db import open_db
+    from skillenai.dedupe import run_dedupe
 
     db = open_db(path)
     started = time.perf_counter()

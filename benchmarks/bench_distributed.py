@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import free_port, table, write_results  # noqa: E402
-from crawler.demo import sample_web_crawl_command as crawl_command  # noqa: E402
+from skillenai.pipeline.demo import sample_web_crawl_command as crawl_command  # noqa: E402
 
 
 def start_redis(directory: Path):
@@ -115,7 +115,7 @@ def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) 
     drain = None
     if redis_url:
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), "--redis", redis_url],
+        result = subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), "--redis", redis_url],
                                 capture_output=True, text=True)
         if result.returncode != 0:
             sys.exit(f"ingest failed: {result.stderr[-2000:]}")
@@ -142,8 +142,8 @@ def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) 
 
 
 def main() -> int:
-    from crawler.sampleweb.generate import generate
-    from crawler.sampleweb.server import SampleWebServer
+    from skillenai.sampleweb.generate import generate
+    from skillenai.sampleweb.server import SampleWebServer
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postings", type=int, default=600)

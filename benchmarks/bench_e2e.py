@@ -90,7 +90,7 @@ def run_demo(postings: int, work: Path) -> dict:
     db = work / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    command = [PYTHON, "-m", "crawler.cli", "demo", "--postings", str(postings), "--db", str(db)]
+    command = [PYTHON, "-m", "skillenai.cli", "demo", "--postings", str(postings), "--db", str(db)]
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})

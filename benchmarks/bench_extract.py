@@ -7,13 +7,13 @@ comments, "read more" boxes), with the body text the generator wrote
 - bare: ``trafilatura.extract(html, url=url, with_metadata=True)`` in one process, over
   the pages already read into memory (JSON output, so the text is not mixed with the
   metadata header);
-- ours: ``skillenai extract --db`` (:func:`crawler.reextract.reextract_store`) over a
+- ours: ``skillenai extract --db`` (:func:`skillenai.pipeline.reextract.reextract_store`) over a
   store holding the same pages as the crawl keeps them (``documents.raw``, compressed):
   decompress, the crawl's own extraction (trafilatura with metadata, language detection,
   page title and dates), write the changed documents; with every core and with one.
 
 Quality for both: word 4-gram F1 of the text against the written body
-(``crawler.quality``); "equal" means the stage's mean F1 is not below bare trafilatura's.
+(``evaluation.extraction``); "equal" means the stage's mean F1 is not below bare trafilatura's.
 One more run of the stage on one core under cProfile says what the time is spent on.
 
 Usage::
@@ -49,7 +49,7 @@ PLACEHOLDER = "Text not extracted yet: the extraction stage fills this in from t
 
 def article_pages(web_dir: Path) -> list[dict]:
     """Truth articles with their page's HTML as generated."""
-    from crawler.sampleweb.output import file_for
+    from skillenai.sampleweb.output import file_for
 
     pages = []
     for line in (web_dir / "truth" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
@@ -66,9 +66,9 @@ def article_pages(web_dir: Path) -> list[dict]:
 
 def build_store(pages: list[dict], path: Path) -> None:
     """The pages as the crawl stores them: raw HTML kept, text to be (re-)extracted."""
-    from store.db import open_db
-    from store.documents import upsert_documents
-    from store.records import normalize_record
+    from skillenai.store.db import open_db
+    from skillenai.store.documents import upsert_documents
+    from skillenai.core.record import normalize_record
 
     db = open_db(str(path))
     records = [normalize_record({"url": p["url"], "kind": "article", "spider": "articles", "source": "bench",
@@ -91,7 +91,7 @@ def cpu_seconds() -> float:
 def child_bare(pages_file: str) -> dict:
     import trafilatura
 
-    from crawler.quality import word_ngram_f1
+    from evaluation.extraction import word_ngram_f1
 
     pages = json.loads(Path(pages_file).read_text(encoding="utf-8"))
     bodies = [Path(p["path"]).read_bytes() for p in pages]
@@ -107,9 +107,9 @@ def child_bare(pages_file: str) -> dict:
 
 
 def child_stage(pages_file: str, db_path: str, workers: int, profile: bool) -> dict:
-    from crawler.quality import word_ngram_f1
-    from crawler.reextract import _warm_up, reextract_store
-    from store.db import open_db
+    from evaluation.extraction import word_ngram_f1
+    from skillenai.pipeline.reextract import _warm_up, reextract_store
+    from skillenai.store.db import open_db
 
     pages = json.loads(Path(pages_file).read_text(encoding="utf-8"))
     db = open_db(db_path)
@@ -158,7 +158,7 @@ def main() -> int:
         print(json.dumps(child_stage(args.pages, args.db, args.workers, args.profile)))
         return 0
 
-    from crawler.sampleweb import generate
+    from skillenai.sampleweb import generate
 
     articles = args.articles or (300 if args.quick else 600)
     workers = args.workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())

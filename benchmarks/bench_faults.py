@@ -1,7 +1,7 @@
 """Fault benchmark: a crawl of the faulty sample web against a crawl of the same web, clean.
 
 One generated sample web is served twice by the sample web's own server: without faults,
-then under a fault profile (``crawler/sampleweb/faults.py``: bursts of 5xx and 429 with
+then under a fault profile (``skillenai/sampleweb/faults.py``: bursts of 5xx and 429 with
 Retry-After, resets, truncated bodies, slow and oversize responses, redirect chains and
 loops, PDFs at HTML URLs, wrong charsets, invalid UTF-8, JSON-LD and XML bombs, session-id
 and calendar traps). Each crawl is ``skillenai crawl`` with every spider, in a fresh
@@ -46,7 +46,7 @@ CRAWL_SETTINGS = {"DOWNLOAD_TIMEOUT": TIMEOUT, "RETRY_BACKOFF_BASE": 0.5, "RETRY
 
 def child(argv: list[str]) -> int:
     """In the measured process: run the CLI, then print its own peak RSS as JSON."""
-    from crawler.cli import main
+    from skillenai.cli.main import main
 
     started = time.monotonic()
     status = main(argv)
@@ -56,7 +56,7 @@ def child(argv: list[str]) -> int:
 
 
 def crawl(web, web_dir: Path, db: Path) -> dict:
-    from crawler.demo import sample_web_settings
+    from skillenai.pipeline.demo import sample_web_settings
 
     settings = sample_web_settings(web, web_dir, str(db))
     argv = ["crawl", "--db", str(db), "--seeds", settings.pop("SKILLENAI_SEEDS")]
@@ -93,9 +93,9 @@ def store_figures(db: Path) -> dict:
 
 
 def run(args) -> dict:
-    from crawler.sampleweb.faults import FaultProfile, fault_truth
-    from crawler.sampleweb.generate import generate
-    from crawler.sampleweb.server import SampleWebServer
+    from skillenai.sampleweb.faults import FaultProfile, fault_truth
+    from skillenai.sampleweb.generate import generate
+    from skillenai.sampleweb.server import SampleWebServer
 
     work = Path(tempfile.mkdtemp(prefix="bench-faults-"))
     web_dir = Path(args.web) if args.web else work / "web"

@@ -10,7 +10,7 @@ some postings without a date, and ``N/50`` articles. Rows are inserted in key or
 For each store it measures, in the same run and the same process, for popular, middling
 and rare skills:
 
-- ``metrics skill``: :func:`store.metrics.skill_metrics` (every figure of the page);
+- ``metrics skill``: :func:`skillenai.metrics.queries.skill_metrics` (every figure of the page);
 - the bare baseline: ``SELECT COUNT(*) FROM document_skills WHERE skill_id = ?``, the
   covering index alone, no join, no window;
 - the bare windowed count: canonical postings of the skill in the window
@@ -19,7 +19,7 @@ and rare skills:
 and, once each, ``top-skills``, ``trends``, ``metro`` and ``role``. Latencies are with a
 warm page cache (one untimed call per skill first); the first call of a cold process is
 reported separately. Everything is measured twice: computed on request ("live"), then
-after :func:`store.metrics.refresh` has stored per-day counts and the pages of the busy
+after :func:`skillenai.metrics.queries.refresh` has stored per-day counts and the pages of the busy
 skills, metros and roles ("refreshed", what the daily job leaves); the refresh's own
 time is reported.
 
@@ -52,8 +52,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from store import metrics  # noqa: E402
-from store.db import open_db  # noqa: E402
+from skillenai.metrics import queries as metrics  # noqa: E402
+from skillenai.store.db import open_db  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "metrics.json"
 AS_OF = dt.date(2026, 5, 9)
@@ -91,9 +91,9 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
                 dup_rate: float = 0.02, undated_rate: float = 0.01, text_bytes: int = 600,
                 seed: int = 1, as_of: dt.date = AS_OF, log=print) -> dict:
     """Write a synthetic store of ``postings`` postings to ``path``; returns its row counts."""
-    from classify.metros import metro_table
-    from classify.roles import role_table
-    from classify.taxonomy import load_taxonomy
+    from skillenai.classify.places.gazetteer import metro_table
+    from skillenai.classify.roles import role_table
+    from skillenai.classify.skills.taxonomy import load_taxonomy
 
     started = time.monotonic()
     rng = np.random.default_rng(seed)

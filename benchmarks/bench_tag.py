@@ -1,20 +1,20 @@
-"""Tagging benchmark: ``classify.tagger.tag_documents`` throughput on one core.
+"""Tagging benchmark: ``skillenai.classify.tagger.tag_documents`` throughput on one core.
 
 Every figure comes from one run, on the same documents, after a warm-up batch (models
 loaded, caches filled):
 
 1. baselines: a bare pyahocorasick pass of the taxonomy's alias keys over the lower-cased
    texts (what any alias matcher must at least pay), and our skill matcher's scan without
-   disambiguation (``classify.skills`` normalisation, boundaries, longest match);
+   disambiguation (``skillenai.classify.skills.matcher`` normalisation, boundaries, longest match);
 2. the stages of tagging on their own: skills (matching plus one disambiguator call per
    batch), places from the location string, places from the text, role from the title,
    document kind;
 3. ``tag_documents`` end to end, as the store calls it (``kind`` given) and as
    ``skillenai tag`` does without a kind (the kind model runs too).
 
-Parsed location strings are cached by ``classify.locations``; the cache is cleared before
+Parsed location strings are cached by ``skillenai.classify.places.locations``; the cache is cleared before
 every timed round, so each round pays for parsing as a new batch would. Documents are
-postings of a generated sample web (``crawler.sampleweb``): as generated
+postings of a generated sample web (``skillenai.sampleweb``): as generated
 (about 1.8 KB) and as ~3 KB postings, each the text of two postings of the same web joined
 and cut at a line boundary near 3,000 bytes. The process is pinned to one CPU and numeric
 libraries to one thread.
@@ -54,17 +54,17 @@ sys.path.insert(0, str(ROOT))
 
 import ahocorasick  # noqa: E402
 
-from classify.evaluate_sampleweb import posting_doc, read_truth  # noqa: E402
-from classify.kind import classify_kinds  # noqa: E402
-from classify.locations import parse_locations, places_in_text  # noqa: E402
-from classify.roles import classify_roles  # noqa: E402
-from classify.skills import _matcher, load_taxonomy, tag_skills_batch  # noqa: E402
-from classify.tagger import tag_documents  # noqa: E402
-from crawler.sampleweb import generate  # noqa: E402
+from evaluation.sampleweb_tagging import posting_doc, read_truth  # noqa: E402
+from skillenai.classify.kind import classify_kinds  # noqa: E402
+from skillenai.classify.places.locations import parse_locations, places_in_text  # noqa: E402
+from skillenai.classify.roles import classify_roles  # noqa: E402
+from skillenai.classify.skills.matcher import _matcher, load_taxonomy, tag_skills_batch  # noqa: E402
+from skillenai.classify.tagger import tag_documents  # noqa: E402
+from skillenai.sampleweb import generate  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "tag.json"
 TARGET = 500.0  # postings per second on one core
-BATCH = 500  # documents per tag_documents call, as store.tagging does
+BATCH = 500  # documents per tag_documents call, as skillenai.pipeline.tagging does
 DOC_BYTES = 3000
 
 
@@ -107,7 +107,7 @@ def batches(items: list, size: int = BATCH):
 def clear_caches() -> None:
     """Forget parsed location strings, so every round parses them as a fresh batch would
     (models and the gazetteer stay loaded: that is the warm-up's job)."""
-    from classify.locations import _parse_string
+    from skillenai.classify.places.locations import _parse_string
 
     _parse_string.cache_clear()
 

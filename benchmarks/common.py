@@ -125,7 +125,7 @@ class StaticWeb:
     server rewrites them per response, nginx serves files as they are, so the sites are
     copied once with their local origins written in. Paginated listings
     (``/jobs/?page=N``) map to ``index.page-N.html`` as the generator lays them out.
-    Offers ``origin()`` and ``localize()`` like :class:`crawler.sampleweb.SampleWebServer`.
+    Offers ``origin()`` and ``localize()`` like :class:`skillenai.sampleweb.SampleWebServer`.
     """
 
     def __init__(self, web_dir: Path, sites: list[str]):

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo import sample_web_settings  # noqa: E402
+from skillenai.pipeline.demo import sample_web_settings  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "crash.json"
 
@@ -41,7 +41,7 @@ def crawl_command(web, web_dir: Path, db: Path, batch: int = 10) -> list[str]:
     """``skillenai crawl`` of the sample web; small batches give a kill many commits to land between."""
     settings = sample_web_settings(web, web_dir, str(db))
     settings["SKILLENAI_STORE_BATCH"] = batch
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+    command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db),
                "--seeds", settings.pop("SKILLENAI_SEEDS")]
     settings.pop("SKILLENAI_DB")
     for key, value in settings.items():
@@ -178,8 +178,8 @@ def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout:
 
 
 def main() -> int:
-    from crawler.sampleweb.generate import generate
-    from crawler.sampleweb.server import SampleWebServer
+    from skillenai.sampleweb.generate import generate
+    from skillenai.sampleweb.server import SampleWebServer
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=20)

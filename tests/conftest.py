@@ -1,6 +1,6 @@
 import pytest
 
-from store.db import open_db
+from skillenai.store.db import open_db
 
 
 @pytest.fixture

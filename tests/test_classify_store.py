@@ -2,9 +2,9 @@
 
 import pytest
 
-from store.documents import upsert_documents
-from store.records import normalize_record
-from store.tagging import classify_store
+from skillenai.store.documents import upsert_documents
+from skillenai.core.record import normalize_record
+from skillenai.pipeline.tagging import classify_store
 
 
 def posting(n, title, text, location):
@@ -63,7 +63,7 @@ def skill_names(db, doc_id):
 
 
 def test_company_boilerplate_learned_by_dedupe_is_not_tagged(fresh_db):
-    from store.dedupe import run_dedupe
+    from skillenai.dedupe import run_dedupe
 
     # A blurb under a heading the section rules do not know, pasted into every posting.
     blurb = ("Life on the Harbor crew\n"
@@ -112,7 +112,7 @@ def test_classify_gives_postings_without_one_the_language_of_their_text(fresh_db
 
 
 def test_worker_processes_tag_exactly_as_this_one_does(fresh_db):
-    from store.dedupe import run_dedupe
+    from skillenai.dedupe import run_dedupe
 
     titles = ["Senior Backend Engineer", "Registered Nurse - ICU", "Data Analyst", "Frontend Developer (React)",
               "Account Executive", "Site Reliability Engineer"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import build_parser
+from skillenai.cli.main import build_parser
 
 ROOT = Path(__file__).parent.parent
 
@@ -28,7 +28,7 @@ with the largest gains in senior and staff roles that own production systems.</p
 
 
 def run_cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "skillenai.cli", *args], input=stdin,
                           capture_output=True, text=True, cwd=ROOT)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.generate import generate
-from crawler.sampleweb.server import SampleWebServer
+from skillenai.sampleweb.generate import generate
+from skillenai.sampleweb.server import SampleWebServer
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("crash_trials", ROOT / "benchmarks" / "crash_trials.py")
@@ -63,8 +63,8 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(web, web_dir, tmp_path):
 
 
 def test_a_run_of_a_dead_process_is_marked_interrupted(tmp_path):
-    from store.db import open_db
-    from store.documents import start_run
+    from skillenai.store.db import open_db
+    from skillenai.store.documents import start_run
 
     db = open_db(tmp_path / "runs.db")
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -92,11 +92,11 @@ def test_crawl_and_ingest_write_one_store_at_once(web, web_dir, tmp_path):
     lines = 6000
     _jsonl(feed, lines)
     # Create the store first so both writers start from the same schema.
-    subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), "-"], input="",
+    subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), "-"], input="",
                    text=True, check=True, timeout=120)
     crawl = subprocess.Popen(crawl_trials_command(web, web_dir, db), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    ingest = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), str(feed)],
+    ingest = subprocess.Popen([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), str(feed)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ingest_out, ingest_err = ingest.communicate(timeout=600)
     crawl_out, crawl_err = crawl.communicate(timeout=600)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import sample_web_settings
-from crawler.sampleweb.generate import generate
-from crawler.sampleweb.server import SampleWebServer
+from skillenai.pipeline.demo import sample_web_settings
+from skillenai.sampleweb.generate import generate
+from skillenai.sampleweb.server import SampleWebServer
 
 POSTINGS = 150
 
@@ -39,7 +39,7 @@ def web(web_dir):
 
 def run_crawl(web, web_dir: Path, db: Path, seeds: Path | None = None, spiders=()) -> subprocess.CompletedProcess:
     settings = sample_web_settings(web, web_dir, str(db))
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+    command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db),
                "--seeds", str(seeds or settings.pop("SKILLENAI_SEEDS"))]
     settings.pop("SKILLENAI_SEEDS", None)
     settings.pop("SKILLENAI_DB")
@@ -107,7 +107,7 @@ def test_articles_are_stored_with_title_author_date(crawled, web_dir):
 
 
 def test_article_text_quality(crawled, web_dir):
-    from crawler.quality import word_ngram_f1
+    from evaluation.extraction import word_ngram_f1
 
     truth = {t["url"]: t for t in read_jsonl(web_dir / "truth" / "articles.jsonl")}
     texts = dict(crawled["db"].execute("SELECT url, text FROM documents WHERE kind = 'article'").fetchall())
@@ -188,7 +188,7 @@ def test_pages_parse_the_same_in_worker_processes_and_in_the_callback():
     import asyncio
     import os
 
-    from crawler import parsepool
+    from skillenai.crawler.parsing import parsepool
 
     html = (b'<html><head><title>Notes</title></head><body><article><h1>Hiring notes</h1>'
             + b"<p>We looked at how teams hire data engineers this year and what they ask for.</p>" * 30
@@ -210,7 +210,7 @@ def test_pages_parse_the_same_in_worker_processes_and_in_the_callback():
 
 
 def test_only_a_page_read_as_an_article_gets_the_metadata_search():
-    from crawler.pages import documents_from_page
+    from skillenai.crawler.parsing.pages import documents_from_page
 
     html = ('<html><head><title>Hiring notes</title></head><body><article><h1>Hiring notes</h1>'
             '<p class="byline">By <span class="author">Jane Q. Doe</span>, March 5, 2024</p>'
@@ -238,7 +238,7 @@ def test_the_parsing_workers_take_many_pages_at_once_large_ones_too_and_pass_err
 
     import pytest
 
-    from crawler import parsepool
+    from skillenai.crawler.parsing import parsepool
 
     bodies = [bytes(n % 251 for n in range(size)) for size in (10, 11_000, 300_000, 3_000_000)] * 40
 
@@ -259,8 +259,8 @@ def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
     from scrapy.http import HtmlResponse, Request
     from scrapy.settings import Settings
 
-    from crawler.items import DocumentItem
-    from crawler.logformatter import SkillenaiLogFormatter
+    from skillenai.crawler.items import DocumentItem
+    from skillenai.crawler.logformatter import SkillenaiLogFormatter
 
     request = Request("https://jobs.example/1")
     response = HtmlResponse(request.url, body=b"<html></html>", request=request)
@@ -279,14 +279,14 @@ def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
 
 
 def test_the_store_writer_keeps_order_and_goes_on_after_a_failed_batch(fresh_db, posting_record, caplog):
-    from crawler.pipelines import StoreWriter
-    from store.records import normalize_record
+    from skillenai.crawler.pipelines import StoreWriter
+    from skillenai.core.record import normalize_record
 
     good = normalize_record(posting_record)
     changed = normalize_record({**posting_record, "title": "Staff Backend Engineer"})
     writer = StoreWriter(fresh_db, run_id=None, backlog=1)
     writer.start()
-    with caplog.at_level(logging.ERROR, logger="crawler.pipelines"):
+    with caplog.at_level(logging.ERROR, logger="skillenai.crawler.pipelines"):
         writer.documents([{"id": "broken"}])  # not a normalised record: the batch fails
         writer.documents([good])
         writer.documents([changed])  # after the first: an update, not a second row

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from crawler.daily import daily_lock
-from crawler.sampleweb.generate import generate
+from skillenai.pipeline.daily import daily_lock
+from skillenai.sampleweb.generate import generate
 
 POSTINGS = 100
 DAY1, DAY2 = "2026-05-10", "2026-05-11"
 
 
 def daily(db: Path, date: str, web: Path, *extra: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "crawler.cli", "daily", "--db", str(db), "--date", date,
+    command = [sys.executable, "-m", "skillenai.cli", "daily", "--db", str(db), "--date", date,
                "--sample-web", str(web), *extra]
     return subprocess.run(command, capture_output=True, text=True, timeout=600)
 
@@ -138,7 +138,7 @@ def test_a_killed_run_is_crawled_again_and_leaves_the_store_consistent(two_days,
     db = tmp_path / "killed.db"
     slow = ["--spider", "jobpostings", "--set", "DOWNLOAD_DELAY=0.3", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
             "--set", "SKILLENAI_STORE_BATCH=1"]
-    command = [sys.executable, "-m", "crawler.cli", "daily", "--db", str(db), "--date", DAY1, "--sample-web", str(web)]
+    command = [sys.executable, "-m", "skillenai.cli", "daily", "--db", str(db), "--date", DAY1, "--sample-web", str(web)]
     process = subprocess.Popen(command + slow, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     stored = 0

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
 
-from store.dedupe import (
+from skillenai.dedupe import (
     DedupeSettings, from_bytes, run_dedupe, shingle_hash32, shingles, signatures, to_bytes, to_lean_minhash,
 )
-from store.dedupe.evaluate import build_store, evaluate_against_truth, load_truth, precision_without_twins
-from store.dedupe.synthetic import generate_corpus
-from store.dedupe.text import split_units
-from store.documents import upsert_documents
-from store.records import normalize_record
+from evaluation.dedupe_sampleweb import build_store, evaluate_against_truth, load_truth, precision_without_twins
+from skillenai.dedupe.synthetic import generate_corpus
+from skillenai.dedupe.text import split_units
+from skillenai.store.documents import upsert_documents
+from skillenai.core.record import normalize_record
 
 ABOUT = ("Acme Robotics builds warehouse robots that move millions of parcels a day. Founded in 2012 and "
          "headquartered in San Francisco, we are a team of 900 people across three continents.")
@@ -315,7 +315,7 @@ def test_stored_signature_round_trips(fresh_db):
         "SELECT document_id, signature, num_perm, seed FROM minhashes ORDER BY id LIMIT 1").fetchone()
     text = fresh_db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
     boilerplate = {int(h) % (1 << 64) for (h,) in fresh_db.execute("SELECT line_hash FROM boilerplate_lines")}
-    from store.dedupe.text import kept_units
+    from skillenai.dedupe.text import kept_units
 
     sigs, _ = signatures([kept_units(text, boilerplate)], shingle_size=DedupeSettings().shingle_size,
                          num_perm=num_perm, seed=seed)
@@ -328,7 +328,7 @@ def test_settings_are_validated():
     with pytest.raises(ValueError, match="shingle_size must be between 1 and 10"):
         DedupeSettings(shingle_size=0)
     with pytest.raises(ValueError, match="date must be YYYY-MM-DD"):
-        from store.db import open_db
+        from skillenai.store.db import open_db
 
         run_dedupe(open_db(":memory:"), date="yesterday")
 
@@ -345,9 +345,9 @@ def test_quality_floor_on_synthetic_corpus(fresh_db):
 
 def test_quality_floor_on_the_sample_web(fresh_db, tmp_path):
     generate = pytest.importorskip(
-        "crawler.sampleweb.generate", reason="crawler.sampleweb is not in this tree: no sample-web truth to score")
+        "skillenai.sampleweb.generate", reason="skillenai.sampleweb is not in this tree: no sample-web truth to score")
     if not hasattr(generate, "generate"):
-        pytest.skip("crawler.sampleweb.generate has no generate(): no sample-web truth to score")
+        pytest.skip("skillenai.sampleweb.generate has no generate(): no sample-web truth to score")
     generate.generate(tmp_path / "web", postings=400, seed=7)
     postings, articles = load_truth(tmp_path / "web")
     build_store(fresh_db, postings, articles)
@@ -356,12 +356,12 @@ def test_quality_floor_on_the_sample_web(fresh_db, tmp_path):
     assert result["recall"] >= 0.95, result
     assert result["same_company_different_role_merges"] == 0, result
     # Planted hard negatives that came out identical in title and place to their model
-    # (see store.dedupe.evaluate) are scored apart; everything else must be right.
+    # (see evaluation.dedupe_sampleweb) are scored apart; everything else must be right.
     assert precision_without_twins(result) >= 0.97, result
 
 
 def test_permutations_are_datasketchs():
-    from store.dedupe.minhash import permutations
+    from skillenai.dedupe.minhash import permutations
 
     for num_perm, seed in ((128, 1), (64, 42)):
         a, b = permutations(num_perm, seed)
@@ -370,7 +370,7 @@ def test_permutations_are_datasketchs():
 
 
 def test_both_cores_give_the_same_result(fresh_db):
-    from store.db import open_db
+    from skillenai.store.db import open_db
 
     corpus = generate_corpus(postings=150, articles=20, seed=5)
     build_store(fresh_db, corpus.postings, corpus.articles)

@@ -13,7 +13,7 @@ def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     db = tmp_path / "demo.db"
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(db), "--postings", "60",
+    result = subprocess.run([sys.executable, "-m", "skillenai.cli", "demo", "--db", str(db), "--postings", "60",
                              "--as-of", "2026-05-09"], capture_output=True, text=True, cwd=tmp_path, timeout=600,
                             env={**os.environ, "TMPDIR": str(scratch)})
     assert result.returncode == 0, result.stderr[-3000:]

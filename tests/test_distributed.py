@@ -21,9 +21,9 @@ import pytest
 
 redis = pytest.importorskip("redis")
 
-from crawler.demo import sample_web_crawl_command as crawl_command  # noqa: E402
-from crawler.sampleweb.generate import generate  # noqa: E402
-from crawler.sampleweb.server import SampleWebServer  # noqa: E402
+from skillenai.pipeline.demo import sample_web_crawl_command as crawl_command  # noqa: E402
+from skillenai.sampleweb.generate import generate  # noqa: E402
+from skillenai.sampleweb.server import SampleWebServer  # noqa: E402
 
 POSTINGS = 120
 
@@ -117,7 +117,7 @@ def runs(web, web_dir, redis_server, tmp_path_factory):
     for worker, (_out, err) in zip(workers, outputs):
         assert worker.returncode == 0, err[-3000:]
     dist_requests = web.requests[start:]
-    drained = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(dist_db),
+    drained = subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(dist_db),
                               "--redis", redis_server.url], capture_output=True, text=True, timeout=600)
     return {"single_db": single_db, "dist_db": dist_db, "single_requests": single_requests,
             "dist_requests": dist_requests, "worker_outputs": [o for o, _ in outputs], "drained": drained}
@@ -165,7 +165,7 @@ def test_bad_items_are_reported_and_skipped(redis_server, tmp_path):
     client.rpush("badcase:items", json.dumps(good), "{not json", json.dumps({"url": "x", "kind": "posting"}))
     client.rpush("badcase:events", "[]")
     db = tmp_path / "bad.db"
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), "--redis",
+    result = subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), "--redis",
                              redis_server.url, "--key", "badcase"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "redis badcase:items:2: invalid JSON" in result.stderr
@@ -177,7 +177,7 @@ def test_bad_items_are_reported_and_skipped(redis_server, tmp_path):
 
 
 def test_ingest_needs_a_file_or_redis(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(tmp_path / "x.db")],
+    result = subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(tmp_path / "x.db")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "either FILE" in result.stderr
@@ -190,11 +190,11 @@ def _dedupe_result(db):
 
 
 def test_lsh_in_redis_gives_the_same_clusters_as_the_store_table(redis_server, tmp_path):
-    from store.db import open_db
-    from store.dedupe import DedupeSettings, run_dedupe
-    from store.dedupe.evaluate import build_store
-    from store.dedupe.lsh_redis import RedisLSH
-    from store.dedupe.synthetic import generate_corpus
+    from skillenai.store.db import open_db
+    from skillenai.dedupe import DedupeSettings, run_dedupe
+    from evaluation.dedupe_sampleweb import build_store
+    from skillenai.dedupe.lsh_redis import RedisLSH
+    from skillenai.dedupe.synthetic import generate_corpus
 
     corpus = generate_corpus(postings=150, articles=20, seed=5)
     local = open_db(":memory:")
@@ -222,7 +222,7 @@ def test_lsh_in_redis_gives_the_same_clusters_as_the_store_table(redis_server, t
     assert _dedupe_result(db) == expected
 
     # The command line option; a re-run changes nothing.
-    from crawler.cli import main
+    from skillenai.cli.main import main
 
     assert main(["dedupe", "--db", str(tmp_path / "redis-lsh.db"), "--lsh-redis", redis_server.url]) == 0
     assert _dedupe_result(open_db(tmp_path / "redis-lsh.db")) == expected
@@ -247,7 +247,7 @@ def test_killed_ingest_loses_nothing(redis_server, tmp_path):
         "url": f"https://example.com/jobs/{i}", "kind": "posting", "title": f"Engineer {i}",
         "text": f"Job {i}: operate the data platform in Python and Go, with on-call duty. " * 2}) for i in range(total)])
     db = tmp_path / "drain.db"
-    command = [sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), "--redis", redis_server.url,
+    command = [sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), "--redis", redis_server.url,
                "--key", "killdrain", "--batch", "100"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for(lambda: client.llen("killdrain:items") < total - 500 or process.poll() is not None)
@@ -276,12 +276,12 @@ def test_killed_worker_then_rerun_stores_everything_once(web, web_dir, redis_ser
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "the worker finished before the kill"
-    from crawler.distributed import STALE_AFTER
+    from skillenai.crawler.distributed import STALE_AFTER
 
     time.sleep(STALE_AFTER + 0.5)  # until the dead worker's heartbeat is stale: the rerun starts afresh
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    drained = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), "--redis",
+    drained = subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), "--redis",
                               redis_server.url, "--key", "killcrawl"], capture_output=True, text=True, timeout=300)
     assert drained.returncode == 0, drained.stderr[-3000:]
     truth = {json.loads(line)["url"] for line in (web_dir / "truth" / "postings.jsonl").read_text().splitlines()
@@ -299,7 +299,7 @@ def test_killed_worker_then_rerun_stores_everything_once(web, web_dir, redis_ser
 def test_redis_lsh_keeps_the_closest_candidates_over_the_cap(redis_server):
     import numpy as np
 
-    from store.dedupe.lsh_redis import RedisLSH
+    from skillenai.dedupe.lsh_redis import RedisLSH
 
     bands, rows = 8, 4
     index = RedisLSH(redis_server.url, bands, rows, 32, prefix="captest")
@@ -322,7 +322,7 @@ def test_unreachable_redis_is_a_clear_error(tmp_path):
     url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     for command in (["crawl", "--db", str(tmp_path / "x.db"), "--redis", url, "--spider", "lever"],
                     ["ingest", "--db", str(tmp_path / "x.db"), "--redis", url]):
-        result = subprocess.run([sys.executable, "-m", "crawler.cli", *command], capture_output=True, text=True,
+        result = subprocess.run([sys.executable, "-m", "skillenai.cli", *command], capture_output=True, text=True,
                                 timeout=120)
         assert result.returncode == 2, result.stderr[-2000:]
         assert f"cannot reach Redis at {url}" in result.stderr

@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from crawler.cli import build_parser
-from store.db import open_db
+from skillenai.cli.main import build_parser
+from skillenai.store.db import open_db
 
 ROOT = Path(__file__).parent.parent
 INTERNAL = re.compile(r"^(_sqlite_migrations|documents_fts_\w+|sqlite_\w+)$")
@@ -13,7 +13,7 @@ INTERNAL = re.compile(r"^(_sqlite_migrations|documents_fts_\w+|sqlite_\w+)$")
 def documented_schema() -> dict[str, set[str]]:
     sections: dict[str, set[str]] = {}
     current = None
-    for line in (ROOT / "docs" / "schema.md").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / "skillenai" / "store" / "schema.md").read_text(encoding="utf-8").splitlines():
         heading = re.match(r"^### (\w+)\s*$", line)
         if heading:
             current = sections.setdefault(heading.group(1), set())
@@ -42,6 +42,6 @@ def test_every_command_is_in_the_readme():
 def test_every_project_setting_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     settings = re.findall(r"^((?:SKILLENAI|GREENHOUSE|LEVER|ASHBY|JOBPOSTINGS)_\w+)\s*=",
-                          (ROOT / "crawler" / "settings.py").read_text(encoding="utf-8"), re.MULTILINE)
+                          (ROOT / "skillenai" / "crawler" / "settings.py").read_text(encoding="utf-8"), re.MULTILINE)
     missing = [s for s in settings if s not in readme]
     assert not missing, f"settings not documented in README.md: {missing}"

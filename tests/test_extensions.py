@@ -9,8 +9,8 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.extensions import CollectorTuning
-from crawler.run import project_settings
+from skillenai.crawler.extensions import CollectorTuning
+from skillenai.crawler.run import project_settings
 
 
 def extension(threshold: int) -> CollectorTuning:
@@ -62,5 +62,5 @@ def test_zero_leaves_the_collector_alone():
 
 def test_the_project_enables_it():
     settings = project_settings()
-    assert settings.getwithbase("EXTENSIONS")["crawler.extensions.CollectorTuning"] == 0
+    assert settings.getwithbase("EXTENSIONS")["skillenai.crawler.extensions.CollectorTuning"] == 0
     assert settings.getint("SKILLENAI_GC_THRESHOLD") > 700

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from crawler.cli import main
-from crawler.demo import sample_web_settings
-from crawler.sampleweb.generate import generate
-from crawler.sampleweb.server import SampleWebServer
+from skillenai.cli.main import main
+from skillenai.pipeline.demo import sample_web_settings
+from skillenai.sampleweb.generate import generate
+from skillenai.sampleweb.server import SampleWebServer
 
 FIELDS = ("title", "text", "lang", "author", "published_at", "extraction", "content_hash")
 
@@ -26,7 +26,7 @@ def crawled_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("store") / "crawl.db"
     with SampleWebServer(web_dir) as web:
         settings = sample_web_settings(web, web_dir, str(db))
-        command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+        command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db),
                    "--seeds", settings.pop("SKILLENAI_SEEDS"), "--spider", "jobpostings", "--spider", "articles"]
         settings.pop("SKILLENAI_DB")
         for key, value in settings.items():

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import sample_web_settings
-from crawler.sampleweb.faults import FAULTS, PERMANENT, TRANSIENT, FaultProfile, fault_truth
-from crawler.sampleweb.generate import generate
-from crawler.sampleweb.server import SampleWebServer
+from skillenai.pipeline.demo import sample_web_settings
+from skillenai.sampleweb.faults import FAULTS, PERMANENT, TRANSIENT, FaultProfile, fault_truth
+from skillenai.sampleweb.generate import generate
+from skillenai.sampleweb.server import SampleWebServer
 
 # Seed 10 at this rate puts every kind of page fault on a document the clean crawl stores,
 # and an XML bomb in a sitemap (checked below, so a generator change cannot hide it).
@@ -35,7 +35,7 @@ PAGE_FAULTS = set(TRANSIENT) | set(PERMANENT) | {"wrong_charset", "no_charset", 
 def crawl(web, web_dir: Path, db: Path, extra: dict) -> tuple[subprocess.CompletedProcess, int]:
     """One `skillenai crawl` of every spider; returns the process and its peak RSS in KiB."""
     settings = sample_web_settings(web, web_dir, str(db))
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--seeds", settings.pop("SKILLENAI_SEEDS")]
+    command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db), "--seeds", settings.pop("SKILLENAI_SEEDS")]
     settings.pop("SKILLENAI_DB")
     settings.update(extra)
     for key, value in settings.items():
@@ -231,13 +231,13 @@ def test_hostile_documents(web_dir):
     (b"\xef\xbb\xbf<p>x</p>", "text/html; charset=iso-8859-1", "<p>x</p>"),
 ])
 def test_page_text_survives_wrong_charsets(body, content_type, text):
-    from crawler.pages import decode_html
+    from skillenai.crawler.parsing.pages import decode_html
 
     assert decode_html(body, content_type) == text
 
 
 def test_trap_url_rules():
-    from crawler.discovery import calendar_trap, without_session
+    from skillenai.crawler.parsing.discovery import calendar_trap, without_session
 
     assert without_session("http://a.test/jobs/?page=2&sessionid=9f2c") == "http://a.test/jobs/?page=2"
     assert without_session("http://a.test/jobs/;jsessionid=AB12?page=2") == "http://a.test/jobs/?page=2"

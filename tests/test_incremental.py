@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import sample_web_settings
-from crawler.sampleweb.evolve import lifecycle
-from crawler.sampleweb.generate import generate
-from crawler.sampleweb.server import SampleWebServer
+from skillenai.pipeline.demo import sample_web_settings
+from skillenai.sampleweb.evolve import lifecycle
+from skillenai.sampleweb.generate import generate
+from skillenai.sampleweb.server import SampleWebServer
 
 SEED, POSTINGS = 11, 100
 ATS = ("greenhouse", "lever", "ashby")
@@ -42,7 +42,7 @@ def webs(tmp_path_factory):
 
 def crawl_command(web, web_dir: Path, db: Path, *, spiders=(), settings=None, jobdir=None) -> list[str]:
     values = {**sample_web_settings(web, web_dir, str(db)), **(settings or {})}
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--seeds", values.pop("SKILLENAI_SEEDS")]
+    command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db), "--seeds", values.pop("SKILLENAI_SEEDS")]
     values.pop("SKILLENAI_DB")
     for key, value in values.items():
         command += ["--set", f"{key}={json.dumps(value)}"]

@@ -3,10 +3,10 @@ import json
 import subprocess
 import sys
 
-from store.documents import upsert_documents
-from store.export import iter_export
-from store.ingest import ingest_lines
-from store.records import normalize_record
+from skillenai.store.documents import upsert_documents
+from skillenai.store.export import iter_export
+from skillenai.store.ingest import ingest_lines
+from skillenai.core.record import normalize_record
 
 
 def test_upsert_is_idempotent_and_moves_last_seen(fresh_db, posting_record):
@@ -41,7 +41,7 @@ def test_ingest_skips_bad_lines_and_keeps_the_rest(fresh_db, posting_record):
 
 
 def test_export_then_ingest_round_trips(tmp_path, posting_record):
-    from store.db import open_db
+    from skillenai.store.db import open_db
 
     src = open_db(tmp_path / "a.db")
     article = {"url": "https://blog.example.com/posts/skills", "kind": "article", "title": "Skills in 2026",
@@ -61,11 +61,11 @@ def test_cli_ingest_and_export(tmp_path, posting_record):
     data = tmp_path / "in.jsonl"
     data.write_text(json.dumps(posting_record) + "\n{broken\n", encoding="utf-8")
     db = tmp_path / "s.db"
-    run = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", "--db", str(db), str(data)],
+    run = subprocess.run([sys.executable, "-m", "skillenai.cli", "ingest", "--db", str(db), str(data)],
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert f"{data}:2: invalid JSON" in run.stderr
-    out = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", str(db), "--since", "0"],
+    out = subprocess.run([sys.executable, "-m", "skillenai.cli", "export", "--db", str(db), "--since", "0"],
                          capture_output=True, text=True, check=True)
     [doc] = [json.loads(line) for line in io.StringIO(out.stdout)]
     assert doc["title"] == "Senior Backend Engineer" and doc["seq"] == 1

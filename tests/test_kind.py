@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from classify import kind
-from classify.kind import classify_kind, classify_kinds
+from skillenai.classify import kind
+from skillenai.classify.kind import classify_kind, classify_kinds
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_data_and_floor():
 
 
 def test_the_numpy_weights_predict_what_the_scikit_learn_model_does(tmp_path):
-    from classify.modelfiles import load_model
+    from skillenai.classify.training import load_model
 
     pipeline = load_model(kind.MODEL_PATH)
     weights = kind.LinearKindModel(kind.WEIGHTS_PATH)

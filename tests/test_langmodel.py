@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from py3langid import langid
 
-from classify import langmodel
+from skillenai.classify import langmodel
 
 TEXTS = [
     "We are hiring a senior data engineer to build pipelines in Python and SQL on AWS.",
@@ -54,7 +54,7 @@ def test_a_damaged_copy_is_named_replaced_and_the_packaged_model_used(cache, ref
     [folder] = cache.iterdir()
     (folder / "ptc.npy").write_bytes(b"\x93NUMPY not an array")
     _unload(monkeypatch)
-    with caplog.at_level(logging.WARNING, logger="classify.langmodel"):
+    with caplog.at_level(logging.WARNING, logger="skillenai.classify.langmodel"):
         again = langmodel.identifier()
     assert "cached language model" in caplog.text and "unusable" in caplog.text and folder.name in caplog.text
     assert [again.classify(text) for text in TEXTS] == reference

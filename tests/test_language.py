@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from classify.language import (
+from skillenai.classify.language import (
     LANGUAGE_MIN_PROBABILITY,
     detect_language,
     guess_language,
     primary_language,
     reads_as_english,
 )
-from classify.tagger import tag_documents
+from skillenai.classify.tagger import tag_documents
 
 LOCATIONS = ("Locations\n- Austin 500 Congress Avenue\nAustin, TX 78701\nUnited States\n"
              "- Dublin 12 Grand Canal Quay\nDublin 2\nIreland")
@@ -92,7 +92,7 @@ def test_a_short_snippet_keeps_its_pages_language():
 def test_probability_is_py3langids_own_normalisation():
     from py3langid.langid import LanguageIdentifier
 
-    from classify.langmodel import identifier
+    from skillenai.classify.langmodel import identifier
 
     shared = identifier()
     normalised = LanguageIdentifier(shared.nb_ptc, shared.nb_pc, shared.nb_classes, shared.tk_nextmove,
@@ -127,7 +127,7 @@ def _page(text: str, html_attrs: str = "", head: str = "") -> str:
     (' lang="en"', "", PROSE["de"], "de"),  # prose: the text's language, whatever the template says
 ])
 def test_pages_take_their_declared_language_when_the_text_is_too_short(html_attrs, head, text, expected):
-    from crawler.pages import documents_from_page
+    from skillenai.crawler.parsing.pages import documents_from_page
 
     found = documents_from_page(_page(text, html_attrs, head), "https://acme.example/careers")
     assert found.unstructured["lang"] == expected
@@ -145,7 +145,7 @@ def test_english_shortcut_agrees_with_the_model_on_the_sample_web(tmp_path):
     import datetime as dt
     import json
 
-    from crawler.sampleweb.generate import generate
+    from skillenai.sampleweb.generate import generate
 
     generate(tmp_path, postings=400, seed=3, as_of=dt.date(2026, 5, 9))
     docs = []

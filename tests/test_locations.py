@@ -5,10 +5,11 @@ import time
 
 import pytest
 
-from classify import locations, metros
-from classify.ids import entity_id
-from classify.locations import parse_locations, places_in_text, resolve_place
-from classify.metros import metro_table
+from skillenai.classify.places import locations
+from skillenai.classify.places import gazetteer as metros
+from skillenai.core.ids import entity_id
+from skillenai.classify.places.locations import parse_locations, places_in_text, resolve_place
+from skillenai.classify.places.gazetteer import metro_table
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -229,7 +230,7 @@ def test_bare_names_in_text_follow_the_documents_other_places():
 
 
 def test_an_article_is_tagged_with_every_place_it_discusses():
-    from classify.tagger import tag_documents
+    from skillenai.classify.tagger import tag_documents
 
     article = {"id": "a", "kind": "article", "title": "Where backend hiring held up",
                "text": "Backend hiring in Denver rose 12% this quarter, while postings in Seattle fell. "

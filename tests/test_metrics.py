@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from store import metrics
-from store.db import open_db
+from skillenai.metrics import queries as metrics
+from skillenai.store.db import open_db
 
 AS_OF = dt.date(2026, 5, 9)
 
@@ -24,10 +24,10 @@ def build_sample_store(path: Path, postings: int = 240, seed: int = 11) -> Path:
     """A tagged store from the sample web's ground truth; duplicates of a truth cluster are
     non-canonical (the earliest posting is canonical), a few postings lose their date, and a
     syndicated article copy is non-canonical. Returns the store's path."""
-    from crawler.sampleweb.generate import generate
-    from store.documents import upsert_documents
-    from store.records import normalize_record
-    from store.tagging import classify_store
+    from skillenai.sampleweb.generate import generate
+    from skillenai.store.documents import upsert_documents
+    from skillenai.core.record import normalize_record
+    from skillenai.pipeline.tagging import classify_store
 
     web = path.parent / "web"
     generate(web, postings=postings, seed=seed, as_of=AS_OF)
@@ -315,7 +315,7 @@ def test_trends_are_exact(db, raw):
 
 def test_the_seed_pages_shares(fresh_db):
     """Shares as the seed page shows them: 19 of 61 metro tags → 31.1%."""
-    from store.pages import render
+    from skillenai.metrics.render import render
 
     db = fresh_db
     counts = {"San Francisco": 19, "New York City": 14, "Mountain View": 6, "Berlin": 4, "Bucharest": 4,
@@ -495,7 +495,7 @@ def test_active_postings_count_open_postings_of_any_age(tmp_path_factory):
 
 
 def test_reloading_unchanged_entities_keeps_them(refreshed):
-    from store.tagging import load_entities
+    from skillenai.pipeline.tagging import load_entities
 
     before = refreshed.execute("SELECT COUNT(*), MAX(name) FROM skills").fetchone()
     load_entities(refreshed)  # every classify run does this

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from crawler.cli import main
+from skillenai.cli.main import main
 from test_metrics import sample_store
 
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from store import metrics
-from store.db import open_db
+from skillenai.metrics import queries as metrics
+from skillenai.store.db import open_db
 
 BIG = ("documents", "postings", "document_skills", "document_metros", "document_roles")
 

@@ -7,8 +7,8 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import QuickMetaRefreshMiddleware
-from crawler.run import project_settings
+from skillenai.crawler.middlewares import QuickMetaRefreshMiddleware
+from skillenai.crawler.run import project_settings
 
 REFRESH = '<html><head><meta http-equiv="Refresh" content="0; url=/jobs/42/"></head><body>Moved</body></html>'
 PLAIN = "<html><head><title>Engineer</title></head><body><p>Refreshing work, fresh tea.</p></body></html>"
@@ -50,7 +50,7 @@ def test_a_refresh_past_the_head_scrapy_reads_is_not_followed(middleware):
 def test_the_project_uses_it_in_place_of_scrapys():
     middlewares = project_settings().getwithbase("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
-    assert middlewares["crawler.middlewares.QuickMetaRefreshMiddleware"] == 580
+    assert middlewares["skillenai.crawler.middlewares.QuickMetaRefreshMiddleware"] == 580
 
 
 def test_the_project_sends_no_referer():

@@ -10,13 +10,13 @@ import sys
 import pytest
 from scrapy.settings import Settings
 
-from crawler.demo import sample_web_settings
-from crawler.monitors import report, run_monitors
-from crawler.sampleweb.generate import generate
-from crawler.sampleweb.server import SampleWebServer
-from store.db import open_db
-from store.documents import finish_run, start_run, upsert_documents
-from store.records import normalize_record
+from skillenai.pipeline.demo import sample_web_settings
+from skillenai.pipeline.monitors import report, run_monitors
+from skillenai.sampleweb.generate import generate
+from skillenai.sampleweb.server import SampleWebServer
+from skillenai.store.db import open_db
+from skillenai.store.documents import finish_run, start_run, upsert_documents
+from skillenai.core.record import normalize_record
 
 
 def posting(n: int, source: str, **fields) -> dict:
@@ -95,7 +95,7 @@ def test_crawl_exits_non_zero_naming_the_source_and_threshold(tmp_path):
     db = tmp_path / "store.db"
     with SampleWebServer(web_dir) as web:
         values = sample_web_settings(web, web_dir, str(db))
-        command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--spider", "ashby",
+        command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db), "--spider", "ashby",
                    "--seeds", values.pop("SKILLENAI_SEEDS")]
         values.pop("SKILLENAI_DB")
         values["SKILLENAI_MONITOR_MIN_ITEMS"] = 1000

@@ -9,7 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from crawler.middlewares import retry_after_seconds
+from skillenai.crawler.middlewares import retry_after_seconds
 
 ROOT = Path(__file__).parent.parent
 BOARD = {"jobs": [{"id": 1, "title": "Platform Engineer", "absolute_url": "https://boards.example/acme/jobs/1",

@@ -12,15 +12,15 @@ import math
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from classify.locations import LocationResult, parse_locations
-from crawler.discovery import feed_entries, sitemap_entries, xml_root_name
-from crawler.pages import decode_html, documents_from_page
-from crawler.salary import parse_salary
-from crawler.seeds import SeedFileError, read_seeds
-from crawler.structured import find_typed, posting_fields
-from store.dates import InvalidDate, lenient_datetime, parse_date, parse_datetime
-from store.db import open_db
-from store.ingest import ingest_lines
+from skillenai.classify.places.locations import LocationResult, parse_locations
+from skillenai.crawler.parsing.discovery import feed_entries, sitemap_entries, xml_root_name
+from skillenai.crawler.parsing.pages import decode_html, documents_from_page
+from skillenai.crawler.parsing.salary import parse_salary
+from skillenai.crawler.seeds import SeedFileError, read_seeds
+from skillenai.crawler.parsing.structured import find_typed, posting_fields
+from skillenai.core.dates import InvalidDate, lenient_datetime, parse_date, parse_datetime
+from skillenai.store.db import open_db
+from skillenai.store.ingest import ingest_lines
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -111,7 +111,7 @@ def test_parse_locations_gives_a_result_and_logs_no_error(value):
 
 def _locations_without_errors(value) -> None:
     # parse_locations logs and swallows its own exceptions; a logged error is a bug here.
-    errors, logger = _Errors(), logging.getLogger("classify.locations")
+    errors, logger = _Errors(), logging.getLogger("skillenai.classify.places.locations")
     logger.addHandler(errors)
     try:
         result = parse_locations(value)
@@ -271,7 +271,7 @@ _WHITE = [chr(c) for c in range(0x3001) if chr(c).isspace()] + ["\u200b"]
 @example("a\n\n\nb")
 @example("a\u2028")
 def test_clean_text_skips_only_text_it_would_not_change(text):
-    from store.records import _BLANK_LINES, _SPACES, clean_text
+    from skillenai.core.record import _BLANK_LINES, _SPACES, clean_text
 
     by_lines = "\n".join(_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
     assert clean_text(text) == _BLANK_LINES.sub("\n\n", by_lines).strip()

@@ -1,7 +1,7 @@
 import pytest
 
-from store.dates import InvalidDate, parse_date, parse_datetime
-from store.records import (
+from skillenai.core.dates import InvalidDate, parse_date, parse_datetime
+from skillenai.core.record import (
     InvalidRecord, canonicalize_url, content_hash, decompress_raw, document_id, normalize_employment_type,
     normalize_record,
 )

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from classify import roles
-from classify.ids import entity_id
-from classify.roles import classify_role, classify_roles, normalize_title, role_table
+from skillenai.classify import roles
+from skillenai.core.ids import entity_id
+from skillenai.classify.roles import classify_role, classify_roles, normalize_title, role_table
 
 
 @pytest.mark.parametrize(

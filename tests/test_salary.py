@@ -3,7 +3,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from crawler.salary import parse_salary
+from skillenai.crawler.parsing.salary import parse_salary
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -62,7 +62,7 @@ _SALARY_BITS = ["$", "€", "£", "₹", "US$", "CA$", "S$", "R$", "USD", "cad",
 def test_the_quick_rejection_rejects_no_salary(text):
     # parse_salary first looks for what lies between a range's amounts, or at a rate's
     # end; without that look it must read every text the same.
-    import crawler.salary as salary
+    import skillenai.crawler.parsing.salary as salary
 
     everything = re.compile("")
     with pytest.MonkeyPatch.context() as patch:
@@ -73,8 +73,8 @@ def test_the_quick_rejection_rejects_no_salary(text):
 
 
 def test_pay_transparency_paragraphs_and_blocks():
-    from crawler.ats import salary_fields_from_text
-    from crawler.extract import html_to_text
+    from skillenai.crawler.ats import salary_fields_from_text
+    from skillenai.crawler.parsing.extract import html_to_text
 
     paragraph = ("The US base salary range for this full-time position is $133,000 - $184,000 + equity + benefits. "
                  "Our salary ranges are determined by role, level, and location. The range displayed on each job "

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
-from crawler.sampleweb import SampleWebServer, datafiles, generate
-from crawler.sampleweb.__main__ import main as cli_main
+from skillenai.sampleweb import SampleWebServer, datafiles, generate
+from skillenai.sampleweb.__main__ import main as cli_main
 
 POSTINGS = 120
 VIRTUAL = re.compile(rb"http://[a-z0-9-]+\.sample\.test")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.seeds import SeedFileError, read_seeds
+from skillenai.crawler.seeds import SeedFileError, read_seeds
 
 
 def write(tmp_path, text):

@@ -1,5 +1,5 @@
 """``skillenai serve``: a real Datasette on the store, read-only, with descriptions from
-docs/schema.md and canned queries that agree with ``skillenai metrics``."""
+skillenai/store/schema.md and canned queries that agree with ``skillenai metrics``."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import urllib.request
 
 import pytest
 
-from crawler.cli import main
-from store import metrics, serve
-from store.db import open_db
+from skillenai.cli.main import main
+from skillenai.metrics import queries as metrics
+from skillenai.metrics import serve
+from skillenai.store.db import open_db
 from test_metrics import sample_store
 
 needs_datasette = pytest.mark.skipif(not serve.datasette_installed(),
@@ -47,7 +48,7 @@ def server(tmp_path_factory):
     path = sample_store(tmp_path_factory)
     port = free_port()
     # Its own process group, so the server's own child (datasette) is stopped with it.
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(path), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "skillenai.cli", "serve", "--db", str(path), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

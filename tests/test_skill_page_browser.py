@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from store import metrics
-from store.db import open_db
-from store.pages import BAR_COLOUR, PARTIAL_COLOUR, render
+from skillenai.metrics import queries as metrics
+from skillenai.store.db import open_db
+from skillenai.metrics.render import BAR_COLOUR, PARTIAL_COLOUR, render
 from test_metrics import sample_store
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from classify.context import mention_context, word_shape
-from classify.ids import entity_id
-from classify.skills import (
+from skillenai.classify.context import mention_context, word_shape
+from skillenai.core.ids import entity_id
+from skillenai.classify.skills.matcher import (
     SkillMatch,
     find_mentions,
     match_skills,
@@ -15,7 +15,7 @@ from classify.skills import (
     suggest_skills,
     tag_skills_batch,
 )
-from classify.taxonomy import (
+from skillenai.classify.skills.taxonomy import (
     CATEGORIES_FILE,
     TaxonomyError,
     load_taxonomy,

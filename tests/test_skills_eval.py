@@ -1,11 +1,11 @@
-"""Quality gate for skill tagging: floors in classify/data/skills/floors.json never go down."""
+"""Quality gate for skill tagging: floors in skillenai/classify/data/skills/floors.json never go down."""
 
 import json
 
 import pytest
 
-from classify import disambiguate
-from classify.disambiguate import (
+from skillenai.classify.skills import disambiguate
+from skillenai.classify.skills.disambiguate import (
     CONTEXTS_FILE,
     FEATURE_VERSION,
     DisambiguatorDataError,
@@ -14,8 +14,8 @@ from classify.disambiguate import (
     load_disambiguator,
     read_examples,
 )
-from classify.skills import EVAL_FILE, SnippetDataError, evaluate_snippets, read_snippets
-from classify.taxonomy import DATA_DIR, load_taxonomy
+from skillenai.classify.skills.matcher import EVAL_FILE, SnippetDataError, evaluate_snippets, read_snippets
+from skillenai.classify.skills.taxonomy import DATA_DIR, load_taxonomy
 
 FLOORS = json.loads((DATA_DIR / "floors.json").read_text(encoding="utf-8"))
 
@@ -72,7 +72,7 @@ def test_shipped_model_matches_the_data():
     model = load_disambiguator()
     assert model.meta["feature_version"] == FEATURE_VERSION
     assert model.meta["data_sha1"] == data_digest(), (
-        "the skill data changed since the model was trained: run classify.skills.train_skill_models()"
+        "the skill data changed since the model was trained: run skillenai.classify.skills.matcher.train_skill_models()"
     )
 
 

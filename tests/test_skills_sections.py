@@ -7,9 +7,9 @@ concept ("the Payments team", "our threat intelligence feed"), colleagues named 
 
 import pytest
 
-from classify.sections import boilerplate_ranges, heading_kind, in_ranges, merge_ranges
-from classify.skills import match_skills
-from classify.tagger import tag_documents
+from skillenai.classify.sections import boilerplate_ranges, heading_kind, in_ranges, merge_ranges
+from skillenai.classify.skills.matcher import match_skills
+from skillenai.classify.tagger import tag_documents
 
 FINTECH_POSTING = """About Ledgerly
 Ledgerly is a payments infrastructure company. We build fraud detection and expense management tools for 4,000 small businesses across Europe.

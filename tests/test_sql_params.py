@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
-from store import serve
-from store.db import open_db
+from skillenai.cli.main import main
+from skillenai.metrics import serve
+from skillenai.store.db import open_db
 from test_metrics import sample_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,18 +100,18 @@ _CONSTANT = re.compile(r"-?(?:int\()?-?(?:[\w.]+\.)?_?[A-Z][A-Z0-9_]*(?:\[[^\]]+
 # identifiers picked from fixed tables, clauses assembled from constants and placeholders,
 # integers. Each was read; a new one must be read too, then added here with its reason.
 ALLOWED = {
-    "crawler/reextract.py": {"where"},                     # _selection(): constant clauses, kinds bound
-    "crawler/monitors.py": set(),
-    "store/documents.py": {"', '.join(columns)", "assignments", "updates"},  # the table's own column names
-    "store/export.py": {"columns", "kind_filter"},         # _COLUMNS; kind_filter is "IN (?, …)"
-    "store/metrics.py": {"table", "column", "tag_table", "hint", "names", "view", "self.select",
+    "skillenai/pipeline/reextract.py": {"where"},                     # _selection(): constant clauses, kinds bound
+    "skillenai/pipeline/monitors.py": set(),
+    "skillenai/store/documents.py": {"', '.join(columns)", "assignments", "updates"},  # the table's own column names
+    "skillenai/store/export.py": {"columns", "kind_filter"},         # _COLUMNS; kind_filter is "IN (?, …)"
+    "skillenai/metrics/queries.py": {"table", "column", "tag_table", "hint", "names", "view", "self.select",
                          "-int(cache_mb) * 1024"},        # from the fixed _TAGS/_VIEWS tables; an int
-    "store/schema.py": {"view", "table", "stale", "', '.join(columns)", "changed"},  # migrations' own names
-    "store/tagging.py": {"where", "where + ' AND' if where else 'WHERE'", "table"},  # constant clauses
-    "store/dedupe/run.py": {"table", "signature", "cache_size"},  # fixed table list; "signature"/"NULL"; an int
-    "store/dedupe/clusters.py": set(),
-    "store/dedupe/boilerplate.py": set(),
-    "store/report.py": set(),
+    "skillenai/store/schema.py": {"view", "table", "stale", "', '.join(columns)", "changed"},  # migrations' own names
+    "skillenai/pipeline/tagging.py": {"where", "where + ' AND' if where else 'WHERE'", "table"},  # constant clauses
+    "skillenai/dedupe/run.py": {"table", "signature", "cache_size"},  # fixed table list; "signature"/"NULL"; an int
+    "skillenai/dedupe/clusters.py": set(),
+    "skillenai/dedupe/boilerplate.py": set(),
+    "skillenai/store/report.py": set(),
 }
 
 
@@ -144,7 +144,7 @@ def test_sql_text_interpolates_only_constants_and_placeholders():
     offenders = []
     for path in sorted(p for top in ("crawler", "store", "classify") for p in (ROOT / top).rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel.startswith("crawler/sampleweb/"):  # generates web pages, runs no SQL
+        if rel.startswith("skillenai/sampleweb/"):  # generates web pages, runs no SQL
             continue
         for line, expr, placeholders in _sql_interpolations(path):
             safe = ("'?'" in expr and "join" in expr) or expr in placeholders or _CONSTANT.fullmatch(expr) \

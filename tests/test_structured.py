@@ -1,7 +1,7 @@
 import json
 
-from crawler.extract import html_to_text
-from crawler.pages import documents_from_page, labelled_location
+from skillenai.crawler.parsing.extract import html_to_text
+from skillenai.crawler.parsing.pages import documents_from_page, labelled_location
 
 POSTING = {
     "@context": "https://schema.org", "@type": "JobPosting", "title": "Data Engineer",

@@ -9,7 +9,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def run(args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "skillenai.cli", *args], input=stdin, capture_output=True,
                           text=True, cwd=ROOT, timeout=300)
 
 

@@ -1,9 +1,9 @@
 """The whole tagger against the sample web's ground truth, and the vocabulary they share.
 
-The sample web writes skills from ``crawler/sampleweb/data/vocab.json``: its canonical names
+The sample web writes skills from ``skillenai/sampleweb/data/vocab.json``: its canonical names
 must be the taxonomy's, and every spelling it writes must mean that skill to the tagger, or
 the truth and the tagger would disagree about names rather than about skills. The scores on
-a small generated web must stay above ``classify/data/sampleweb_floors.json`` (floors never
+a small generated web must stay above ``evaluation/sampleweb_floors.json`` (floors never
 go down).
 """
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from classify import evaluate_sampleweb
-from classify.skills import find_mentions, load_taxonomy, resolve_skill
-from crawler.sampleweb import datafiles, generate
+from evaluation import sampleweb_tagging as evaluate_sampleweb
+from skillenai.classify.skills.matcher import find_mentions, load_taxonomy, resolve_skill
+from skillenai.sampleweb import datafiles, generate
 
-FLOORS_FILE = Path(evaluate_sampleweb.__file__).resolve().parent / "data" / "sampleweb_floors.json"
+FLOORS_FILE = Path(evaluate_sampleweb.__file__).with_name("sampleweb_floors.json")
 FLOORS = json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
 
 # measure name in the floors file -> where evaluate_tagging reports it

@@ -1,0 +1,260 @@
+"""Role family from a job title: 36 canonical families, or None ("Other").
+
+A scikit-learn pipeline reads character n-grams (2–5, within words) and word n-grams (1–2)
+of the normalised title — seniority, levels, "(m/f/d)", requisition ids, "- Remote" and
+trailing locations stripped — into a linear SVM (LinearSVC; faster to train than a
+logistic regression here and more accurate on the held-out titles). Titles outside the families
+("Barista", "Truck Driver") were trained as an ``Other`` class; they, and titles the model
+is unsure of (top score under ``MIN_SCORE``), give None.
+
+The model is ``skillenai/classify/models/role.skops``, rebuilt from ``skillenai/classify/data/roles/titles.csv``
+by :func:`train_role_model` (also when the file is missing).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from skillenai.core.ids import entity_id
+from skillenai.classify.training import load_model, save_model
+from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = CLASSIFY_DATA / "roles"
+TITLES_PATH = DATA_DIR / "titles.csv"
+FAMILIES_PATH = DATA_DIR / "families.txt"
+FLOORS_PATH = DATA_DIR / "floors.json"
+MODEL_PATH = MODELS_DIR / "role.skops"
+OTHER = "Other"
+MIN_SCORE = 0.3
+TEMPERATURE = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role family: stable entity id, canonical name, and the model's probability."""
+
+    id: str
+    name: str
+    score: float
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "score": self.score}
+
+
+@lru_cache(maxsize=1)
+def families() -> tuple[str, ...]:
+    """The canonical role family names, in the order of ``families.txt``."""
+    names = []
+    for lineno, line in enumerate(FAMILIES_PATH.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names.append(line)
+    if len(set(names)) != len(names):
+        raise ValueError(f"{FAMILIES_PATH}: duplicate family names")
+    return tuple(names)
+
+
+def role_table() -> list[dict]:
+    """Every role family entity: id and name, for the store."""
+    return [{"id": entity_id("role", n), "name": n} for n in families()]
+
+
+# -- normalisation -------------------------------------------------------------------------
+
+_GENDER = re.compile(r"\(\s*(?:[mwfdxhgn]\s*[/|,]\s*){1,3}[mwfdxhgn]\s*\)|\(\s*(?:all genders|gn\*?|w/m/d|m/w/d|f/m/d)\s*\)"
+                     r"|\b[mwf]/[mwf]/[dx]\b|\(\s*[hf]\s*/\s*[fh]\s*\)", re.I)
+_REQ = re.compile(r"\[[^\]]*\d[^\]]*\]|\((?:req|job|id|ref)[^)]*\)|\b(?:req(?:uisition)?|job id|ref)\s*[#:.]?\s*[\w-]*\d[\w-]*"
+                  r"|\b(?:jr|r|req)-?\d{3,}\b|#\s*\d+|\b\d{4,}\b", re.I)
+_WORK = re.compile(r"\b(?:100%\s*)?(?:fully\s+)?(?:remote|hybrid|on-?site|in-office|work from home|wfh|"
+                   r"full[- ]time|part[- ]time|contract(?:or)?|temporary|temp|permanent|freelance|"
+                   r"\d+\s*months?(?:\s+contract)?|night shift|day shift|nights|days|per diem)\b", re.I)
+_SENIORITY = re.compile(r"\b(?:senior|sr|junior|jr|staff|principal|lead|associate|entry[- ]level|mid[- ]level|"
+                        r"mid[- ]senior|graduate|grad|trainee|intern(?:ship)?|werkstudent(?:in)?|praktikant(?:in)?|"
+                        r"stagiaire|apprentice|experienced|expert|distinguished|level\s*\d|l\d|i{1,3}v?|iv|v|[1-4])\b\.?",
+                        re.I)
+_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||@|at)\s+|\s*[,/(]\s*|\)")
+_SPACES = re.compile(r"\s+")
+# Words that look like places ("Mobile", "Reading") but say what the job is.
+_KEEP = {"mobile", "growth", "platform", "payments", "search", "ads", "security", "data", "cloud", "web",
+         "infrastructure", "infra", "core", "checkout", "billing", "identity", "product", "design", "sales",
+         "marketing", "ios", "android", "go", "spring", "java", "rust", "python", "ruby", "enterprise", "commerce",
+         "health", "retail", "finance", "media", "energy", "gaming", "games", "ml", "ai", "nlp", "risk", "fraud",
+         "trust", "safety", "research", "apis", "api", "backend", "frontend", "devops", "mid-market", "smb",
+         "public sector", "federal", "strategic"}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _is_location(part: str) -> bool:
+    from skillenai.classify.places.locations import parse_locations
+    from skillenai.classify.places.gazetteer import fold
+
+    key = fold(part)
+    if not key or key in _KEEP:
+        return False
+    r = parse_locations(part)
+    if r.unresolved:
+        return False
+    if r.places:
+        return all(p.population >= 50_000 or "," in part for p in r.places)
+    return bool(r.regions) or r.remote or r.hybrid
+
+
+def normalize_title(title: str, strip_locations: bool = True) -> str:
+    """The part of a title that says what the job is, lower-cased.
+
+    >>> normalize_title("Sr. Software Engineer II - Backend (Go) - Berlin (m/f/d) [R-1234]")
+    'software engineer backend go'
+    """
+    t = _fold(title)
+    t = _GENDER.sub(" ", t)
+    t = _REQ.sub(" ", t)
+    parts = [p.strip() for p in _SEPARATORS.split(t) if p and p.strip()]
+    kept = []
+    for i, p in enumerate(parts):
+        core = _WORK.sub(" ", p).strip(" -–—|:;.")
+        if not core:
+            continue
+        if strip_locations and i > 0 and _is_location(core):
+            continue
+        kept.append(core)
+    t = " ".join(kept) if kept else t
+    t = t.casefold().replace("&", " and ")
+    t = _SENIORITY.sub(" ", t)
+    t = re.sub(r"[^\w+#./ -]+", " ", t)
+    t = re.sub(r"(?<!\w)[-./]+|[-./]+(?!\w)", " ", t)
+    return _SPACES.sub(" ", t).strip() or title.casefold().strip()
+
+
+# -- model ---------------------------------------------------------------------------------
+
+
+def _read_titles() -> tuple[list[str], list[str]]:
+    known = set(families()) | {OTHER}
+    titles, labels = [], []
+    with TITLES_PATH.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), 2):
+            role = row["role"].strip()
+            if role not in known:
+                raise ValueError(f"{TITLES_PATH}:{lineno}: unknown role {role!r}")
+            titles.append(row["title"])
+            labels.append(role)
+    return titles, labels
+
+
+def _is_test(key: str, percent: int = 20) -> bool:
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
+
+
+def _make_pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    return Pipeline([
+        ("features", FeatureUnion([
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                      token_pattern=r"(?u)\b[\w+#.]+\b")),
+        ])),
+        ("clf", LinearSVC(C=0.5, random_state=0)),
+    ])
+
+
+def _scores(model, texts: list[str]):
+    """Per-class scores: a softmax over the SVM margins (sharpened by ``TEMPERATURE``),
+    so they sum to 1 and a clear winner scores near 1. Not a calibrated probability."""
+    import numpy as np
+
+    d = np.asarray(model.decision_function(texts), dtype=float) * TEMPERATURE
+    d -= d.max(axis=1, keepdims=True)
+    e = np.exp(d)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _decide(probs, classes) -> list[tuple[str | None, float]]:
+    out = []
+    for row in probs:
+        i = int(row.argmax())
+        name, p = classes[i], float(row[i])
+        out.append((None if name == OTHER or p < MIN_SCORE else name, p))
+    return out
+
+
+def train_role_model(save: bool = True) -> dict:
+    """Rebuild the role model from ``titles.csv``; return held-out evaluation.
+
+    The evaluation model is fitted on the training split; the saved model (``save=True``)
+    on all titles.
+
+    The split is by the normalised title, so decorated variants of one title ("Sr. Data
+    Engineer - Remote", "Data Engineer II") are never on both sides.
+    """
+    titles, labels = _read_titles()
+    norm = [normalize_title(t) for t in titles]
+    test = [_is_test(n) for n in norm]
+    tr = [i for i, t in enumerate(test) if not t]
+    te = [i for i, t in enumerate(test) if t]
+    model = _make_pipeline().fit([norm[i] for i in tr], [labels[i] for i in tr])
+    decided = _decide(_scores(model, [norm[i] for i in te]), model.classes_)
+    right = sum(int((d or OTHER) == labels[i]) for (d, _), i in zip(decided, te))
+    errors = [{"title": titles[i], "want": labels[i], "got": d or OTHER, "score": round(p, 3)}
+              for (d, p), i in zip(decided, te) if (d or OTHER) != labels[i]]
+    if save:
+
+        final = _make_pipeline().fit(norm, labels)
+        save_model(final, MODEL_PATH)
+        _model.cache_clear()
+    return {"accuracy": round(right / max(len(te), 1), 4), "train": len(tr), "test": len(te),
+            "examples": len(titles), "errors": errors}
+
+
+@lru_cache(maxsize=1)
+def _model():
+    if not MODEL_PATH.exists():
+        log.info("%s missing; training the role model", MODEL_PATH)
+        train_role_model()
+    return load_model(MODEL_PATH)
+
+
+@lru_cache(maxsize=64)
+def _role(name: str, score: float) -> Role:
+    return Role(entity_id("role", name), name, score)
+
+
+def classify_roles(titles: list[str]) -> list[Role | None]:
+    """Role families for many titles with one model call; None where no family fits."""
+    if not titles:
+        return []
+    norm = [normalize_title(t) if isinstance(t, str) and t.strip() else "" for t in titles]
+    idx = [i for i, n in enumerate(norm) if n]
+    out: list[Role | None] = [None] * len(titles)
+    if not idx:
+        return out
+    model = _model()
+    for i, (name, p) in zip(idx, _decide(_scores(model, [norm[i] for i in idx]), model.classes_)):
+        if name is not None:
+            out[i] = Role(entity_id("role", name), name, round(p, 4))
+    return out
+
+
+def classify_role(title: str) -> Role | None:
+    """The role family of one title ("Sr. SWE, Payments Infra" → Backend Engineer), or None."""
+    return classify_roles([title])[0]
+
+
+def floors() -> dict:
+    return json.loads(FLOORS_PATH.read_text(encoding="utf-8"))

@@ -1,0 +1,194 @@
+"""All the tags of a document at once: skills, places, remote/hybrid, role family, kind.
+
+Used by ``skillenai tag`` (JSON Lines in and out) and by the classify stage that writes
+tags into the store. Work is batched: one skill-disambiguation call, one role-model call
+and one kind-model call per batch of documents.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from skillenai.classify.language import POSTING_SAMPLE, detect_language, primary_language
+from skillenai.classify.places.locations import parse_locations, places_in_text
+from skillenai.classify.roles import classify_roles
+from skillenai.classify.skills.matcher import SkillMatch, tag_skills_batch
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("posting", "article", "other")
+
+# How postings say the work arrangement in their text when the location field does not
+# ("This role is hybrid and based in Denver", "Hybrid: 3 days in the Austin office",
+# "You can work remotely within the US"). A perk list's "hybrid working" is not enough.
+_HYBRID_TEXT = re.compile(
+    r"\b(?:(?:role|position|job) is hybrid|is a hybrid (?:role|position|job)|we work hybrid|"
+    r"hybrid(?: schedule| model| setup| arrangement)?\s*[:(–-]\s*\d|"
+    r"\d\s+days? (?:a |per )?week (?:in|at) (?:our|the)\b[^.\n]{0,40}\boffice|"
+    r"\d\s+days? in (?:our|the)\b[^.\n]{0,40}\boffice,? the rest (?:from|at) home)",
+    re.IGNORECASE,
+)
+_REMOTE_TEXT = re.compile(
+    r"\b(?:(?:role|position|job) is (?:fully |100\s?% )?remote|fully remote (?:role|position|job)|"
+    r"open to remote candidates|work remotely (?:within|from anywhere)|remote[- ]first company|"
+    r"work from anywhere)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Tags:
+    """The tags of one document; ``as_json`` gives the ``skillenai tag`` output line."""
+
+    id: Any
+    skills: list[SkillMatch] = field(default_factory=list)
+    title_skills: list[SkillMatch] = field(default_factory=list)  # found only in the title
+    places: list[Any] = field(default_factory=list)  # skillenai.classify.places.gazetteer.Place
+    place_source: str | None = None  # "location" (structured) or "text"
+    remote: bool = False
+    hybrid: bool = False
+    remote_scope: str | None = None
+    role: Any = None  # skillenai.classify.roles.Role
+    kind: str = "other"
+    lang: str | None = None  # ISO 639 code: the document's own, else detected from its text
+
+    def as_json(self) -> dict:
+        skills = [m.as_dict() for m in self.skills]
+        skills += [dict(m.as_dict(), spans=[]) for m in self.title_skills]
+        for skill in skills:
+            skill.pop("score", None)
+            skill.pop("method", None)
+        return {
+            "id": self.id,
+            "skills": skills,
+            "metros": [place_json(p) for p in self.places],
+            "remote": self.remote,
+            "hybrid": self.hybrid,
+            "remote_scope": self.remote_scope,
+            "role": {"id": self.role.id, "name": self.role.name} if self.role else None,
+            "kind": self.kind,
+            "lang": self.lang,
+        }
+
+
+def place_json(place) -> dict:
+    return {"id": place.city_id, "name": place.city, "admin1": place.admin1, "country": place.country,
+            "lat": place.lat, "lon": place.lon, "metro_id": place.metro_id, "metro": place.metro}
+
+
+def _unique_places(places: Iterable) -> list:
+    seen, out = set(), []
+    for place in places:
+        if place.city_id not in seen:
+            seen.add(place.city_id)
+            out.append(place)
+    return out
+
+
+def tag_documents(docs: list[dict]) -> list[Tags]:
+    """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?, company?,
+    skip_spans?, lang?}`` documents.
+
+    Skill words in the employer's own text are not counted: its name (``company``), its
+    about-us, perks and equal-opportunity text (:mod:`skillenai.classify.sections`), and any
+    ``skip_spans`` (sorted ``(start, end)`` ranges of ``text``, e.g. lines the store learned
+    the company repeats in every posting).
+
+    ``location`` is what the source says (a string, a list of strings or addresses);
+    without one, the places the text names as the job's location are used. ``kind``,
+    when given, is kept; otherwise the document-kind model decides. So is ``lang``; without
+    one, the language of the text's start is detected (:mod:`skillenai.classify.language`).
+    """
+    if not docs:
+        return []
+    titles = [str(d.get("title") or "") for d in docs]
+    texts = [str(d.get("text") or "") for d in docs]
+    skip = [_name_ranges(texts[i], d.get("company"), d.get("skip_spans")) for i, d in enumerate(docs)]
+    skip += [_name_ranges(titles[i], d.get("company"), None) for i, d in enumerate(docs)]
+    matches = tag_skills_batch(texts + titles, skip=skip, employer_text=[False] * len(texts) + [True] * len(titles))
+    kinds = _kinds(docs, titles, texts)
+    # A title names a role unless the document is an article; short inputs without
+    # posting wording may be judged "other" by the kind model and still be job titles.
+    posting_rows = [i for i, k in enumerate(kinds) if k != "article" and titles[i]]
+    roles = dict(zip(posting_rows, classify_roles([titles[i] for i in posting_rows]))) if posting_rows else {}
+    out = []
+    for i, doc in enumerate(docs):
+        tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i),
+                    lang=primary_language(doc.get("lang")) or detect_language(texts[i], limit=POSTING_SAMPLE))
+        tags.skills = matches[i]
+        in_text = {m.id for m in tags.skills}
+        tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text]
+        _tag_places(tags, doc.get("location"), texts[i])
+        workplace = doc.get("workplace")  # what the source's structured fields say, if anything
+        if workplace in ("remote", "hybrid") and not (tags.remote or tags.hybrid):
+            tags.remote, tags.hybrid = workplace == "remote", workplace == "hybrid"
+        if tags.kind == "posting" and not (tags.remote or tags.hybrid):
+            _workplace_from_text(tags, texts[i])
+        out.append(tags)
+    return out
+
+
+def _name_ranges(text: str, company: Any, extra: Any) -> list[tuple[int, int]] | None:
+    """Where ``text`` names the employer ("Ember Credit", "Marble CI": not Ember.js or CI/CD),
+    plus any ranges the caller already knows to leave out (sorted)."""
+    ranges = []
+    if extra is not None and not isinstance(extra, (list, tuple)):
+        logger.warning("skip_spans: ignoring %r, expected a list of [start, end] offsets", extra)
+        extra = None
+    for r in extra or ():
+        if (isinstance(r, (list, tuple)) and len(r) == 2 and all(isinstance(x, int) for x in r)
+                and 0 <= r[0] <= r[1]):
+            ranges.append((r[0], r[1]))
+        else:
+            logger.warning("skip_spans: ignoring %r, expected [start, end] character offsets", r)
+    name = str(company).strip() if company else ""
+    if len(name) >= 2 and text:
+        i = text.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if not (i and (text[i - 1].isalnum() or text[i - 1] == "_")) and not (
+                    j < len(text) and (text[j].isalnum() or text[j] == "_")):
+                ranges.append((i, j))
+            i = text.find(name, j)
+    return sorted(ranges) if ranges else None
+
+
+def _kinds(docs: list[dict], titles: list[str], texts: list[str]) -> list[str]:
+    kinds = [d.get("kind") if d.get("kind") in KINDS else None for d in docs]
+    unknown = [i for i, k in enumerate(kinds) if k is None]
+    if unknown:
+        from skillenai.classify.kind import classify_kinds
+
+        for i, kind in zip(unknown, classify_kinds([(titles[i], texts[i], docs[i].get("url")) for i in unknown])):
+            kinds[i] = kind
+    return kinds
+
+
+def _workplace_from_text(tags: Tags, text: str) -> None:
+    if _HYBRID_TEXT.search(text):
+        tags.hybrid = True
+    elif _REMOTE_TEXT.search(text):
+        tags.remote = True
+
+
+def _tag_places(tags: Tags, location: Any, text: str) -> None:
+    if location:
+        result = parse_locations(location)
+        tags.places = _unique_places(result.places)
+        tags.remote, tags.hybrid, tags.remote_scope = result.remote, result.hybrid, result.remote_scope
+        tags.place_source = "location"
+        if tags.places or tags.remote:
+            return
+    if not text:
+        return
+    # A posting's text also names the company's other offices, so only the mentions the
+    # context model reads as the job's location count; an article is about every place it
+    # discusses ("hiring in Santa Clara held up better than in San Mateo").
+    article = tags.kind == "article"
+    mentions = [m for m in places_in_text(text) if article or m.is_job_location]
+    if mentions:
+        tags.places = _unique_places(m.place for m in mentions)
+        tags.place_source = "text"

@@ -1,0 +1,529 @@
+"""The ``skillenai`` command line.
+
+It lives in ``crawler`` because ``demo`` and ``crawl`` drive the spiders, and only
+``crawler`` may import everything else (``store`` and ``classify`` never import it).
+Each subcommand's ``--help`` says what it does and what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from skillenai.store.db import DEFAULT_DB, StoreError, open_db
+
+logger = logging.getLogger("skillenai")
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as ``skillenai: error: …`` with exit status 2."""
+
+
+# demo ------------------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from skillenai.pipeline.demo import run_demo
+
+    return run_demo(
+        db_path=args.db, postings=args.postings, seed=args.seed, web_dir=args.web,
+        as_of=args.as_of, verbose=args.verbose,
+    )
+
+
+# crawl -----------------------------------------------------------------------------------
+
+def _crawl_overrides(args: argparse.Namespace) -> dict:
+    """Scrapy settings from a crawling command's --verbose, --seeds and --set options."""
+    overrides = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
+    if args.seeds:
+        overrides["SKILLENAI_SEEDS"] = args.seeds
+    for setting in args.set or []:
+        key, sep, value = setting.partition("=")
+        if not sep:
+            raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
+        overrides[key] = _setting_value(value)
+    return overrides
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from skillenai.pipeline.demo import print_crawl_summary
+    from skillenai.crawler.run import run_spiders
+
+    overrides = {"SKILLENAI_DB": args.db, **_crawl_overrides(args)}
+    if args.redis:
+        overrides["SKILLENAI_REDIS_URL"] = args.redis
+    if overrides.get("SKILLENAI_REDIS_URL"):
+        # Distributed mode: items go to Redis; `skillenai ingest --redis` stores them.
+        if getattr(args, "jobdir", None):
+            raise CommandError("--jobdir cannot be used with --redis: the request queue is in Redis")
+        from skillenai.crawler.distributed import check_reachable, print_worker_summary
+
+        try:
+            check_reachable(overrides["SKILLENAI_REDIS_URL"])
+        except (ValueError, ImportError) as exc:
+            raise CommandError(str(exc)) from None
+        result = run_spiders(args.spider or None, overrides)
+        print_worker_summary(result.stats, result.seconds)
+        return 0
+    db = open_db(args.db)
+    last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+    db.close()
+    result = run_spiders(args.spider or None, overrides, jobdir=args.jobdir)
+    db = open_db(args.db)
+    run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run]).fetchall()]
+    print_crawl_summary(db, run_ids, result.seconds)
+    return _check_monitors(db, run_ids, overrides)
+
+
+def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
+    """Run the monitors over a crawl's runs: exit status 1 when one fails (skillenai/pipeline/monitors.py)."""
+    from skillenai.pipeline.monitors import report, run_monitors
+    from skillenai.crawler.run import project_settings
+
+    try:
+        checks = run_monitors(db, run_ids, project_settings(overrides))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    return 0 if report(checks, sys.stderr) else 1
+
+
+# daily -----------------------------------------------------------------------------------
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    from skillenai.pipeline.daily import run_daily
+
+    overrides = _crawl_overrides(args)
+    return run_daily(db_path=args.db, date=args.date, spiders=args.spider or None, overrides=overrides,
+                     sample_web=args.sample_web, progress=_progress)
+
+
+def _setting_value(value: str):
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+# ingest / export ---------------------------------------------------------------------------
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from skillenai.store.ingest import ingest_lines
+
+    if (args.file is None) == (args.redis is None):
+        raise CommandError("give either FILE (or - for standard input) or --redis URL")
+    db = open_db(args.db)
+    if args.redis:
+        return _ingest_redis(db, args)
+    if args.file == "-":
+        report = ingest_lines(db, sys.stdin.buffer, name="<stdin>")
+    else:
+        path = Path(args.file)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise CommandError(f"cannot read {args.file!r}: {exc.strerror or exc}") from None
+        with handle:
+            report = ingest_lines(db, handle, name=str(path))
+    for message in report.errors[:20]:
+        print(message, file=sys.stderr)
+    if report.skipped > 20:
+        print(f"... and {report.skipped - 20} more bad lines", file=sys.stderr)
+    c = report.counts
+    print(f"ingested {c.total} documents ({c.new} new, {c.changed} changed, {c.unchanged} unchanged); "
+          f"skipped {report.skipped} bad lines of {report.lines}", file=sys.stderr)
+    return 1 if report.skipped else 0
+
+
+def _ingest_redis(db, args: argparse.Namespace) -> int:
+    import signal
+
+    from skillenai.crawler.distributed import check_reachable, connect, drain
+
+    if args.batch < 1:
+        raise CommandError(f"--batch must be at least 1, got {args.batch}")
+    try:
+        check_reachable(args.redis)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    client = connect(args.redis)
+    stop = []
+    # SIGTERM/SIGINT end --follow after the batch in hand is stored.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.append(True))
+    report = drain(db, client, args.key, batch_size=args.batch, follow=args.follow, should_stop=lambda: bool(stop))
+    items = report.items
+    for message in (items.errors + report.errors)[:20]:
+        print(message, file=sys.stderr)
+    c = items.counts
+    print(f"ingested {c.total} documents from Redis ({c.new} new, {c.changed} changed, {c.unchanged} unchanged); "
+          f"skipped {items.skipped} bad items of {items.lines}; runs {report.runs_started} started, "
+          f"{report.runs_finished} finished; {report.issues} crawl issues", file=sys.stderr)
+    return 1 if items.skipped or report.bad_events else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from skillenai.store.export import write_export
+
+    db = open_db(args.db, readonly=True)
+    kinds = tuple(args.kind) if args.kind else None
+    count, cursor = write_export(db, sys.stdout, since=args.since, kinds=kinds, include_raw=args.raw)
+    sys.stdout.flush()
+    print(f"exported {count} documents; next cursor: {cursor}", file=sys.stderr)
+    return 0
+
+
+# extract ---------------------------------------------------------------------------------
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from skillenai.crawler.parsing.extract import extract_page
+
+    if args.db:
+        return _extract_store(args)
+    if args.workers or args.all or args.kind:
+        raise CommandError("--workers, --all and --kind re-extract a store: give --db PATH")
+    body = sys.stdin.buffer.read()
+    if not body.strip():
+        raise CommandError("no HTML on standard input")
+    from skillenai.crawler.parsing.pages import declared_language, parse_html
+
+    tree = parse_html(body)
+    result = extract_page(body, args.url, declared_lang=declared_language(tree) if tree is not None else None)
+    if result is None:
+        print("skillenai: no main text found in the document", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({k: result[k] for k in ("title", "text", "author", "date", "lang")}, ensure_ascii=False))
+    else:
+        print(result["text"])
+    return 0
+
+
+def _extract_store(args: argparse.Namespace) -> int:
+    from skillenai.pipeline.reextract import reextract_store
+
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be 1 or more, got {args.workers}")
+    db = open_db(args.db)
+    report = reextract_store(db, workers=args.workers, all_documents=args.all,
+                             kinds=tuple(args.kind) if args.kind else None, progress=_progress("extract"))
+    for message in report.errors[:20]:
+        print(f"skipped {message}", file=sys.stderr)
+    print(json.dumps(report.as_dict(), indent=2))
+    return 1 if report.failed else 0
+
+
+# tagging ---------------------------------------------------------------------------------
+
+TAG_BATCH = 256
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from skillenai.classify.tagger import tag_documents
+
+    bad = 0
+    batch: list[dict] = []
+
+    def flush():
+        for tags in tag_documents(batch):
+            sys.stdout.write(json.dumps(tags.as_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        batch.clear()
+
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            if not isinstance(doc, dict):
+                raise ValueError("expected a JSON object")
+            if not isinstance(doc.get("text", ""), str) or not isinstance(doc.get("title") or "", str):
+                raise ValueError("'text' and 'title' must be strings")
+        except ValueError as exc:
+            print(f"<stdin>:{number}: skipped: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        doc.setdefault("id", number)
+        batch.append(doc)
+        if len(batch) >= TAG_BATCH:
+            flush()
+    if batch:
+        flush()
+    return 1 if bad else 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from skillenai.classify.places.locations import resolve_place
+    from skillenai.classify.skills.matcher import resolve_skill, suggest_skills
+    from skillenai.classify.tagger import place_json
+
+    status = 0
+    for text in args.text:
+        skill = resolve_skill(text)
+        if skill is not None:
+            result = {"query": text, "type": "skill", "id": skill.id, "name": skill.name, "category": skill.category}
+        else:
+            place = resolve_place(text)
+            if place is not None:
+                result = {"query": text, "type": "metro", **place_json(place)}
+            else:
+                result = {"query": text, "type": None, "suggestions": suggest_skills(text)}
+                status = 1
+        print(json.dumps(result, ensure_ascii=False))
+    return status
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from skillenai.classify.kind import train_kind_model
+    from skillenai.classify.places.locations import train_place_models
+    from skillenai.classify.roles import train_role_model
+    from skillenai.classify.skills.matcher import train_skill_models
+
+    results = {}
+    for name, train in (("skills", train_skill_models), ("places", train_place_models),
+                        ("roles", train_role_model), ("kind", train_kind_model)):
+        started = time.monotonic()
+        print(f"training {name} ...", file=sys.stderr)
+        results[name] = train()
+        print(f"  done in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from skillenai.dedupe import DedupeSettings, run_dedupe
+
+    db = open_db(args.db)
+    settings, redis_errors = None, ()
+    if args.lsh_redis:
+        try:
+            import redis
+        except ImportError:
+            raise CommandError("--lsh-redis needs the redis package (pip install -e '.[redis]')") from None
+        settings, redis_errors = DedupeSettings(lsh_redis=args.lsh_redis), (redis.RedisError,)
+    try:
+        report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
+                            workers=args.workers, rebuild=args.rebuild, settings=settings,
+                            progress=_progress("dedupe"))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    except redis_errors as exc:
+        raise CommandError(f"Redis at {args.lsh_redis}: {exc}") from None
+    print(report.summary())
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from skillenai.pipeline.tagging import classify_store
+
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be 1 or more, got {args.workers}")
+    db = open_db(args.db)
+    report = classify_store(db, all_documents=args.all, workers=args.workers, progress=_progress("classify"))
+    print(json.dumps(report.as_dict(), indent=2))
+    return 0
+
+
+def _progress(stage: str):
+    """A progress callback: a line per step on a terminal, sparse log lines otherwise."""
+    started = time.monotonic()
+    interactive = sys.stderr.isatty()
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if not interactive and now - last[0] < 10 and done < total:
+            return
+        last[0] = now
+        elapsed = now - started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else 0.0
+        end = "\r" if interactive and done < total else "\n"
+        print(f"{stage}: {done}/{total} ({rate:.0f}/s, {left:.0f} s left)", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+# the parser --------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skillenai",
+        description="Skillenai's job-market crawler: crawl job boards, career sites and articles "
+                    "into a tagged, deduplicated SQLite store.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def db_option(p, help_extra=""):
+        p.add_argument("--db", default=DEFAULT_DB, help=f"the SQLite store (default: {DEFAULT_DB}){help_extra}")
+
+    p = sub.add_parser("demo", help="generate the sample web, serve it locally, crawl it with every spider, summarise",
+                       description="Generate the bundled sample web (job boards, career sites, blogs), serve it on "
+                                   "127.0.0.1, crawl it with all five spiders into the store and print a summary, "
+                                   "scored against the sample web's ground truth.")
+    db_option(p)
+    p.add_argument("--postings", type=int, default=300, help="posting documents in the sample web (50-100000; default 300)")
+    p.add_argument("--seed", type=int, default=7, help="random seed of the sample web (default 7)")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                   help="the sample web's 'today' (YYYY-MM-DD; default: today)")
+    p.add_argument("--web", default=None, help="write the sample web to this directory and keep it (default: a temporary one)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.set_defaults(func=cmd_demo, scrapy_logging=True)
+
+    p = sub.add_parser("crawl", help="run spiders over the sources file into the store",
+                       description="Run the chosen spiders (default: all) at once over the sources in the seeds file.")
+    db_option(p)
+    p.add_argument("--seeds", help="sources file (CSV spider,source,target; default: the SKILLENAI_SEEDS setting)")
+    p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
+    p.add_argument("--redis", metavar="URL",
+                   help="distributed mode: share the request queue with every worker on this Redis "
+                        "(redis://host:6379/0) and push items there for `skillenai ingest --redis`")
+    p.add_argument("--jobdir", metavar="DIR",
+                   help="keep each spider's pending requests in DIR/SPIDER (Scrapy's JOBDIR): a crawl stopped "
+                        "with Ctrl-C (once) or SIGTERM resumes when run again with the same DIR (a killed one "
+                        "saved no queue: it starts afresh)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.set_defaults(func=cmd_crawl, scrapy_logging=True)
+
+    p = sub.add_parser("daily", help="crawl every source, dedupe, classify, refresh metrics: one recorded run per date",
+                       description="The scheduled run: crawl every source of the seeds file (conditional requests; "
+                                   "unchanged content is not re-processed; postings gone from a fully fetched "
+                                   "source are closed), run the monitors, dedupe, classify and refresh the "
+                                   "metrics. The run is recorded in daily_runs (per-stage counts, timings, "
+                                   "errors, outcome) and printed as JSON. Re-running a date is safe; a crawl "
+                                   "stopped half-way (Ctrl-C once, SIGTERM) resumes from <db>.jobs/DATE, one "
+                                   "that was killed is crawled afresh. Exit status: 0 ok, 1 a monitor "
+                                   "or stage failed, 3 another daily run holds the lock <db>.daily.lock.")
+    db_option(p)
+    p.add_argument("--date", type=dt.date.fromisoformat, default=None,
+                   help="the run's date (YYYY-MM-DD; default: today, UTC): the closed_at of postings gone, "
+                        "the key of its daily_runs record")
+    p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--seeds", help="sources file (default: the SKILLENAI_SEEDS setting)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
+    p.add_argument("--sample-web", metavar="DIR",
+                   help="crawl a generated sample web (python -m skillenai.sampleweb generate DIR --day N), served "
+                        "on 127.0.0.1 for the run, instead of the real sources")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.set_defaults(func=cmd_daily, scrapy_logging=True)
+
+    p = sub.add_parser("ingest", help="store documents from JSON Lines (a file or - for stdin)",
+                       description="Store documents from JSON Lines with the same fields as crawler items. A bad "
+                                   "line is reported with its line number and skipped; exit status 1 if any was.")
+    p.add_argument("--db", required=True, help="the SQLite store")
+    p.add_argument("file", metavar="FILE", nargs="?", help="JSON Lines file, or - for standard input")
+    p.add_argument("--redis", metavar="URL", help="instead of FILE: drain the items, runs and skipped input that "
+                                                  "`skillenai crawl --redis URL` workers pushed to this Redis")
+    p.add_argument("--key", default="skillenai", metavar="PREFIX",
+                   help="with --redis: the crawl's key prefix (SKILLENAI_REDIS_KEY; default skillenai)")
+    p.add_argument("--follow", action="store_true",
+                   help="with --redis: keep waiting for more until interrupted (default: stop when drained)")
+    p.add_argument("--batch", type=int, default=500, help="with --redis: items per transaction (default 500)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("export", help="write the corpus as JSON Lines, from a cursor",
+                       description="Write documents as JSON Lines in change order. Each line has 'seq'; pass the "
+                                   "last one seen as --since to get only what is new or changed.")
+    p.add_argument("--db", required=True, help="the SQLite store")
+    p.add_argument("--since", type=int, default=0, metavar="CURSOR", help="only documents with seq > CURSOR (default 0)")
+    p.add_argument("--kind", action="append", choices=["posting", "article", "other"], help="only this kind (repeatable)")
+    p.add_argument("--raw", action="store_true", help="include the fetched body as base64")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("extract", help="one HTML document on stdin → its main text; or re-extract a store",
+                       description="Read one HTML document on standard input and print its main text "
+                                   "(trafilatura), or with --json an object with title, text, author, date, lang. "
+                                   "With --db, re-extract the pages kept in the store (documents.raw) with the "
+                                   "crawl's own extraction, in a process pool, and store what changed; a page "
+                                   "that cannot be read is reported and skipped (exit status 1).")
+    p.add_argument("--url", help="the document's URL (helps resolve links and metadata)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of plain text")
+    p.add_argument("--db", help="re-extract this store's pages instead of reading standard input")
+    p.add_argument("--workers", type=int, help="with --db: processes (default: the usable cores)")
+    p.add_argument("--all", action="store_true", help="with --db: every stored HTML page, not only the ones "
+                                                      "extracted by trafilatura (articles, pages without structured data)")
+    p.add_argument("--kind", action="append", choices=["posting", "article", "other"],
+                   help="with --db: only documents of this kind (repeatable)")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("tag", help="JSON Lines {id, title?, text, location?} on stdin → tags on stdout",
+                       description="Tag documents read as JSON Lines on standard input ({id, title?, text, "
+                                   "location?, kind?}; location a string or a list) and write one line each: "
+                                   "{id, skills: [{id, name, category, spans}], metros: [{id, name, admin1, country, "
+                                   "lat, lon}], remote, hybrid, role: {id, name} | null, kind}. Spans are character "
+                                   "offsets into text; a skill only in the title has no spans. A bad line is "
+                                   "reported on stderr with its number and skipped (exit status 1).")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("resolve", help="free text → the canonical skill or place, as JSON",
+                       description="Resolve each TEXT to its canonical entity: a skill (any alias: 'k8s', "
+                                   "'Python 3') or a place ('NYC', 'Bengaluru'). Unknown text gets close skill "
+                                   "names as suggestions and exit status 1.")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("train", help="rebuild every model from the repository's data and print evaluations",
+                       description="Retrain the skill disambiguator, the location-context, role and document-kind "
+                                   "models from the labelled data in skillenai/classify/data, deterministically, save them "
+                                   "to skillenai/classify/models and print each held-out evaluation.")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("dedupe", help="find exact and near-duplicate documents; mark one canonical per cluster",
+                       description="Link exact duplicates (same normalised text) and near duplicates (MinHash LSH "
+                                   "over word shingles with each company's boilerplate left out, verified by "
+                                   "Jaccard, title and location) among new or changed documents, against every "
+                                   "document indexed before. Signatures and LSH bands persist in the store; "
+                                   "re-running changes nothing. Metrics count canonical documents only.")
+    db_option(p)
+    p.add_argument("--date", help="the run's date (YYYY-MM-DD; default: today), recorded in dedupe_runs")
+    p.add_argument("--threshold", type=float, help="Jaccard similarity for near duplicates (default: measured)")
+    p.add_argument("--shingle-size", type=int, help="words per shingle (default: measured)")
+    p.add_argument("--workers", type=int, help="processes for signatures of a large backlog (default: cores)")
+    p.add_argument("--rebuild", action="store_true", help="recompute every signature and cluster")
+    p.add_argument("--lsh-redis", metavar="URL",
+                   help="keep the LSH index in Redis (redis://host:6379/0; datasketch MinHashLSH) instead of "
+                        "the store's lsh_bands table; the clusters are the same")
+    p.set_defaults(func=cmd_dedupe)
+
+    p = sub.add_parser("classify", help="tag stored documents with skills, places, role and flags",
+                       description="Tag the documents in the store that are new or changed since they were last "
+                                   "tagged (all of them with --all, after a taxonomy or model change) into "
+                                   "document_skills, document_metros and document_roles.")
+    db_option(p)
+    p.add_argument("--all", action="store_true", help="re-tag every document")
+    p.add_argument("--workers", type=int,
+                   help="processes that tag (default: the usable cores, once there are 1,000 documents or more)")
+    p.set_defaults(func=cmd_classify)
+
+    from skillenai.cli.metrics import add_metrics_commands
+
+    add_metrics_commands(sub, db_option)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "scrapy_logging", False):  # crawls log through Scrapy's own handler
+        level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
+        logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    try:
+        return args.func(args)
+    except (CommandError, StoreError) as exc:
+        print(f"skillenai: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("skillenai: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

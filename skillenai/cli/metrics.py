@@ -1,0 +1,209 @@
+"""``skillenai metrics …`` and ``skillenai serve``: the analyst's commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from skillenai.store.db import open_db
+
+FORMATS = ("json", "md", "html")
+
+
+def _as_of(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return number
+
+
+def _open_store(path: str):
+    """The store at ``path``, brought to the latest schema (the metrics views); never created."""
+    from skillenai.cli.main import CommandError
+
+    if path != ":memory:" and not Path(path).exists():
+        raise CommandError(f"store {path!r} does not exist "
+                           "(run 'skillenai demo' or 'skillenai crawl' first, or pass --db)")
+    return open_db(path)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output and output != "-":
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            from skillenai.cli.main import CommandError
+
+            raise CommandError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from skillenai.cli.main import CommandError
+    from skillenai.metrics import queries as metrics
+    from skillenai.metrics.render import render
+
+    db = _open_store(args.db)
+    metrics.tune_connection(db)
+    common = {"as_of": args.as_of}
+    try:
+        if args.metrics_command == "skill":
+            data = metrics.skill_metrics(db, args.name, window=args.window, limit=args.limit,
+                                         articles=args.articles, **common)
+        elif args.metrics_command == "top-skills":
+            data = metrics.top_skills(db, window=args.window, limit=args.limit, **common)
+        elif args.metrics_command == "metro":
+            data = metrics.metro_metrics(db, args.name, window=args.window, limit=args.limit, **common)
+        elif args.metrics_command == "role":
+            data = metrics.role_metrics(db, args.name, window=args.window, limit=args.limit, **common)
+        else:
+            data = metrics.trends(db, min_postings=args.min_postings, limit=args.limit, **common)
+    except metrics.MetricsError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        db.close()
+    _emit(render(args.metrics_command, data, args.format), args.output)
+    return 0
+
+
+def cmd_metrics_refresh(args: argparse.Namespace) -> int:
+    import json
+
+    from skillenai.cli.main import CommandError, _progress
+    from skillenai.metrics import queries as metrics
+
+    db = _open_store(args.db)
+    metrics.tune_connection(db)
+    try:
+        report = metrics.refresh(db, as_of=args.as_of, skills=args.skills, metros=args.metros, roles=args.roles,
+                                 min_postings=args.min_postings, force=args.force, progress=_progress("metrics refresh"))
+    except metrics.MetricsError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        db.close()
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from skillenai.cli.main import CommandError
+    from skillenai.metrics.serve import ServeError, serve
+
+    try:
+        return serve(args.db, host=args.host, port=args.port, metadata_out=args.metadata_out,
+                     datasette_args=args.datasette_args or [])
+    except ServeError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def add_metrics_commands(sub, db_option) -> None:
+    """Register the metrics and serve subcommands on the main parser's subparsers."""
+    from skillenai.metrics.queries import (DEFAULT_LIMIT, DEFAULT_MIN_POSTINGS, DEFAULT_WINDOW, PAGE_MIN_POSTINGS,
+                               REFRESH_METROS, REFRESH_ROLES, REFRESH_SKILLS)
+
+    p = sub.add_parser(
+        "metrics", help="skill, metro, role and trend figures from the store as JSON, Markdown or HTML",
+        description="Labor-market figures computed from the store: canonical postings only (duplicates count "
+                    "once), in a window of days ending at --as-of (default: the latest posting date in the "
+                    "store). Each subcommand prints JSON, Markdown or a self-contained HTML page.")
+    msub = p.add_subparsers(dest="metrics_command", metavar="WHAT")
+    msub.required = True
+
+    def common(q, window: bool = True):
+        db_option(q)
+        q.add_argument("--as-of", type=_as_of, default=None, metavar="D",
+                       help="last day of the window, YYYY-MM-DD (default: the latest posting date in the store)")
+        if window:
+            q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW, metavar="DAYS",
+                           help=f"days in the window (default {DEFAULT_WINDOW})")
+        q.add_argument("--format", choices=FORMATS, default="json", help="output format (default json)")
+        q.add_argument("--limit", type=_positive, default=DEFAULT_LIMIT, metavar="N",
+                       help=f"entries per list (default {DEFAULT_LIMIT})")
+        q.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+        q.set_defaults(func=cmd_metrics)
+
+    q = msub.add_parser(
+        "skill", help="the skill page: postings, change, metros, paired skills, roles, weekly series, articles",
+        description="The figures of a skill page. NAME is any name or alias of a skill ('python3', 'k8s', "
+                    "'Backend infrastructure'), resolved through the taxonomy; an unknown name exits with "
+                    "status 2 and close matches.")
+    q.add_argument("name", metavar="NAME", help="skill name or alias")
+    common(q)
+    q.add_argument("--articles", type=_positive, default=5, metavar="N", help="recent articles to list (default 5)")
+
+    q = msub.add_parser("top-skills", help="the skills most asked for in the window",
+                        description="Skills ranked by the canonical postings that ask for them in the window, "
+                                    "with their share of all canonical postings in it.")
+    common(q)
+
+    q = msub.add_parser("metro", help="the skills most asked for in one city",
+                        description="Canonical postings tagged with a city ('San Francisco', 'NYC', 'Mountain "
+                                    "View, CA'; resolved like posting locations) and the skills and roles they "
+                                    "ask for.")
+    q.add_argument("name", metavar="NAME", help="city name")
+    common(q)
+
+    q = msub.add_parser("role", help="the skills most asked for by one role family",
+                        description="Canonical postings of a role family ('Data Scientist', or a job title such as "
+                                    "'senior backend developer') and the skills they ask for, and where.")
+    q.add_argument("name", metavar="NAME", help="role family or job title")
+    common(q)
+
+    q = msub.add_parser("trends", help="the fastest rising and falling skills, last 4 weeks against the 4 before",
+                        description="Skills whose canonical postings in the last 28 days changed most against the "
+                                    "28 days before, among skills with at least --min-postings postings over both "
+                                    "periods and one in the prior period.")
+    common(q, window=False)
+    q.add_argument("--min-postings", type=_positive, default=DEFAULT_MIN_POSTINGS, metavar="N",
+                   help=f"least postings over the two periods (default {DEFAULT_MIN_POSTINGS})")
+
+    q = msub.add_parser(
+        "refresh", help="precompute per-day skill counts and the pages of the most asked-for skills, metros, roles",
+        description="Store per-day skill counts (top-skills and trends read them) and the finished pages of the "
+                    "skills, cities and role families with the most postings at the default window. They answer "
+                    "requests only while nothing they came from has changed; any later write to documents, "
+                    "postings or tags makes answers computed afresh until the next refresh. 'skillenai daily' "
+                    "runs this after classify.")
+    db_option(q)
+    q.add_argument("--as-of", type=_as_of, default=None, metavar="D",
+                   help="last day of the window (default: the latest posting date in the store)")
+    q.add_argument("--min-postings", type=_positive, default=PAGE_MIN_POSTINGS, metavar="N",
+                   help=f"store the page of each entity with at least N postings in the window "
+                        f"(default {PAGE_MIN_POSTINGS}; smaller ones are computed quickly on request)")
+    q.add_argument("--skills", type=int, default=REFRESH_SKILLS, metavar="N",
+                   help=f"at most N skill pages, the busiest first (default {REFRESH_SKILLS})")
+    q.add_argument("--metros", type=int, default=REFRESH_METROS, metavar="N",
+                   help=f"at most N city pages (default {REFRESH_METROS})")
+    q.add_argument("--roles", type=int, default=REFRESH_ROLES, metavar="N",
+                   help=f"at most N role pages (default {REFRESH_ROLES})")
+    q.add_argument("--force", action="store_true", help="recompute even when the stored figures are up to date")
+    q.set_defaults(func=cmd_metrics_refresh)
+
+    p = sub.add_parser(
+        "serve", help="browse and query the store with Datasette, read-only",
+        description="Serve the store with Datasette (pip install -e '.[serve]'), read-only (immutable), with "
+                    "table and column descriptions from skillenai/store/schema.md and canned queries for the skill page's "
+                    "questions. Extra arguments after -- go to datasette as they are.")
+    db_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8001, help="port (default 8001; 0 for any free port)")
+    p.add_argument("--metadata-out", metavar="FILE",
+                   help="write the Datasette metadata JSON to FILE and exit (for running datasette yourself)")
+    p.add_argument("datasette_args", nargs=argparse.REMAINDER, metavar="-- DATASETTE_ARGS",
+                   help="more datasette options, after --")
+    p.set_defaults(func=cmd_serve)

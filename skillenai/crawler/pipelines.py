@@ -1,0 +1,198 @@
+"""Item pipelines: validate and normalise, then store in batches.
+
+``NormalizePipeline`` turns a :class:`~skillenai.crawler.items.DocumentItem` into a store record
+(:func:`skillenai.core.record.normalize_record`), dropping what cannot be stored with the reason
+counted in the crawl stats. ``StorePipeline`` writes records to SQLite in batches inside
+one crawl run, whose record (counts, Scrapy stats, outcome) it keeps up to date.
+
+The batches are written on a thread of their own (:class:`StoreWriter`): SQLite lets go
+of the GIL while it inserts rows and indexes their text for search, which was a tenth of
+the crawl's thread, so the reactor goes on fetching and handing out pages meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from skillenai.crawler import signals as our_signals
+from skillenai.crawler.items import DocumentItem
+from skillenai.store.db import open_db
+from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run, upsert_documents
+from skillenai.core.record import InvalidRecord, apply_origin_map, normalize_record
+
+logger = logging.getLogger(__name__)
+
+
+class NormalizePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.origin_map = dict(crawler.settings.getdict("SKILLENAI_ORIGIN_MAP"))
+        self.keep_raw = crawler.settings.getbool("SKILLENAI_KEEP_RAW", True)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item, spider=None):
+        # The spiders' own item is flat: its fields as they are, without ItemAdapter's deep
+        # copy of every value (a tenth of the crawl's item cost, and the page body is bytes).
+        fields = dict(vars(item)) if type(item) is DocumentItem else ItemAdapter(item).asdict()
+        if not self.keep_raw:
+            fields["raw"] = None
+        try:
+            record = normalize_record(fields, origin_map=self.origin_map)
+        except InvalidRecord as exc:
+            self.crawler.stats.inc_value(f"skillenai/dropped/{exc.field}")
+            raise DropItem(f"invalid {exc}") from None
+        self.crawler.stats.inc_value(f"skillenai/items/{record['kind']}")
+        return record
+
+
+class StoreWriter(threading.Thread):
+    """Writes batches of records and crawl issues to the store, in the order given.
+
+    One thread per crawl run, the only user of the store's connection while it runs.
+    ``written`` holds the counts of each batch stored, for the reactor's thread to add to
+    the crawl stats; a batch that fails is logged with its error and the next ones go on,
+    as they did when the reactor wrote them itself.
+    """
+
+    def __init__(self, db, run_id: int | None, backlog: int = 4):
+        super().__init__(name="skillenai-store-writer", daemon=True)
+        self.db = db
+        self.run_id = run_id
+        # Bounded: a store slower than the crawl holds the reactor back instead of memory.
+        self.tasks: queue.Queue = queue.Queue(maxsize=backlog)
+        self.written: queue.SimpleQueue = queue.SimpleQueue()
+
+    def documents(self, records: list[dict]) -> None:
+        self.tasks.put(("documents", records))
+
+    def issues(self, issues: list[tuple]) -> None:
+        self.tasks.put(("issues", issues))
+
+    def drain(self) -> None:
+        """Wait until everything queued is written."""
+        self.tasks.join()
+
+    def stop(self) -> None:
+        """Write what is queued, then end the thread."""
+        self.tasks.put(None)
+        self.join()
+
+    def run(self) -> None:
+        while True:
+            task = self.tasks.get()
+            if task is None:
+                self.tasks.task_done()
+                return
+            what, rows = task
+            try:
+                if what == "documents":
+                    self.written.put(upsert_documents(self.db, rows, run_id=self.run_id))
+                else:
+                    record_issues(self.db, rows)
+            except Exception:
+                logger.exception("storing %d %s failed; they are lost", len(rows), what)
+            finally:
+                self.tasks.task_done()
+
+
+class StorePipeline:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.db_path = settings.get("SKILLENAI_DB")
+        if not self.db_path:
+            raise NotConfigured("SKILLENAI_DB is empty: no store to write to")
+        self.batch_size = max(1, settings.getint("SKILLENAI_STORE_BATCH", 200))
+        self.db = None
+        self.writer: StoreWriter | None = None
+        self.run_id = None
+        self.buffer: list[dict] = []
+        self.issues: list[tuple] = []
+        self.counts = UpsertCounts()
+        self.dropped = 0
+        self.origin_map = dict(settings.getdict("SKILLENAI_ORIGIN_MAP"))
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.input_skipped, signal=our_signals.input_skipped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        self.db = open_db(self.db_path)
+        self.run_id = start_run(self.db, spider.name, getattr(spider, "run_args", None))
+        spider.crawl_run_id = self.run_id
+        self.writer = StoreWriter(self.db, self.run_id)
+        self.writer.start()
+
+    def process_item(self, item, spider=None):
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self):
+        """Hand the buffered records and issues to the writer; count what it has stored."""
+        if self.buffer:
+            batch, self.buffer = self.buffer, []
+            self.writer.documents(batch)
+        if self.issues:
+            issues, self.issues = self.issues, []
+            self.writer.issues(issues)
+        self._count_written()
+
+    def _count_written(self):
+        stats = self.crawler.stats
+        while True:
+            try:
+                counts = self.writer.written.get_nowait()
+            except queue.Empty:
+                return
+            self.counts.add(counts)
+            stats.inc_value("skillenai/stored/new", counts.new)
+            stats.inc_value("skillenai/stored/changed", counts.changed)
+            stats.inc_value("skillenai/stored/unchanged", counts.unchanged)
+
+    def item_dropped(self, item, response, exception, spider=None):
+        self.dropped += 1
+        url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
+        name = getattr(spider or self.crawler.spider, "name", None)
+        self.issues.append((self.run_id, name, self._public(url), "dropped_item", str(exception)))
+
+    def input_skipped(self, spider, url, reason, detail):
+        self.issues.append((self.run_id, spider.name, self._public(url), reason, detail))
+
+    def _public(self, url):
+        return apply_origin_map(url, self.origin_map) if isinstance(url, str) else url
+
+    def close_spider(self, spider=None):
+        if self.db is not None:
+            # Stored before the spider_closed handlers run: some read what this run stored
+            # (postings it did not see are closed).
+            self.flush()
+            self.writer.drain()
+            self._count_written()
+
+    def spider_closed(self, spider, reason):
+        if self.db is None:
+            return
+        self.flush()
+        self.writer.stop()
+        self._count_written()
+        stats = self.crawler.stats.get_stats()
+        errors = sum(v for k, v in stats.items() if k.startswith("log_count/ERROR"))
+        outcome = reason if reason != "finished" or not errors else "finished_with_errors"
+        finish_run(self.db, self.run_id, outcome=outcome, counts=self.counts, dropped=self.dropped, stats=stats)
+        self.db.close()
+        self.db = None

@@ -1,0 +1,73 @@
+"""Greenhouse job boards: ``GET {GREENHOUSE_API_URL}/{token}/jobs?content=true``."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import scrapy
+
+from skillenai.crawler.ats import salary_fields_from_text, workplace_from_text
+from skillenai.crawler.parsing.extract import html_to_text
+from skillenai.crawler.issues import report_skipped
+from skillenai.crawler.items import DocumentItem
+from skillenai.crawler.spiders.base import SeededSpider
+from skillenai.core.dates import lenient_datetime
+
+
+class GreenhouseSpider(SeededSpider):
+    name = "greenhouse"
+
+    def requests_for(self, seed):
+        base = self.settings.get("GREENHOUSE_API_URL").rstrip("/")
+        yield scrapy.Request(
+            f"{base}/{quote(seed.target)}/jobs?content=true",
+            callback=self.parse_board,
+            errback=self.request_failed,
+            cb_kwargs={"seed": seed},
+            meta={"incremental": "board"},  # one response lists every posting: skillenai/crawler/incremental.py
+        )
+
+    def parse_board(self, response, seed):
+        data = self.json_body(response, f"greenhouse board {seed.target!r}")
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            if data is not None:
+                self.report_bad_board(response, "no 'jobs' list in the board response")
+            return
+        for index, job in enumerate(jobs):
+            if not isinstance(job, dict):
+                self.report_bad_board(response, f"jobs[{index}] is not an object")
+                continue
+            yield self.job_item(job, seed)
+
+    def report_bad_board(self, response, detail):
+        report_skipped(self, response.url, "unexpected_api_shape", detail)
+
+    def job_item(self, job: dict, seed) -> DocumentItem:
+        text = html_to_text(job.get("content") or "")
+        location = (job.get("location") or {}).get("name") if isinstance(job.get("location"), dict) else None
+        departments = job.get("departments") or []
+        offices = job.get("offices") or []
+        item = DocumentItem(
+            url=job.get("absolute_url") or "",
+            kind="posting",
+            spider=self.name,
+            source=seed.source,
+            title=job.get("title"),
+            text=text,
+            raw=json.dumps(job, ensure_ascii=False),
+            raw_type="json",
+            extraction="ats",
+            external_id=str(job.get("id")) if job.get("id") is not None else None,
+            company=job.get("company_name") or seed.source,
+            location_raw=location,
+            locations=[o.get("location") or o.get("name") for o in offices if isinstance(o, dict)] or None,
+            workplace=workplace_from_text(location),
+            date_posted=lenient_datetime(job.get("first_published") or job.get("updated_at")),
+            published_at=lenient_datetime(job.get("first_published") or job.get("updated_at")),
+            department=(departments[0] or {}).get("name") if departments and isinstance(departments[0], dict) else None,
+        )
+        for key, value in salary_fields_from_text(text).items():
+            setattr(item, key, value)
+        return item

@@ -1,0 +1,168 @@
+"""Career sites: robots.txt → sitemaps → pages carrying schema.org JobPosting.
+
+A source's target is a site root (sitemaps found through robots.txt), a robots.txt, a
+sitemap or sitemap index, or a job listing page. Sites that publish no sitemap are
+crawled from their listing pages, following pagination and the links below the listing.
+Pages without structured data are kept when the document-kind classifier says they are
+postings.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+
+from skillenai.crawler.parsing.discovery import (
+    in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, sitemaps_in_robots, xml_root_name,
+)
+from skillenai.crawler.issues import report_skipped
+from skillenai.crawler.items import DocumentItem
+from skillenai.crawler.parsing.pages import METADATA_KINDS, parse_html
+from skillenai.crawler.parsing.parsepool import parse_page, run_parse
+from skillenai.crawler.spiders.base import SeededSpider
+from skillenai.core.dates import lenient_datetime
+
+_POSTING_FIELDS = ("title", "text", "company", "date_posted", "valid_through", "employment_type",
+                   "location_raw", "locations", "workplace", "external_id", "canonical_url",
+                   "salary_min", "salary_max", "salary_currency", "salary_period")
+
+
+# Posting pages are fetched conditionally and skipped when unchanged (skillenai/crawler/incremental.py).
+_PAGE = {"incremental": "page"}
+
+
+class JobPostingsSpider(SeededSpider):
+    name = "jobpostings"
+    parses_pages = True
+    # Each listing page is one level deeper than the last: a site with 50 pages of
+    # openings needs depth 50. Listing crawls are bounded by SKILLENAI_MAX_LISTING_PAGES.
+    custom_settings = {"DEPTH_LIMIT": 1000}
+
+    def requests_for(self, seed):
+        target = seed.target
+        path = urlsplit(target).path.lower()
+        if path.endswith("robots.txt"):
+            yield self._robots_request(seed, target)
+        elif path.endswith((".xml", ".xml.gz")) or "sitemap" in path:
+            yield scrapy.Request(target, callback=self.parse_sitemap, errback=self.request_failed,
+                                 cb_kwargs={"seed": seed})
+        elif path in ("", "/"):
+            yield self._robots_request(seed, urljoin(target, "/robots.txt"))
+        else:
+            yield self._listing_request(seed, target, target)
+
+    def _robots_request(self, seed, url):
+        return scrapy.Request(url, callback=self.parse_robots, errback=self.robots_failed,
+                              cb_kwargs={"seed": seed}, dont_filter=True)
+
+    def _listing_request(self, seed, url, listing_root):
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.request_failed,
+                              cb_kwargs={"seed": seed, "listing_root": listing_root})
+
+    def robots_failed(self, failure):
+        seed = failure.request.cb_kwargs["seed"]
+        self.logger.info("no robots.txt for %s; crawling its listing", seed.target)
+        yield from self._fallback_listing(seed)
+
+    def _fallback_listing(self, seed):
+        root = seed.target if urlsplit(seed.target).path not in ("", "/") else urljoin(seed.target, "/jobs/")
+        yield self._listing_request(seed, root, root)
+
+    def parse_robots(self, response, seed):
+        sitemaps = sitemaps_in_robots(response.body, response.url)
+        if not sitemaps:
+            self.logger.info("%s lists no sitemap; crawling its listing pages", response.url)
+            yield from self._fallback_listing(seed)
+            return
+        for url in sitemaps:
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.request_failed,
+                                 cb_kwargs={"seed": seed})
+
+    def parse_sitemap(self, response, seed):
+        if xml_root_name(response.body) not in ("urlset", "sitemapindex"):
+            report_skipped(self, response.url, "not_a_sitemap", "expected <urlset> or <sitemapindex>")
+            return
+        try:
+            kind, entries = sitemap_entries(response.body)
+        except ValueError as exc:
+            report_skipped(self, response.url, "unparseable_sitemap", str(exc))
+            return
+        for entry in entries:
+            url = entry["loc"]
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            if kind == "sitemapindex":
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.request_failed,
+                                     cb_kwargs={"seed": seed})
+            else:
+                yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,
+                                     cb_kwargs={"seed": seed}, meta=_PAGE)
+
+    def parse_listing(self, response, seed, listing_root):
+        if not self.is_html(response):
+            return
+        tree = parse_html(response.body)
+        if tree is None:
+            report_skipped(self, response.url, "unparseable_html")
+            return
+        tree.make_links_absolute(response.url, handle_failures="discard")
+        # Links inside navigation and footers lead elsewhere on the site.
+        anchors = tree.xpath("//a[@href]")
+        for anchor in anchors:
+            url = anchor.get("href").split("#", 1)[0]
+            if not url or not same_site(url, listing_root):
+                continue
+            url = self.listing_link(url, listing_root)
+            if url is None:
+                continue
+            if is_pagination_link(anchor, listing_root):
+                if self.allow_listing_page(seed, url):
+                    yield self._listing_request(seed, url, listing_root)
+            elif is_below(url, listing_root) and "?" not in url and not in_chrome(anchor):
+                yield scrapy.Request(url, callback=self.parse_page, errback=self.request_failed,
+                                     cb_kwargs={"seed": seed}, meta=_PAGE)
+
+    async def parse_page(self, response, seed):
+        if not self.is_html(response):
+            return []
+        # Author and publication date are read for articles only (METADATA_KINDS).
+        found, kind = await run_parse(self.settings.getint("SKILLENAI_PARSE_WORKERS"), parse_page, response.body,
+                                      response.url, response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                      METADATA_KINDS[self.name])
+        # A list, not an async generator: Scrapy passes a coroutine's list through its spider
+        # middlewares as a plain iterable, which costs the crawl's thread less per item.
+        return list(self._page_items(response, seed, found, kind))
+
+    def _page_items(self, response, seed, found, kind):
+        raw = response.body
+        for error in found.broken_blocks:
+            report_skipped(self, response.url, "malformed_json_ld", str(error))
+        for fields in found.postings:
+            item = DocumentItem(url=response.url, kind="posting", spider=self.name, source=seed.source,
+                                raw=raw, raw_type="html", extraction=found.extraction)
+            for key in _POSTING_FIELDS:
+                if fields.get(key) is not None:
+                    setattr(item, key, fields[key])
+            item.company = item.company or seed.source
+            item.published_at = item.date_posted
+            yield item
+            raw = None  # one copy of the page is enough when it holds several postings
+        if found.postings or found.unstructured is None:
+            if not found.postings:
+                report_skipped(self, response.url, "no_main_text")
+            return
+        page = found.unstructured
+        item = DocumentItem(url=response.url, kind=kind, spider=self.name, source=seed.source,
+                            canonical_url=page["canonical_url"], title=page["title"], text=page["text"],
+                            lang=page["lang"], raw=raw, raw_type="html", extraction=found.extraction)
+        if kind == "posting":
+            item.company = page["company"] or seed.source
+            item.location_raw = page["location_raw"]
+            item.date_posted = lenient_datetime(page["date_posted"])
+            item.published_at = item.date_posted
+            item.__dict__.update(page["salary"])
+        else:
+            item.author = page["author"]
+            item.published_at = page["published_at"]
+        yield item

@@ -1,0 +1,467 @@
+"""What dedupe compares: normalised text units, boilerplate filtering, title and place keys.
+
+A document's text is cut into *units* (its lines, and the sentences within a line); each
+unit is normalised (markup gone, lower-case, words only, single spaces) and hashed with a
+stable 64-bit hash. Units a company (or publication) repeats across postings for several
+different titles are its boilerplate — "about us", equal-opportunity and benefits
+paragraphs — and are left out of the text that is shingled, so a shared template does not
+make two different jobs look alike (see :mod:`skillenai.dedupe.boilerplate`).
+
+Titles and locations are reduced to keys for the posting gate: two postings are only
+merged when their titles are compatible (same seniority, similar words) and their
+locations can be the same place.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Sequence
+
+from skillenai.dedupe.minhash import shingle_hash64, string_hashes
+
+logger = logging.getLogger(__name__)
+
+# Bump when anything below changes what a document's normalised text is: stored
+# signatures made by another version are then recomputed.
+NORMALISER_VERSION = 2
+
+_MARKUP = re.compile(r"<(?:/?[a-zA-Z][^<>]{0,500}|!--.*?--)>", re.DOTALL)
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE_ENDS = (". ", "! ", "? ", "; ")
+
+
+# ASCII bytes that are not letters or digits become spaces ("\n" stays: it ends a unit);
+# bytes of multi-byte UTF-8 characters pass through.
+_ASCII_SEPARATORS = bytes(c if (chr(c).isalnum() or c >= 0x80 or c == 10) else 32 for c in range(256))
+# Characters outside ASCII that are not letters or digits (bullets, dashes, quotes,
+# symbols, emoji): a regular expression, run only on text that has any.
+_OTHER_SEPARATORS = re.compile(r"[^\x00-\x7f\w]|_")
+
+
+def strip_markup(text: str) -> str:
+    """Text with tags removed and entities decoded (ingested text can carry both)."""
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def _words_and_breaks(text: str) -> str:
+    """Lower-case text with every character that is not a letter, a digit or a newline
+    made a space.
+
+    ``bytes.translate`` does the ASCII part; ``str.translate`` with a table of every
+    Unicode character would take its slow path on any non-ASCII text (bullets, quotes,
+    names), several times slower.
+    """
+    text = strip_markup(text).casefold()
+    if not text.isascii():
+        text = _OTHER_SEPARATORS.sub(" ", text)
+    return text.encode("utf-8").translate(_ASCII_SEPARATORS).decode("utf-8")
+
+
+def normalise(text: str) -> str:
+    """Lower-case words separated by single spaces: the form shingles are cut from.
+
+    >>> normalise("<p>Senior  Engineer,&nbsp;Python-3!</p>")
+    'senior engineer python 3'
+    """
+    return " ".join(_words_and_breaks(text).split())
+
+
+def split_units(text: str) -> list[str]:
+    r"""The normalised lines and sentences of ``text``, empty ones dropped.
+
+    >>> split_units("About us. We build tools!\n• Python 3 — “fast”\n\nApply now")
+    ['about us', 'we build tools', 'python 3 fast', 'apply now']
+    """
+    for end in _SENTENCE_ENDS:
+        if end in text:
+            text = text.replace(end, "\n")
+    # One split and one join over the whole text: far cheaper than per line.
+    tokens = _words_and_breaks(text).replace("\n", " \x01 ").split()
+    return [u for u in (part.strip() for part in " ".join(tokens).split("\x01")) if u]
+
+
+def unit_hash(unit: str) -> int:
+    """Stable 64-bit hash of a normalised unit (the same in every process and run)."""
+    return shingle_hash64(unit.encode("utf-8"))
+
+
+def analyse_text(text: str | None) -> tuple[list[str], list[int]]:
+    """Units of ``text`` and their hashes."""
+    units = split_units(text or "")
+    return units, string_hashes(units).tolist()
+
+
+def analyse_many(texts: Sequence[str | None], keep_units: bool = False) -> list[tuple[list[str] | None, list[int]]]:
+    """``(units, hashes)`` of many texts, hashed in one pass (a worker for the process
+    pool); ``units`` is ``None`` unless ``keep_units``."""
+    all_units: list[str] = []
+    bounds = [0]
+    for text in texts:
+        all_units.extend(split_units(text or ""))
+        bounds.append(len(all_units))
+    hashes = string_hashes(all_units).tolist()
+    return [(all_units[bounds[i]:bounds[i + 1]] if keep_units else None, hashes[bounds[i]:bounds[i + 1]])
+            for i in range(len(texts))]
+
+
+def kept_units(text: str | None, boilerplate: frozenset[int] | set[int]) -> list[str]:
+    """The normalised units of ``text`` that are not boilerplate: what is shingled."""
+    units, hashes = analyse_text(text)
+    if not boilerplate:
+        return units
+    return [u for u, h in zip(units, hashes) if h not in boilerplate]
+
+
+def kept_units_many(texts: Sequence[str | None], boilerplates: Sequence[frozenset[int]]) -> list[list[str]]:
+    """:func:`kept_units` of many texts, hashed in one pass."""
+    all_units: list[str] = []
+    bounds = [0]
+    for text in texts:
+        all_units.extend(split_units(text or ""))
+        bounds.append(len(all_units))
+    hashes = string_hashes(all_units).tolist()
+    out = []
+    for i, bp in enumerate(boilerplates):
+        units = all_units[bounds[i]:bounds[i + 1]]
+        out.append([u for u, h in zip(units, hashes[bounds[i]:bounds[i + 1]]) if h not in bp] if bp else units)
+    return out
+
+
+# Titles ----------------------------------------------------------------------------------
+
+_TITLE_ABBREVIATIONS = {
+    "sr": "senior", "snr": "senior", "jr": "junior", "jnr": "junior", "mgr": "manager",
+    "eng": "engineer", "engr": "engineer", "dev": "developer", "assoc": "associate",
+    "mgmt": "management", "ops": "operations", "admin": "administrator", "dir": "director",
+    "vp": "vice president", "swe": "software engineer", "sde": "software engineer",
+    "qa": "quality assurance", "ux": "user experience", "ui": "user interface",
+    "ml": "machine learning", "ai": "artificial intelligence", "sre": "site reliability engineer",
+    "devops": "devops", "frontend": "front end", "backend": "back end", "fullstack": "full stack",
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
+}
+# Words that set a posting's level: postings that differ in them are different jobs.
+SENIORITY = frozenset({
+    "intern", "internship", "trainee", "apprentice", "junior", "entry", "graduate", "associate",
+    "mid", "senior", "staff", "principal", "distinguished", "lead", "head", "director",
+    "president", "chief", "fellow", "1", "2", "3", "4", "5",
+})
+# Words in titles that say where or how, not what: compared through the location instead.
+_TITLE_NOISE = frozenset({
+    "remote", "hybrid", "onsite", "on", "site", "office", "based", "anywhere", "wfh", "home",
+    "worldwide", "global", "us", "usa", "uk", "eu", "emea", "apac", "latam", "americas",
+    "m", "w", "f", "d", "x", "h", "all", "genders", "and", "the", "of", "for", "in", "a", "an",
+    "to", "at", "with", "time", "contract", "permanent", "temporary",
+})
+# "back-end" and "backend" are one word to a reader; so are "front end" and "frontend".
+_TITLE_JOINS = re.compile(r"\b(back|front|full)[\s-]+(end|stack)\b")
+
+
+_TITLE_SUFFIX = re.compile(r"\s+[-\u2013\u2014|]\s+|\s*[()\[\]]\s*")
+
+
+def strip_place_suffixes(title: str) -> str:
+    """The title without trailing segments that only name a place or a scope.
+
+    >>> strip_place_suffixes("Sales Engineer - EMEA - New York")
+    'Sales Engineer'
+    >>> strip_place_suffixes("Software Engineer - Payments")
+    'Software Engineer - Payments'
+    """
+    parts = [p for p in _TITLE_SUFFIX.split(title) if p.strip()]
+    while len(parts) > 1 and _names_only_places(parts[-1]):
+        parts.pop()
+    kept = title
+    if len(parts) < len([p for p in _TITLE_SUFFIX.split(title) if p.strip()]):
+        # Cut at the start of the first dropped segment, keeping the title's own spelling.
+        prefix = parts[-1]
+        kept = title[:title.index(prefix) + len(prefix)]
+    return kept.strip()
+
+
+@lru_cache(maxsize=16384)
+def _names_only_places(segment: str) -> bool:
+    if _gazetteer() is None:
+        return False
+    keys = _part_keys(segment)
+    return bool(keys) and all(not k.startswith("text:") for k in keys)
+
+
+def title_tokens(title: str | None, location: str | None = None) -> frozenset[str]:
+    """The words of a title that say what the job is, abbreviations expanded.
+
+    Place suffixes ("Backend Engineer - NYC", "... (Remote, US)"), words of the posting's
+    own location and workplace words ("Remote", "(m/w/d)") are left out: the location
+    gate compares places.
+
+    >>> sorted(title_tokens("Sr. Back-End Engineer II (Remote)"))
+    ['2', 'back', 'end', 'engineer', 'senior']
+    """
+    if not title:
+        return frozenset()
+    title = strip_place_suffixes(strip_markup(title))
+    text = _TITLE_JOINS.sub(r"\1 \2", title.casefold())
+    place_words = set(_WORD.findall(_fold(location).casefold())) if location else set()
+    tokens = set()
+    for word in _WORD.findall(text):
+        for token in _TITLE_ABBREVIATIONS.get(word, word).split():
+            if token not in _TITLE_NOISE and token not in place_words:
+                tokens.add(token)
+    return frozenset(tokens)
+
+
+def title_key(title: str | None, location: str | None = None) -> str:
+    """``title_tokens`` as one sorted, space-separated string (stored in ``minhashes``)."""
+    return " ".join(sorted(title_tokens(title, location)))
+
+
+def title_similarity(key_a: str | None, key_b: str | None) -> float:
+    """Word Jaccard of two title keys; 0 when their seniority words differ.
+
+    Two empty keys (no titles) compare as 1: nothing tells them apart.
+
+    >>> title_similarity("back end engineer senior", "back end engineer senior")
+    1.0
+    >>> title_similarity("back end engineer senior", "back end engineer")
+    0.0
+    """
+    a = frozenset((key_a or "").split())
+    b = frozenset((key_b or "").split())
+    if not a and not b:
+        return 1.0
+    if (a & SENIORITY) != (b & SENIORITY):
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+# Locations -------------------------------------------------------------------------------
+
+_REMOTE_WORDS = frozenset({
+    "remote", "anywhere", "wfh", "telecommute", "telecommuting", "distributed", "worldwide",
+    "virtual", "home", "global",
+})
+_PLACE_NOISE = frozenset({
+    "hybrid", "onsite", "on", "site", "office", "offices", "hq", "headquarters", "based", "area",
+    "greater", "metro", "metropolitan", "region", "only", "time", "zones", "zone", "timezones",
+    "in", "from", "or", "and", "the", "of", "work", "working", "first", "friendly", "flexible",
+    "fully", "hub", "campus", "within", "location", "locations", "multiple", "city",
+})
+_CODE_PATH = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})-(\w[^-]*)$")
+_PART_SPLIT = re.compile(r"\s*(?:[;|/\n]|\bor\b|\s&\s|\band\b|\+)\s*", re.IGNORECASE)
+_SEGMENTS = re.compile(r"[,(){}\[\]:]|\s[-\u2013\u2014]\s|^[-\u2013\u2014]|[-\u2013\u2014]$")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def _gazetteer():
+    """The project's gazetteer when it is available; dedupe works (less well) without it."""
+    try:
+        from skillenai.classify.places.gazetteer import gazetteer
+
+        return gazetteer()
+    except Exception as exc:  # noqa: BLE001 - an optional aid, never a reason to fail
+        logger.warning("gazetteer unavailable (%s); locations compared by their words", exc)
+        return None
+
+
+def _lookup(name: str):
+    gaz = _gazetteer()
+    if gaz is None or not name:
+        return None
+    try:
+        return gaz.lookup(name)
+    except Exception as exc:  # noqa: BLE001
+        logger.debug("gazetteer lookup of %r failed: %s", name, exc)
+        return None
+
+
+# A bare city name within this much of the best candidate's prior stays ambiguous
+# ("San Mateo": California or Rizal), so either reading matches a qualified one.
+_AMBIGUITY = 1.5
+_MAX_ALTERNATIVES = 3
+
+
+def _segments(part: str) -> list[tuple[list[str], object]]:
+    """The segments of one place ("Bucharest, Bucuresti, RO") with their gazetteer entries."""
+    out = []
+    for segment in _SEGMENTS.split(_fold(part)):
+        # Case is kept so that codes ("NYC", "CA", "UK") are read as codes; postal
+        # district numbers ("Dublin 2") are not part of the name.
+        all_words = [w for w in _WORD.findall(segment) if not w.isdigit()]
+        words = [w for w in all_words
+                 if w.casefold() not in _PLACE_NOISE and w.casefold() not in _REMOTE_WORDS]
+        if words:
+            # The whole segment first: "San Francisco Bay Area" is a name, "Area" and all.
+            entry = _lookup(" ".join(all_words)) if len(all_words) > len(words) else None
+            out.append((words, entry or _lookup(" ".join(words))))
+    return out
+
+
+def _qualifies(entry, cities: list[tuple[int, int]]) -> bool:
+    """Is ``entry`` a state or country one of these cities lies in?"""
+    gaz = _gazetteer()
+    admins = set(entry.admins)
+    return any((gaz.city(row).country, gaz.city(row).admin1) in admins or gaz.city(row).country == entry.country
+               for row, _ in cities)
+
+
+def _place_key(cities: list[tuple[int, int]], qualifiers: list) -> str:
+    """A place key from a name's city candidates and the names that qualify it."""
+    gaz = _gazetteer()
+    admins = {a for e in qualifiers for a in e.admins}
+    countries = {e.country for e in qualifiers if e.country}
+
+    def rank(candidate: tuple[int, int]) -> tuple[int, float]:
+        # "Arlington, VA, US" is Arlington, Virginia: a state match outranks a country
+        # match, which outranks the bare prior (population, name quality).
+        city = gaz.city(candidate[0])
+        fit = 2 if (city.country, city.admin1) in admins else 1 if city.country in countries else 0
+        return fit, gaz.score(*candidate)
+
+    ranked = sorted(cities, key=rank, reverse=True)
+    best_fit, best_score = rank(ranked[0])
+    chosen = [c for c in ranked if rank(c)[0] == best_fit and rank(c)[1] >= best_score - _AMBIGUITY]
+    found = {}
+    for row, _ in chosen[:_MAX_ALTERNATIVES]:
+        found[gaz.place(row).city_id] = " ".join(_WORD.findall(_fold(gaz.city(row).name).casefold()))
+    return "~".join(f"city:{i}:{found[i]}" for i in sorted(found))
+
+
+def _part_keys(part: str) -> list[str]:
+    """Keys of one part of a location string ("San Francisco, CA (HQ)", "Remote - US",
+    "Bucharest, SF"): its places in order, then scopes and ``remote``."""
+    part = _CODE_PATH.sub(r"\3, \2, \1", part.strip())  # Greenhouse's "US-CA-Irvine"
+    remote = any(w in _REMOTE_WORDS for w in _WORD.findall(_fold(part).casefold()))
+    if _gazetteer() is None:
+        words = [w.casefold() for w in _WORD.findall(_fold(part))
+                 if w.casefold() not in _PLACE_NOISE and w.casefold() not in _REMOTE_WORDS]
+        return (["text:" + " ".join(words)] if words else []) + (["remote"] if remote else [])
+    # Each segment either qualifies the city before it (a state or country it lies in) or
+    # names a place of its own: "Austin, TX" is one city, "Bucharest, SF" two.
+    places: list[tuple[list, list]] = []  # (city candidates, qualifying entries) or ([words], None)
+    scopes: list[str] = []
+    segments = _segments(part)
+    for i, (words, entry) in enumerate(segments):
+        last = places[-1] if places else None
+        city_before = last is not None and last[1] is not None
+        city_after = any(e is not None and e.cities for _, e in segments[i + 1:])
+        if entry is not None and city_before and (entry.admins or entry.country) and _qualifies(entry, last[0]):
+            last[1].append(entry)
+        elif entry is not None and entry.cities and not (
+                (entry.country or entry.admins) and city_after and not _qualifies(entry, entry.cities)):
+            # "Poland - Warsaw": a country first (Poland, Maine is not meant); but
+            # "Bucharest, SF" names Bucharest, a city within the region of its name.
+            places.append((entry.cities, []))
+        elif entry is not None and (entry.country or entry.region or entry.admins):
+            if entry.country:
+                scopes.append(f"country:{entry.country}")
+            elif entry.region:
+                scopes.append(f"region:{entry.region}")
+            else:
+                scopes.append("admin:%s-%s" % entry.admins[0])
+        else:
+            places.append(([" ".join(w.casefold() for w in words)], None))
+    keys = [_place_key(c, q) if q is not None else "text:" + c[0] for c, q in places]
+    if not any(k.startswith("city:") for k in keys):
+        keys.extend(scopes)
+    return keys + (["remote"] if remote else [])
+
+
+@lru_cache(maxsize=65536)
+def location_key(location: str | None) -> str:
+    """The places a location string can denote, as keys joined by ``|``.
+
+    Places come first, in the order the string names them (the first is the posting's
+    main place): ``city:<entity id>:<name>`` (several joined by ``~`` when a bare name
+    is ambiguous: "San Mateo") or ``text:<words>`` for a place the gazetteer does not know.
+    Then ``country:XX``, ``region:EMEA`` and ``admin:US-CA`` for a posting that names
+    only a scope, and ``remote``, sorted. ``""``: no location given.
+    """
+    if not location or not location.strip():
+        return ""
+    places: list[str] = []
+    others: set[str] = set()
+    for part in _PART_SPLIT.split(location):
+        if part.strip():
+            for key in _part_keys(part):
+                if key.startswith(("city:", "text:")):
+                    if key not in places:
+                        places.append(key)
+                else:
+                    others.add(key)
+    return "|".join(places + sorted(others))
+
+
+def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
+    """Can two postings with these location keys be the same job?
+
+    Unknown (empty) locations are compatible with anything. Postings that name places
+    must each have their main (first) place among the other's places: a re-listing that
+    adds a city is the same job, while the same role in a city the re-listing added is
+    not. Places are cities, not metro areas: a company's San Mateo and San Francisco
+    openings are different jobs. A posting that names only a remote scope ("Remote -
+    US") is a different job from one in a city, unless that one is also open to remote
+    work; two remote postings must have overlapping scopes (an unscoped "Remote"
+    overlaps any).
+    """
+    if not key_a or not key_b:
+        return True
+    a = key_a.split("|")
+    b = key_b.split("|")
+    places_a = [k for k in a if k.startswith(("city:", "text:"))]
+    places_b = [k for k in b if k.startswith(("city:", "text:"))]
+    if places_a and places_b:
+        return _among(places_a[0], places_b) and _among(places_b[0], places_a)
+    if places_a or places_b:
+        return "remote" in a and "remote" in b
+    scopes_a = _scope_countries(set(a))
+    scopes_b = _scope_countries(set(b))
+    return not scopes_a or not scopes_b or bool(scopes_a & scopes_b)
+
+
+def _among(place: str, places: list[str]) -> bool:
+    mine = set(place.split("~"))
+    return any(mine & set(other.split("~")) or _same_place(place, other) for other in places)
+
+
+def _same_place(x: str, y: str) -> bool:
+    """An unresolved name against another place key: does one name contain the other?"""
+    if not (x.startswith("text:") or y.startswith("text:")):
+        return False
+    names = [_place_name(k) for k in (x, y)]
+    if not all(names):
+        return False
+    return any(f" {p} " in f" {q} " or f" {q} " in f" {p} " for p in names[0] for q in names[1])
+
+
+def _place_name(key: str) -> tuple[str, ...]:
+    """The folded names a place key stands for."""
+    names = []
+    for alternative in key.split("~"):
+        kind, _, value = alternative.partition(":")
+        names.append(value if kind == "text" else value.partition(":")[2])
+    return tuple(n for n in names if n)
+
+
+def _scope_countries(keys: set[str]) -> set[str]:
+    out = set()
+    for key in keys:
+        kind, _, value = key.partition(":")
+        if kind == "country":
+            out.add(value)
+        elif kind == "admin":
+            out.add(value.split("-", 1)[0])
+        elif kind == "region":
+            out.add(key)  # a region stands for itself
+    return out

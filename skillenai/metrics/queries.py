@@ -1,0 +1,812 @@
+"""Labor-market metrics over the store: the figures of a skill page, and their siblings.
+
+Every figure is computed in SQL, counts canonical postings only (``unique_postings``:
+``documents.is_canonical = 1``) and dates a posting by ``unique_postings.date_posted``.
+A window of ``W`` days ending at ``as_of`` holds the postings dated in
+``(as_of - W, as_of]``; ``as_of`` defaults to the latest posting date in the store, the
+data's own "today", so a store built on any day gives meaningful figures.
+
+Queries reach the big tables through indexes only (``skillenai/store/schema.py``, migration
+``m004_metrics``): a skill's figures start from the covering
+``document_skills (skill_id, document_id)`` index, collect the skill's postings in the
+window once into a temporary table, and derive every figure from it.
+
+>>> m = skill_metrics(db, "python3")             # doctest: +SKIP
+>>> m["name"], m["postings"], m["top_metros"][0]  # doctest: +SKIP
+('Python', 120, {'id': '…', 'name': 'San Francisco', 'postings': 19, 'share': 0.3115})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 90
+TREND_DAYS = 28          # "the prior 4 weeks": the last 28 days against the 28 before
+DEFAULT_LIMIT = 10
+DEFAULT_ARTICLES = 5
+DEFAULT_MIN_POSTINGS = 20
+MAX_WINDOW = 3660
+
+__all__ = [
+    "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
+    "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref",
+    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "trends", "percent_change",
+    "tune_connection", "refresh", "precomputed_state",
+]
+
+
+class MetricsError(ValueError):
+    """A metrics request cannot be answered; the message says why."""
+
+
+class UnknownEntity(MetricsError):
+    """A skill, metro or role name that resolves to nothing; ``suggestions`` are close names."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]):
+        self.kind, self.name, self.suggestions = kind, name, suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}")
+
+
+# -- the window ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """``days`` days ending at ``as_of`` (inclusive): dates in ``(as_of - days, as_of]``."""
+
+    as_of: dt.date
+    days: int = DEFAULT_WINDOW
+
+    def __post_init__(self):
+        if not 1 <= self.days <= MAX_WINDOW:
+            raise MetricsError(f"window must be 1 to {MAX_WINDOW} days, got {self.days}")
+
+    @property
+    def start(self) -> dt.date:
+        """The first day inside the window."""
+        return self.as_of - dt.timedelta(days=self.days - 1)
+
+    def before(self, days: int) -> str:
+        """``as_of - days`` as text: the exclusive lower bound of a period of ``days`` days."""
+        return (self.as_of - dt.timedelta(days=days)).isoformat()
+
+
+def data_as_of(db: sqlite_utils.Database) -> dt.date | None:
+    """The latest posting date among canonical postings (``None`` for a store without any):
+    the view ``data_as_of``, two index searches rather than a scan of ``unique_postings``."""
+    latest = db.execute("SELECT data_as_of FROM data_as_of").fetchone()[0]
+    if not latest:
+        return None
+    try:
+        return dt.date.fromisoformat(latest[:10])
+    except ValueError:
+        raise MetricsError(f"the store's latest posting date is not a date: {latest!r}") from None
+
+
+def make_window(db: sqlite_utils.Database, as_of: dt.date | str | None = None, days: int = DEFAULT_WINDOW) -> Window:
+    """The window ending at ``as_of`` (default: :func:`data_as_of`; today for an empty store)."""
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise MetricsError(f"as_of must be a date YYYY-MM-DD, got {as_of!r}") from None
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    if as_of is None:
+        as_of = data_as_of(db) or dt.date.today()
+    return Window(as_of, days)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week (SQL: ``date(d, '-6 days', 'weekday 1')``)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weeks(window: Window) -> list[tuple[dt.date, int]]:
+    """Every week (Monday start) the window touches, with how many of its days are inside."""
+    out = []
+    monday = week_start(window.start)
+    while monday <= window.as_of:
+        first = max(monday, window.start)
+        last = min(monday + dt.timedelta(days=6), window.as_of)
+        out.append((monday, (last - first).days + 1))
+        monday += dt.timedelta(days=7)
+    return out
+
+
+def percent_change(current: int, prior: int) -> float | None:
+    """``current`` against ``prior`` in percent, one decimal; ``None`` when ``prior`` is 0."""
+    if not prior:
+        return None
+    return round((current - prior) * 100.0 / prior, 1)
+
+
+# -- names → entities ----------------------------------------------------------------------
+
+def resolve_skill_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name, category}`` of the skill a name or alias means, through the taxonomy.
+
+    Raises :class:`UnknownEntity` with close names when nothing matches.
+    """
+    from skillenai.classify.skills.matcher import resolve_skill, suggest_skills
+
+    skill = resolve_skill(name)
+    if skill is not None:
+        return {"id": skill.id, "name": skill.name, "category": skill.category}
+    # An entity id, or a name the store knows but the shipped taxonomy no longer does.
+    row = db.execute("SELECT id, name, category FROM skills WHERE id = ? OR name = ? COLLATE NOCASE LIMIT 1",
+                     [name.strip(), name.strip()]).fetchone()
+    if row:
+        return {"id": row[0], "name": row[1], "category": row[2]}
+    raise UnknownEntity("skill", name, suggest_skills(name))
+
+
+def resolve_metro_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name, admin1, country}`` of the city a place name means ("SF", "Mountain View, CA").
+
+    The name goes through the place resolver (``skillenai.classify.places.locations.resolve_place``); a name
+    or id of the store's ``metros`` table also works.
+    """
+    from skillenai.classify.places.locations import resolve_place
+
+    text = (name or "").strip()
+    row = db.execute("SELECT id, name, admin1, country FROM metros WHERE id = ?", [text]).fetchone()
+    if row is None and text:
+        place = resolve_place(text)
+        if place is not None:
+            row = db.execute("SELECT id, name, admin1, country FROM metros WHERE id = ?", [place.city_id]).fetchone()
+            if row is None:  # a real city nothing in the store is tagged with (yet)
+                row = (place.city_id, place.city, place.admin1, place.country)
+    if row is None and text:
+        found = db.execute("SELECT id, name, admin1, country FROM metros WHERE name = ? COLLATE NOCASE "
+                           "ORDER BY population DESC LIMIT 1", [text]).fetchone()
+        row = found
+    if row is None:
+        names = [r[0] for r in db.execute("SELECT DISTINCT name FROM metros")]
+        raise UnknownEntity("metro", name, difflib.get_close_matches(text, names, n=5, cutoff=0.6))
+    return {"id": row[0], "name": row[1], "admin1": row[2], "country": row[3]}
+
+
+def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name}`` of the role family a name means: a family name ("Data Scientist"),
+    its id, or a job title the role model is sure of ("Senior backend developer")."""
+    from skillenai.classify.roles import classify_role, role_table
+
+    text = (name or "").strip()
+    table = role_table()
+    for role in table:
+        if text.casefold() in (role["name"].casefold(), role["id"]):
+            return {"id": role["id"], "name": str(role["name"])}
+    if text:
+        guess = classify_role(text)
+        if guess is not None and guess.score >= 0.5:
+            return {"id": guess.id, "name": str(guess.name)}
+    names = [str(r["name"]) for r in table]
+    close = difflib.get_close_matches(text, names, n=5, cutoff=0.5)
+    close += [n for n in names if text and text.casefold() in n.casefold() and n not in close]
+    raise UnknownEntity("role", name, close[:5])
+
+
+# -- building blocks -----------------------------------------------------------------------
+
+# The canonical postings of one entity dated in (:lo, :hi], from a view driven by the
+# entity's covering index (skill_postings, metro_postings, role_postings).
+_ENTITY_POSTINGS = {
+    "skill": "SELECT document_id, date_posted FROM skill_postings WHERE skill_id = :id "
+             "AND date_posted > :lo AND date_posted <= :hi",
+    "metro": "SELECT document_id, date_posted FROM metro_postings WHERE metro_id = :id "
+             "AND date_posted > :lo AND date_posted <= :hi",
+    "role": "SELECT document_id, date_posted FROM role_postings WHERE role_id = :id "
+            "AND date_posted > :lo AND date_posted <= :hi",
+}
+
+# Every canonical posting dated in (:lo, :hi], driven by the posting dates: the dated
+# postings through idx_postings_date_document, and the undated ones (dated by the day they
+# were first seen, as unique_postings does).
+WINDOW_POSTINGS = """
+    SELECT p.document_id, p.date_posted FROM postings p INDEXED BY idx_postings_date_document
+    CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+    WHERE p.date_posted > :lo AND p.date_posted <= :hi AND d.kind = 'posting' AND d.is_canonical = 1
+    UNION ALL
+    SELECT p.document_id, substr(d.first_seen, 1, 10) FROM postings p INDEXED BY idx_postings_date_document
+    CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+    WHERE p.date_posted IS NULL AND d.kind = 'posting' AND d.is_canonical = 1
+      AND substr(d.first_seen, 1, 10) > :lo AND substr(d.first_seen, 1, 10) <= :hi
+"""
+
+_TEMP = "skillenai_metrics_postings"
+
+
+class _Postings:
+    """A temporary table of (document_id, date_posted) for one request, dropped on exit.
+
+    Keyed by document_id, as the rows arrive from the covering indexes: the tag tables are
+    then met in key order, which keeps their pages hot (keyed by date, the same joins took
+    1.5-2.5 times longer on the 1M-posting benchmark store).
+    """
+
+    def __init__(self, db: sqlite_utils.Database, select: str, params: dict):
+        self.db, self.select, self.params = db, select, params
+        self.own_transaction = False
+
+    def __enter__(self) -> str:
+        conn = self.db.conn
+        # The INSERT opens a transaction (Python's sqlite3 does, before DML); left open, it
+        # would pin this connection's view of the store (WAL snapshot) after the request.
+        self.own_transaction = not conn.in_transaction
+        conn.execute(f"DROP TABLE IF EXISTS temp.{_TEMP}")
+        conn.execute(f"CREATE TEMP TABLE {_TEMP} (document_id TEXT PRIMARY KEY, date_posted TEXT) WITHOUT ROWID")
+        conn.execute(f"INSERT INTO temp.{_TEMP} (document_id, date_posted) {self.select}", self.params)
+        return f"temp.{_TEMP}"
+
+    def __exit__(self, *exc) -> None:
+        conn = self.db.conn
+        conn.execute(f"DROP TABLE IF EXISTS temp.{_TEMP}")
+        if self.own_transaction and conn.in_transaction:
+            conn.commit()  # only the temporary table was written
+
+
+def tune_connection(db: sqlite_utils.Database, cache_mb: int = 256) -> None:
+    """Settings for a connection that answers metrics: a page cache that holds the indexes
+    a request walks (SQLite's default is 2 MB) and temporary tables and sorts in memory."""
+    db.conn.execute(f"PRAGMA cache_size = {-int(cache_mb) * 1024}")
+    db.conn.execute("PRAGMA temp_store = MEMORY")
+
+
+def _counts(db, table: str, window: Window) -> dict:
+    row = db.execute(
+        f"""
+        SELECT COALESCE(SUM(date_posted > :win), 0),
+               COALESCE(SUM(date_posted > :cur), 0),
+               COALESCE(SUM(date_posted > :prior AND date_posted <= :cur), 0)
+        FROM {table}
+        """,
+        {"win": window.before(window.days), "cur": window.before(TREND_DAYS), "prior": window.before(2 * TREND_DAYS)},
+    ).fetchone()
+    return {"postings": row[0], "postings_last_4_weeks": row[1], "postings_prior_4_weeks": row[2],
+            "change_vs_prior_4_weeks": percent_change(row[1], row[2])}
+
+
+def _active(db, kind: str, entity_id: str, window: Window) -> int:
+    """Canonical postings of the entity open on ``window.as_of``: posted by then, not
+    closed (missing from their board) and not past their closing date by then. Unlike the
+    window's counts, it includes older postings still listed."""
+    tag_table, column, _, _ = _TAGS[kind + "s"]
+    return db.execute(
+        f"""
+        SELECT COUNT(*) FROM {tag_table} t
+        CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
+        CROSS JOIN postings p ON p.document_id = t.document_id
+        WHERE t.{column} = :id AND d.kind = 'posting' AND d.is_canonical = 1
+          AND COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) <= :day
+          AND (p.closed_at IS NULL OR p.closed_at > :day)
+          AND (p.valid_through IS NULL OR substr(p.valid_through, 1, 10) >= :day)
+        """, {"id": entity_id, "day": window.as_of.isoformat()}).fetchone()[0]
+
+
+def _weekly(db, table: str, window: Window) -> list[dict]:
+    # Days first, then their weeks: date() runs once a day, not once a posting.
+    counts = dict(db.execute(
+        f"""
+        SELECT date(day, '-6 days', 'weekday 1') AS week, SUM(n) FROM (
+            SELECT date_posted AS day, COUNT(*) AS n FROM {table} WHERE date_posted > :win GROUP BY date_posted
+        ) GROUP BY week
+        """, {"win": window.before(window.days)}).fetchall())
+    return [{"week_start": monday.isoformat(), "postings": counts.get(monday.isoformat(), 0), "days": days}
+            for monday, days in weeks(window)]
+
+
+# What a posting can be tagged with: the tag table, its entity column, the entity table,
+# and the index that reaches a posting's tags in one seek (None: the table's own key,
+# (document_id, entity id), WITHOUT ROWID).
+_TAGS = {
+    "metros": ("document_metros", "metro_id", "metros", None),
+    "skills": ("document_skills", "skill_id", "skills", None),
+    # Its primary key index holds document_id alone; role_id would be a table row away, and
+    # without statistics SQLite prefers that unique index to the covering one.
+    "roles": ("document_roles", "role_id", "roles", "idx_document_roles_document"),
+}
+
+
+def _ranked(db, table: str, window: Window, tags: str, limit: int,
+            exclude: str | None = None) -> tuple[list[dict], int]:
+    """The entities (``tags``: metros, skills, roles) most often tagged on the postings of
+    ``table`` within the window: ``[{id, name, postings}]`` by count (then name, id), and
+    the sum of the counts of all of them."""
+    tag_table, column, names, index = _TAGS[tags]
+    hint = f" INDEXED BY {index}" if index else ""
+    rows = db.execute(
+        f"""
+        SELECT c.id, COALESCE(e.name, c.id), c.n, c.total FROM (
+            SELECT t.{column} AS id, COUNT(*) AS n, SUM(COUNT(*)) OVER () AS total
+            FROM {table} w CROSS JOIN {tag_table} t{hint} ON t.document_id = w.document_id
+            WHERE w.date_posted > :win AND t.{column} IS NOT :exclude
+            GROUP BY t.{column}
+        ) c LEFT JOIN {names} e ON e.id = c.id
+        ORDER BY c.n DESC, COALESCE(e.name, c.id), c.id
+        LIMIT :limit
+        """,
+        {"win": window.before(window.days), "exclude": exclude, "limit": limit},
+    ).fetchall()
+    total = rows[0][3] if rows else 0
+    return [{"id": r[0], "name": r[1], "postings": r[2]} for r in rows], total
+
+
+def _with_share(items: list[dict], total: int) -> list[dict]:
+    for item in items:
+        item["share"] = round(item["postings"] / total, 4) if total else None
+    return items
+
+
+_ARTICLE_WALK_CAP = 100_000
+
+
+def _articles(db, skill_id: str, window: Window, limit: int, via: str | None = None) -> list[dict]:
+    """Canonical articles tagged with the skill, dated in the window, latest first.
+
+    Two ways to the same rows: from the articles in the window, checking each for the skill
+    (``skill_articles``), or from the skill's tagged documents, keeping the articles. The
+    shorter list is walked: a rare skill has few documents, a popular one many more than
+    there are articles. ``via`` (``"articles"`` or ``"skill"``) forces one, for tests.
+    """
+    params = {"skill": skill_id, "lo": window.before(window.days), "hi": window.as_of.isoformat(), "limit": limit}
+    if via is None:
+        # Each count stops at the other: the decision costs no more than the shorter walk.
+        tagged = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM document_skills WHERE skill_id = ? LIMIT ?)",
+                            [skill_id, _ARTICLE_WALK_CAP]).fetchone()[0]
+        articles = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM documents INDEXED BY idx_documents_articles "
+                              "WHERE kind = 'article' LIMIT ?)", [tagged + 1]).fetchone()[0]
+        via = "skill" if tagged <= articles else "articles"
+    if via == "articles":
+        sql = """
+            SELECT document_id, title, url, date FROM skill_articles
+            WHERE skill_id = :skill AND date > :lo AND date <= :hi
+            ORDER BY date DESC, document_id LIMIT :limit
+        """
+    elif via == "skill":
+        sql = """
+            SELECT d.id, d.title, d.url,
+                   COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
+            FROM document_skills ds
+            CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = ds.document_id
+            WHERE ds.skill_id = :skill AND d.kind = 'article' AND d.is_canonical = 1
+              AND date > :lo AND date <= :hi
+            ORDER BY date DESC, d.id LIMIT :limit
+        """
+    else:
+        raise ValueError(f"via must be 'articles', 'skill' or None, got {via!r}")
+    return [{"id": r[0], "title": r[1], "url": r[2], "date": r[3]} for r in db.execute(sql, params)]
+
+
+def _check_limit(limit: int, what: str = "limit") -> None:
+    if not isinstance(limit, int) or limit < 1:
+        raise MetricsError(f"{what} must be a positive integer, got {limit!r}")
+
+
+def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings:
+    # The prior-4-weeks comparison reaches 56 days back even when the window is shorter.
+    reach = max(window.days, 2 * TREND_DAYS)
+    return _Postings(db, _ENTITY_POSTINGS[kind], {"id": entity_id, "lo": window.before(reach),
+                                                  "hi": window.as_of.isoformat()})
+
+
+def _header(entity: dict, window: Window) -> dict:
+    return {"entity_id": entity["id"], **{k: v for k, v in entity.items() if k != "id"},
+            "data_as_of": window.as_of.isoformat(), "window_days": window.days}
+
+
+# -- the pages -----------------------------------------------------------------------------
+
+def skill_metrics(
+    db: sqlite_utils.Database,
+    skill: str | dict,
+    *,
+    as_of: dt.date | str | None = None,
+    window: int = DEFAULT_WINDOW,
+    limit: int = DEFAULT_LIMIT,
+    articles: int = DEFAULT_ARTICLES,
+    timings: dict[str, float] | None = None,
+    precomputed: bool = True,
+) -> dict[str, Any]:
+    """The figures of a skill page (the seed page's content) as a JSON-ready dict.
+
+    Args:
+        db: the store.
+        skill: a skill name or alias ("python3", "k8s"), or ``{id, name, category}``.
+        as_of: last day of the window (default: the latest posting date in the store).
+        window: days in the window (default 90).
+        limit: how many metros, paired skills and roles to list.
+        articles: how many recent articles to list.
+        timings: when given, receives the milliseconds each step took (for benchmarks).
+        precomputed: answer from :func:`refresh`'s page when it is still valid (the same
+            figures, from a table row); ``False`` always computes.
+
+    Returns ``entity_id, name, category, data_as_of, window_days, postings`` (posted in the
+    window), ``active_postings`` (open on ``as_of``: posted by then and neither closed nor
+    expired, however old), ``postings_last_4_weeks, postings_prior_4_weeks,
+    change_vs_prior_4_weeks`` (percent, or ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
+    share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
+    ``top_roles`` (``[{id, name, postings}]``), ``weekly`` (``[{week_start, postings,
+    days}]``, every Monday-started week the window touches; ``days`` inside the window) and
+    ``articles`` (``[{id, title, url, date}]``).
+    """
+    _check_limit(limit)
+    _check_limit(articles, "articles")
+    clock = _Clock(timings)
+    ref = skill if isinstance(skill, dict) else resolve_skill_ref(db, skill)
+    win = make_window(db, as_of, window)
+    clock("resolve")
+    if precomputed:
+        page = _precomputed_page(db, "skill", ref["id"], win, limit, articles)
+        if page is not None:
+            clock("precomputed")
+            return page
+    out = _header(ref, win)
+    with _entity_postings(db, "skill", ref["id"], win) as table:
+        clock("postings_table")
+        out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "skill", ref["id"], win)
+        clock("counts")
+        metros, metro_tags = _ranked(db, table, win, "metros", limit)
+        out["top_metros"] = _with_share(metros, metro_tags)
+        out["metro_tags"] = metro_tags
+        clock("top_metros")
+        out["paired_skills"], _ = _ranked(db, table, win, "skills", limit, exclude=ref["id"])
+        clock("paired_skills")
+        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        clock("top_roles")
+        out["weekly"] = _weekly(db, table, win)
+        clock("weekly")
+    out["articles"] = _articles(db, ref["id"], win, articles)
+    clock("articles")
+    return out
+
+
+class _Clock:
+    """Records the milliseconds since the previous call under each name (no-op without a dict)."""
+
+    def __init__(self, into: dict[str, float] | None):
+        self.into = into
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        if self.into is not None:
+            now = time.perf_counter()
+            self.into[name] = round((now - self.last) * 1000, 2)
+            self.last = now
+
+
+def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
+                  limit: int = DEFAULT_LIMIT, precomputed: bool = True) -> dict[str, Any]:
+    """Canonical postings tagged with a city in the window, and the skills and roles they ask
+    for: ``top_skills`` ``[{id, name, postings, share}]`` (share of the city's postings)."""
+    _check_limit(limit)
+    ref = metro if isinstance(metro, dict) else resolve_metro_ref(db, metro)
+    win = make_window(db, as_of, window)
+    page = _precomputed_page(db, "metro", ref["id"], win, limit) if precomputed else None
+    if page is not None:
+        return page
+    out = _header(ref, win)
+    with _entity_postings(db, "metro", ref["id"], win) as table:
+        out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "metro", ref["id"], win)
+        skills, _ = _ranked(db, table, win, "skills", limit)
+        out["top_skills"] = _with_share(skills, out["postings"])
+        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        out["weekly"] = _weekly(db, table, win)
+    return out
+
+
+def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
+                 limit: int = DEFAULT_LIMIT, precomputed: bool = True) -> dict[str, Any]:
+    """Canonical postings of a role family in the window and the skills they ask for
+    (``top_skills``, share of the role's postings) and where (``top_metros``)."""
+    _check_limit(limit)
+    ref = role if isinstance(role, dict) else resolve_role_ref(db, role)
+    win = make_window(db, as_of, window)
+    page = _precomputed_page(db, "role", ref["id"], win, limit) if precomputed else None
+    if page is not None:
+        return page
+    out = _header(ref, win)
+    with _entity_postings(db, "role", ref["id"], win) as table:
+        out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "role", ref["id"], win)
+        skills, _ = _ranked(db, table, win, "skills", limit)
+        out["top_skills"] = _with_share(skills, out["postings"])
+        metros, metro_tags = _ranked(db, table, win, "metros", limit)
+        out["top_metros"] = _with_share(metros, metro_tags)
+        out["metro_tags"] = metro_tags
+        out["weekly"] = _weekly(db, table, win)
+    return out
+
+
+def top_skills(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_WINDOW,
+               limit: int = 25, precomputed: bool = True) -> dict[str, Any]:
+    """The skills most asked for by canonical postings in the window: ``skills`` ``[{id, name,
+    postings, share}]`` (share of all canonical postings in the window, ``postings``).
+
+    From :func:`refresh`'s per-day counts while they are valid (``precomputed``), else from
+    the postings and their tags.
+    """
+    _check_limit(limit)
+    win = make_window(db, as_of, window)
+    params = {"lo": win.before(win.days), "hi": win.as_of.isoformat(), "limit": limit}
+    with _day_counts(db, precomputed) as fresh:
+        if fresh:
+            total = db.execute("SELECT COALESCE(SUM(postings), 0) FROM posting_day_counts "
+                               "WHERE day > :lo AND day <= :hi", params).fetchone()[0]
+            rows = db.execute(
+                """
+                SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.n FROM (
+                    SELECT skill_id, SUM(postings) AS n FROM skill_day_counts INDEXED BY idx_skill_day_counts_day
+                    WHERE day > :lo AND day <= :hi GROUP BY skill_id
+                ) c LEFT JOIN skills s ON s.id = c.skill_id
+                ORDER BY c.n DESC, COALESCE(s.name, c.skill_id), c.skill_id
+                LIMIT :limit
+                """, params).fetchall()
+            skills = [{"id": r[0], "name": r[1], "postings": r[2]} for r in rows]
+    if not fresh:
+        with _Postings(db, WINDOW_POSTINGS, params) as table:
+            total = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            skills, _ = _ranked(db, table, win, "skills", limit)
+    return {"data_as_of": win.as_of.isoformat(), "window_days": win.days, "postings": total,
+            "skills": _with_share(skills, total)}
+
+
+def trends(db: sqlite_utils.Database, *, as_of=None, min_postings: int = DEFAULT_MIN_POSTINGS,
+           limit: int = DEFAULT_LIMIT, precomputed: bool = True) -> dict[str, Any]:
+    """The fastest rising and falling skills: canonical postings in the last 28 days against
+    the 28 before, among skills with at least ``min_postings`` postings over the two periods
+    and at least one in the prior period. ``rising`` and ``falling``: ``[{id, name,
+    postings, prior, change}]`` (change in percent), steepest first."""
+    _check_limit(limit)
+    if not isinstance(min_postings, int) or min_postings < 1:
+        raise MetricsError(f"min_postings must be a positive integer, got {min_postings!r}")
+    win = make_window(db, as_of, 2 * TREND_DAYS)
+    params = {"lo": win.before(2 * TREND_DAYS), "hi": win.as_of.isoformat(), "cur": win.before(TREND_DAYS),
+              "min": min_postings}
+    with _day_counts(db, precomputed) as fresh:
+        if fresh:
+            totals = db.execute("SELECT COALESCE(SUM(CASE WHEN day > :cur THEN postings END), 0), "
+                                "COALESCE(SUM(CASE WHEN day <= :cur THEN postings END), 0) FROM posting_day_counts "
+                                "WHERE day > :lo AND day <= :hi", params).fetchone()
+            rows = db.execute(
+                """
+                SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.current, c.prior FROM (
+                    SELECT skill_id, SUM(CASE WHEN day > :cur THEN postings ELSE 0 END) AS current,
+                           SUM(CASE WHEN day <= :cur THEN postings ELSE 0 END) AS prior
+                    FROM skill_day_counts INDEXED BY idx_skill_day_counts_day
+                    WHERE day > :lo AND day <= :hi GROUP BY skill_id
+                    HAVING prior > 0 AND current + prior >= :min
+                ) c LEFT JOIN skills s ON s.id = c.skill_id
+                """, params).fetchall()
+    if not fresh:
+        with _Postings(db, WINDOW_POSTINGS, params) as table:
+            totals = db.execute(f"SELECT COALESCE(SUM(date_posted > :cur), 0), COALESCE(SUM(date_posted <= :cur), 0) "
+                                f"FROM {table}", params).fetchone()
+            rows = db.execute(
+                f"""
+                SELECT c.skill_id, COALESCE(s.name, c.skill_id), c.current, c.prior
+                FROM (
+                    SELECT t.skill_id, SUM(w.date_posted > :cur) AS current, SUM(w.date_posted <= :cur) AS prior
+                    FROM {table} w CROSS JOIN document_skills t ON t.document_id = w.document_id
+                    GROUP BY t.skill_id
+                    HAVING prior > 0 AND current + prior >= :min
+                ) c LEFT JOIN skills s ON s.id = c.skill_id
+                """,
+                params,
+            ).fetchall()
+    items = [{"id": r[0], "name": r[1], "postings": r[2], "prior": r[3], "change": percent_change(r[2], r[3])}
+             for r in rows]
+    rising = sorted((i for i in items if i["change"] > 0), key=lambda i: (-i["change"], -i["postings"], i["name"]))
+    falling = sorted((i for i in items if i["change"] < 0), key=lambda i: (i["change"], -i["prior"], i["name"]))
+    return {"data_as_of": win.as_of.isoformat(), "period_days": TREND_DAYS, "min_postings": min_postings,
+            "postings": totals[0], "postings_prior": totals[1],
+            "rising": rising[:limit], "falling": falling[:limit]}
+
+
+# -- precomputed metrics -------------------------------------------------------------------
+#
+# A popular skill's page walks every one of its postings' other tags (Python's paired skills
+# at 1M postings: seconds); top skills and trends walk every posting in the window. The
+# daily job calls refresh(): per-day counts per skill, and the finished pages of the most
+# asked-for skills, metros and roles at the default window. They answer only while nothing
+# they were computed from has changed: triggers (skillenai/store/schema.py, m006_metrics_cache) mark
+# them stale on the first such write, and every answer is then computed afresh.
+
+# A page is stored for every entity with at least PAGE_MIN_POSTINGS canonical postings in
+# the window (up to the caps): below that, computing it takes tens of milliseconds even at
+# 1M postings (benchmarks/bench_metrics.py).
+PAGE_MIN_POSTINGS = 1000
+REFRESH_SKILLS = 2000
+REFRESH_METROS = 200
+REFRESH_ROLES = 100
+PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
+# Bump when a page's fields change: stored pages of another format are not served.
+PAGE_FORMAT = 2
+PAGE_ARTICLES = 10
+
+
+def _fresh_generation(db) -> int | None:
+    """The generation of the stored metrics, or ``None`` when an input changed since (or a
+    store without the tables, opened read-only before migration)."""
+    try:
+        row = db.execute("SELECT generation, clean FROM metrics_state WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row and row[1] else None
+
+
+@contextlib.contextmanager
+def _snapshot(db):
+    """One read transaction around a validity check and the reads it vouches for."""
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if own and conn.in_transaction:
+            conn.commit()
+
+
+@contextlib.contextmanager
+def _day_counts(db, wanted: bool):
+    """Yields whether the per-day counts may answer (in one snapshot with the reads)."""
+    if not wanted:
+        yield False
+        return
+    with _snapshot(db):
+        yield _fresh_generation(db) is not None
+
+
+_LISTS = ("top_metros", "paired_skills", "top_roles", "top_skills")
+
+
+def _precomputed_page(db, kind: str, entity_id: str, win: Window, limit: int,
+                      articles: int = 0) -> dict | None:
+    # One statement: the page and the validity check read the same snapshot.
+    try:
+        row = db.execute(
+            """
+            SELECT p.payload, p.list_limit, p.article_limit FROM metrics_pages p
+            JOIN metrics_state s ON s.id = 1 AND s.clean = 1 AND s.generation = p.generation
+            WHERE p.kind = ? AND p.entity_id = ? AND p.as_of = ? AND p.window_days = ? AND p.format = ?
+            """, [kind, entity_id, win.as_of.isoformat(), win.days, PAGE_FORMAT]).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    if row is None or limit > row[1] or articles > row[2]:
+        return None
+    page = json.loads(row[0])
+    for key in _LISTS:
+        if key in page:
+            page[key] = page[key][:limit]
+    if "articles" in page:
+        page["articles"] = page["articles"][:articles]
+    return page
+
+
+def precomputed_state(db: sqlite_utils.Database) -> dict[str, Any]:
+    """What :func:`refresh` last stored and whether it still answers."""
+    row = db.execute("SELECT generation, clean, refreshed_at, as_of FROM metrics_state WHERE id = 1").fetchone()
+    pages = dict(db.execute("SELECT kind, COUNT(*) FROM metrics_pages p JOIN metrics_state s "
+                            "ON s.id = 1 AND p.generation = s.generation GROUP BY kind").fetchall())
+    return {"generation": row[0], "valid": bool(row[1]), "refreshed_at": row[2], "as_of": row[3], "pages": pages}
+
+
+def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, skills: int = REFRESH_SKILLS,
+            metros: int = REFRESH_METROS, roles: int = REFRESH_ROLES, min_postings: int = PAGE_MIN_POSTINGS,
+            force: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Recompute the per-day skill counts and the pages of the skills, cities and role
+    families with at least ``min_postings`` canonical postings in the default window ending
+    at ``as_of`` (default: the data's latest posting date), the most asked-for first, at
+    most ``skills``, ``metros`` and ``roles`` of each.
+
+    Nothing is done when the stored metrics are still valid for that day (``force``
+    recomputes). Writers are blocked only while the results are written: the figures are
+    read from one snapshot, and a write that lands meanwhile leaves them marked stale.
+    Returns what was stored and how long it took.
+    """
+    from skillenai.store.documents import utc_now, write_transaction
+
+    started = time.perf_counter()
+    conn = db.conn
+    win = make_window(db, as_of, DEFAULT_WINDOW)
+    state = db.execute("SELECT generation, clean, as_of FROM metrics_state WHERE id = 1").fetchone()
+    outdated = db.execute("SELECT COUNT(*) FROM metrics_pages WHERE format <> ?", [PAGE_FORMAT]).fetchone()[0]
+    if state[1] and state[2] == win.as_of.isoformat() and not outdated and not force:
+        return {"refreshed": False, "reason": "up to date", "generation": state[0], "as_of": state[2]}
+    with write_transaction(db):
+        conn.execute("UPDATE metrics_state SET generation = generation + 1, clean = 1 WHERE id = 1")
+        generation = conn.execute("SELECT generation FROM metrics_state WHERE id = 1").fetchone()[0]
+    pages: list[tuple] = []
+    with _snapshot(db):
+        day_counts = conn.execute(
+            "SELECT skill_id, date_posted, COUNT(*) FROM skill_postings GROUP BY skill_id, date_posted").fetchall()
+        posting_days = conn.execute(
+            "SELECT COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS day, COUNT(*) FROM postings p "
+            "JOIN documents d ON d.id = p.document_id WHERE d.kind = 'posting' AND d.is_canonical = 1 "
+            "GROUP BY day").fetchall()
+        counted = time.perf_counter()
+        lo, hi = win.before(win.days), win.as_of.isoformat()
+        chosen = []
+        for kind, view, column, n in (("skill", "skill_postings", "skill_id", skills),
+                                      ("metro", "metro_postings", "metro_id", metros),
+                                      ("role", "role_postings", "role_id", roles)):
+            if n <= 0:
+                continue
+            if kind == "skill":  # from the counts just read, not another walk
+                totals: dict[str, int] = {}
+                for skill_id, day, count in day_counts:
+                    if day is not None and lo < day <= hi:
+                        totals[skill_id] = totals.get(skill_id, 0) + count
+                top = sorted((k for k, v in totals.items() if v >= min_postings), key=lambda k: (-totals[k], k))[:n]
+            else:
+                top = [r[0] for r in conn.execute(
+                    f"SELECT {column} FROM {view} WHERE date_posted > ? AND date_posted <= ? "
+                    f"GROUP BY {column} HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, {column} LIMIT ?",
+                    [lo, hi, min_postings, n])]
+            chosen += [(kind, entity_id) for entity_id in top]
+        for done, (kind, entity_id) in enumerate(chosen, 1):
+            ref = _entity_ref(db, kind, entity_id)
+            if kind == "skill":
+                page = skill_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, articles=PAGE_ARTICLES,
+                                     precomputed=False)
+            elif kind == "metro":
+                page = metro_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, precomputed=False)
+            else:
+                page = role_metrics(db, ref, as_of=win.as_of, limit=PAGE_LIMIT, precomputed=False)
+            pages.append((kind, entity_id, win.as_of.isoformat(), win.days, PAGE_LIMIT,
+                          PAGE_ARTICLES if kind == "skill" else 0, generation, PAGE_FORMAT,
+                          json.dumps(page, ensure_ascii=False, separators=(",", ":"))))
+            if progress:
+                progress(done, len(chosen))
+    computed = time.perf_counter()
+    with write_transaction(db):
+        conn.execute("DELETE FROM skill_day_counts")
+        conn.executemany("INSERT INTO skill_day_counts (skill_id, day, postings) VALUES (?, ?, ?)",
+                         [r for r in day_counts if r[1] is not None])
+        conn.execute("DELETE FROM posting_day_counts")
+        conn.executemany("INSERT INTO posting_day_counts (day, postings) VALUES (?, ?)",
+                         [r for r in posting_days if r[0] is not None])
+        conn.execute("DELETE FROM metrics_pages")
+        conn.executemany("INSERT INTO metrics_pages (kind, entity_id, as_of, window_days, list_limit, "
+                         "article_limit, generation, format, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pages)
+        conn.execute("UPDATE metrics_state SET refreshed_at = ?, as_of = ? WHERE id = 1",
+                     [utc_now(), win.as_of.isoformat()])
+        valid = conn.execute("SELECT generation = ? AND clean FROM metrics_state WHERE id = 1",
+                             [generation]).fetchone()[0]
+    done = time.perf_counter()
+    by_kind: dict[str, int] = {}
+    for kind, *_ in pages:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {"refreshed": True, "generation": generation, "as_of": win.as_of.isoformat(),
+            "valid": bool(valid), "skill_day_rows": len(day_counts), "pages": by_kind,
+            "seconds": {"counts": round(counted - started, 2), "pages": round(computed - counted, 2),
+                        "write": round(done - computed, 2), "total": round(done - started, 2)}}
+
+
+def _entity_ref(db, kind: str, entity_id: str) -> dict:
+    """The header fields of an entity by id, as the name resolvers give them."""
+    if kind == "skill":
+        row = db.execute("SELECT id, name, category FROM skills WHERE id = ?", [entity_id]).fetchone()
+        return {"id": entity_id, "name": row[1] if row else entity_id, "category": row[2] if row else None}
+    if kind == "metro":
+        row = db.execute("SELECT name, admin1, country FROM metros WHERE id = ?", [entity_id]).fetchone()
+        return {"id": entity_id, "name": row[0] if row else entity_id, "admin1": row[1] if row else None,
+                "country": row[2] if row else None}
+    row = db.execute("SELECT name FROM roles WHERE id = ?", [entity_id]).fetchone()
+    return {"id": entity_id, "name": row[0] if row else entity_id}

@@ -1,0 +1,288 @@
+"""``skillenai serve``: Datasette on the store, read-only, described and with canned queries.
+
+Datasette is an optional extra (``pip install -e '.[serve]'``). The store is served
+immutable (``datasette -i``): Datasette opens it read-only and cannot write to it. Table
+and column descriptions come from ``skillenai/store/schema.md`` (the page ``tests/test_docs.py``
+keeps in step with the schema), so they are written once. Canned queries answer the skill
+page's questions for any skill name, alias or id: its postings, top metros, paired
+skills and weekly series.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+import logging
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from skillenai.store.schema import SCHEMA_DOC
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = "pip install -e '.[serve]'"
+SQL_TIME_LIMIT_MS = 5000
+
+__all__ = ["ServeError", "datasette_installed", "schema_descriptions", "canned_queries", "build_metadata",
+           "prepare_store", "datasette_command", "serve"]
+
+
+class ServeError(Exception):
+    """The store cannot be served; the message says why and what to do."""
+
+
+def datasette_installed() -> bool:
+    return importlib.util.find_spec("datasette") is not None
+
+
+# -- descriptions from skillenai/store/schema.md ------------------------------------------------------
+
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _plain(text: str) -> str:
+    return _CODE.sub(r"\1", text).strip()
+
+
+def _html(text: str) -> str:
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text.strip(), quote=False))
+
+
+def schema_descriptions(path: Path | str = SCHEMA_DOC) -> dict[str, dict]:
+    """``{table or view: {"description": text, "description_html": html, "columns": {column:
+    text}}}`` from the schema page: a ``### name`` heading, the paragraph under it, and its
+    ``| column | type | meaning |`` table. An unreadable page gives ``{}`` (and a warning)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        logger.warning("no table descriptions: cannot read %s (%s)", path, exc.strerror or exc)
+        return {}
+    out: dict[str, dict] = {}
+    current: dict | None = None
+    paragraph: list[str] = []
+
+    def describe() -> None:  # the paragraph under the heading, once it ends
+        if current is not None and paragraph and "description" not in current:
+            text = " ".join(paragraph)
+            current["description"], current["description_html"] = _plain(text), _html(text)
+        paragraph.clear()
+
+    for line in lines:
+        if line.startswith("#"):
+            describe()
+            heading = re.match(r"^### (\w+)\s*$", line)
+            current = out.setdefault(heading.group(1), {"columns": {}}) if heading else None
+            continue
+        if current is None:
+            continue
+        if line.startswith("|"):
+            describe()
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            if len(cells) >= 3 and re.fullmatch(r"\w+", cells[0]) and cells[0] != "column":
+                current["columns"][cells[0]] = _plain(" | ".join(cells[2:]))
+        elif line.strip():
+            if "description" not in current:
+                paragraph.append(line.strip())
+        else:
+            describe()
+    describe()
+    return out
+
+
+# -- canned queries ------------------------------------------------------------------------
+
+# :skill is a skill's name, one of its aliases or its entity id; :as_of a date (empty: the
+# latest posting date in the store); :window days (empty: 90). Every query counts canonical
+# postings (skill_postings) dated in (as_of - window, as_of].
+_PARAMS = """
+WITH params AS (
+  SELECT COALESCE(NULLIF(:as_of, ''), (SELECT data_as_of FROM data_as_of)) AS as_of,
+         CAST(COALESCE(NULLIF(:window, ''), '90') AS INTEGER) AS days
+),
+skill AS (
+  SELECT id, name FROM skills
+  WHERE id = :skill OR name = :skill COLLATE NOCASE
+     OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(skills.aliases) THEN skills.aliases ELSE '[]' END)
+                WHERE value = :skill COLLATE NOCASE)
+  ORDER BY id = :skill DESC, name = :skill COLLATE NOCASE DESC
+  LIMIT 1
+),
+win AS (
+  SELECT as_of, days, date(as_of, '-' || days || ' days') AS after FROM params
+),
+hits AS (
+  SELECT sp.document_id, sp.date_posted FROM skill, win
+  CROSS JOIN skill_postings sp
+  WHERE sp.skill_id = skill.id AND sp.date_posted > win.after AND sp.date_posted <= win.as_of
+)
+"""
+
+_CANNED = {
+    "skill_summary": (
+        "A skill's postings",
+        "Canonical postings asking for a skill in the window, the last 4 weeks against the 4 before.",
+        """
+SELECT skill.name AS skill, skill.id AS entity_id, win.as_of AS data_as_of, win.days AS window_days,
+       (SELECT COUNT(*) FROM hits) AS postings,
+       (SELECT COUNT(*) FROM hits WHERE date_posted > date(win.as_of, '-28 days')) AS last_4_weeks,
+       (SELECT COUNT(*) FROM hits WHERE date_posted > date(win.as_of, '-56 days')
+                                        AND date_posted <= date(win.as_of, '-28 days')) AS prior_4_weeks
+FROM skill, win
+""",
+    ),
+    "skill_posting_list": (
+        "A skill's postings, one a row",
+        "The canonical postings asking for a skill in the window, latest first.",
+        """
+SELECT up.date_posted, up.title, up.company, up.location_raw, up.url, up.id
+FROM hits CROSS JOIN unique_postings up ON up.id = hits.document_id
+ORDER BY up.date_posted DESC, up.id
+""",
+    ),
+    "skill_top_metros": (
+        "Top metros for a skill",
+        "Cities of the canonical postings asking for a skill in the window; share of the sum of all metro counts.",
+        """
+SELECT m.name AS metro, m.admin1, m.country, c.postings,
+       ROUND(100.0 * c.postings / SUM(c.postings) OVER (), 1) AS share_percent, c.metro_id
+FROM (SELECT dm.metro_id, COUNT(*) AS postings
+      FROM hits CROSS JOIN document_metros dm ON dm.document_id = hits.document_id
+      GROUP BY dm.metro_id) c
+LEFT JOIN metros m ON m.id = c.metro_id
+ORDER BY c.postings DESC, m.name
+""",
+    ),
+    "skill_paired_skills": (
+        "Skills paired with a skill",
+        "Skills tagged on the same canonical postings as the skill, in the window.",
+        """
+SELECT s.name AS skill, c.postings, c.skill_id
+FROM (SELECT o.skill_id, COUNT(*) AS postings
+      FROM hits CROSS JOIN document_skills o ON o.document_id = hits.document_id
+      WHERE o.skill_id <> (SELECT id FROM skill)
+      GROUP BY o.skill_id) c
+LEFT JOIN skills s ON s.id = c.skill_id
+ORDER BY c.postings DESC, s.name
+LIMIT 50
+""",
+    ),
+    "skill_weekly_series": (
+        "A skill's weekly series",
+        "Canonical postings asking for a skill per week (weeks start on Monday) in the window; "
+        "weeks without postings are not listed.",
+        """
+SELECT date(date_posted, '-6 days', 'weekday 1') AS week_start, COUNT(*) AS postings
+FROM hits
+GROUP BY week_start
+ORDER BY week_start
+""",
+    ),
+}
+
+
+def canned_queries() -> dict[str, dict]:
+    """Datasette canned queries (``{name: {title, description, sql}}``) for the skill page."""
+    return {name: {"title": title, "description": description + " Parameters: skill (a name, alias or id), "
+                   "as_of (YYYY-MM-DD; empty: the latest posting date in the store), window (days; empty: 90).",
+                   "sql": (_PARAMS + body).strip() + "\n"}
+            for name, (title, description, body) in _CANNED.items()}
+
+
+def build_metadata(db_path: str | Path, schema_doc: Path | str = SCHEMA_DOC) -> dict:
+    """Datasette metadata for the store at ``db_path``: title, descriptions, canned queries."""
+    name = Path(db_path).stem
+    tables = {}
+    for table, info in schema_descriptions(schema_doc).items():
+        entry = {k: v for k, v in info.items() if k in ("description", "description_html") and v}
+        if info.get("columns"):
+            entry["columns"] = info["columns"]
+        tables[table] = entry
+    return {
+        "title": "Skillenai job-market store",
+        "description_html": "Job postings and articles crawled by Skillenai, deduplicated and tagged with "
+                            "skills, cities and roles. Every metric counts canonical postings "
+                            "(<code>unique_postings</code>); start from the canned queries for a skill page's "
+                            "figures, or from the views <code>skill_postings</code>, <code>skill_weekly</code>, "
+                            "<code>skill_pairs</code>, <code>metro_postings</code>.",
+        "source": "Skillenai crawler",
+        "databases": {name: {"tables": tables, "queries": canned_queries()}},
+    }
+
+
+# -- running it ----------------------------------------------------------------------------
+
+def prepare_store(db_path: str | Path) -> None:
+    """Bring the store to the latest schema (the views the queries use) and fold its WAL into
+    the main file: an immutable database is read without its ``-wal`` file."""
+    from skillenai.store.db import StoreError, open_db
+
+    path = Path(db_path)
+    if not path.exists():
+        raise ServeError(f"store {str(db_path)!r} does not exist")
+    try:
+        db = open_db(path)
+    except StoreError as exc:
+        raise ServeError(str(exc)) from None
+    try:
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy and busy[0]:
+            logger.warning("%s is being written: the server sees it as of its last checkpoint", path)
+    except sqlite3.DatabaseError as exc:
+        raise ServeError(f"cannot checkpoint {path}: {exc}") from None
+    finally:
+        db.close()
+
+
+def datasette_command(db_path: str | Path, metadata_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001,
+                      extra: list[str] | None = None) -> list[str]:
+    """The ``datasette serve`` command line for the store, immutable."""
+    return [sys.executable, "-m", "datasette", "serve", "--immutable", str(db_path), "--metadata",
+            str(metadata_path), "--host", host, "--port", str(port),
+            "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS), *(extra or [])]
+
+
+def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, metadata_out: str | None = None,
+          datasette_args: list[str] | None = None) -> int:
+    """Serve the store until interrupted (or, with ``metadata_out``, only write the metadata).
+    Returns Datasette's exit status, 0 when stopped by Ctrl-C or SIGTERM."""
+    extra = list(datasette_args or [])
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    metadata = build_metadata(db_path)
+    if metadata_out:
+        Path(metadata_out).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {metadata_out}", file=sys.stderr)
+        return 0
+    if not datasette_installed():
+        raise ServeError(f"Datasette is not installed; install the 'serve' extra: {INSTALL_HINT}")
+    prepare_store(db_path)
+    with tempfile.TemporaryDirectory(prefix="skillenai-serve-") as tmp:
+        meta_path = Path(tmp) / "metadata.json"
+        meta_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+        command = datasette_command(Path(db_path).resolve(), meta_path, host=host, port=port, extra=extra)
+        print(f"serving {db_path} read-only on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+        child = subprocess.Popen(command)
+        stopped = []
+
+        def stop(*_):  # a supervisor's SIGTERM stops the server too, rather than orphaning it
+            stopped.append(True)
+            child.terminate()
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            status = child.wait()
+        except KeyboardInterrupt:  # the terminal sent SIGINT to the server as well
+            status = child.wait()
+            stopped.append(True)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if child.poll() is None:
+                child.terminate()
+                child.wait()
+        return 0 if stopped else status

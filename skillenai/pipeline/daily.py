@@ -1,0 +1,246 @@
+"""``skillenai daily``: the scheduled run, one recorded run per date.
+
+Stages: crawl every source (incremental: see ``skillenai/crawler/incremental.py``), run the monitors
+(``skillenai/pipeline/monitors.py``), dedupe, classify, refresh the precomputed metrics. The date's
+row in ``daily_runs`` is written when the run starts and after every stage, so a killed
+run leaves a record of how far it got. Re-running a date is safe: unchanged sources are
+not re-processed, documents and tags are upserts, and the row is updated, not added.
+
+Only one daily run per store at a time: an OS lock (``flock``) on ``<db>.daily.lock``;
+a second run exits at once with status 3, naming the lock file and the holder's pid. The
+crawl keeps its pending requests in ``<db>.jobs/<date>/<spider>`` (Scrapy's ``JOBDIR``)
+until it finishes, so a crawl stopped gracefully (Ctrl-C once, SIGTERM) resumes when the
+date is run again. A killed one saved no queue (its record still says ``running``): the
+next run of the date discards its job directory and crawls afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from skillenai.store.db import open_db
+from skillenai.store.documents import utc_now, write_transaction
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 3
+_FINISHED = ("finished", "finished_with_errors")
+
+
+class DailyLocked(Exception):
+    """Another daily run holds the store's lock."""
+
+
+@contextlib.contextmanager
+def daily_lock(db_path: str) -> Iterator[Path]:
+    """Hold ``<db>.daily.lock`` for the block, or raise :class:`DailyLocked` at once."""
+    path = Path(f"{db_path}.daily.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise DailyLocked(f"another daily run is going: {path} is locked by pid {holder}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield path
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def run_daily(*, db_path: str, date: dt.date | None = None, spiders: list[str] | None = None,
+              overrides: dict[str, Any] | None = None, sample_web: str | None = None,
+              progress: Callable[[str], Callable[[int, int], None]] | None = None, out=sys.stdout) -> int:
+    """Run every stage for ``date`` (default: today, UTC); print the record as JSON.
+
+    Returns the exit status: 0 ok, 1 a monitor or a stage failed (or the crawl was
+    stopped), 3 another daily run holds the lock.
+    """
+    day = (date or dt.datetime.now(dt.timezone.utc).date()).isoformat()
+    try:
+        with daily_lock(db_path):
+            return _run(db_path, day, spiders, dict(overrides or {}), sample_web, progress, out)
+    except DailyLocked as exc:
+        print(f"skillenai: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
+    jobdir = Path(f"{db_path}.jobs") / day
+    db = open_db(db_path)
+    previous = db.execute("SELECT outcome FROM daily_runs WHERE date = ?", [day]).fetchone()
+    resuming = jobdir.exists()
+    if resuming and previous is not None and previous[0] == "running":
+        # Killed mid-crawl: Scrapy saved no queue, only the requests it had seen, and resuming
+        # would skip them. Start the date's crawl afresh (unchanged pages answer 304).
+        logger.warning("daily %s: the last attempt was killed; crawling afresh", day)
+        shutil.rmtree(jobdir, ignore_errors=True)
+        resuming = False
+    _start_record(db, day, resuming)
+    stages: dict[str, dict] = {}
+    outcome = "ok"
+    try:
+        stage = "crawl"
+        _say(f"daily {day}: crawl" + (f" (resuming from {jobdir})" if resuming else ""))
+        db.close()
+        stages["crawl"], run_ids, settings = _crawl(db_path, day, spiders, overrides, sample_web, jobdir)
+        db = open_db(db_path)
+        _save(db, day, stages)
+        if stages["crawl"]["status"] != "ok":
+            outcome = "interrupted"
+            return _finish(db, day, stages, outcome, out)
+        shutil.rmtree(jobdir, ignore_errors=True)
+
+        stage = "monitors"
+        from skillenai.pipeline.monitors import as_json, run_monitors
+
+        checks = run_monitors(db, run_ids, settings)
+        stages["monitors"] = {"status": "ok" if all(c.passed for c in checks) else "failed", **as_json(checks)}
+        for check in checks:
+            if not check.passed:
+                print(check.message(), file=sys.stderr)
+        if stages["monitors"]["status"] != "ok":
+            outcome = "monitors_failed"
+        _save(db, day, stages)
+
+        stage = "dedupe"
+        _say(f"daily {day}: dedupe")
+        from skillenai.dedupe import run_dedupe
+
+        started = time.monotonic()
+        # Everything stored so far: the crawl just ran, and a back-dated run must not leave
+        # today's documents out.
+        report = run_dedupe(db, progress=progress("dedupe") if progress else None)
+        stages["dedupe"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
+                            "analysed": report.analysed, "pairs_added": report.pairs_added,
+                            "pairs_removed": report.pairs_removed, "clusters": report.clusters,
+                            "duplicates": report.duplicates}
+        _save(db, day, stages)
+
+        stage = "classify"
+        _say(f"daily {day}: classify")
+        from skillenai.pipeline.tagging import classify_store
+
+        started = time.monotonic()
+        tagged = classify_store(db, progress=progress("classify") if progress else None)
+        stages["classify"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2), **tagged.as_dict()}
+        stages["classify"].pop("by_kind", None)
+        _save(db, day, stages)
+
+        stage = "metrics"
+        from skillenai.metrics.queries import refresh
+
+        _say(f"daily {day}: metrics")
+        started = time.monotonic()
+        counts = refresh(db, progress=progress("metrics") if progress else None)
+        stages["metrics"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
+                             **{k: v for k, v in counts.items() if k != "seconds"}}
+        _save(db, day, stages)
+    except Exception as exc:  # noqa: BLE001 - the record must say which stage failed and why
+        logger.exception("daily %s: stage %s failed", day, stage)
+        stages[stage] = {**stages.get(stage, {}), "status": "failed", "errors": [f"{type(exc).__name__}: {exc}"]}
+        outcome = "failed"
+        db = open_db(db_path)
+    return _finish(db, day, stages, outcome, out)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
+    from skillenai.crawler.run import project_settings, run_spiders
+
+    overrides = {**overrides, "SKILLENAI_DB": db_path, "SKILLENAI_RUN_DATE": day}
+    db = open_db(db_path)
+    last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+    db.close()
+    started = time.monotonic()
+    if sample_web:
+        from skillenai.pipeline.demo import sample_web_settings
+        from skillenai.sampleweb.server import SampleWebServer
+
+        with SampleWebServer(sample_web) as web:
+            overrides = {**sample_web_settings(web, Path(sample_web), db_path), **overrides}
+            run_spiders(spiders, overrides, jobdir=str(jobdir))
+    else:
+        run_spiders(spiders, overrides, jobdir=str(jobdir))
+    seconds = time.monotonic() - started
+    db = open_db(db_path)
+    try:
+        rows = db.execute("SELECT id, spider, outcome, items_new, items_changed, items_dropped, stats "
+                          "FROM crawl_runs WHERE id > ? ORDER BY id", [last_run]).fetchall()
+    finally:
+        db.close()
+    per_spider = {}
+    for run_id, spider, outcome, new, changed, dropped, stats_json in rows:
+        stats = json.loads(stats_json or "{}")
+        inc = lambda name: stats.get(f"skillenai/incremental/{name}", 0)  # noqa: E731
+        per_spider[spider] = {
+            "run_id": run_id, "outcome": outcome, "requests": stats.get("downloader/request_count", 0),
+            "new": new, "changed": changed,
+            # re-seen without change: unchanged items, and documents of 304s and same-hash bodies
+            "unchanged": stats.get("skillenai/stored/unchanged", 0) + inc("unchanged_documents"),
+            "not_modified": inc("not_modified"), "same_content": inc("same_content"),
+            "closed": inc("closed"), "dropped": dropped,
+            "errors": stats.get("skillenai/skipped/fetch_failed", 0) + stats.get("log_count/ERROR", 0),
+        }
+    totals = {key: sum(s[key] for s in per_spider.values())
+              for key in ("requests", "new", "changed", "unchanged", "not_modified", "same_content", "closed",
+                          "dropped", "errors")}
+    complete = bool(rows) and all(outcome in _FINISHED for _id, _s, outcome, *_ in rows)
+    record = {"status": "ok" if complete else "interrupted", "seconds": round(seconds, 2), **totals,
+              "spiders": per_spider}
+    if not complete:
+        record["errors_detail"] = [f"{spider}: {outcome}" for _id, spider, outcome, *_ in rows
+                                   if outcome not in _FINISHED] or ["no spider ran"]
+    return record, [row[0] for row in rows], project_settings(overrides)
+
+
+def _start_record(db, day: str, resuming: bool) -> None:
+    now = utc_now()
+    with write_transaction(db):
+        db.conn.execute(
+            "INSERT INTO daily_runs (date, started, outcome, attempts, crawl_since, stages) "
+            "VALUES (?, ?, 'running', 1, ?, '{}') ON CONFLICT (date) DO UPDATE SET started = excluded.started, "
+            "finished = NULL, outcome = 'running', attempts = attempts + 1, stages = '{}', "
+            "crawl_since = CASE WHEN ? THEN crawl_since ELSE excluded.crawl_since END",
+            (day, now, now, resuming))
+
+
+def _save(db, day: str, stages: dict) -> None:
+    with write_transaction(db):
+        db.conn.execute("UPDATE daily_runs SET stages = ? WHERE date = ?", (json.dumps(stages, sort_keys=True), day))
+
+
+def _finish(db, day: str, stages: dict, outcome: str, out) -> int:
+    with write_transaction(db):
+        db.conn.execute("UPDATE daily_runs SET finished = ?, outcome = ?, stages = ? WHERE date = ?",
+                        (utc_now(), outcome, json.dumps(stages, sort_keys=True), day))
+    row = db.execute("SELECT date, started, finished, outcome, attempts, crawl_since, stages FROM daily_runs "
+                     "WHERE date = ?", [day]).fetchone()
+    db.close()
+    record = dict(zip(("date", "started", "finished", "outcome", "attempts", "crawl_since", "stages"), row))
+    record["stages"] = json.loads(record["stages"])
+    print(json.dumps(record, indent=2, sort_keys=False), file=out)
+    return EXIT_OK if outcome == "ok" else EXIT_FAILED

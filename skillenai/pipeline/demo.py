@@ -1,0 +1,175 @@
+"""``skillenai demo``: the whole flow on the bundled sample web, on one machine.
+
+Generates the sample web, serves it on 127.0.0.1, points every spider at it (API base
+URLs, sources file and origin map are ordinary settings), crawls it into the store and
+prints a summary scored against the sample web's ground truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from skillenai.store.db import open_db
+from skillenai.store.report import crawl_summary, format_table
+
+
+def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
+    """Settings that point the spiders at a running sample web server."""
+    seeds = web_dir / "seeds.local.csv"
+    seeds.write_text(web.localize((web_dir / "seeds.csv").read_text(encoding="utf-8")), encoding="utf-8")
+    sites = json.loads((web_dir / "manifest.json").read_text(encoding="utf-8"))["sites"]
+    return {
+        "SKILLENAI_DB": db_path,
+        "SKILLENAI_SEEDS": str(seeds),
+        "GREENHOUSE_API_URL": web.origin("greenhouse") + "/v1/boards",
+        "LEVER_API_URL": web.origin("lever") + "/v0/postings",
+        "ASHBY_API_URL": web.origin("ashby") + "/posting-api/job-board",
+        # Store the sample web's own (virtual) URLs, so ids do not depend on the port.
+        "SKILLENAI_ORIGIN_MAP": {web.origin(site): f"http://{site}.sample.test" for site in sites},
+        # A local server needs no throttling; politeness stays on for real runs.
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    }
+
+
+def sample_web_crawl_command(web, web_dir: Path, db: Path | str, *extra: str) -> list[str]:
+    """A ``skillenai crawl`` command line, run with this Python, that crawls the running
+    sample web into ``db`` (``extra``: more arguments, e.g. ``--redis URL``)."""
+    settings = sample_web_settings(web, web_dir, str(db))
+    command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db),
+               "--seeds", settings.pop("SKILLENAI_SEEDS"), *extra]
+    settings.pop("SKILLENAI_DB")
+    for key, value in settings.items():
+        command += ["--set", f"{key}={json.dumps(value)}"]
+    return command
+
+
+def truth_counts(web_dir: Path) -> dict[str, int]:
+    counts = {}
+    for name in ("postings", "articles"):
+        path = web_dir / "truth" / f"{name}.jsonl"
+        counts[name] = sum(1 for line in path.open(encoding="utf-8") if line.strip()) if path.exists() else 0
+    return counts
+
+
+def truth_recall(db, web_dir: Path) -> dict[str, dict[str, int]]:
+    """How many ground-truth postings and articles the store holds, by URL."""
+    result = {}
+    for name, kind in (("postings", "posting"), ("articles", "article")):
+        urls = {json.loads(line)["url"] for line in (web_dir / "truth" / f"{name}.jsonl").open(encoding="utf-8") if line.strip()}
+        stored = {row[0] for row in db.execute("SELECT url FROM documents WHERE kind = ?", [kind])}
+        result[name] = {"truth": len(urls), "stored": len(stored), "found": len(urls & stored)}
+    return result
+
+
+def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) -> None:
+    summary = crawl_summary(db, run_ids)
+    print(f"\nCrawl finished in {seconds:.1f} s", file=out)
+    print("\nRuns:", file=out)
+    print(format_table(summary["runs"], ["spider", "outcome", "requests", "stored", "new", "changed",
+                                         "dropped", "errors", "retries", "robots_forbidden"]), file=out)
+    print("\nDocuments stored by spider and kind:", file=out)
+    print(format_table(summary["documents"], ["spider", "kind", "documents"]), file=out)
+    print("\nDropped or skipped input, by reason:", file=out)
+    print(format_table(summary["issues"], ["spider", "reason", "count", "example"]), file=out)
+
+
+def run_batch(db) -> dict[str, float]:
+    """The batch after a crawl: dedupe, classify, then precompute the busiest metrics pages.
+    Returns seconds per stage."""
+    from skillenai.metrics import queries as metrics
+    from skillenai.dedupe import run_dedupe
+    from skillenai.pipeline.tagging import classify_store
+
+    timings = {}
+    started = time.monotonic()
+    dedupe = run_dedupe(db)
+    timings["dedupe"] = time.monotonic() - started
+    print("\n" + dedupe.summary())
+    started = time.monotonic()
+    report = classify_store(db)
+    timings["classify"] = time.monotonic() - started
+    languages = ", ".join(f"{lang or 'unknown'} {count}" for lang, count in db.execute(
+        "SELECT lang, COUNT(*) FROM documents GROUP BY lang ORDER BY COUNT(*) DESC, lang"))
+    print(f"\nClassified {report.documents} documents: {report.skills} skill tags, "
+          f"{report.places} place tags, {report.roles} role tags. Documents by language: {languages}.")
+    started = time.monotonic()
+    # A demo store is small: store the pages of every skill, city and role with a few postings.
+    refreshed = metrics.refresh(db, min_postings=5)
+    timings["metrics"] = time.monotonic() - started
+    if refreshed.get("refreshed"):
+        pages = ", ".join(f"{n} {kind}" for kind, n in sorted(refreshed["pages"].items())) or "none"
+        print(f"Metrics refreshed: per-day skill counts ({refreshed['skill_day_rows']} rows) and pages ({pages}).")
+    return timings
+
+
+def print_index_summary(db, out=sys.stdout, limit: int = 10) -> None:
+    """What an analyst sees first: the most demanded skills and the top hiring metros."""
+    canonical = db.execute("SELECT COUNT(*) FROM unique_postings").fetchone()[0]
+    print(f"\nIndex: {canonical} unique postings.", file=out)
+    skills = list(db.query(
+        "SELECT s.name AS skill, s.category, COUNT(*) AS postings FROM document_skills ds "
+        "JOIN unique_postings u ON u.id = ds.document_id JOIN skills s ON s.id = ds.skill_id "
+        "GROUP BY s.id ORDER BY postings DESC, s.name LIMIT ?", [limit]))
+    print("Top skills:", file=out)
+    print(format_table(skills, ["skill", "category", "postings"]), file=out)
+    metros = list(db.query(
+        "SELECT m.name AS metro, m.country, COUNT(*) AS postings FROM document_metros dm "
+        "JOIN unique_postings u ON u.id = dm.document_id JOIN metros m ON m.id = dm.metro_id "
+        "GROUP BY m.id ORDER BY postings DESC, m.name LIMIT ?", [limit]))
+    print("Top metros:", file=out)
+    print(format_table(metros, ["metro", "country", "postings"]), file=out)
+
+
+def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_of: dt.date | None,
+             verbose: bool = False) -> int:
+    from skillenai.crawler.run import run_spiders
+    from skillenai.sampleweb.generate import generate
+    from skillenai.sampleweb.server import SampleWebServer
+
+    if not 50 <= postings <= 100_000:
+        raise ValueError("--postings must be between 50 and 100000")
+    as_of = as_of or dt.date.today()
+    keep = web_dir is not None
+    directory = Path(web_dir) if keep else Path(tempfile.mkdtemp(prefix="skillenai-web-"))
+    started = time.monotonic()
+    try:
+        print(f"Generating a sample web of {postings} postings (seed {seed}, as of {as_of}) in {directory} ...")
+        generate(directory, postings=postings, seed=seed, as_of=as_of)
+        generated = time.monotonic()
+        db = open_db(db_path)
+        last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+        db.close()
+        with SampleWebServer(directory) as web:
+            print(f"Serving it on 127.0.0.1 ({len(json.loads((directory / 'manifest.json').read_text())['sites'])} sites); "
+                  f"crawling with every spider into {db_path} ...")
+            overrides = sample_web_settings(web, directory, db_path)
+            # The summary reports skipped input by reason; the log would repeat it line by line.
+            overrides["LOG_LEVEL"] = "INFO" if verbose else "ERROR"
+            result = run_spiders(None, overrides)
+        db = open_db(db_path)
+        run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run])]
+        print_crawl_summary(db, run_ids, result.seconds)
+        recall = truth_recall(db, directory)
+        print("\nAgainst the sample web's ground truth:")
+        for name, r in recall.items():
+            share = r["found"] / r["truth"] if r["truth"] else 1.0
+            print(f"  {name:9s} {r['found']:6d} of {r['truth']:6d} found ({share:.1%}); {r['stored']} stored")
+        timings = {"generate": generated - started, "crawl": result.seconds}
+        timings.update(run_batch(db))
+        print_index_summary(db)
+        print("\nTime: " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items())
+              + f"; total {time.monotonic() - started:.1f} s. Store: {db_path}")
+        return 0
+    finally:
+        if not keep:
+            shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,124 @@
+"""Checks after every crawl: did each source yield, and is what it yielded usable?
+
+Run by ``skillenai crawl`` and ``skillenai daily`` over the crawl runs just finished (their
+Scrapy stats in ``crawl_runs`` and the documents they stored or re-saw), with thresholds
+from the settings:
+
+- ``SKILLENAI_MONITOR_MIN_ITEMS``: documents per source of the seeds file;
+- ``SKILLENAI_MONITOR_MAX_ERROR_RATE``: failed fetches per request, per spider;
+- ``SKILLENAI_MONITOR_MAX_DROP_RATE``: dropped items per item, per spider;
+- ``SKILLENAI_MONITOR_MIN_FIELD_COVERAGE``: share of a spider's postings with a location,
+  a date, a description (``{"location": 0.5, ...}``; a field left out is not checked).
+
+A failed check names the spider, the source where it applies, the setting, the actual
+value and the limit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from skillenai.crawler.seeds import SeedFileError, read_seeds
+
+_COVERAGE_SQL = {
+    "location": "p.location_raw IS NOT NULL AND p.location_raw <> '' OR p.locations_json IS NOT NULL",
+    "date": "p.date_posted IS NOT NULL",
+    "description": "length(trim(COALESCE(d.text, ''))) > 0",
+}
+
+
+@dataclass
+class Check:
+    monitor: str          # min_items | max_error_rate | max_drop_rate | min_field_coverage
+    spider: str
+    source: str | None
+    setting: str
+    actual: float
+    limit: float
+    passed: bool
+    detail: str = ""
+
+    def message(self) -> str:
+        where = f"{self.spider} source {self.source!r}" if self.source else self.spider
+        op = ">=" if self.monitor.startswith("min") else "<="
+        fmt = "{:g}" if self.monitor == "min_items" else "{:.3f}"
+        verdict = "ok" if self.passed else "FAILED"
+        return (f"monitor {verdict}: {where}: {self.detail or self.monitor} {fmt.format(self.actual)}, "
+                f"must be {op} {fmt.format(self.limit)} ({self.setting})")
+
+
+def run_monitors(db, run_ids: list[int], settings) -> list[Check]:
+    """Every check over the crawl runs ``run_ids``; see :attr:`Check.passed`."""
+    if not run_ids:
+        return []
+    marks = ",".join("?" * len(run_ids))
+    runs = db.execute(f"SELECT id, spider, items_dropped, stats FROM crawl_runs WHERE id IN ({marks})",
+                      run_ids).fetchall()
+    min_items = settings.getint("SKILLENAI_MONITOR_MIN_ITEMS", 1)
+    max_errors = settings.getfloat("SKILLENAI_MONITOR_MAX_ERROR_RATE", 0.2)
+    max_drops = settings.getfloat("SKILLENAI_MONITOR_MAX_DROP_RATE", 0.1)
+    coverage = {k: float(v) for k, v in settings.getdict("SKILLENAI_MONITOR_MIN_FIELD_COVERAGE").items()}
+    unknown = sorted(set(coverage) - set(_COVERAGE_SQL))
+    if unknown:
+        raise ValueError(f"SKILLENAI_MONITOR_MIN_FIELD_COVERAGE: unknown field(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(_COVERAGE_SQL)}")
+    checks: list[Check] = []
+    for run_id, spider, dropped, stats_json in runs:
+        stats = json.loads(stats_json or "{}")
+        args = db.execute("SELECT args FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0]
+        for source in _expected_sources(spider, json.loads(args or "{}"), settings):
+            items = db.execute("SELECT COUNT(*) FROM documents WHERE crawl_run_id = ? AND spider = ? AND source = ?",
+                               [run_id, spider, source]).fetchone()[0]
+            checks.append(Check("min_items", spider, source, "SKILLENAI_MONITOR_MIN_ITEMS", items, min_items,
+                                items >= min_items, "documents"))
+        requests = stats.get("downloader/request_count", 0)
+        failed = stats.get("skillenai/skipped/fetch_failed", 0)
+        if requests:
+            rate = failed / requests
+            checks.append(Check("max_error_rate", spider, None, "SKILLENAI_MONITOR_MAX_ERROR_RATE", rate, max_errors,
+                                rate <= max_errors, f"failed fetches {failed} of {requests} requests, rate"))
+        seen = stats.get("skillenai/items/posting", 0) + stats.get("skillenai/items/article", 0) + \
+            stats.get("skillenai/items/other", 0) + stats.get("skillenai/incremental/unchanged_documents", 0)
+        if seen + dropped:
+            rate = dropped / (seen + dropped)
+            checks.append(Check("max_drop_rate", spider, None, "SKILLENAI_MONITOR_MAX_DROP_RATE", rate, max_drops,
+                                rate <= max_drops, f"dropped items {dropped} of {seen + dropped}, rate"))
+        postings = db.execute("SELECT COUNT(*) FROM documents WHERE crawl_run_id = ? AND kind = 'posting'",
+                              [run_id]).fetchone()[0]
+        for field, limit in sorted(coverage.items()):
+            if not postings:
+                break
+            having = db.execute(
+                f"SELECT COUNT(*) FROM documents d JOIN postings p ON p.document_id = d.id "
+                f"WHERE d.crawl_run_id = ? AND d.kind = 'posting' AND ({_COVERAGE_SQL[field]})", [run_id]).fetchone()[0]
+            share = having / postings
+            checks.append(Check("min_field_coverage", spider, None, f"SKILLENAI_MONITOR_MIN_FIELD_COVERAGE[{field}]",
+                                share, limit, share >= limit, f"postings with a {field} {having} of {postings}, share"))
+    return checks
+
+
+def _expected_sources(spider: str, args: dict, settings) -> list[str]:
+    """The sources a run was asked to crawl: one from the command line, else the seeds file's."""
+    if args.get("source") or args.get("target"):
+        return [args.get("source") or args.get("target")]
+    path = args.get("seeds") or settings.get("SKILLENAI_SEEDS")
+    try:
+        seeds, _problems = read_seeds(Path(path), spider=spider)
+    except SeedFileError:
+        return []  # the crawl itself reported the unusable file
+    return list(dict.fromkeys(seed.source for seed in seeds))
+
+
+def report(checks: list[Check], out) -> bool:
+    """Print the failed checks (all of them with a verdict line); True when all passed."""
+    failed = [c for c in checks if not c.passed]
+    for check in failed:
+        print(check.message(), file=out)
+    print(f"monitors: {len(checks) - len(failed)} of {len(checks)} checks passed", file=out)
+    return not failed
+
+
+def as_json(checks: list[Check]) -> dict:
+    return {"checks": len(checks), "failed": [asdict(c) for c in checks if not c.passed]}

@@ -1,0 +1,244 @@
+"""The classify stage: tags documents in the store with skills, places, role and flags.
+
+``classify_store`` tags the documents (and gives those without one a language) whose ``classified_at`` is empty (new, or changed
+since they were last tagged), or every document with ``all_documents=True`` after a
+taxonomy or model change. Skill words in a posting's employer text are not counted: its
+company name, the sections and sentences :mod:`skillenai.classify.sections` recognises, and the
+longer lines dedupe learned the company repeats under unlike jobs (``boilerplate_lines``;
+the daily batch runs dedupe first). Tags are replaced per document in one transaction per batch,
+so a re-run gives the same rows and an interrupted run leaves whole batches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlite_utils
+
+from skillenai.classify.sections import in_ranges, job_section_ranges
+from skillenai.dedupe.boilerplate import Boilerplate, scope_of
+from skillenai.dedupe.text import normalise, unit_hash
+from skillenai.store.documents import utc_now, write_transaction
+from skillenai.core.workers import map_as_completed, usable_cores
+
+logger = logging.getLogger(__name__)
+
+TAG_VERSION = 1
+
+
+@dataclass
+class ClassifyReport:
+    documents: int = 0
+    skills: int = 0
+    places: int = 0
+    roles: int = 0
+    seconds: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    workers: int = 1
+
+    def as_dict(self) -> dict:
+        return {"documents": self.documents, "skill_tags": self.skills, "place_tags": self.places,
+                "role_tags": self.roles, "seconds": round(self.seconds, 2), "by_kind": self.by_kind,
+                "workers": self.workers}
+
+
+def load_entities(db: sqlite_utils.Database) -> None:
+    """Bring the entity tables (skills, roles) in line with the shipped taxonomies.
+
+    Rows that did not change are left alone: every classify run calls this, and a rewrite
+    would mark the precomputed metrics stale (skillenai/store/schema.py, m006) for nothing.
+    """
+    from skillenai.classify.roles import role_table
+    from skillenai.classify.skills.taxonomy import load_taxonomy
+
+    skills = [(s.id, s.name, s.category, json.dumps(list(s.aliases), ensure_ascii=False), s.esco_uri)
+              for s in load_taxonomy().skills]
+    roles = [(r["id"], str(r["name"])) for r in role_table()]
+    with write_transaction(db):
+        conn = db.conn
+        conn.execute("DELETE FROM skills WHERE id NOT IN (SELECT value FROM json_each(?))",
+                     [json.dumps([row[0] for row in skills])])
+        conn.executemany(
+            "INSERT INTO skills (id, name, category, aliases, esco_uri) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, "
+            "aliases = excluded.aliases, esco_uri = excluded.esco_uri "
+            "WHERE (skills.name, skills.category, skills.aliases, skills.esco_uri) IS NOT "
+            "(excluded.name, excluded.category, excluded.aliases, excluded.esco_uri)", skills)
+        conn.execute("DELETE FROM roles WHERE id NOT IN (SELECT value FROM json_each(?))",
+                     [json.dumps([row[0] for row in roles])])
+        conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
+                         "name = excluded.name WHERE roles.name IS NOT excluded.name", roles)
+
+
+def _place_row(place) -> tuple:
+    return (place.city_id, place.city, place.admin1, place.country, place.lat, place.lon,
+            place.metro_id, place.metro, place.population)
+
+
+def _location_value(row: dict) -> Any:
+    """What the source said about the location: structured places first, then the raw string."""
+    if row.get("locations_json"):
+        try:
+            value = json.loads(row["locations_json"])
+        except ValueError:
+            value = None
+        if value:
+            if row.get("location_raw"):
+                return [row["location_raw"], *value] if isinstance(value, list) else [row["location_raw"], value]
+            return value
+    return row.get("location_raw")
+
+
+# A learned boilerplate unit shorter than this is left in: a short bullet every posting of
+# a company repeats ("Experience mentoring others", "Fluent English") may still be asked for.
+BOILERPLATE_MIN_WORDS = 6
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;]) ")
+
+
+def _unit_spans(text: str):
+    """``(start, end)`` of the lines and sentences :func:`skillenai.dedupe.text.split_units` cuts."""
+    for line in _LINE.finditer(text):
+        start = line.start()
+        for brk in _SENTENCE_BREAK.finditer(line.group()):
+            yield start, line.start() + brk.start()
+            start = line.start() + brk.end()
+        yield start, line.end()
+
+
+def _learned_boilerplate(learned: frozenset[int] | None, text: str | None) -> list[tuple[int, int]] | None:
+    """Spans of a posting's text that dedupe learned its company repeats under unlike jobs
+    (about us, perks, EEO wording the section rules do not recognise), outside the job's own
+    sections. ``None`` before dedupe has learned anything for the company."""
+    if not learned or not text:
+        return None
+    keep = job_section_ranges(text)
+    spans = []
+    for start, end in _unit_spans(text):
+        unit = normalise(text[start:end])
+        if unit.count(" ") + 1 < BOILERPLATE_MIN_WORDS or in_ranges(keep, start, end):
+            continue
+        if unit_hash(unit) in learned:
+            spans.append((start, end))
+    return spans or None
+
+
+def _tag_batch(docs: list[dict]) -> list:
+    """Tags of a batch read from the store (each posting carrying its company's ``learned``
+    boilerplate); run in a worker process when the backlog is large."""
+    from skillenai.classify.tagger import tag_documents
+
+    for doc in docs:
+        doc["skip_spans"] = _learned_boilerplate(doc.pop("learned", None), doc["text"])
+    return tag_documents(docs)
+
+
+def _warm_up() -> None:
+    """Load the taxonomy, matchers and models once, before the workers fork and share them."""
+    _tag_batch([{"id": "", "title": "Data Engineer", "text": "Python and SQL on AWS, in Berlin.", "kind": "posting",
+                 "location": "Berlin", "lang": "en"}])
+
+
+def classify_store(
+    db: sqlite_utils.Database,
+    *,
+    all_documents: bool = False,
+    batch_size: int = 500,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ClassifyReport:
+    """Tag documents that need it; returns counts and timing.
+
+    ``workers`` processes tag while this one reads the next batches and writes the tagged
+    ones (default: the usable cores, once there are two batches or more; 1 tags here).
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers}")
+    started = time.monotonic()
+    report = ClassifyReport()
+    load_entities(db)
+    boilerplate = Boilerplate(db.conn)
+    where = "" if all_documents else "WHERE d.classified_at IS NULL"
+    total = db.execute(f"SELECT COUNT(*) FROM documents d {where}").fetchone()[0]
+    if workers is None:
+        workers = min(usable_cores(), total // batch_size)
+    report.workers = workers = max(1, workers)
+
+    def batches():
+        last_id = ""
+        while True:
+            rows = list(db.query(
+                f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
+                f"p.location_raw, p.locations_json, p.workplace, p.company "
+                f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
+                f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
+                [last_id, batch_size],
+            ))
+            if not rows:
+                return
+            last_id = rows[-1]["id"]
+            yield [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
+                    "lang": r["lang"],
+                    "location": _location_value(r) if r["kind"] == "posting" else None,
+                    "workplace": r["workplace"], "company": r["company"],
+                    "learned": boilerplate.of(scope_of(r["kind"], r["company"], r["source"], r["spider"]))
+                    if r["kind"] == "posting" else None} for r in rows]
+
+    if workers > 1:
+        _warm_up()
+    for tags in map_as_completed(_tag_batch, batches(), workers):
+        _write_tags(db, tags, report)
+        report.documents += len(tags)
+        for t in tags:
+            report.by_kind[t.kind] = report.by_kind.get(t.kind, 0) + 1
+        if progress:
+            progress(report.documents, total)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -> None:
+    now = utc_now()
+    ids = [t.id for t in tags]
+    marks = ",".join("?" * len(ids))
+    with write_transaction(db):
+        conn = db.conn
+        for table in ("document_skills", "document_metros", "document_roles"):
+            conn.execute(f"DELETE FROM {table} WHERE document_id IN ({marks})", ids)
+        skill_rows, place_rows, metro_rows, role_rows, flag_rows, lang_rows = [], [], {}, [], [], []
+        for t in tags:
+            for m in t.skills:
+                skill_rows.append((t.id, m.id, len(m.spans), m.score, m.method, 0))
+            for m in t.title_skills:
+                skill_rows.append((t.id, m.id, 0, m.score, m.method, 1))
+            for place in t.places:
+                place_rows.append((t.id, place.city_id, t.place_source))
+                metro_rows[place.city_id] = _place_row(place)
+            if t.role is not None:
+                role_rows.append((t.id, t.role.id, t.role.score))
+            flag_rows.append((int(t.remote), int(t.hybrid), t.remote_scope, t.id))
+            if t.lang:
+                lang_rows.append((t.lang, t.id))
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_skills (document_id, skill_id, mentions, score, method, in_title) "
+            "VALUES (?, ?, ?, ?, ?, ?)", skill_rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO metros (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(metro_rows.values()))
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_metros (document_id, metro_id, source) VALUES (?, ?, ?)", place_rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_roles (document_id, role_id, score) VALUES (?, ?, ?)", role_rows)
+        conn.executemany("UPDATE postings SET remote = ?, hybrid = ?, remote_scope = ? WHERE document_id = ?",
+                         flag_rows)
+        # Structured postings come without a language; the one their text was found in is kept.
+        conn.executemany("UPDATE documents SET lang = ? WHERE id = ? AND lang IS NULL", lang_rows)
+        conn.execute(f"UPDATE documents SET classified_at = ? WHERE id IN ({marks})", [now, *ids])
+    report.skills += len(skill_rows)
+    report.places += len(place_rows)
+    report.roles += len(role_rows)

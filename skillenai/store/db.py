@@ -1,0 +1,55 @@
+"""Opening the SQLite store: connection settings and schema migrations.
+
+Every entry point opens the store through :func:`open_db`, so a store is always at the
+latest schema, in WAL mode (readers never block the writer) and waits for a busy writer
+instead of failing at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from skillenai.store.schema import migrations
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "skillenai.db"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message names the file and the cause."""
+
+
+def open_db(path: str | Path = DEFAULT_DB, *, migrate: bool = True, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+
+    ``":memory:"`` gives a private in-memory store, for tests. With ``readonly=True`` the
+    file must exist and is opened through a read-only URI; no migration is applied.
+    """
+    path = str(path)
+    try:
+        if readonly:
+            if not Path(path).exists():
+                raise StoreError(f"store {path!r} does not exist")
+            conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        if not readonly:
+            if path != ":memory:":
+                db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if migrate:
+                migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open store {path!r}: {exc}") from exc
+    return db

@@ -1,0 +1,239 @@
+"""Writing documents into the store: batched upserts that keep first/last-seen history.
+
+A document is inserted once (``first_seen``); every later sighting moves ``last_seen``;
+a change of title or text replaces the content, gives the document a new ``seq`` (so
+``export --since`` hands it out again) and clears ``classified_at`` (so the classify
+stage tags it again). Unchanged re-crawls add no rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+
+_DOCUMENT_COLUMNS = (
+    "id", "url", "canonical_url", "source", "spider", "kind", "title", "text", "lang",
+    "author", "published_at", "content_hash", "raw", "raw_type", "extraction",
+)
+_POSTING_COLUMNS = (
+    "external_id", "company", "location_raw", "locations_json", "employment_type",
+    "workplace", "salary_min", "salary_max", "salary_currency", "salary_period",
+    "date_posted", "valid_through", "department",
+)
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def add(self, other: "UpsertCounts") -> None:
+        self.new += other.new
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+
+    @property
+    def total(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, taking the write lock up front.
+
+    ``BEGIN IMMEDIATE`` makes a second writer wait (busy timeout) at the start instead
+    of failing when it tries to upgrade a read lock half-way through.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.rollback()
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def upsert_documents(
+    db: sqlite_utils.Database,
+    records: Iterable[dict[str, Any]],
+    *,
+    run_id: int | None = None,
+    now: str | None = None,
+) -> UpsertCounts:
+    """Store normalised records (see :func:`skillenai.core.record.normalize_record`) in one transaction."""
+    now = now or utc_now()
+    records = list(records)
+    counts = UpsertCounts()
+    if not records:
+        return counts
+    # The last record wins when one batch holds the same document twice.
+    by_id = {r["id"]: r for r in records}
+    with write_transaction(db):
+        conn = db.conn
+        existing = _existing(conn, list(by_id))
+        next_seq = (conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]) + 1
+        for doc_id, record in by_id.items():
+            before = existing.get(doc_id)
+            if before is None:
+                _insert(conn, record, run_id, now, next_seq)
+                next_seq += 1
+                counts.new += 1
+            elif before != (record["content_hash"], record["title"], record["kind"]):
+                _replace(conn, record, run_id, now, next_seq)
+                next_seq += 1
+                counts.changed += 1
+            else:
+                conn.execute(
+                    "UPDATE documents SET last_seen = ?, crawl_run_id = ?, "
+                    "raw = COALESCE(?, raw) WHERE id = ?",
+                    (now, run_id, record["raw"], doc_id),
+                )
+                counts.unchanged += 1
+            if record["kind"] == "posting":
+                _upsert_posting(conn, record)
+    return counts
+
+
+def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
+    found: dict[str, tuple] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = conn.execute(
+            f"SELECT id, content_hash, title, kind FROM documents WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        found.update((row[0], tuple(row[1:])) for row in rows)
+    return found
+
+
+def _insert(conn: sqlite3.Connection, record: dict, run_id: int | None, now: str, seq: int) -> None:
+    columns = _DOCUMENT_COLUMNS + ("first_seen", "last_seen", "crawl_run_id", "seq")
+    values = [record[c] for c in _DOCUMENT_COLUMNS] + [now, now, run_id, seq]
+    conn.execute(
+        f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        values,
+    )
+
+
+def _replace(conn: sqlite3.Connection, record: dict, run_id: int | None, now: str, seq: int) -> None:
+    updated = [c for c in _DOCUMENT_COLUMNS if c != "id"]
+    assignments = ", ".join(f"{c} = ?" for c in updated)
+    conn.execute(
+        f"UPDATE documents SET {assignments}, last_seen = ?, crawl_run_id = ?, seq = ?, "
+        "classified_at = NULL WHERE id = ?",
+        [record[c] for c in updated] + [now, run_id, seq, record["id"]],
+    )
+
+
+def _upsert_posting(conn: sqlite3.Connection, record: dict) -> None:
+    row = dict(record)
+    locations = row.get("locations")
+    row["locations_json"] = json.dumps(locations, ensure_ascii=False, sort_keys=True) if locations else None
+    columns = ("document_id",) + _POSTING_COLUMNS
+    values = [record["id"]] + [row.get(c) for c in _POSTING_COLUMNS]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _POSTING_COLUMNS)
+    conn.execute(
+        f"INSERT INTO postings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (document_id) DO UPDATE SET {updates}, closed_at = NULL",
+        values,
+    )
+
+
+# Crawl runs and their issues -------------------------------------------------------------
+
+def start_run(db: sqlite_utils.Database, spider: str, args: dict[str, Any] | None = None, *,
+              pid: int | None = None, host: str | None = None) -> int:
+    """Record a new run of ``spider`` by process ``pid`` on ``host`` (default: this one).
+
+    Runs left ``running`` by processes of this host that are gone (killed, crashed) are
+    marked ``interrupted`` first, so the record says what happened to them.
+    """
+    pid = os.getpid() if pid is None else pid
+    host = host or socket.gethostname()
+    with write_transaction(db):
+        mark_interrupted_runs(db)
+        cursor = db.conn.execute(
+            "INSERT INTO crawl_runs (spider, started, outcome, args, pid, host) VALUES (?, ?, 'running', ?, ?, ?)",
+            (spider, utc_now(), json.dumps(args or {}, sort_keys=True, default=str), pid, host),
+        )
+    return cursor.lastrowid
+
+
+def mark_interrupted_runs(db: sqlite_utils.Database) -> int:
+    """Mark ``interrupted`` the runs still ``running`` whose process on this host is gone.
+
+    Runs of other hosts are left alone: their processes cannot be checked from here.
+    """
+    host = socket.gethostname()
+    dead = [run_id for run_id, pid in db.conn.execute(
+        "SELECT id, pid FROM crawl_runs WHERE outcome = 'running' AND host = ? AND pid > 0", (host,))
+        if not _process_alive(pid)]
+    if dead:
+        with write_transaction(db):
+            db.conn.executemany("UPDATE crawl_runs SET outcome = 'interrupted' WHERE id = ?", [(i,) for i in dead])
+    return len(dead)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    # A zombie (killed, not yet reaped by its parent) is dead too.
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def finish_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    *,
+    outcome: str,
+    counts: UpsertCounts,
+    dropped: int,
+    stats: dict[str, Any],
+) -> None:
+    with write_transaction(db):
+        db.conn.execute(
+            "UPDATE crawl_runs SET finished = ?, outcome = ?, items_stored = ?, items_new = ?, "
+            "items_changed = ?, items_dropped = ?, stats = ? WHERE id = ?",
+            (utc_now(), outcome, counts.total, counts.new, counts.changed, dropped,
+             json.dumps(stats, sort_keys=True, default=str), run_id),
+        )
+
+
+def record_issues(db: sqlite_utils.Database, issues: list[tuple[int | None, str, str | None, str, str | None]]) -> None:
+    """Store (run_id, spider, url, reason, detail) rows: dropped items and skipped input."""
+    if not issues:
+        return
+    now = utc_now()
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT INTO crawl_issues (crawl_run_id, spider, url, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(*issue, now) for issue in issues],
+        )

@@ -1,0 +1,496 @@
+"""The store's schema, as an ordered list of sqlite-utils migrations.
+
+A migration, once released, is never edited: change the schema by appending a new one.
+``skillenai/store/schema.md`` documents every table, view and column; ``tests/test_docs.py`` fails
+when the two disagree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+# What every table, view and column means; shipped beside this module (Datasette shows it).
+SCHEMA_DOC = Path(__file__).with_name("schema.md")
+
+migrations = Migrations("skillenai")
+
+
+@migrations()
+def m001_documents(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,           -- 16 hex: sha1 of canonical_url
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL,
+            source TEXT,
+            spider TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('posting', 'article', 'other')),
+            title TEXT,
+            text TEXT,
+            lang TEXT,
+            author TEXT,
+            published_at TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            content_hash TEXT,
+            raw BLOB,
+            raw_type TEXT,
+            extraction TEXT,
+            crawl_run_id INTEGER,
+            seq INTEGER NOT NULL,
+            cluster_id TEXT,
+            is_canonical INTEGER NOT NULL DEFAULT 1,
+            classified_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX idx_documents_seq ON documents (seq)")
+    db.execute("CREATE INDEX idx_documents_kind_published ON documents (kind, published_at)")
+    db.execute("CREATE INDEX idx_documents_content_hash ON documents (content_hash)")
+    db.execute("CREATE INDEX idx_documents_source ON documents (spider, source)")
+    db.execute(
+        """
+        CREATE TABLE postings (
+            document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+            external_id TEXT,
+            company TEXT,
+            location_raw TEXT,
+            locations_json TEXT,
+            employment_type TEXT,
+            workplace TEXT CHECK (workplace IN ('onsite', 'hybrid', 'remote')),
+            salary_min REAL,
+            salary_max REAL,
+            salary_currency TEXT,
+            salary_period TEXT,
+            date_posted TEXT,
+            valid_through TEXT,
+            department TEXT,
+            closed_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_postings_date ON postings (date_posted)")
+    db.execute("CREATE INDEX idx_postings_company ON postings (company)")
+    db.execute(
+        """
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            spider TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            outcome TEXT,
+            items_stored INTEGER NOT NULL DEFAULT 0,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            items_changed INTEGER NOT NULL DEFAULT 0,
+            items_dropped INTEGER NOT NULL DEFAULT 0,
+            args TEXT,
+            stats TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE crawl_issues (
+            id INTEGER PRIMARY KEY,
+            crawl_run_id INTEGER REFERENCES crawl_runs (id),
+            spider TEXT,
+            url TEXT,
+            reason TEXT NOT NULL,
+            detail TEXT,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_crawl_issues_run ON crawl_issues (crawl_run_id)")
+    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+    db.execute(
+        """
+        CREATE VIEW document_clusters AS
+        SELECT id AS document_id, COALESCE(cluster_id, id) AS canonical_id
+        FROM documents
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW unique_postings AS
+        SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
+               d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace,
+               p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted,
+               p.valid_through, p.closed_at
+        FROM documents d JOIN postings p ON p.document_id = d.id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+        """
+    )
+
+
+@migrations()
+def m002_dedupe(db: Database) -> None:
+    """Near-duplicate detection (``skillenai/dedupe``): signatures, LSH bands, pairs, boilerplate."""
+    db.execute(
+        """
+        CREATE TABLE minhashes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            content_hash TEXT,
+            title_key TEXT NOT NULL,
+            location_key TEXT NOT NULL,
+            lines BLOB NOT NULL,
+            num_perm INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            shingle_size INTEGER NOT NULL,
+            normaliser INTEGER NOT NULL,
+            shingles INTEGER,
+            signature BLOB,
+            threshold REAL,
+            bands INTEGER,
+            rows INTEGER,
+            computed_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_minhashes_scope ON minhashes (scope, id)")
+    db.execute("CREATE INDEX idx_minhashes_unindexed ON minhashes (id) WHERE bands IS NULL")
+    db.execute(
+        """
+        CREATE TABLE lsh_bands (
+            band INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            minhash_id INTEGER NOT NULL,
+            PRIMARY KEY (band, bucket, minhash_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE duplicate_pairs (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('hash', 'minhash')),
+            similarity REAL NOT NULL,
+            page_similarity REAL,
+            estimate REAL,
+            title_similarity REAL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, other_id),
+            CHECK (document_id < other_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_duplicate_pairs_other ON duplicate_pairs (other_id)")
+    db.execute(
+        """
+        CREATE TABLE boilerplate_lines (
+            scope TEXT NOT NULL,
+            line_hash INTEGER NOT NULL,
+            titles INTEGER NOT NULL,
+            sample TEXT,
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (scope, line_hash)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE dedupe_runs (
+            id INTEGER PRIMARY KEY,
+            date TEXT,
+            started TEXT NOT NULL,
+            finished TEXT NOT NULL,
+            next_seq INTEGER NOT NULL,
+            settings TEXT NOT NULL,
+            report TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_documents_cluster ON documents (cluster_id) WHERE cluster_id IS NOT NULL")
+
+
+@migrations()
+def m003_tags(db: Database) -> None:
+    """Entities (skills, metros, roles) and the classify stage's tags of each document."""
+    db.execute("CREATE TABLE skills (id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT, aliases TEXT, esco_uri TEXT)")
+    db.execute("CREATE INDEX idx_skills_name ON skills (name COLLATE NOCASE)")
+    db.execute(
+        """
+        CREATE TABLE metros (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, admin1 TEXT, country TEXT, lat REAL, lon REAL,
+            metro_area_id TEXT, metro_area TEXT, population INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_metros_name ON metros (name COLLATE NOCASE)")
+    db.execute("CREATE TABLE roles (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE document_skills (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            skill_id TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            score REAL NOT NULL,
+            method TEXT NOT NULL,
+            in_title INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_id, skill_id)
+        ) WITHOUT ROWID
+        """
+    )
+    # Covering index: "postings for a skill" reads it alone (PERFORMANCE_NOTES.md).
+    db.execute("CREATE INDEX idx_document_skills_skill ON document_skills (skill_id, document_id)")
+    db.execute(
+        """
+        CREATE TABLE document_metros (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            metro_id TEXT NOT NULL,
+            source TEXT,
+            PRIMARY KEY (document_id, metro_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_document_metros_metro ON document_metros (metro_id, document_id)")
+    db.execute(
+        """
+        CREATE TABLE document_roles (
+            document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+            role_id TEXT NOT NULL,
+            score REAL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_document_roles_role ON document_roles (role_id, document_id)")
+    db.execute("ALTER TABLE postings ADD COLUMN remote INTEGER")
+    db.execute("ALTER TABLE postings ADD COLUMN hybrid INTEGER")
+    db.execute("ALTER TABLE postings ADD COLUMN remote_scope TEXT")
+    # Re-crawls and tagging update last_seen, seq, classified_at… on every row: re-index the
+    # full text only when the title or text changes.
+    db.execute("DROP TRIGGER documents_au")
+    db.execute(
+        """
+        CREATE TRIGGER documents_au AFTER UPDATE OF title, text ON documents BEGIN
+          INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+          INSERT INTO documents_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END
+        """
+    )
+
+
+@migrations()
+def m004_metrics(db: Database) -> None:
+    """Analysts' views over canonical postings (``skillenai/metrics/queries.py`` reads them too) and the
+    covering indexes that keep every metrics query on indexes alone.
+
+    Idempotent (IF NOT EXISTS, views replaced): stores that ran a development draft of it
+    under another name get the final objects.
+    """
+    # A metrics query meets documents and postings once per tagged posting. These make each
+    # meeting one seek in a small index instead of a table row read: documents rows carry
+    # the text and the compressed page, so is_canonical sits on an overflow page.
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS idx_documents_metrics ON documents (id, kind, is_canonical, first_seen)"
+    )
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_postings_document_date ON postings (document_id, date_posted)")
+    # document_roles is keyed by document_id alone: its role_id is a table row away.
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_document_roles_document ON document_roles (document_id, role_id)")
+    # Questions over every skill in a date window (top skills, trends) start from the dates.
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_postings_date_document ON postings (date_posted, document_id)")
+    # Articles that mention a skill: every canonical article is checked by an index seek,
+    # without reading article rows until one matches.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_documents_articles ON documents (published_at, first_seen, is_canonical, id) "
+        "WHERE kind = 'article'"
+    )
+    # The views below say how to join (CROSS JOIN keeps the order, INDEXED BY the index):
+    # without statistics SQLite would start from documents (kind = 'posting' looks
+    # selective to it) and read every posting for one skill. The posting date is
+    # unique_postings.date_posted, written out because a view cannot name an index.
+    for view in ("skill_postings", "metro_postings", "role_postings", "data_as_of", "skill_weekly", "skill_pairs",
+                 "skill_articles"):
+        db.execute(f"DROP VIEW IF EXISTS {view}")
+    entity_postings = """
+        CREATE VIEW {view} AS
+        SELECT t.{column}, t.document_id,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted
+        FROM {table} t
+        CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
+        CROSS JOIN postings p INDEXED BY idx_postings_document_date ON p.document_id = t.document_id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+    """
+    db.execute(entity_postings.format(view="skill_postings", table="document_skills", column="skill_id"))
+    db.execute(entity_postings.format(view="metro_postings", table="document_metros", column="metro_id"))
+    db.execute(entity_postings.format(view="role_postings", table="document_roles", column="role_id"))
+    # The data's own "today": the latest date of a canonical posting, found from the end
+    # of the date index (the undated postings count by the day they were first seen).
+    db.execute(
+        """
+        CREATE VIEW data_as_of AS
+        SELECT MAX(day) AS data_as_of FROM (
+            SELECT * FROM (
+                SELECT p.date_posted AS day FROM postings p INDEXED BY idx_postings_date_document
+                CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+                WHERE p.date_posted IS NOT NULL AND d.kind = 'posting' AND d.is_canonical = 1
+                ORDER BY p.date_posted DESC LIMIT 1
+            )
+            UNION ALL
+            SELECT MAX(substr(d.first_seen, 1, 10)) FROM postings p INDEXED BY idx_postings_date_document
+            CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = p.document_id
+            WHERE p.date_posted IS NULL AND d.kind = 'posting' AND d.is_canonical = 1
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_weekly AS
+        SELECT skill_id, date(date_posted, '-6 days', 'weekday 1') AS week_start, COUNT(*) AS postings
+        FROM skill_postings
+        GROUP BY skill_id, week_start
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_pairs AS
+        SELECT sp.skill_id, other.skill_id AS other_skill_id, COUNT(*) AS postings
+        FROM skill_postings sp
+        CROSS JOIN document_skills other ON other.document_id = sp.document_id AND other.skill_id <> sp.skill_id
+        GROUP BY sp.skill_id, other.skill_id
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_articles AS
+        SELECT ds.skill_id, d.id AS document_id, d.title, d.url,
+               COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
+        FROM documents d INDEXED BY idx_documents_articles
+        CROSS JOIN document_skills ds ON ds.document_id = d.id
+        WHERE d.kind = 'article' AND d.is_canonical = 1
+        """
+    )
+
+
+@migrations()
+def m005_daily(db: Database) -> None:
+    """Daily runs (``skillenai/pipeline/daily.py``), HTTP validators for conditional re-crawls
+    (``skillenai/crawler/incremental.py``) and postings active on a date."""
+    db.execute(
+        """
+        CREATE TABLE daily_runs (
+            date TEXT PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            outcome TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            crawl_since TEXT,
+            stages TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE http_validators (
+            url TEXT PRIMARY KEY,
+            spider TEXT NOT NULL,
+            source TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            content_hash TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            checked_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_documents_url ON documents (url)")
+    db.execute("CREATE INDEX idx_postings_closed ON postings (closed_at) WHERE closed_at IS NOT NULL")
+    # Postings open on day D: opened <= D AND (closed_at IS NULL OR closed_at > D).
+    db.execute(
+        """
+        CREATE VIEW active_postings AS
+        SELECT d.id AS document_id,
+               COALESCE(substr(p.date_posted, 1, 10), substr(d.first_seen, 1, 10)) AS opened,
+               p.closed_at
+        FROM documents d JOIN postings p ON p.document_id = d.id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+        """
+    )
+
+
+# Writes that change what a metrics answer would say. Each trigger marks the precomputed
+# metrics stale at most once per refresh: after the first row, ``clean = 0`` makes the
+# UPDATE find nothing to change, so a bulk write pays one index probe a row.
+_METRICS_INPUTS = {
+    "documents": ("is_canonical", "kind", "first_seen", "published_at", "title", "url"),
+    "postings": ("date_posted", "document_id", "closed_at", "valid_through"),
+    "document_skills": ("skill_id", "document_id"),
+    "document_metros": ("metro_id", "document_id"),
+    "document_roles": ("role_id", "document_id"),
+    "skills": ("name",),
+    "metros": ("name", "admin1", "country"),
+    "roles": ("name",),
+}
+
+
+@migrations()
+def m006_metrics_cache(db: Database) -> None:
+    """Precomputed metrics (``skillenai.metrics.queries.refresh``): per-day skill counts and the pages of
+    the most asked-for skills, metros and roles, valid while no input has changed since."""
+    db.execute(
+        """
+        CREATE TABLE metrics_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL,
+            clean INTEGER NOT NULL,
+            refreshed_at TEXT,
+            as_of TEXT
+        )
+        """
+    )
+    db.execute("INSERT INTO metrics_state (id, generation, clean) VALUES (1, 0, 0)")
+    db.execute(
+        """
+        CREATE TABLE skill_day_counts (
+            skill_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            postings INTEGER NOT NULL,
+            PRIMARY KEY (skill_id, day)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_skill_day_counts_day ON skill_day_counts (day, skill_id, postings)")
+    db.execute("CREATE TABLE posting_day_counts (day TEXT PRIMARY KEY, postings INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute(
+        """
+        CREATE TABLE metrics_pages (
+            kind TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            window_days INTEGER NOT NULL,
+            list_limit INTEGER NOT NULL,
+            article_limit INTEGER NOT NULL,
+            generation INTEGER NOT NULL,
+            format INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (kind, entity_id, as_of, window_days)
+        ) WITHOUT ROWID
+        """
+    )
+    stale = "UPDATE metrics_state SET generation = generation + 1, clean = 0 WHERE id = 1 AND clean = 1"
+    for table, columns in _METRICS_INPUTS.items():
+        db.execute(f"CREATE TRIGGER {table}_metrics_ai AFTER INSERT ON {table} BEGIN {stale}; END")
+        db.execute(f"CREATE TRIGGER {table}_metrics_ad AFTER DELETE ON {table} BEGIN {stale}; END")
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
+        db.execute(
+            f"CREATE TRIGGER {table}_metrics_au AFTER UPDATE OF {', '.join(columns)} ON {table} "
+            f"WHEN {changed} BEGIN {stale}; END"
+        )
+
+
+
+@migrations()
+def m007_run_process(db: Database) -> None:
+    """The process behind each crawl run, so a run left 'running' by a dead one is found."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN pid INTEGER")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN host TEXT")
