@@ -34,7 +34,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -45,7 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import (  # noqa: E402
-    StaticWeb, machine, median, peak_rss_mb, profile_by_package, profile_entry_points, run_child, table,
+    StaticWeb,
+    machine,
+    median,
+    peak_rss_mb,
+    profile_by_package,
+    profile_entry_points,
+    run_child,
+    table,
     write_results,
 )
 
@@ -274,7 +280,7 @@ def print_profile(name: str, profile: dict) -> None:
               f"{points['total_s']:.1f} s profiled):")
         for label, point in points["points"].items():
             print(f"  {label:50s} {point['seconds']:7.2f} s  {point['share']:5.0%}")
-    print(f"\nOwn time by package:")
+    print("\nOwn time by package:")
     print("  " + ", ".join(f"{k} {v:.0%}" for k, v in list(profile["by_package"].items())[:10]))
     print("  costliest functions (own time):")
     for row in profile["top_functions"][:10]:

@@ -43,13 +43,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from skillenai.core.workers import start_method  # noqa: E402
 from skillenai.dedupe import lsh  # noqa: E402
 from skillenai.dedupe.minhash import (  # noqa: E402
-    DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hash32, shingle_hashes, shingles, signatures,
+    DEFAULT_NUM_PERM,
+    DEFAULT_SEED,
+    shingle_hash32,
+    shingle_hashes,
+    shingles,
+    signatures,
 )
 from skillenai.dedupe.run import DedupeSettings  # noqa: E402
 from skillenai.dedupe.text import split_units  # noqa: E402
-from skillenai.core.workers import start_method  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "dedupe.json"
 
@@ -107,11 +112,10 @@ def best_of(fn, repeat: int = 3) -> float:
 def corpus(postings: int, seed: int = 7) -> tuple[list[dict], list[dict], str]:
     """Truth rows of the sample web (or of the synthetic corpus when it is missing)."""
     try:
-        from skillenai.sampleweb.generate import generate
+        import shutil
 
         from evaluation.dedupe_sampleweb import load_truth
-
-        import shutil
+        from skillenai.sampleweb.generate import generate
 
         out = Path(tempfile.mkdtemp(prefix="dedupe-bench-web-"))
         try:
@@ -130,8 +134,8 @@ def corpus(postings: int, seed: int = 7) -> tuple[list[dict], list[dict], str]:
 # 1. signatures ---------------------------------------------------------------------------
 
 def bench_signatures(texts: list[str], shingle_size: int, loop_docs: int) -> dict:
-    from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     from datasketch import MinHash
 
@@ -370,11 +374,14 @@ def run_child(kind: str, **kwargs) -> dict:
 # 3. quality ------------------------------------------------------------------------------
 
 def bench_quality(postings: list[dict], articles: list[dict]) -> dict:
-    from skillenai.store.db import open_db
-    from skillenai.dedupe import run_dedupe
     from evaluation.dedupe_sampleweb import (
-        build_store, evaluate_against_truth, exact_jaccard_check, precision_without_twins,
+        build_store,
+        evaluate_against_truth,
+        exact_jaccard_check,
+        precision_without_twins,
     )
+    from skillenai.dedupe import run_dedupe
+    from skillenai.store.db import open_db
 
     db = open_db(":memory:")
     build_store(db, postings, articles)
@@ -397,9 +404,9 @@ def bench_quality(postings: list[dict], articles: list[dict]) -> dict:
 
 
 def bench_sweep(postings: list[dict], articles: list[dict]) -> list[dict]:
-    from skillenai.store.db import open_db
-    from skillenai.dedupe import run_dedupe
     from evaluation.dedupe_sampleweb import build_store, evaluate_against_truth, precision_without_twins
+    from skillenai.dedupe import run_dedupe
+    from skillenai.store.db import open_db
 
     db = open_db(":memory:")
     build_store(db, postings, articles)
@@ -432,8 +439,8 @@ NEW_DAY = "2030-01-01"
 def child_daily_prepare(postings: int, day: int, path: str) -> dict:
     """A store of ``postings`` sample-web postings; the last ``day`` of them (by date)
     are first seen on a later day than all the others."""
-    from skillenai.store.db import open_db
     from evaluation.dedupe_sampleweb import build_store
+    from skillenai.store.db import open_db
 
     rows, articles, source = corpus(postings, seed=5)
     rows.sort(key=lambda r: (str(r.get("date_posted") or r.get("day") or ""), r["url"]))
@@ -447,8 +454,8 @@ def child_daily_prepare(postings: int, day: int, path: str) -> dict:
 def child_dedupe(path: str, date: str | None) -> dict:
     """One dedupe run over the store at ``path``, in a process of its own (peak memory
     is the run's)."""
-    from skillenai.store.db import open_db
     from skillenai.dedupe import run_dedupe
+    from skillenai.store.db import open_db
 
     db = open_db(path)
     started = time.perf_counter()

@@ -31,7 +31,6 @@ import json
 import os
 import resource
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -66,9 +65,9 @@ def article_pages(web_dir: Path) -> list[dict]:
 
 def build_store(pages: list[dict], path: Path) -> None:
     """The pages as the crawl stores them: raw HTML kept, text to be (re-)extracted."""
+    from skillenai.core.record import normalize_record
     from skillenai.store.db import open_db
     from skillenai.store.documents import upsert_documents
-    from skillenai.core.record import normalize_record
 
     db = open_db(str(path))
     records = [normalize_record({"url": p["url"], "kind": "article", "spider": "articles", "source": "bench",

@@ -58,7 +58,7 @@ from evaluation.sampleweb_tagging import posting_doc, read_truth  # noqa: E402
 from skillenai.classify.kind import classify_kinds  # noqa: E402
 from skillenai.classify.places.locations import parse_locations, places_in_text  # noqa: E402
 from skillenai.classify.roles import classify_roles  # noqa: E402
-from skillenai.classify.skills.matcher import _matcher, load_taxonomy, tag_skills_batch  # noqa: E402
+from skillenai.classify.skills.matcher import alias_matcher, load_taxonomy, tag_skills_batch  # noqa: E402
 from skillenai.classify.tagger import tag_documents  # noqa: E402
 from skillenai.sampleweb import generate  # noqa: E402
 
@@ -139,7 +139,7 @@ def stages(docs: list[dict]) -> dict:
     titles = [d["title"] for d in docs]
     locations = [d["location"] for d in docs]
     automaton = bare_automaton()
-    matcher = _matcher()
+    matcher = alias_matcher()
     no_kind = [{k: v for k, v in d.items() if k != "kind"} for d in docs]
 
     def bare():

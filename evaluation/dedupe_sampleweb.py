@@ -30,12 +30,12 @@ from urllib.parse import urlsplit
 import numpy as np
 import sqlite_utils
 
+from skillenai.core.record import canonicalize_url, document_id, normalize_record
 from skillenai.dedupe import lsh
 from skillenai.dedupe.boilerplate import Boilerplate
 from skillenai.dedupe.minhash import from_bytes, shingle_set
 from skillenai.dedupe.text import kept_units, location_key, locations_compatible, title_key
 from skillenai.store.documents import upsert_documents
-from skillenai.core.record import canonicalize_url, document_id, normalize_record
 
 DAY0 = dt.date(2026, 1, 5)
 
@@ -298,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import tempfile
 
-    from skillenai.store.db import open_db
     from skillenai.dedupe.run import DedupeSettings, run_dedupe
+    from skillenai.store.db import open_db
 
     parser = argparse.ArgumentParser(description="Generate the sample web (skillenai.sampleweb), store its truth "
                                                  "rows, run dedupe and print precision and recall of duplicate pairs.")
@@ -316,9 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         web = args.web
         if web is None:
-            from skillenai.sampleweb.generate import generate
-
             import shutil
+
+            from skillenai.sampleweb.generate import generate
 
             web = tempfile.mkdtemp(prefix="dedupe-eval-")
             try:

@@ -1,6 +1,15 @@
+import collections
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 
 from skillenai.store.db import open_db
+
+# The day the sample store's figures are computed for (its newest postings are from then).
+SAMPLE_AS_OF = dt.date(2026, 5, 9)
 
 
 @pytest.fixture
@@ -29,3 +38,64 @@ def posting_record():
         "salary_period": "YEAR",
         "date_posted": "2026-05-01T09:30:00-07:00",
     }
+
+
+# -- the sample store (metrics, serve, SQL and browser tests) -------------------------------
+
+def build_sample_store(path: Path, postings: int = 240, seed: int = 11) -> Path:
+    """A tagged store from the sample web's ground truth; duplicates of a truth cluster are
+    non-canonical (the earliest posting is canonical), a few postings lose their date, and a
+    syndicated article copy is non-canonical. Returns the store's path."""
+    from skillenai.core.record import normalize_record
+    from skillenai.pipeline.tagging import classify_store
+    from skillenai.sampleweb.generate import generate
+    from skillenai.store.documents import upsert_documents
+
+    web = path.parent / "web"
+    generate(web, postings=postings, seed=seed, as_of=SAMPLE_AS_OF)
+    truth = [json.loads(line) for line in (web / "truth" / "postings.jsonl").read_text().splitlines()]
+    articles = [json.loads(line) for line in (web / "truth" / "articles.jsonl").read_text().splitlines()]
+    records = [normalize_record({
+        "url": t["url"], "kind": "posting", "title": t["title"], "text": t["description_text"],
+        "company": t["company"], "location_raw": t["location_raw"], "date_posted": t["date_posted"],
+        "spider": t["spider"], "source": t["source"]}) for t in truth]
+    records += [normalize_record({
+        "url": a["url"], "kind": "article", "title": a["title"], "text": a["body"], "published_at": a["date"],
+        "spider": "articles", "source": a["site"]}) for a in articles]
+    db = open_db(path)
+    upsert_documents(db, records, now="2026-05-09T12:00:00Z")
+    classify_store(db)
+    ids = {t["url"]: r["id"] for t, r in zip(truth, records)}
+    clusters = collections.defaultdict(list)
+    for t in truth:
+        clusters[t["cluster"]].append((t["date_posted"], ids[t["url"]]))
+    with db.conn:
+        for members in clusters.values():
+            members.sort()
+            for _, doc_id in members[1:]:
+                db.conn.execute("UPDATE documents SET is_canonical = 0, cluster_id = ? WHERE id = ?",
+                                [members[0][1], doc_id])
+        # Undated postings count by the day they were first seen (unique_postings.date_posted).
+        undated = [r["id"] for r in records[:postings:17]]
+        for i, doc_id in enumerate(undated):
+            db.conn.execute("UPDATE postings SET date_posted = NULL WHERE document_id = ?", [doc_id])
+            db.conn.execute("UPDATE documents SET first_seen = ? WHERE id = ?",
+                            [f"{SAMPLE_AS_OF - dt.timedelta(days=3 * i)}T10:00:00Z", doc_id])
+        art = [r["id"] for r in records[len(truth):]]
+        db.conn.execute("UPDATE documents SET is_canonical = 0, cluster_id = ? WHERE id = ?", [art[0], art[1]])
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def make_sample_store(tmp_path_factory):
+    """A function giving a fresh copy of the sample store, which is built once per session."""
+    cached = tmp_path_factory.mktemp("metrics-sample") / "store.db"
+    build_sample_store(cached)
+
+    def copy() -> Path:
+        path = tmp_path_factory.mktemp("store") / "store.db"
+        shutil.copy(cached, path)
+        return path
+
+    return copy

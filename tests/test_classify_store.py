@@ -2,9 +2,9 @@
 
 import pytest
 
-from skillenai.store.documents import upsert_documents
 from skillenai.core.record import normalize_record
 from skillenai.pipeline.tagging import classify_store
+from skillenai.store.documents import upsert_documents
 
 
 def posting(n, title, text, location):

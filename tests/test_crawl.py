@@ -279,8 +279,8 @@ def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
 
 
 def test_the_store_writer_keeps_order_and_goes_on_after_a_failed_batch(fresh_db, posting_record, caplog):
-    from skillenai.crawler.pipelines import StoreWriter
     from skillenai.core.record import normalize_record
+    from skillenai.crawler.pipelines import StoreWriter
 
     good = normalize_record(posting_record)
     changed = normalize_record({**posting_record, "title": "Staff Backend Engineer"})

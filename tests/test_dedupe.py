@@ -6,14 +6,21 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
 
-from skillenai.dedupe import (
-    DedupeSettings, from_bytes, run_dedupe, shingle_hash32, shingles, signatures, to_bytes, to_lean_minhash,
-)
 from evaluation.dedupe_sampleweb import build_store, evaluate_against_truth, load_truth, precision_without_twins
+from skillenai.core.record import normalize_record
+from skillenai.dedupe import (
+    DedupeSettings,
+    from_bytes,
+    run_dedupe,
+    shingle_hash32,
+    shingles,
+    signatures,
+    to_bytes,
+    to_lean_minhash,
+)
 from skillenai.dedupe.synthetic import generate_corpus
 from skillenai.dedupe.text import split_units
 from skillenai.store.documents import upsert_documents
-from skillenai.core.record import normalize_record
 
 ABOUT = ("Acme Robotics builds warehouse robots that move millions of parcels a day. Founded in 2012 and "
          "headquartered in San Francisco, we are a team of 900 people across three continents.")

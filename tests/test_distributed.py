@@ -190,11 +190,11 @@ def _dedupe_result(db):
 
 
 def test_lsh_in_redis_gives_the_same_clusters_as_the_store_table(redis_server, tmp_path):
-    from skillenai.store.db import open_db
-    from skillenai.dedupe import DedupeSettings, run_dedupe
     from evaluation.dedupe_sampleweb import build_store
+    from skillenai.dedupe import DedupeSettings, run_dedupe
     from skillenai.dedupe.lsh_redis import RedisLSH
     from skillenai.dedupe.synthetic import generate_corpus
+    from skillenai.store.db import open_db
 
     corpus = generate_corpus(postings=150, articles=20, seed=5)
     local = open_db(":memory:")

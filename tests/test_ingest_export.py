@@ -3,10 +3,10 @@ import json
 import subprocess
 import sys
 
+from skillenai.core.record import normalize_record
 from skillenai.store.documents import upsert_documents
 from skillenai.store.export import iter_export
 from skillenai.store.ingest import ingest_lines
-from skillenai.core.record import normalize_record
 
 
 def test_upsert_is_idempotent_and_moves_last_seen(fresh_db, posting_record):

@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from skillenai.classify.places import locations
 from skillenai.classify.places import gazetteer as metros
-from skillenai.core.ids import entity_id
-from skillenai.classify.places.locations import parse_locations, places_in_text, resolve_place
+from skillenai.classify.places import locations
 from skillenai.classify.places.gazetteer import metro_table
+from skillenai.classify.places.locations import parse_locations, places_in_text, resolve_place
+from skillenai.core.ids import entity_id
 
 
 @pytest.fixture(scope="module", autouse=True)

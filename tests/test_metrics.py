@@ -6,82 +6,20 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import json
-import shutil
-from pathlib import Path
 
 import pytest
 
 from skillenai.metrics import queries as metrics
 from skillenai.store.db import open_db
 
-AS_OF = dt.date(2026, 5, 9)
-
-
-# -- the store -----------------------------------------------------------------------------
-
-def build_sample_store(path: Path, postings: int = 240, seed: int = 11) -> Path:
-    """A tagged store from the sample web's ground truth; duplicates of a truth cluster are
-    non-canonical (the earliest posting is canonical), a few postings lose their date, and a
-    syndicated article copy is non-canonical. Returns the store's path."""
-    from skillenai.sampleweb.generate import generate
-    from skillenai.store.documents import upsert_documents
-    from skillenai.core.record import normalize_record
-    from skillenai.pipeline.tagging import classify_store
-
-    web = path.parent / "web"
-    generate(web, postings=postings, seed=seed, as_of=AS_OF)
-    truth = [json.loads(line) for line in (web / "truth" / "postings.jsonl").read_text().splitlines()]
-    articles = [json.loads(line) for line in (web / "truth" / "articles.jsonl").read_text().splitlines()]
-    records = [normalize_record({
-        "url": t["url"], "kind": "posting", "title": t["title"], "text": t["description_text"],
-        "company": t["company"], "location_raw": t["location_raw"], "date_posted": t["date_posted"],
-        "spider": t["spider"], "source": t["source"]}) for t in truth]
-    records += [normalize_record({
-        "url": a["url"], "kind": "article", "title": a["title"], "text": a["body"], "published_at": a["date"],
-        "spider": "articles", "source": a["site"]}) for a in articles]
-    db = open_db(path)
-    upsert_documents(db, records, now="2026-05-09T12:00:00Z")
-    classify_store(db)
-    ids = {t["url"]: r["id"] for t, r in zip(truth, records)}
-    clusters = collections.defaultdict(list)
-    for t in truth:
-        clusters[t["cluster"]].append((t["date_posted"], ids[t["url"]]))
-    with db.conn:
-        for members in clusters.values():
-            members.sort()
-            for _, doc_id in members[1:]:
-                db.conn.execute("UPDATE documents SET is_canonical = 0, cluster_id = ? WHERE id = ?",
-                                [members[0][1], doc_id])
-        # Undated postings count by the day they were first seen (unique_postings.date_posted).
-        undated = [r["id"] for r in records[:postings:17]]
-        for i, doc_id in enumerate(undated):
-            db.conn.execute("UPDATE postings SET date_posted = NULL WHERE document_id = ?", [doc_id])
-            db.conn.execute("UPDATE documents SET first_seen = ? WHERE id = ?",
-                            [f"{AS_OF - dt.timedelta(days=3 * i)}T10:00:00Z", doc_id])
-        art = [r["id"] for r in records[len(truth):]]
-        db.conn.execute("UPDATE documents SET is_canonical = 0, cluster_id = ? WHERE id = ?", [art[0], art[1]])
-    db.close()
-    return path
-
-
-def sample_store(tmp_path_factory) -> Path:
-    """The sample store, built once per test session and shared by the metrics, serve and
-    browser tests (each test gets its own copy)."""
-    cached = tmp_path_factory.getbasetemp() / "metrics-sample" / "store.db"
-    if not cached.exists():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        build_sample_store(cached)
-    copy = tmp_path_factory.mktemp("store") / "store.db"
-    shutil.copy(cached, copy)
-    return copy
+AS_OF = dt.date(2026, 5, 9)  # conftest.SAMPLE_AS_OF, the day the sample store is built for
 
 
 @pytest.fixture(scope="module", params=["live", "precomputed"])
-def store_path(request, tmp_path_factory):
+def store_path(request, make_sample_store):
     """Every figure is checked twice: computed on request, and from ``metrics.refresh``'s
     precomputed counts and pages."""
-    path = sample_store(tmp_path_factory)
+    path = make_sample_store()
     if request.param == "precomputed":
         db = open_db(path)
         report = metrics.refresh(db, skills=40, metros=10, roles=10, min_postings=1)
@@ -383,8 +321,8 @@ def test_an_empty_store_gives_zeros(fresh_db):
 # -- precomputed metrics -------------------------------------------------------------------
 
 @pytest.fixture
-def refreshed(tmp_path_factory):
-    db = open_db(sample_store(tmp_path_factory))
+def refreshed(make_sample_store):
+    db = open_db(make_sample_store())
     metrics.refresh(db, skills=15, metros=5, roles=5, min_postings=1)
     yield db
     db.close()
@@ -466,8 +404,8 @@ def test_refresh_twice_does_nothing_the_second_time(refreshed):
     assert report["pages"] == {"skill": 1}
 
 
-def test_active_postings_count_open_postings_of_any_age(tmp_path_factory):
-    db = open_db(sample_store(tmp_path_factory))
+def test_active_postings_count_open_postings_of_any_age(make_sample_store):
+    db = open_db(make_sample_store())
     skill = metrics.top_skills(db, limit=1)["skills"][0]["id"]
     docs = [r[0] for r in db.execute("SELECT document_id FROM document_skills WHERE skill_id = ? ORDER BY document_id",
                                      [skill])]

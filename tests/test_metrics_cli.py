@@ -8,12 +8,11 @@ import re
 import pytest
 
 from skillenai.cli.main import main
-from test_metrics import sample_store
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    return str(sample_store(tmp_path_factory))
+def store(make_sample_store):
+    return str(make_sample_store())
 
 
 def run(capsys, *argv):

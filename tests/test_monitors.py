@@ -10,13 +10,13 @@ import sys
 import pytest
 from scrapy.settings import Settings
 
+from skillenai.core.record import normalize_record
 from skillenai.pipeline.demo import sample_web_settings
 from skillenai.pipeline.monitors import report, run_monitors
 from skillenai.sampleweb.generate import generate
 from skillenai.sampleweb.server import SampleWebServer
 from skillenai.store.db import open_db
 from skillenai.store.documents import finish_run, start_run, upsert_documents
-from skillenai.core.record import normalize_record
 
 
 def posting(n: int, source: str, **fields) -> dict:

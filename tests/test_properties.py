@@ -4,21 +4,21 @@ numbers, odd unicode, invalid UTF-8). Examples that once broke a parser are kept
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import math
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from skillenai.classify.places.locations import LocationResult, parse_locations
+from skillenai.core.dates import InvalidDate, lenient_datetime, parse_date, parse_datetime
 from skillenai.crawler.parsing.discovery import feed_entries, sitemap_entries, xml_root_name
 from skillenai.crawler.parsing.pages import decode_html, documents_from_page
 from skillenai.crawler.parsing.salary import parse_salary
-from skillenai.crawler.seeds import SeedFileError, read_seeds
 from skillenai.crawler.parsing.structured import find_typed, posting_fields
-from skillenai.core.dates import InvalidDate, lenient_datetime, parse_date, parse_datetime
+from skillenai.crawler.seeds import SeedFileError, read_seeds
 from skillenai.store.db import open_db
 from skillenai.store.ingest import ingest_lines
 

@@ -2,7 +2,12 @@ import pytest
 
 from skillenai.core.dates import InvalidDate, parse_date, parse_datetime
 from skillenai.core.record import (
-    InvalidRecord, canonicalize_url, content_hash, decompress_raw, document_id, normalize_employment_type,
+    InvalidRecord,
+    canonicalize_url,
+    content_hash,
+    decompress_raw,
+    document_id,
+    normalize_employment_type,
     normalize_record,
 )
 

@@ -6,8 +6,8 @@ import time
 import pytest
 
 from skillenai.classify import roles
-from skillenai.core.ids import entity_id
 from skillenai.classify.roles import classify_role, classify_roles, normalize_title, role_table
+from skillenai.core.ids import entity_id
 
 
 @pytest.mark.parametrize(

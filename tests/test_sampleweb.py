@@ -4,14 +4,12 @@ server that serves every truth URL with virtual origins rewritten to local ones.
 import csv
 import filecmp
 import html
-import io
 import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from protego import Protego
@@ -382,7 +380,7 @@ def test_jsonld_parses_except_where_planted_broken(web, truth):
         if kind == "microdata":
             assert 'itemtype="https://schema.org/JobPosting"' in page
         if kind in ("none", "broken"):
-            assert f"<h1" in page and html.escape(row["title"]) in page
+            assert "<h1" in page and html.escape(row["title"]) in page
     assert seen == {"jsonld", "graph", "microdata", "none", "broken"}
 
 

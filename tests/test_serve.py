@@ -21,7 +21,6 @@ from skillenai.cli.main import main
 from skillenai.metrics import queries as metrics
 from skillenai.metrics import serve
 from skillenai.store.db import open_db
-from test_metrics import sample_store
 
 needs_datasette = pytest.mark.skipif(not serve.datasette_installed(),
                                      reason="Datasette is not installed (pip install -e '.[serve]')")
@@ -42,10 +41,10 @@ def get(url: str) -> tuple[int, dict | list]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(make_sample_store):
     if not serve.datasette_installed():
         pytest.skip("Datasette is not installed (pip install -e '.[serve]')")
-    path = sample_store(tmp_path_factory)
+    path = make_sample_store()
     port = free_port()
     # Its own process group, so the server's own child (datasette) is stopped with it.
     proc = subprocess.Popen([sys.executable, "-m", "skillenai.cli", "serve", "--db", str(path), "--port", str(port)],

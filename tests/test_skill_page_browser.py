@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from skillenai.metrics import queries as metrics
-from skillenai.store.db import open_db
 from skillenai.metrics.render import BAR_COLOUR, PARTIAL_COLOUR, render
-from test_metrics import sample_store
+from skillenai.store.db import open_db
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -91,8 +90,8 @@ def bars_in(rows, colours) -> int:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    db = open_db(sample_store(tmp_path_factory), readonly=True)
+def page(make_sample_store, tmp_path_factory):
+    db = open_db(make_sample_store(), readonly=True)
     data = metrics.skill_metrics(db, "Python")
     db.close()
     out = tmp_path_factory.mktemp("page")

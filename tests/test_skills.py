@@ -6,7 +6,6 @@ import re
 import pytest
 
 from skillenai.classify.context import mention_context, word_shape
-from skillenai.core.ids import entity_id
 from skillenai.classify.skills.matcher import (
     SkillMatch,
     find_mentions,
@@ -20,6 +19,7 @@ from skillenai.classify.skills.taxonomy import (
     TaxonomyError,
     load_taxonomy,
 )
+from skillenai.core.ids import entity_id
 
 
 def names(text):

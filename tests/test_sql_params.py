@@ -14,7 +14,6 @@ import pytest
 from skillenai.cli.main import main
 from skillenai.metrics import serve
 from skillenai.store.db import open_db
-from test_metrics import sample_store
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ["'; DROP TABLE documents; --", "Robert'); DELETE FROM skills; --", "' OR '1'='1", '" OR 1=1 --',
@@ -22,8 +21,8 @@ HOSTILE = ["'; DROP TABLE documents; --", "Robert'); DELETE FROM skills; --", "'
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    return sample_store(tmp_path_factory)
+def store(make_sample_store):
+    return make_sample_store()
 
 
 def _state(path: Path) -> dict:

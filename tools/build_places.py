@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skillenai.classify.resources import CLASSIFY_DATA
 from skillenai.classify.places.gazetteer import ALIAS, ALTERNATE, PRIMARY, code_form, fold, read_sections
+from skillenai.classify.resources import CLASSIFY_DATA
 
 DATA = CLASSIFY_DATA / "places"
 MIN_POP = 5000

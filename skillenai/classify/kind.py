@@ -16,8 +16,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
-from skillenai.classify.training import load_model, save_model
+
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
+from skillenai.classify.training import load_model, save_model
 
 log = logging.getLogger(__name__)
 

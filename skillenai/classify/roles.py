@@ -21,11 +21,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from skillenai.core.ids import entity_id
-from skillenai.classify.training import load_model, save_model
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
+from skillenai.classify.training import load_model, save_model
+from skillenai.core.ids import entity_id
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +98,8 @@ def _fold(text: str) -> str:
 
 
 def _is_location(part: str) -> bool:
-    from skillenai.classify.places.locations import parse_locations
     from skillenai.classify.places.gazetteer import fold
+    from skillenai.classify.places.locations import parse_locations
 
     key = fold(part)
     if not key or key in _KEEP:

@@ -15,13 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from skillenai.cli.common import CommandError, progress
+from skillenai.cli.metrics import add_metrics_commands
 from skillenai.store.db import DEFAULT_DB, StoreError, open_db
 
 logger = logging.getLogger("skillenai")
-
-
-class CommandError(Exception):
-    """A user-facing failure: printed as ``skillenai: error: …`` with exit status 2."""
 
 
 # demo ------------------------------------------------------------------------------------
@@ -51,8 +49,8 @@ def _crawl_overrides(args: argparse.Namespace) -> dict:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from skillenai.pipeline.demo import print_crawl_summary
     from skillenai.crawler.run import run_spiders
+    from skillenai.pipeline.demo import print_crawl_summary
 
     overrides = {"SKILLENAI_DB": args.db, **_crawl_overrides(args)}
     if args.redis:
@@ -82,8 +80,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
     """Run the monitors over a crawl's runs: exit status 1 when one fails (skillenai/pipeline/monitors.py)."""
-    from skillenai.pipeline.monitors import report, run_monitors
     from skillenai.crawler.run import project_settings
+    from skillenai.pipeline.monitors import report, run_monitors
 
     try:
         checks = run_monitors(db, run_ids, project_settings(overrides))
@@ -99,7 +97,7 @@ def cmd_daily(args: argparse.Namespace) -> int:
 
     overrides = _crawl_overrides(args)
     return run_daily(db_path=args.db, date=args.date, spiders=args.spider or None, overrides=overrides,
-                     sample_web=args.sample_web, progress=_progress)
+                     sample_web=args.sample_web, progress=progress)
 
 
 def _setting_value(value: str):
@@ -210,7 +208,7 @@ def _extract_store(args: argparse.Namespace) -> int:
         raise CommandError(f"--workers must be 1 or more, got {args.workers}")
     db = open_db(args.db)
     report = reextract_store(db, workers=args.workers, all_documents=args.all,
-                             kinds=tuple(args.kind) if args.kind else None, progress=_progress("extract"))
+                             kinds=tuple(args.kind) if args.kind else None, progress=progress("extract"))
     for message in report.errors[:20]:
         print(f"skipped {message}", file=sys.stderr)
     print(json.dumps(report.as_dict(), indent=2))
@@ -308,7 +306,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     try:
         report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
                             workers=args.workers, rebuild=args.rebuild, settings=settings,
-                            progress=_progress("dedupe"))
+                            progress=progress("dedupe"))
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     except redis_errors as exc:
@@ -323,29 +321,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise CommandError(f"--workers must be 1 or more, got {args.workers}")
     db = open_db(args.db)
-    report = classify_store(db, all_documents=args.all, workers=args.workers, progress=_progress("classify"))
+    report = classify_store(db, all_documents=args.all, workers=args.workers, progress=progress("classify"))
     print(json.dumps(report.as_dict(), indent=2))
     return 0
-
-
-def _progress(stage: str):
-    """A progress callback: a line per step on a terminal, sparse log lines otherwise."""
-    started = time.monotonic()
-    interactive = sys.stderr.isatty()
-    last = [0.0]
-
-    def report(done: int, total: int) -> None:
-        now = time.monotonic()
-        if not interactive and now - last[0] < 10 and done < total:
-            return
-        last[0] = now
-        elapsed = now - started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        left = (total - done) / rate if rate > 0 else 0.0
-        end = "\r" if interactive and done < total else "\n"
-        print(f"{stage}: {done}/{total} ({rate:.0f}/s, {left:.0f} s left)", end=end, file=sys.stderr, flush=True)
-
-    return report
 
 
 # the parser --------------------------------------------------------------------------------
@@ -500,8 +478,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int,
                    help="processes that tag (default: the usable cores, once there are 1,000 documents or more)")
     p.set_defaults(func=cmd_classify)
-
-    from skillenai.cli.metrics import add_metrics_commands
 
     add_metrics_commands(sub, db_option)
     return parser

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from skillenai.cli.common import CommandError, progress
 from skillenai.store.db import open_db
 
 FORMATS = ("json", "md", "html")
@@ -31,8 +32,6 @@ def _positive(value: str) -> int:
 
 def _open_store(path: str):
     """The store at ``path``, brought to the latest schema (the metrics views); never created."""
-    from skillenai.cli.main import CommandError
-
     if path != ":memory:" and not Path(path).exists():
         raise CommandError(f"store {path!r} does not exist "
                            "(run 'skillenai demo' or 'skillenai crawl' first, or pass --db)")
@@ -44,8 +43,6 @@ def _emit(text: str, output: str | None) -> None:
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            from skillenai.cli.main import CommandError
-
             raise CommandError(f"cannot write {output!r}: {exc.strerror or exc}") from None
         print(f"wrote {output}", file=sys.stderr)
     else:
@@ -54,7 +51,6 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from skillenai.cli.main import CommandError
     from skillenai.metrics import queries as metrics
     from skillenai.metrics.render import render
 
@@ -84,14 +80,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 def cmd_metrics_refresh(args: argparse.Namespace) -> int:
     import json
 
-    from skillenai.cli.main import CommandError, _progress
     from skillenai.metrics import queries as metrics
 
     db = _open_store(args.db)
     metrics.tune_connection(db)
     try:
         report = metrics.refresh(db, as_of=args.as_of, skills=args.skills, metros=args.metros, roles=args.roles,
-                                 min_postings=args.min_postings, force=args.force, progress=_progress("metrics refresh"))
+                                 min_postings=args.min_postings, force=args.force, progress=progress("metrics refresh"))
     except metrics.MetricsError as exc:
         raise CommandError(str(exc)) from None
     finally:
@@ -101,7 +96,6 @@ def cmd_metrics_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from skillenai.cli.main import CommandError
     from skillenai.metrics.serve import ServeError, serve
 
     try:
@@ -113,8 +107,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def add_metrics_commands(sub, db_option) -> None:
     """Register the metrics and serve subcommands on the main parser's subparsers."""
-    from skillenai.metrics.queries import (DEFAULT_LIMIT, DEFAULT_MIN_POSTINGS, DEFAULT_WINDOW, PAGE_MIN_POSTINGS,
-                               REFRESH_METROS, REFRESH_ROLES, REFRESH_SKILLS)
+    from skillenai.metrics.queries import (
+        DEFAULT_LIMIT,
+        DEFAULT_MIN_POSTINGS,
+        DEFAULT_WINDOW,
+        PAGE_MIN_POSTINGS,
+        REFRESH_METROS,
+        REFRESH_ROLES,
+        REFRESH_SKILLS,
+    )
 
     p = sub.add_parser(
         "metrics", help="skill, metro, role and trend figures from the store as JSON, Markdown or HTML",

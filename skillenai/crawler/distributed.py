@@ -41,10 +41,10 @@ try:  # the `redis` extra; only distributed mode needs it
 except ImportError:
     Scheduler = None
 
+from skillenai.core.record import FIELDS, decompress_raw
 from skillenai.crawler import signals as our_signals
 from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run, utc_now, write_transaction
 from skillenai.store.ingest import IngestReport, ingest_lines
-from skillenai.core.record import FIELDS, decompress_raw
 
 logger = logging.getLogger(__name__)
 

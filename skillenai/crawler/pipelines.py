@@ -20,11 +20,11 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from skillenai.core.record import InvalidRecord, apply_origin_map, normalize_record
 from skillenai.crawler import signals as our_signals
 from skillenai.crawler.items import DocumentItem
 from skillenai.store.db import open_db
 from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run, upsert_documents
-from skillenai.core.record import InvalidRecord, apply_origin_map, normalize_record
 
 logger = logging.getLogger(__name__)
 

@@ -21,11 +21,22 @@ Modules, one structure each:
 """
 
 from skillenai.dedupe.minhash import (
-    DEFAULT_NUM_PERM, DEFAULT_SEED, SCHEME, from_bytes, shingle_hash32, shingles, signatures, to_bytes,
+    DEFAULT_NUM_PERM,
+    DEFAULT_SEED,
+    SCHEME,
+    from_bytes,
+    shingle_hash32,
+    shingles,
+    signatures,
+    to_bytes,
     to_lean_minhash,
 )
 from skillenai.dedupe.run import (
-    DEFAULT_SHINGLE_SIZE, DEFAULT_THRESHOLD, DedupeReport, DedupeSettings, run_dedupe,
+    DEFAULT_SHINGLE_SIZE,
+    DEFAULT_THRESHOLD,
+    DedupeReport,
+    DedupeSettings,
+    run_dedupe,
 )
 
 __all__ = [

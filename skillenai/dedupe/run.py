@@ -38,17 +38,28 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sqlite_utils
 
+from skillenai.core.workers import start_method
 from skillenai.dedupe import boilerplate as bp
 from skillenai.dedupe import lsh
 from skillenai.dedupe.clusters import recluster
 from skillenai.dedupe.minhash import (
-    DEFAULT_NUM_PERM, DEFAULT_SEED, default_workers, from_bytes, shingle_set, signatures, to_bytes,
+    DEFAULT_NUM_PERM,
+    DEFAULT_SEED,
+    default_workers,
+    from_bytes,
+    shingle_set,
+    signatures,
+    to_bytes,
 )
 from skillenai.dedupe.text import (
-    NORMALISER_VERSION, analyse_many, analyse_text, kept_units_many, location_key, title_key,
+    NORMALISER_VERSION,
+    analyse_many,
+    analyse_text,
+    kept_units_many,
+    location_key,
+    title_key,
 )
 from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate
-from skillenai.core.workers import start_method
 from skillenai.store.documents import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
@@ -314,7 +325,7 @@ def run_dedupe(
         A :class:`DedupeReport`.
 
     Example:
-        >>> from store.db import open_db
+        >>> from skillenai.store.db import open_db
         >>> run_dedupe(open_db(":memory:")).analysed
         0
     """

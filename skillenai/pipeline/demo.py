@@ -86,8 +86,8 @@ def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) 
 def run_batch(db) -> dict[str, float]:
     """The batch after a crawl: dedupe, classify, then precompute the busiest metrics pages.
     Returns seconds per stage."""
-    from skillenai.metrics import queries as metrics
     from skillenai.dedupe import run_dedupe
+    from skillenai.metrics import queries as metrics
     from skillenai.pipeline.tagging import classify_store
 
     timings = {}

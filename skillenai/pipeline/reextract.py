@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from skillenai.core.dates import lenient_datetime
-from skillenai.store.documents import write_transaction
 from skillenai.core.record import clean_line, clean_text, content_hash
 from skillenai.core.workers import map_as_completed, usable_cores
+from skillenai.store.documents import write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -109,9 +109,10 @@ def _rows(db, rowids: list[int], size: int) -> Iterator[list[tuple]]:
 
 def _warm_up() -> None:
     """Import the extractor and read the language model once, before workers fork."""
-    from skillenai.classify.language import detect_language
-    import skillenai.crawler.parsing.pages  # noqa: F401
     import trafilatura  # noqa: F401
+
+    import skillenai.crawler.parsing.pages  # noqa: F401
+    from skillenai.classify.language import detect_language
 
     detect_language("A sentence long enough for the language model to be loaded once.")
 

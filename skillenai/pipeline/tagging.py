@@ -21,10 +21,10 @@ from typing import Any, Callable
 import sqlite_utils
 
 from skillenai.classify.sections import in_ranges, job_section_ranges
+from skillenai.core.workers import map_as_completed, usable_cores
 from skillenai.dedupe.boilerplate import Boilerplate, scope_of
 from skillenai.dedupe.text import normalise, unit_hash
 from skillenai.store.documents import utc_now, write_transaction
-from skillenai.core.workers import map_as_completed, usable_cores
 
 logger = logging.getLogger(__name__)
 

@@ -152,7 +152,7 @@ class CareerSite:
                 + body + chrome.tail(c))
 
     def posting_page(self, doc) -> str:
-        c, cls = self.c, self.cls
+        c = self.c
         r = rng(self.seed, "page", c.slug, doc.doc_id)
         url = doc.url
         desc_html = render_html(doc.blocks, self.style)

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 from . import datafiles
 from .companies import Company
-from .locations import LocSpec, TOP_PAY_US, display, extra_city, pick_spec, places, scope_name
+from .locations import TOP_PAY_US, LocSpec, display, extra_city, pick_spec, places, scope_name
 from .pay import LEVEL_PAY, salary_for, salary_text, shifted
 from .rand import Weighted, pick, rng
 from .skills import SkillFeed
-from .text import (Line, can_fill, decapitalize, fill, finish, heading, items, join_lines, para,
-                   phrases_of, skills_of)
+from .text import Line, can_fill, decapitalize, fill, finish, heading, items, join_lines, para, phrases_of, skills_of
 
 WINDOW_DAYS = 150
 # Fewer postings go up at weekends; Monday to Thursday are the busy days.

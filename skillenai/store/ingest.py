@@ -14,8 +14,8 @@ from typing import IO, Iterable
 
 import sqlite_utils
 
-from skillenai.store.documents import UpsertCounts, upsert_documents
 from skillenai.core.record import InvalidRecord, normalize_record
+from skillenai.store.documents import UpsertCounts, upsert_documents
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from skillenai.core.ids import entity_id
 from skillenai.classify.resources import CLASSIFY_DATA
+from skillenai.core.ids import entity_id
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ from skillenai.classify.places.gazetteer import (
     gazetteer,
     metro_table,
 )
-from skillenai.classify.training import load_model, save_model
 from skillenai.classify.resources import MODELS_DIR
+from skillenai.classify.training import load_model, save_model
 
 __all__ = [
     "LocationResult",

@@ -36,8 +36,16 @@ from pathlib import Path
 from sklearn.utils import murmurhash3_32
 
 from skillenai.classify.context import BOUNDARY, mention_context, word_shape
-from skillenai.core.jsonlines import read_objects
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
+from skillenai.classify.skills.mentions import find_mentions
+from skillenai.classify.skills.taxonomy import (
+    CATEGORIES_FILE,
+    STOP_PHRASES_FILE,
+    TAXONOMY_DIR,
+    alias_key,
+    load_taxonomy,
+)
+from skillenai.core.jsonlines import read_objects
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +276,6 @@ def mention_features(text: str, mentions: list, index: int, taxonomy) -> dict[st
 
 def read_examples(path: Path | str = CONTEXTS_FILE, taxonomy=None) -> list[Example]:
     """Read and validate the labelled contexts; every error names the file and line."""
-    from skillenai.classify.skills.taxonomy import alias_key, load_taxonomy
 
     taxonomy = taxonomy or load_taxonomy()
     ambiguous = taxonomy.ambiguous_aliases()
@@ -300,8 +307,6 @@ def read_examples(path: Path | str = CONTEXTS_FILE, taxonomy=None) -> list[Examp
 
 
 def _featurise(examples: list[Example], taxonomy, path: Path | str = CONTEXTS_FILE) -> list[dict[str, float]]:
-    from skillenai.classify.skills.matcher import find_mentions
-    from skillenai.classify.skills.taxonomy import alias_key
 
     cache: dict[str, list] = {}
     rows = []
@@ -370,7 +375,6 @@ class Disambiguator:
     def score_mentions(self, items: list[tuple[str, list, int]], taxonomy=None) -> list[float]:
         """Probabilities for ``(text, mentions, index)`` items, in order."""
         if taxonomy is None:
-            from skillenai.classify.skills.taxonomy import load_taxonomy
 
             taxonomy = load_taxonomy()
         return [self.probability(mention_features(t, ms, i, taxonomy)) for t, ms, i in items]
@@ -400,7 +404,6 @@ def data_digest(contexts: Path | str = CONTEXTS_FILE) -> str:
     """SHA-1 over every file the model is built from: the labelled contexts, the cue words
     and the taxonomy (its categories and neighbours are features). A shipped model whose
     digest differs is stale."""
-    from skillenai.classify.skills.taxonomy import CATEGORIES_FILE, STOP_PHRASES_FILE, TAXONOMY_DIR
 
     h = hashlib.sha1()
     files = [Path(contexts), CUES_FILE, CATEGORIES_FILE, STOP_PHRASES_FILE, *sorted(TAXONOMY_DIR.glob("*.tsv"))]
@@ -429,7 +432,6 @@ def train_disambiguator(
 
     Deterministic: examples are taken in file order and the solver is seeded.
     """
-    from skillenai.classify.skills.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     examples = read_examples(path, taxonomy)
@@ -474,7 +476,6 @@ def load_disambiguator(model_file: str | None = None) -> Disambiguator:
     path = Path(model_file) if model_file else MODEL_FILE
     if not path.exists():
         logger.warning("%s is missing: training the skill disambiguator from %s", path, CONTEXTS_FILE)
-        from skillenai.classify.skills.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
         examples = read_examples(CONTEXTS_FILE, taxonomy)
@@ -529,7 +530,6 @@ def evaluate(model: Disambiguator | None = None, path: Path | str = CONTEXTS_FIL
     Returns ``{"overall": {...}, "aliases": {alias: {...}}, "errors": [...]}`` where each
     row has n, positives, precision, recall, accuracy and the confusion counts.
     """
-    from skillenai.classify.skills.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     model = model or load_disambiguator()

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillenai.core.ids import entity_id
 from skillenai.classify.resources import CLASSIFY_DATA
+from skillenai.core.ids import entity_id
 
 logger = logging.getLogger(__name__)
 

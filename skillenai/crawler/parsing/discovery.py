@@ -9,9 +9,9 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import re
 import zlib
 from dataclasses import dataclass
-import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.etree

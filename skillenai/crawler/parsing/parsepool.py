@@ -244,10 +244,9 @@ def _load_parsers() -> None:
     model is cached, see skillenai/classify/langmodel.py), so that the first pages do not wait on it."""
     import trafilatura.metadata  # noqa: F401
 
+    import skillenai.crawler.parsing.pages  # noqa: F401
     from skillenai.classify.kind import _model
     from skillenai.classify.language import detect_language
-
-    import skillenai.crawler.parsing.pages  # noqa: F401
 
     _model()
     detect_language("Warming up the language model with a sentence long enough to classify.")

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from skillenai.crawler.parsing.extract import element_text, html_to_text
 from skillenai.core.dates import lenient_datetime
+from skillenai.crawler.parsing.extract import element_text, html_to_text
 
 logger = logging.getLogger(__name__)
 

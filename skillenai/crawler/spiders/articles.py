@@ -10,15 +10,22 @@ from __future__ import annotations
 import scrapy
 from scrapy.http import TextResponse
 
-from skillenai.crawler.parsing.discovery import (
-    FeedEntry, feed_entries, in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, xml_root_name,
-)
+from skillenai.core.dates import lenient_datetime
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.items import DocumentItem
+from skillenai.crawler.parsing.discovery import (
+    FeedEntry,
+    feed_entries,
+    in_chrome,
+    is_below,
+    is_pagination_link,
+    same_site,
+    sitemap_entries,
+    xml_root_name,
+)
 from skillenai.crawler.parsing.pages import METADATA_KINDS, parse_html
 from skillenai.crawler.parsing.parsepool import parse_page, run_parse
 from skillenai.crawler.spiders.base import SeededSpider
-from skillenai.core.dates import lenient_datetime
 
 
 class ArticlesSpider(SeededSpider):

@@ -8,12 +8,12 @@ from urllib.parse import quote
 
 import scrapy
 
+from skillenai.core.dates import lenient_datetime
 from skillenai.crawler.ats import salary_fields_from_text
-from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.items import DocumentItem
+from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
-from skillenai.core.dates import lenient_datetime
 
 _WORKPLACES = {"onsite": "onsite", "remote": "remote", "hybrid": "hybrid"}
 _EMPLOYMENT = {"fulltime": "full_time", "parttime": "part_time", "intern": "intern",

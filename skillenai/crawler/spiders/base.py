@@ -15,8 +15,8 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import TextResponse
 
-from skillenai.crawler.parsing.discovery import calendar_trap, without_session
 from skillenai.crawler.issues import report_skipped
+from skillenai.crawler.parsing.discovery import calendar_trap, without_session
 from skillenai.crawler.seeds import Seed, SeedFileError, check_row, read_seeds
 
 

@@ -13,15 +13,21 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 
-from skillenai.crawler.parsing.discovery import (
-    in_chrome, is_below, is_pagination_link, same_site, sitemap_entries, sitemaps_in_robots, xml_root_name,
-)
+from skillenai.core.dates import lenient_datetime
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.items import DocumentItem
+from skillenai.crawler.parsing.discovery import (
+    in_chrome,
+    is_below,
+    is_pagination_link,
+    same_site,
+    sitemap_entries,
+    sitemaps_in_robots,
+    xml_root_name,
+)
 from skillenai.crawler.parsing.pages import METADATA_KINDS, parse_html
 from skillenai.crawler.parsing.parsepool import parse_page, run_parse
 from skillenai.crawler.spiders.base import SeededSpider
-from skillenai.core.dates import lenient_datetime
 
 _POSTING_FIELDS = ("title", "text", "company", "date_posted", "valid_through", "employment_type",
                    "location_raw", "locations", "workplace", "external_id", "canonical_url",
