@@ -21,9 +21,9 @@ package, which says whether Scrapy, lxml, trafilatura, SQLite or our own code do
 
 Usage::
 
-    python benchmarks/bench_crawl.py --quick          # 2,000 postings, 3 rounds (a few minutes)
-    python benchmarks/bench_crawl.py                  # 4,000 postings, 3 rounds
-    python benchmarks/bench_crawl.py --postings 10000 --rounds 5 --web /var/tmp/web10k
+    python -m benchmarks.bench_crawl --quick          # 2,000 postings, 3 rounds (a few minutes)
+    python -m benchmarks.bench_crawl                  # 4,000 postings, 3 rounds
+    python -m benchmarks.bench_crawl --postings 10000 --rounds 5 --web /var/tmp/web10k
 
 Prints a table and writes ``benchmarks/results/crawl.json``.
 """
@@ -41,9 +41,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     StaticWeb,
     machine,
     median,
@@ -205,23 +204,23 @@ def crawl_rounds(name: str, spiders: list[str], web, web_dir: Path, work: Path, 
     for number in range(rounds):
         db = work / f"{name}-{number}.db"
         settings = {**base, **CRAWL_SETTINGS, "SKILLENAI_DB": str(db), "SKILLENAI_SEEDS": str(seeds)}
-        args = ["benchmarks/bench_crawl.py", "--child", "project", "--spiders", ",".join(spiders),
+        args = ["-m", "benchmarks.bench_crawl", "--child", "project", "--spiders", ",".join(spiders),
                 "--settings", json.dumps(settings)]
         if number == 0:
             args += ["--urls-out", str(urls)]
         project.append(run_child(args))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        bare.append(run_child(["benchmarks/bench_crawl.py", "--child", "bare", "--urls", str(urls),
+        bare.append(run_child(["-m", "benchmarks.bench_crawl", "--child", "bare", "--urls", str(urls),
                                "--settings", json.dumps(BARE_SETTINGS)]))
         db = work / f"{name}-{number}-configured.db"
-        configured.append(run_child(["benchmarks/bench_crawl.py", "--child", "bare", "--urls", str(urls), "--project",
+        configured.append(run_child(["-m", "benchmarks.bench_crawl", "--child", "bare", "--urls", str(urls), "--project",
                                      "--settings", json.dumps({**settings, "SKILLENAI_DB": str(db)})]))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         # The project crawl once more, parsing pages in the spider callbacks (one core).
         db = work / f"{name}-{number}-inline.db"
-        inline.append(run_child(["benchmarks/bench_crawl.py", "--child", "project", "--spiders", ",".join(spiders),
+        inline.append(run_child(["-m", "benchmarks.bench_crawl", "--child", "project", "--spiders", ",".join(spiders),
                                  "--settings", json.dumps({**settings, "SKILLENAI_DB": str(db),
                                                            "SKILLENAI_PARSE_WORKERS": 0})]))
         for suffix in ("", "-wal", "-shm"):
@@ -243,7 +242,7 @@ def crawl_rounds(name: str, spiders: list[str], web, web_dir: Path, work: Path, 
     if profile:
         db = work / f"{name}-profile.db"
         settings = {**base, **CRAWL_SETTINGS, "SKILLENAI_DB": str(db), "SKILLENAI_SEEDS": str(seeds)}
-        profiled = run_child(["benchmarks/bench_crawl.py", "--child", "project", "--spiders", ",".join(spiders),
+        profiled = run_child(["-m", "benchmarks.bench_crawl", "--child", "project", "--spiders", ",".join(spiders),
                               "--settings", json.dumps(settings), "--profile"])
         result["profile"] = profiled["profile"]
     return result

@@ -18,9 +18,9 @@ Every figure comes from one run, side by side on the same documents:
 
 Usage::
 
-    python benchmarks/bench_dedupe.py --quick       # a few minutes: 100k index only
-    python benchmarks/bench_dedupe.py               # 100k and 1M, larger corpora
-    python benchmarks/bench_dedupe.py --sweep       # also thresholds and shingle sizes
+    python -m benchmarks.bench_dedupe --quick       # a few minutes: 100k index only
+    python -m benchmarks.bench_dedupe               # 100k and 1M, larger corpora
+    python -m benchmarks.bench_dedupe --sweep       # also thresholds and shingle sizes
 
 Prints tables and writes ``benchmarks/results/dedupe.json``.
 """
@@ -41,11 +41,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from skillenai.core.workers import start_method  # noqa: E402
-from skillenai.dedupe import lsh  # noqa: E402
-from skillenai.dedupe.minhash import (  # noqa: E402
+from skillenai.core.workers import start_method
+from skillenai.dedupe import lsh
+from skillenai.dedupe.minhash import (
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
     shingle_hash32,
@@ -53,8 +52,8 @@ from skillenai.dedupe.minhash import (  # noqa: E402
     shingles,
     signatures,
 )
-from skillenai.dedupe.run import DedupeSettings  # noqa: E402
-from skillenai.dedupe.text import split_units  # noqa: E402
+from skillenai.dedupe.run import DedupeSettings
+from skillenai.dedupe.text import split_units
 
 RESULTS = ROOT / "benchmarks" / "results" / "dedupe.json"
 
@@ -363,9 +362,9 @@ def child_lsh_datasketch(n: int, daily: int, queries: int) -> dict:
 
 
 def run_child(kind: str, **kwargs) -> dict:
-    args = [sys.executable, __file__, "--child", kind] + [
+    args = [sys.executable, "-m", f"benchmarks.{Path(__file__).stem}", "--child", kind] + [
         f"--{k.replace('_', '-')}={v}" for k, v in kwargs.items() if v is not None]
-    done = subprocess.run(args, capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         return {"engine": kind, "error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -20,8 +20,8 @@ not the scaling of workers on separate machines.
 
 Usage::
 
-    python benchmarks/bench_distributed.py --quick        # 150 postings
-    python benchmarks/bench_distributed.py --postings 1000
+    python -m benchmarks.bench_distributed --quick        # 150 postings
+    python -m benchmarks.bench_distributed --postings 1000
 
 Prints a table and writes ``benchmarks/results/distributed.json``.
 """
@@ -42,10 +42,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import free_port, table, write_results  # noqa: E402
-from skillenai.pipeline.demo import sample_web_crawl_command as crawl_command  # noqa: E402
+from benchmarks.common import free_port, table, write_results
+from skillenai.pipeline.demo import sample_web_crawl_command as crawl_command
 
 
 def start_redis(directory: Path):

@@ -8,9 +8,9 @@ the memory of its whole process tree (the demo and any worker processes it start
 
 Usage::
 
-    python benchmarks/bench_e2e.py --quick          # 1,000 postings
-    python benchmarks/bench_e2e.py                  # 10,000 postings
-    python benchmarks/bench_e2e.py --postings 10000 --rounds 3
+    python -m benchmarks.bench_e2e --quick          # 1,000 postings
+    python -m benchmarks.bench_e2e                  # 10,000 postings
+    python -m benchmarks.bench_e2e --postings 10000 --rounds 3
 
 Prints a table and writes ``benchmarks/results/e2e.json``.
 """
@@ -30,9 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import PYTHON, machine, median, table, write_results  # noqa: E402
+from benchmarks.common import PYTHON, machine, median, table, write_results
 
 _TIME_LINE = re.compile(r"^Time: (?P<stages>.*); total (?P<total>[\d.]+) s", re.MULTILINE)
 _STAGE = re.compile(r"(\w+) ([\d.]+) s")
@@ -92,8 +91,7 @@ def run_demo(postings: int, work: Path) -> dict:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     command = [PYTHON, "-m", "skillenai.cli", "demo", "--postings", str(postings), "--db", str(db)]
     started = time.monotonic()
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0, 0.0]  # RSS sum, PSS sum
     done = threading.Event()
 

@@ -18,8 +18,8 @@ One more run of the stage on one core under cProfile says what the time is spent
 
 Usage::
 
-    python benchmarks/bench_extract.py --quick      # 300 articles, 3 rounds (~2 minutes)
-    python benchmarks/bench_extract.py              # 600 articles, 3 rounds
+    python -m benchmarks.bench_extract --quick      # 300 articles, 3 rounds (~2 minutes)
+    python -m benchmarks.bench_extract              # 600 articles, 3 rounds
 
 Prints a table and writes ``benchmarks/results/extract.json``.
 """
@@ -38,9 +38,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine, median, peak_rss_mb, profile_by_package, run_child, table, write_results  # noqa: E402
+from benchmarks.common import machine, median, peak_rss_mb, profile_by_package, run_child, table, write_results
 
 TARGET = 1.6  # the stage on every core over one-process bare trafilatura
 PLACEHOLDER = "Text not extracted yet: the extraction stage fills this in from the stored page."
@@ -177,13 +176,13 @@ def main() -> int:
         def stage(n: int, profile: bool = False) -> dict:
             db = work / "round.db"
             shutil.copy(template, db)
-            args_ = ["benchmarks/bench_extract.py", "--child", "stage", "--pages", str(pages_file), "--db", str(db),
+            args_ = ["-m", "benchmarks.bench_extract", "--child", "stage", "--pages", str(pages_file), "--db", str(db),
                      "--workers", str(n)]
             return run_child(args_ + (["--profile"] if profile else []))
 
         bare, ours, ours_one = [], [], []
         for number in range(args.rounds):
-            bare.append(run_child(["benchmarks/bench_extract.py", "--child", "bare", "--pages", str(pages_file)]))
+            bare.append(run_child(["-m", "benchmarks.bench_extract", "--child", "bare", "--pages", str(pages_file)]))
             ours.append(stage(workers))
             ours_one.append(stage(1))
             b, o, o1 = bare[-1], ours[-1], ours_one[-1]

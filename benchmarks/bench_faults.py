@@ -11,9 +11,9 @@ otherwise (must be 0), retries, skipped inputs by reason, peak memory and wall t
 
 Usage::
 
-    python benchmarks/bench_faults.py                 # 2,000 postings
-    python benchmarks/bench_faults.py --quick         # 300 postings
-    python benchmarks/bench_faults.py --postings 5000 --rate 0.3 --web /var/tmp/web5k
+    python -m benchmarks.bench_faults                 # 2,000 postings
+    python -m benchmarks.bench_faults --quick         # 300 postings
+    python -m benchmarks.bench_faults --postings 5000 --rate 0.3 --web /var/tmp/web5k
 
 Prints a table and writes ``benchmarks/results/faults.json``.
 """
@@ -32,9 +32,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine, table, write_results  # noqa: E402
+from benchmarks.common import machine, table, write_results
 
 # Both crawls: the demo's local settings and a timeout shorter than the default 30 s, so
 # slow pages cost less; one process runs all five spiders, and on a busy machine a shorter
@@ -65,7 +64,7 @@ def crawl(web, web_dir: Path, db: Path) -> dict:
     for key, value in settings.items():
         argv += ["--set", f"{key}={json.dumps(value)}"]
     started = time.monotonic()
-    result = subprocess.run([sys.executable, __file__, "--child", *argv], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", f"benchmarks.{Path(__file__).stem}", "--child", *argv], capture_output=True, text=True,
                             cwd=ROOT, timeout=3600)
     wall = time.monotonic() - started
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]

@@ -25,9 +25,9 @@ time is reported.
 
 Usage::
 
-    python benchmarks/bench_metrics.py --quick          # 20k postings, a minute
-    python benchmarks/bench_metrics.py                  # 100k, 300k and 1M postings
-    python benchmarks/bench_metrics.py --scales 1000000 --keep /var/tmp/bench-stores
+    python -m benchmarks.bench_metrics --quick          # 20k postings, a minute
+    python -m benchmarks.bench_metrics                  # 100k, 300k and 1M postings
+    python -m benchmarks.bench_metrics --scales 1000000 --keep /var/tmp/bench-stores
 
 Prints a table and writes ``benchmarks/results/metrics.json``.
 """
@@ -50,10 +50,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from skillenai.metrics import queries as metrics  # noqa: E402
-from skillenai.store.db import open_db  # noqa: E402
+from skillenai.metrics import queries as metrics
+from skillenai.store.db import open_db
 
 RESULTS = ROOT / "benchmarks" / "results" / "metrics.json"
 AS_OF = dt.date(2026, 5, 9)

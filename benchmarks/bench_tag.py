@@ -21,8 +21,8 @@ libraries to one thread.
 
 Usage::
 
-    python benchmarks/bench_tag.py                  # 2,000 postings, 3 rounds
-    python benchmarks/bench_tag.py --postings 500 --rounds 1 --profile
+    python -m benchmarks.bench_tag                  # 2,000 postings, 3 rounds
+    python -m benchmarks.bench_tag --postings 500 --rounds 1 --profile
 
 Prints a table and writes ``benchmarks/results/tag.json``; below the target (500 postings/s
 on one core) or with ``--profile`` it also profiles ``tag_documents`` with cProfile and
@@ -37,30 +37,29 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import pstats  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import cProfile
+import io
+import json
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import ahocorasick  # noqa: E402
+import ahocorasick
 
-from evaluation.sampleweb_tagging import posting_doc, read_truth  # noqa: E402
-from skillenai.classify.kind import classify_kinds  # noqa: E402
-from skillenai.classify.places.locations import parse_locations, places_in_text  # noqa: E402
-from skillenai.classify.roles import classify_roles  # noqa: E402
-from skillenai.classify.skills.matcher import alias_matcher, load_taxonomy, tag_skills_batch  # noqa: E402
-from skillenai.classify.tagger import tag_documents  # noqa: E402
-from skillenai.sampleweb import generate  # noqa: E402
+from evaluation.sampleweb_tagging import posting_doc, read_truth
+from skillenai.classify.kind import classify_kinds
+from skillenai.classify.places.locations import parse_locations, places_in_text
+from skillenai.classify.roles import classify_roles
+from skillenai.classify.skills.matcher import alias_matcher, load_taxonomy, tag_skills_batch
+from skillenai.classify.tagger import tag_documents
+from skillenai.sampleweb import generate
 
 RESULTS = ROOT / "benchmarks" / "results" / "tag.json"
 TARGET = 500.0  # postings per second on one core

@@ -82,8 +82,7 @@ def run_child(args: list[str], timeout: float = 3600) -> dict:
     start cold the same way for the project and for its baseline.
     """
     started = time.monotonic()
-    proc = subprocess.run([PYTHON, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run([PYTHON, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     wall = time.monotonic() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")

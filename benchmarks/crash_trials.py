@@ -9,7 +9,7 @@ completes and every ground-truth posting and article must be stored exactly once
 
 Usage::
 
-    python benchmarks/crash_trials.py --trials 20          # prints a table, writes results/crash.json
+    python -m benchmarks.crash_trials --trials 20          # prints a table, writes results/crash.json
 
 ``tests/test_crash_safety.py`` runs the same trials, three of them.
 """
@@ -30,9 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from skillenai.pipeline.demo import sample_web_settings  # noqa: E402
+from skillenai.pipeline.demo import sample_web_settings
 
 RESULTS = ROOT / "benchmarks" / "results" / "crash.json"
 

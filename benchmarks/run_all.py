@@ -9,9 +9,9 @@ target) and writes them with the machine and the wall time of every script to
 
 Usage::
 
-    python benchmarks/run_all.py --quick       # small inputs, a few minutes
-    python benchmarks/run_all.py               # the figures for BENCHMARKS.md
-    python benchmarks/run_all.py --only crawl,extract
+    python -m benchmarks.run_all --quick       # small inputs, a few minutes
+    python -m benchmarks.run_all               # the figures for BENCHMARKS.md
+    python -m benchmarks.run_all --only crawl,extract
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import PYTHON, RESULTS_DIR, machine, table, write_results  # noqa: E402
+from benchmarks.common import PYTHON, RESULTS_DIR, machine, table, write_results
 
 # name → (arguments for a full run, arguments for --quick)
 BENCHMARKS = {
@@ -140,7 +139,7 @@ def main() -> int:
     started = time.monotonic()
     for name in names:
         extra = BENCHMARKS[name][1 if args.quick else 0]
-        command = [PYTHON, f"benchmarks/bench_{name}.py", *extra]
+        command = [PYTHON, "-m", f"benchmarks.bench_{name}", *extra]
         print(f"\n=== {name}: {' '.join(command[1:])}", flush=True)
         began = time.monotonic()
         status = subprocess.run(command, cwd=ROOT).returncode

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
 from skillenai.store.documents import utc_now, write_transaction
 
@@ -123,39 +124,17 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
             outcome = "monitors_failed"
         _save(db, day, stages)
 
-        stage = "dedupe"
-        _say(f"daily {day}: dedupe")
-        from skillenai.dedupe import run_dedupe
+        def before(name: str) -> None:
+            nonlocal stage
+            stage = name
+            _say(f"daily {day}: {name}")
 
-        started = time.monotonic()
-        # Everything stored so far: the crawl just ran, and a back-dated run must not leave
-        # today's documents out.
-        report = run_dedupe(db, progress=progress("dedupe") if progress else None)
-        stages["dedupe"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
-                            "analysed": report.analysed, "pairs_added": report.pairs_added,
-                            "pairs_removed": report.pairs_removed, "clusters": report.clusters,
-                            "duplicates": report.duplicates}
-        _save(db, day, stages)
+        def after(name: str, record: dict) -> None:
+            record.pop("summary", None)  # the record keeps the counts; the lines are for a terminal
+            stages[name] = record
+            _save(db, day, stages)
 
-        stage = "classify"
-        _say(f"daily {day}: classify")
-        from skillenai.pipeline.tagging import classify_store
-
-        started = time.monotonic()
-        tagged = classify_store(db, progress=progress("classify") if progress else None)
-        stages["classify"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2), **tagged.as_dict()}
-        stages["classify"].pop("by_kind", None)
-        _save(db, day, stages)
-
-        stage = "metrics"
-        from skillenai.metrics.queries import refresh
-
-        _say(f"daily {day}: metrics")
-        started = time.monotonic()
-        counts = refresh(db, progress=progress("metrics") if progress else None)
-        stages["metrics"] = {"status": "ok", "seconds": round(time.monotonic() - started, 2),
-                             **{k: v for k, v in counts.items() if k != "seconds"}}
-        _save(db, day, stages)
+        run_batch(db, progress=progress, before=before, after=after)
     except Exception as exc:  # noqa: BLE001 - the record must say which stage failed and why
         logger.exception("daily %s: stage %s failed", day, stage)
         stages[stage] = {**stages.get(stage, {}), "status": "failed", "errors": [f"{type(exc).__name__}: {exc}"]}

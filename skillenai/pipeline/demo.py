@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
-from skillenai.store.report import crawl_summary, format_table
+from skillenai.store.report import crawl_summary, documents_by_language, format_table
 
 
 def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
@@ -83,33 +84,20 @@ def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) 
     print(format_table(summary["issues"], ["spider", "reason", "count", "example"]), file=out)
 
 
-def run_batch(db) -> dict[str, float]:
-    """The batch after a crawl: dedupe, classify, then precompute the busiest metrics pages.
-    Returns seconds per stage."""
-    from skillenai.dedupe import run_dedupe
-    from skillenai.metrics import queries as metrics
-    from skillenai.pipeline.tagging import classify_store
-
-    timings = {}
-    started = time.monotonic()
-    dedupe = run_dedupe(db)
-    timings["dedupe"] = time.monotonic() - started
-    print("\n" + dedupe.summary())
-    started = time.monotonic()
-    report = classify_store(db)
-    timings["classify"] = time.monotonic() - started
-    languages = ", ".join(f"{lang or 'unknown'} {count}" for lang, count in db.execute(
-        "SELECT lang, COUNT(*) FROM documents GROUP BY lang ORDER BY COUNT(*) DESC, lang"))
-    print(f"\nClassified {report.documents} documents: {report.skills} skill tags, "
-          f"{report.places} place tags, {report.roles} role tags. Documents by language: {languages}.")
-    started = time.monotonic()
-    # A demo store is small: store the pages of every skill, city and role with a few postings.
-    refreshed = metrics.refresh(db, min_postings=5)
-    timings["metrics"] = time.monotonic() - started
+def batch_with_summary(db) -> dict[str, float]:
+    """The batch a daily run does (:func:`skillenai.pipeline.batch.run_batch`), with a few
+    lines on each stage. Returns seconds per stage."""
+    records = run_batch(db)
+    print("\n" + records["dedupe"]["summary"])
+    tagged = records["classify"]
+    languages = ", ".join(f"{lang or 'unknown'} {count}" for lang, count in documents_by_language(db))
+    print(f"\nClassified {tagged['documents']} documents: {tagged['skill_tags']} skill tags, "
+          f"{tagged['place_tags']} place tags, {tagged['role_tags']} role tags. Documents by language: {languages}.")
+    refreshed = records["metrics"]
     if refreshed.get("refreshed"):
         pages = ", ".join(f"{n} {kind}" for kind, n in sorted(refreshed["pages"].items())) or "none"
         print(f"Metrics refreshed: per-day skill counts ({refreshed['skill_day_rows']} rows) and pages ({pages}).")
-    return timings
+    return {name: record["seconds"] for name, record in records.items()}
 
 
 def print_index_summary(db, out=sys.stdout, limit: int = 10) -> None:
@@ -165,7 +153,7 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
             share = r["found"] / r["truth"] if r["truth"] else 1.0
             print(f"  {name:9s} {r['found']:6d} of {r['truth']:6d} found ({share:.1%}); {r['stored']} stored")
         timings = {"generate": generated - started, "crawl": result.seconds}
-        timings.update(run_batch(db))
+        timings.update(batch_with_summary(db))
         print_index_summary(db)
         print("\nTime: " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items())
               + f"; total {time.monotonic() - started:.1f} s. Store: {db_path}")

@@ -47,3 +47,8 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
     lines.append("  " + "  ".join("-" * w for w in widths))
     lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
     return "\n".join(lines)
+
+
+def documents_by_language(db: sqlite_utils.Database) -> list[tuple[str | None, int]]:
+    """(language, documents) for every language in the store, the commonest first."""
+    return db.execute("SELECT lang, COUNT(*) FROM documents GROUP BY lang ORDER BY COUNT(*) DESC, lang").fetchall()
