@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
-from skillenai.classify.training import load_model, save_model
+from skillenai.classify.training import held_out, load_model, load_or_train, read_floors, save_model
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ MODEL_PATH = MODELS_DIR / "kind.skops"
 # NumPy alone, so a crawl process does not import scikit-learn and skops (~2.5 s) for it.
 WEIGHTS_PATH = MODELS_DIR / "kind_weights.npz"
 KINDS = ("posting", "article", "other")
+HELD_OUT_PERCENT = 25  # of the examples, split by URL
 MAX_TEXT = 6000  # characters of text read; the start of a page says what it is
 
 
@@ -73,10 +74,6 @@ def _read_examples() -> list[dict]:
     return rows
 
 
-def _is_test(key: str, percent: int = 25) -> bool:
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
-
-
 def _make_pipeline():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -95,7 +92,7 @@ def train_kind_model(save: bool = True) -> dict:
     rows = _read_examples()
     X = [document_features(r.get("title"), r.get("text"), r.get("url")) for r in rows]
     y = [r["label"] for r in rows]
-    test = [_is_test(r.get("url") or r.get("title") or "") for r in rows]
+    test = [held_out(r.get("url") or r.get("title") or "", HELD_OUT_PERCENT) for r in rows]
     model = _make_pipeline().fit([x for x, t in zip(X, test) if not t], [v for v, t in zip(y, test) if not t])
     Xte = [x for x, t in zip(X, test) if t]
     yte = [v for v, t in zip(y, test) if t]
@@ -104,13 +101,22 @@ def train_kind_model(save: bool = True) -> dict:
     errors = [{"title": r.get("title"), "url": r.get("url"), "want": r["label"], "got": p}
               for r, p, t in zip([r for r, t in zip(rows, test) if t], pred, yte) if p != t]
     if save:
-
-        final = _make_pipeline().fit(X, y)
-        save_model(final, MODEL_PATH)
-        export_weights(final)
+        _save_with_weights(_fit_final(rows), MODEL_PATH)
         _model.cache_clear()
     return {"accuracy": round(right / max(len(yte), 1), 4), "train": len(y) - len(yte), "test": len(yte),
             "examples": len(y), "errors": errors}
+
+
+def _fit_final(rows: list[dict] | None = None):
+    """The shipped model: fitted on every example."""
+    rows = rows if rows is not None else _read_examples()
+    X = [document_features(r.get("title"), r.get("text"), r.get("url")) for r in rows]
+    return _make_pipeline().fit(X, [r["label"] for r in rows])
+
+
+def _save_with_weights(model, path: Path) -> None:
+    save_model(model, path)
+    export_weights(model, source=path)
 
 
 def _file_sha1(path: Path) -> str:
@@ -174,8 +180,7 @@ class LinearKindModel:
 @lru_cache(maxsize=1)
 def _model():
     if not MODEL_PATH.exists():
-        log.info("%s missing; training the kind model", MODEL_PATH)
-        train_kind_model()
+        return load_or_train(MODEL_PATH, _fit_final, save=_save_with_weights)
     if WEIGHTS_PATH.exists():
         weights = LinearKindModel(WEIGHTS_PATH)
         if weights.source_sha1 == _file_sha1(MODEL_PATH):
@@ -207,4 +212,4 @@ def classify_kind(title: str | None, text: str | None, url: str | None = None) -
 
 
 def floors() -> dict:
-    return json.loads(FLOORS_PATH.read_text(encoding="utf-8"))
+    return read_floors(FLOORS_PATH)

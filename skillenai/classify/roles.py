@@ -14,8 +14,6 @@ by :func:`train_role_model` (also when the file is missing).
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import logging
 import re
 import unicodedata
@@ -23,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
-from skillenai.classify.training import load_model, save_model
+from skillenai.classify.training import held_out, load_or_train, read_floors, save_model
 from skillenai.core.ids import entity_id
 
 log = logging.getLogger(__name__)
@@ -33,6 +31,7 @@ TITLES_PATH = DATA_DIR / "titles.csv"
 FAMILIES_PATH = DATA_DIR / "families.txt"
 FLOORS_PATH = DATA_DIR / "floors.json"
 MODEL_PATH = MODELS_DIR / "role.skops"
+HELD_OUT_PERCENT = 20  # of the titles, split by the normalised title
 OTHER = "Other"
 MIN_SCORE = 0.3
 TEMPERATURE = 5.0
@@ -154,10 +153,6 @@ def _read_titles() -> tuple[list[str], list[str]]:
     return titles, labels
 
 
-def _is_test(key: str, percent: int = 20) -> bool:
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
-
-
 def _make_pipeline():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -204,7 +199,7 @@ def train_role_model(save: bool = True) -> dict:
     """
     titles, labels = _read_titles()
     norm = [normalize_title(t) for t in titles]
-    test = [_is_test(n) for n in norm]
+    test = [held_out(n, HELD_OUT_PERCENT) for n in norm]
     tr = [i for i, t in enumerate(test) if not t]
     te = [i for i, t in enumerate(test) if t]
     model = _make_pipeline().fit([norm[i] for i in tr], [labels[i] for i in tr])
@@ -213,20 +208,21 @@ def train_role_model(save: bool = True) -> dict:
     errors = [{"title": titles[i], "want": labels[i], "got": d or OTHER, "score": round(p, 3)}
               for (d, p), i in zip(decided, te) if (d or OTHER) != labels[i]]
     if save:
-
-        final = _make_pipeline().fit(norm, labels)
-        save_model(final, MODEL_PATH)
+        save_model(_fit_final(), MODEL_PATH)
         _model.cache_clear()
     return {"accuracy": round(right / max(len(te), 1), 4), "train": len(tr), "test": len(te),
             "examples": len(titles), "errors": errors}
 
 
+def _fit_final():
+    """The shipped model: fitted on every labelled title."""
+    titles, labels = _read_titles()
+    return _make_pipeline().fit([normalize_title(t) for t in titles], labels)
+
+
 @lru_cache(maxsize=1)
 def _model():
-    if not MODEL_PATH.exists():
-        log.info("%s missing; training the role model", MODEL_PATH)
-        train_role_model()
-    return load_model(MODEL_PATH)
+    return load_or_train(MODEL_PATH, _fit_final)
 
 
 @lru_cache(maxsize=64)
@@ -256,4 +252,4 @@ def classify_role(title: str) -> Role | None:
 
 
 def floors() -> dict:
-    return json.loads(FLOORS_PATH.read_text(encoding="utf-8"))
+    return read_floors(FLOORS_PATH)

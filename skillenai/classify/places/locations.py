@@ -19,7 +19,6 @@ alternate names, then population.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -40,7 +39,7 @@ from skillenai.classify.places.gazetteer import (
     metro_table,
 )
 from skillenai.classify.resources import MODELS_DIR
-from skillenai.classify.training import load_model, save_model
+from skillenai.classify.training import held_out, load_or_train, read_floors, save_model
 
 __all__ = [
     "LocationResult",
@@ -56,6 +55,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MODEL_PATH = MODELS_DIR / "location_context.skops"
+HELD_OUT_PERCENT = 20  # of the labelled texts, split by text
 CONTEXTS_PATH = DATA_DIR / "location_contexts.jsonl"
 EVAL_PATH = DATA_DIR / "eval_locations.jsonl"
 FLOORS_PATH = DATA_DIR / "floors.json"
@@ -774,10 +774,7 @@ def _mention_features(text: str, start: int, end: int, row: int | None, rows_in_
 
 @lru_cache(maxsize=1)
 def _context_model():
-    if not MODEL_PATH.exists():
-        log.info("%s missing; training the location-context model", MODEL_PATH)
-        train_place_models()
-    return load_model(MODEL_PATH)
+    return load_or_train(MODEL_PATH, _fit_final)
 
 
 def places_in_text(text: str) -> list[PlaceMention]:
@@ -822,11 +819,6 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def is_test(key: str, percent: int = 20) -> bool:
-    """Deterministic held-out split: the same key always lands on the same side."""
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
-
-
 def _context_dataset() -> tuple[list[dict], list[int], list[bool]]:
     rows = _read_jsonl(CONTEXTS_PATH)
     by_text: dict[str, list[dict]] = {}
@@ -845,9 +837,26 @@ def _context_dataset() -> tuple[list[dict], list[int], list[bool]]:
                 raise ValueError(f"{CONTEXTS_PATH}: label must be 'job' or 'other', got {r['label']!r}")
             X.append(_mention_features(text, r["start"], r["end"], pr, place_rows))
             y.append(1 if r["label"] == "job" else 0)
-            test.append(is_test(text))
+            test.append(held_out(text, HELD_OUT_PERCENT))
     del g
     return X, y, test
+
+
+def _make_context_pipeline():
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("vec", DictVectorizer(sort=True)),
+        ("clf", LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced", random_state=0)),
+    ])
+
+
+def _fit_final():
+    """The shipped context model: fitted on every labelled mention."""
+    X, y, _ = _context_dataset()
+    return _make_context_pipeline().fit(X, y)
 
 
 def train_place_models(save: bool = True) -> dict:
@@ -856,28 +865,16 @@ def train_place_models(save: bool = True) -> dict:
 
     Returns ``{"context": {...}, "parser": {...}}`` with accuracies and counts.
     """
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
     X, y, test = _context_dataset()
     Xtr = [x for x, t in zip(X, test) if not t]
     ytr = [v for v, t in zip(y, test) if not t]
     Xte = [x for x, t in zip(X, test) if t]
     yte = [v for v, t in zip(y, test) if t]
 
-    def make():
-        return Pipeline([
-            ("vec", DictVectorizer(sort=True)),
-            ("clf", LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced", random_state=0)),
-        ])
-
-    model = make().fit(Xtr, ytr)
+    model = _make_context_pipeline().fit(Xtr, ytr)
     acc = float(sum(int(p == t) for p, t in zip(model.predict(Xte), yte)) / max(len(yte), 1))
     if save:
-
-        final = make().fit(X, y)
-        save_model(final, MODEL_PATH)
+        save_model(_make_context_pipeline().fit(X, y), MODEL_PATH)
         _context_model.cache_clear()
     return {
         "context": {"accuracy": round(acc, 4), "train": len(ytr), "test": len(yte), "examples": len(y)},
@@ -913,4 +910,4 @@ def evaluate_locations(path: Path = EVAL_PATH) -> dict:
 
 
 def floors() -> dict:
-    return json.loads(FLOORS_PATH.read_text(encoding="utf-8"))
+    return read_floors(FLOORS_PATH)

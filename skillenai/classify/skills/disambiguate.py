@@ -29,7 +29,6 @@ import json
 import logging
 import math
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from skillenai.classify.skills.taxonomy import (
     alias_key,
     load_taxonomy,
 )
+from skillenai.classify.training import load_model, load_or_train, save_model
 from skillenai.core.jsonlines import read_objects
 
 logger = logging.getLogger(__name__)
@@ -456,47 +456,22 @@ def train_disambiguator(
 
 
 def save_disambiguator(model: Disambiguator, model_file: Path | str = MODEL_FILE) -> None:
-    import skops.io as sio
-
-    model_file = Path(model_file)
-    model_file.parent.mkdir(parents=True, exist_ok=True)
-    # Deflate: the hashed coefficient vector is mostly zeros.
-    sio.dump({"pipeline": model.pipeline, "meta": model.meta}, model_file, compression=zipfile.ZIP_DEFLATED,
-             compresslevel=9)
+    save_model({"pipeline": model.pipeline, "meta": model.meta}, Path(model_file))
 
 
-@functools.lru_cache(maxsize=1)
-def load_disambiguator(model_file: str | None = None) -> Disambiguator:
-    """The shipped model (cached). Retrained from the data and saved when the file is missing.
+def _fit_shipped() -> Disambiguator:
+    """The shipped model: fitted on the training split of the labelled contexts."""
+    taxonomy = load_taxonomy()
+    examples = read_examples(CONTEXTS_FILE, taxonomy)
+    train = [ex for ex in examples if not ex.held_out]
+    model = fit_disambiguator(train, taxonomy)
+    model.meta = {"feature_version": FEATURE_VERSION, "data_sha1": data_digest(), "threshold": DEFAULT_THRESHOLD,
+                  "C": DEFAULT_C, "n_train": len(train)}
+    return model
 
-    Only the project's own file is read, and only with an explicit list of trusted types.
-    """
-    import skops.io as sio
 
-    path = Path(model_file) if model_file else MODEL_FILE
-    if not path.exists():
-        logger.warning("%s is missing: training the skill disambiguator from %s", path, CONTEXTS_FILE)
-
-        taxonomy = load_taxonomy()
-        examples = read_examples(CONTEXTS_FILE, taxonomy)
-        model = fit_disambiguator([ex for ex in examples if not ex.held_out], taxonomy)
-        model.meta = {
-            "feature_version": FEATURE_VERSION,
-            "data_sha1": data_digest(),
-            "threshold": DEFAULT_THRESHOLD,
-            "C": DEFAULT_C,
-            "n_train": sum(not ex.held_out for ex in examples),
-        }
-        try:
-            save_disambiguator(model, path)
-        except OSError as exc:  # read-only install: keep the model in memory
-            logger.warning("could not save %s (%s); using the model in memory", path, exc)
-        return model
-    untrusted = sio.get_untrusted_types(file=path)
-    unexpected = [t for t in untrusted if t not in TRUSTED_TYPES]
-    if unexpected:
-        raise ValueError(f"{path}: refusing to load, it contains unexpected types {unexpected}")
-    obj = sio.load(path, trusted=untrusted)
+def _read_disambiguator(path: Path) -> Disambiguator:
+    obj = load_model(path, trusted=TRUSTED_TYPES.__contains__)
     meta = dict(obj.get("meta", {}))
     if meta.get("feature_version") != FEATURE_VERSION:
         raise ValueError(
@@ -504,6 +479,16 @@ def load_disambiguator(model_file: str | None = None) -> Disambiguator:
             f"{FEATURE_VERSION}; rebuild it with skillenai.classify.skills.matcher.train_skill_models()"
         )
     return Disambiguator(obj["pipeline"], float(meta.get("threshold", DEFAULT_THRESHOLD)), meta)
+
+
+@functools.lru_cache(maxsize=1)
+def load_disambiguator(model_file: str | None = None) -> Disambiguator:
+    """The shipped model (cached); trained from the data when the file is missing.
+
+    Only the project's own file is read, and only with an explicit list of trusted types.
+    """
+    path = Path(model_file) if model_file else MODEL_FILE
+    return load_or_train(path, _fit_shipped, save=save_disambiguator, load=_read_disambiguator)
 
 
 # --------------------------------------------------------------------------- evaluation
