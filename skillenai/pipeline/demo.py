@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from skillenai.metrics.queries import PAGE_MIN_POSTINGS
 from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
 from skillenai.store.report import crawl_summary, documents_by_language, format_table
@@ -95,8 +96,11 @@ def batch_with_summary(db) -> dict[str, float]:
           f"{tagged['place_tags']} place tags, {tagged['role_tags']} role tags. Documents by language: {languages}.")
     refreshed = records["metrics"]
     if refreshed.get("refreshed"):
-        pages = ", ".join(f"{n} {kind}" for kind, n in sorted(refreshed["pages"].items())) or "none"
-        print(f"Metrics refreshed: per-day skill counts ({refreshed['skill_day_rows']} rows) and pages ({pages}).")
+        pages = ", ".join(f"{n} {kind}" for kind, n in sorted(refreshed["pages"].items()))
+        pages = (f"pages precomputed: {pages}" if pages else
+                 f"no pages precomputed (only entities with {PAGE_MIN_POSTINGS}+ postings get one; "
+                 "the others are computed on request)")
+        print(f"Metrics refreshed: per-day skill counts ({refreshed['skill_day_rows']} rows); {pages}.")
     return {name: record["seconds"] for name, record in records.items()}
 
 
