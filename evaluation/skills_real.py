@@ -1,0 +1,223 @@
+"""Skill tagging scored on real job ads that nobody here wrote.
+
+Two labelled sets, both with KNOWLEDGE (tools, technologies, fields, degrees) and SKILL
+(abilities, mostly verb phrases) spans:
+
+- ``skillspan``: SkillSpan's development split, its ``tech`` postings (Zhang et al., NAACL
+  2022; ``evaluation/data/skillspan/``). Each posting is rebuilt as text, one annotated
+  sentence a line, tokens joined by single spaces.
+- ``ats``: the held-out part of the project's own labels on real ATS postings
+  (``skillenai/classify/data/skills/labelled/``; the rest trains the span model).
+
+Figures, on character spans:
+
+- ``knowledge_recall``: share of gold KNOWLEDGE spans that some predicted span overlaps;
+- ``precision``: share of predicted spans that overlap a gold SKILL or KNOWLEDGE span;
+- ``strict_p``/``strict_r``/``strict_f1``: predicted spans equal to a gold KNOWLEDGE span;
+- ``misses`` and ``false_tags``: the commonest gold KNOWLEDGE texts not found, and
+  predicted texts overlapping nothing, with counts.
+
+A prediction is what :func:`skillenai.classify.skills.matcher.tag_skills_batch` returns for
+the posting's text: every span of every skill it tags, and every span it keeps as a
+candidate (a skill the taxonomy does not have yet). The floors CI holds these figures to
+are in ``evaluation/skills_floors.json``.
+
+    python -m evaluation.skills_real [--set skillspan|ats] [--top 25] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from skillenai.classify.resources import CLASSIFY_DATA
+from skillenai.classify.training import held_out
+
+HERE = Path(__file__).resolve().parent
+SKILLSPAN_DEV = HERE / "data" / "skillspan" / "dev.jsonl.gz"
+SKILLSPAN_TRAIN = CLASSIFY_DATA / "skills" / "skillspan" / "train.jsonl.gz"
+LABELLED = CLASSIFY_DATA / "skills" / "labelled" / "postings.jsonl"
+FLOORS_FILE = HERE / "skills_floors.json"
+# Share of the labelled ATS postings held out for evaluation (by posting id).
+ATS_HELD_OUT_PERCENT = 34
+
+Span = tuple[int, int]
+
+
+@dataclass
+class LabelledPosting:
+    """One posting's text with its gold spans (character offsets)."""
+
+    id: str
+    text: str
+    knowledge: list[Span] = field(default_factory=list)
+    skill: list[Span] = field(default_factory=list)
+    # Per line of text: the (start, end) of every token, where the source is tokenised.
+    lines: list[list[Span]] = field(default_factory=list)
+
+
+def bio_spans(tags: Sequence[str]) -> list[Span]:
+    """Token spans ``(first, last + 1)`` of the B/I runs in ``tags``; a B always opens one.
+
+    >>> bio_spans(["O", "B", "I", "B", "O", "I"])
+    [(1, 3), (3, 4), (5, 6)]
+    """
+    out: list[Span] = []
+    start = None
+    for i, tag in enumerate([*tags, "O"]):
+        if start is not None and tag != "I":
+            out.append((start, i))
+            start = None
+        if tag == "B" or (tag == "I" and start is None):
+            start = i
+    return out
+
+
+def _read_jsonl(path: Path) -> Iterable[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def skillspan_postings(path: Path = SKILLSPAN_DEV, source: str | None = "tech") -> list[LabelledPosting]:
+    """SkillSpan postings (sentences grouped by ``idx``, in file order) rebuilt as text."""
+    postings: list[LabelledPosting] = []
+    key = None
+    for row in _read_jsonl(path):
+        if source is not None and row["source"] != source:
+            continue
+        if (row["source"], row["idx"]) != key:
+            key = (row["source"], row["idx"])
+            postings.append(LabelledPosting(f"{key[0]}-{key[1]}", ""))
+        post = postings[-1]
+        offset = len(post.text) + (1 if post.lines else 0)
+        offsets, position = [], offset
+        for token in row["tokens"]:
+            offsets.append((position, position + len(token)))
+            position += len(token) + 1
+        post.text += ("\n" if post.lines else "") + " ".join(row["tokens"])
+        post.lines.append(offsets)
+        for tags, spans in ((row["tags_knowledge"], post.knowledge), (row["tags_skill"], post.skill)):
+            spans += [(offsets[a][0], offsets[b - 1][1]) for a, b in bio_spans(tags)]
+    return postings
+
+
+def labelled_postings(path: Path = LABELLED, held: bool | None = True) -> list[LabelledPosting]:
+    """The project's labelled ATS postings: the held-out ones (``held=True``), the training
+    ones (``False``) or all (``None``)."""
+    out = []
+    for row in _read_jsonl(path):
+        if held is not None and held_out(row["id"], ATS_HELD_OUT_PERCENT) != held:
+            continue
+        post = LabelledPosting(row["id"], row["text"])
+        for span in row["spans"]:
+            (post.knowledge if span["label"] == "KNOWLEDGE" else post.skill).append((span["start"], span["end"]))
+        out.append(post)
+    return out
+
+
+def _overlaps_any(span: Span, spans: Sequence[Span]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in spans)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def score(postings: Sequence[LabelledPosting], predicted: Sequence[Iterable[Span]], top: int = 25) -> dict:
+    """The figures of the module docstring for ``predicted`` spans, one list per posting."""
+    gold_k = gold_k_hit = n_pred = n_pred_hit = exact = 0
+    misses: Counter = Counter()
+    false_tags: Counter = Counter()
+    for post, spans in zip(postings, predicted, strict=True):
+        spans = sorted(set(map(tuple, spans)))
+        gold_any = post.knowledge + post.skill
+        knowledge = set(post.knowledge)
+        for g in post.knowledge:
+            gold_k += 1
+            if _overlaps_any(g, spans):
+                gold_k_hit += 1
+            else:
+                misses[_folded(post.text[g[0]:g[1]])] += 1
+        for p in spans:
+            n_pred += 1
+            if _overlaps_any(p, gold_any):
+                n_pred_hit += 1
+            else:
+                false_tags[_folded(post.text[p[0]:p[1]])] += 1
+            exact += p in knowledge
+    sp = exact / n_pred if n_pred else 0.0
+    sr = exact / gold_k if gold_k else 0.0
+    return {
+        "postings": len(postings), "gold_knowledge": gold_k, "predicted": n_pred,
+        "knowledge_recall": round(gold_k_hit / gold_k, 4) if gold_k else 0.0,
+        "precision": round(n_pred_hit / n_pred, 4) if n_pred else 0.0,
+        "strict_p": round(sp, 4), "strict_r": round(sr, 4),
+        "strict_f1": round(2 * sp * sr / (sp + sr), 4) if sp + sr else 0.0,
+        "misses": misses.most_common(top), "false_tags": false_tags.most_common(top),
+    }
+
+
+def tagger_spans(texts: Sequence[str]) -> list[list[Span]]:
+    """What the project's skill tagger marks in each text: the spans of every tagged skill
+    and of every candidate it keeps."""
+    from skillenai.classify.skills.matcher import tag_skills_batch
+
+    out = []
+    for matches in tag_skills_batch(list(texts)):
+        out.append(sorted({tuple(s) for m in matches for s in m.spans}))
+    return out
+
+
+SETS: dict[str, Callable[[], list[LabelledPosting]]] = {"skillspan": skillspan_postings, "ats": labelled_postings}
+
+
+def evaluate(names: Sequence[str] = tuple(SETS), top: int = 25,
+             predict: Callable[[Sequence[str]], list[list[Span]]] = tagger_spans) -> dict[str, dict]:
+    """Score ``predict`` on each named set."""
+    results = {}
+    for name in names:
+        postings = SETS[name]()
+        results[name] = score(postings, predict([p.text for p in postings]), top)
+    return results
+
+
+def floors() -> dict:
+    return json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
+
+
+def format_result(name: str, r: dict) -> str:
+    lines = [f"{name}: {r['postings']} postings, {r['gold_knowledge']} gold KNOWLEDGE spans, {r['predicted']} predicted",
+             f"  knowledge recall {r['knowledge_recall']:.3f}  precision {r['precision']:.3f}  "
+             f"strict KNOWLEDGE P {r['strict_p']:.3f} R {r['strict_r']:.3f} F1 {r['strict_f1']:.3f}"]
+    for title, rows in (("commonest misses", r["misses"]), ("commonest false tags", r["false_tags"])):
+        lines.append(f"  {title}: " + ", ".join(f"{text!r} {n}" for text, n in rows))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.skills_real",
+                                     description="Score the skill tagger on real labelled job ads "
+                                                 "(SkillSpan tech dev, held-out labelled ATS postings).")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="one set (default: all)")
+    parser.add_argument("--top", type=int, default=25, help="how many misses and false tags to list")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    results = evaluate(args.set or tuple(SETS), args.top)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(format_result(name, r) for name, r in results.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

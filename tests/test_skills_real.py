@@ -1,0 +1,51 @@
+"""Skill tagging on real job ads (evaluation/skills_real.py): the figures stay above their
+floors, and the labelled data the figures rest on is sound."""
+
+import json
+
+import pytest
+
+from evaluation import skills_real
+
+
+@pytest.fixture(scope="module")
+def results():
+    return skills_real.evaluate()
+
+
+@pytest.mark.parametrize("name", sorted(skills_real.SETS))
+def test_figures_stay_above_their_floors(results, name):
+    floors = skills_real.floors()[name]
+    got = results[name]
+    below = {k: (got[k], v) for k, v in floors.items() if got[k] < v}
+    assert not below, f"{name}: below the floor (got, floor): {below}"
+
+
+def test_skillspan_dev_is_the_tech_postings_rebuilt_as_text():
+    postings = skills_real.skillspan_postings()
+    assert len(postings) == 29
+    assert sum(len(p.knowledge) for p in postings) == 806
+    for post in postings:
+        for a, b in post.knowledge + post.skill:
+            assert post.text[a:b] == post.text[a:b].strip() and "\n" not in post.text[a:b]
+
+
+def test_labelled_postings_have_exact_offsets_and_no_overlaps():
+    rows = [json.loads(line) for line in skills_real.LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({r["id"] for r in rows}) == len(rows) >= 40
+    for row in rows:
+        spans = sorted((s["start"], s["end"]) for s in row["spans"])
+        assert all(b <= c for (_, b), (c, _) in zip(spans, spans[1:])), row["id"]
+        for s in row["spans"]:
+            assert row["text"][s["start"]:s["end"]] == s["text"] and s["label"] in ("KNOWLEDGE", "SKILL"), row["id"]
+    held = skills_real.labelled_postings(held=True)
+    train = skills_real.labelled_postings(held=False)
+    assert len(held) + len(train) == len(rows) and held and train
+
+
+def test_scores_count_overlaps_and_exact_spans():
+    post = skills_real.LabelledPosting("x", "Python and SQL, talking", knowledge=[(0, 6), (11, 14)], skill=[(16, 23)])
+    r = skills_real.score([post], [[(0, 6), (11, 13), (7, 10)]])
+    assert r["knowledge_recall"] == 1.0 and r["predicted"] == 3
+    assert r["precision"] == round(2 / 3, 4) and r["strict_p"] == round(1 / 3, 4) and r["strict_r"] == 0.5
+    assert r["false_tags"] == [("and", 1)]
