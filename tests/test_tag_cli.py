@@ -48,5 +48,30 @@ def test_resolve_skills_and_places():
     result = run(["resolve", "python3", "k8s", "Bengaluru", "qqzzxx"])
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["type"], r.get("name")) for r in lines] == [
-        ("skill", "Python"), ("skill", "Kubernetes"), ("metro", "Bengaluru"), (None, None)]
+        ("skill", "Python"), ("skill", "Kubernetes"), ("place", "Bengaluru"), (None, None)]
+    assert lines[3]["suggestions"] == [] or isinstance(lines[3]["suggestions"], list)
     assert result.returncode == 1
+
+
+def test_resolve_puts_a_skill_before_a_town_of_the_same_name():
+    # Skill strings as employers type them; each is also a town or a role somewhere.
+    result = run(["resolve", "Sales", "AJAX", "Mobile", "Testing", "Security", "Cloud", "UI", "DBA"])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["type"], r["name"]) for r in lines] == [
+        ("skill", "Sales"), ("skill", "AJAX"), ("skill", "Mobile development"), ("skill", "Software testing"),
+        ("skill", "Cybersecurity"), ("skill", "Cloud computing"), ("skill", "User interface design"),
+        ("skill", "Database administration")]
+    sales = {c["type"]: c for c in lines[0]["candidates"]}
+    assert sales["place"]["country"] == "BR" and sales["place"]["score"] < sales["skill"]["score"]
+    assert result.returncode == 0
+
+
+def test_resolve_one_kind():
+    result = run(["resolve", "--kind", "place", "Sales", "Mobile"])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["type"], r["name"], r["country"]) for r in lines] == [("place", "Sales", "BR"), ("place", "Mobile", "US")]
+    assert "candidates" not in lines[0]
+    role = json.loads(run(["resolve", "--kind", "role", "Sr. Data Engineer"]).stdout)
+    assert role["type"] == "role" and role["name"] == "Data Engineer"
+    bad = run(["resolve", "--kind", "metro", "NYC"])
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

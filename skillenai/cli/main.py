@@ -255,22 +255,22 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from skillenai.classify.places.locations import resolve_place
-    from skillenai.classify.skills.matcher import resolve_skill, suggest_skills
-    from skillenai.classify.tagger import place_json
+    from skillenai.classify.resolve import resolve
+    from skillenai.classify.skills.matcher import suggest_skills
 
     status = 0
     for text in args.text:
-        skill = resolve_skill(text)
-        if skill is not None:
-            result = {"query": text, "type": "skill", "id": skill.id, "name": skill.name, "category": skill.category}
+        found = resolve(text, args.kind)
+        if found:
+            # The likeliest entity's fields, then every kind the text may name with its score.
+            result = {"query": text, **found[0].as_json()}
+            if args.kind is None:
+                result["candidates"] = [r.as_json() for r in found]
         else:
-            place = resolve_place(text)
-            if place is not None:
-                result = {"query": text, "type": "metro", **place_json(place)}
-            else:
-                result = {"query": text, "type": None, "suggestions": suggest_skills(text)}
-                status = 1
+            result = {"query": text, "type": None}
+            if args.kind in (None, "skill"):
+                result["suggestions"] = suggest_skills(text)
+            status = 1
         print(json.dumps(result, ensure_ascii=False))
     return status
 
@@ -439,11 +439,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "reported on stderr with its number and skipped (exit status 1).")
     p.set_defaults(func=cmd_tag)
 
-    p = sub.add_parser("resolve", help="free text → the canonical skill or place, as JSON",
-                       description="Resolve each TEXT to its canonical entity: a skill (any alias: 'k8s', "
-                                   "'Python 3') or a place ('NYC', 'Bengaluru'). Unknown text gets close skill "
-                                   "names as suggestions and exit status 1.")
+    p = sub.add_parser("resolve", help="free text → the canonical skill, place or role, as JSON",
+                       description="Resolve each TEXT to the canonical entity it names: a skill (any alias or "
+                                   "spelling: 'k8s', 'Python 3', 'experience with Postgres'), a place ('NYC', "
+                                   "'Bengaluru') or a role family ('Sr. Data Engineer'). One JSON line per TEXT: the "
+                                   "likeliest entity's fields and, without --kind, every kind the text may name "
+                                   "with a score under 'candidates' (a skill first when the text is one). Text "
+                                   "that names nothing gets close skill names as suggestions and exit status 1.")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--kind", choices=("skill", "place", "role"), help="resolve to this kind of entity only")
     p.set_defaults(func=cmd_resolve)
 
     p = sub.add_parser("train", help="rebuild every model from the repository's data and print evaluations",

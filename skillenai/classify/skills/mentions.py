@@ -55,7 +55,7 @@ class AliasMatcher:
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
         keep = set()
-        for a in taxonomy.aliases + taxonomy.stop_phrases:
+        for a in taxonomy.scanned_aliases + taxonomy.stop_phrases:
             keep.update(ch for ch in a.key if not ch.isalnum() and ch != " ")
         self.keep = "".join(sorted(keep))
         # Characters outside \w, white space and alias punctuation become a separator that is
@@ -70,7 +70,7 @@ class AliasMatcher:
         versioned_cats = {c.name for c in taxonomy.categories.values() if c.versioned}
         groups: dict[str, list[int]] = {}
         # Stop phrases first: where one differs from an alias only by case ("DART"), it wins.
-        for i, a in enumerate(taxonomy.stop_phrases + taxonomy.aliases):
+        for i, a in enumerate(taxonomy.stop_phrases + taxonomy.scanned_aliases):
             if a.skill >= 0:
                 skill = taxonomy.skills[a.skill]
                 versioned = skill.category in versioned_cats and len(a.text) >= 2 and not a.text[-1].isdigit()

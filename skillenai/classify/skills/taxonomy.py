@@ -7,8 +7,10 @@ The data lives in ``skillenai/classify/data/skills/`` (see the README there):
 - ``taxonomy/*.tsv``: one skill a row, ``name<TAB>category<TAB>aliases<TAB>esco_uri``.
   Aliases are separated by ``|``; a prefix on an alias sets how it is matched:
   ``=`` exact case only ("=JS"), ``?`` ambiguous in exact case ("?Go": a classifier decides
-  from the context), ``~`` ambiguous in any case ("~React"). Aliases of one or two characters
-  always match in exact case. The canonical name is an alias of its own unless it is listed
+  from the context), ``~`` ambiguous in any case ("~React"), ``!`` for linking only: a word
+  too common to look for in running text ("testing", "cloud") that still names the skill
+  once a span detector or a person has said it is one (entity linking, ``resolve``).
+  Aliases of one or two characters always match in exact case. The canonical name is an alias of its own unless it is listed
   among the aliases with a prefix.
 
 Nothing is read at import time; :func:`load_taxonomy` reads, validates and caches.
@@ -35,7 +37,7 @@ STOP_PHRASES_FILE = DATA_DIR / "stop_phrases.txt"
 HEADER = ("name", "category", "aliases", "esco_uri")
 ESCO_PREFIX = "http://data.europa.eu/esco/"
 ALIAS_SEPARATOR = "|"
-_FLAGS = "=?~"
+_FLAGS = "=?~!"
 _SPACES = re.compile(r"\s+")
 # Characters an alias may not contain: they never survive the matcher's normalisation.
 _FORBIDDEN = re.compile(r"[()\[\]{}<>\"“”,;\t]")
@@ -98,6 +100,7 @@ class AliasEntry:
     ambiguous: bool
     derived: bool  # a generated variant (plural, hyphenation, "VueJS" for "Vue.js")
     source: str  # "file:line"
+    link_only: bool = False  # "!": never looked for in running text, only linked to
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,11 @@ class Taxonomy:
         """The skill an alias (or canonical name) names, ignoring case and spacing."""
         entry = self.alias_entry(alias)
         return self.skills[entry.skill] if entry is not None else None
+
+    @functools.cached_property
+    def scanned_aliases(self) -> tuple[AliasEntry, ...]:
+        """The aliases looked for in running text (all but the link-only ones)."""
+        return tuple(a for a in self.aliases if not a.link_only)
 
     def ambiguous_aliases(self) -> dict[str, Skill]:
         """Ambiguous alias key → its skill (the aliases the disambiguator decides)."""
@@ -235,8 +243,8 @@ def _data_lines(path: Path):
         yield lineno, line.rstrip("\r\n")
 
 
-def _parse_alias(raw: str, path: Path, lineno: int) -> tuple[str, bool, bool]:
-    """``"?Go"`` → ``("Go", case_sensitive=True, ambiguous=True)``."""
+def _parse_alias(raw: str, path: Path, lineno: int) -> tuple[str, bool, bool, bool]:
+    """``"?Go"`` → ``("Go", case_sensitive=True, ambiguous=True, link_only=False)``."""
     flags = ""
     text = raw.strip()
     while text and text[0] in _FLAGS and len(text) > 1 and not flags:
@@ -244,16 +252,17 @@ def _parse_alias(raw: str, path: Path, lineno: int) -> tuple[str, bool, bool]:
     if not text:
         raise TaxonomyError(f"empty alias in {raw!r}", path, lineno)
     if text[0] in _FLAGS and len(text) > 1:
-        raise TaxonomyError(f"alias {raw!r} has more than one prefix (use one of = ? ~)", path, lineno)
+        raise TaxonomyError(f"alias {raw!r} has more than one prefix (use one of = ? ~ !)", path, lineno)
     bad = _FORBIDDEN.search(text)
     if bad:
         raise TaxonomyError(f"alias {text!r} contains {bad.group()!r}, which the matcher cannot see", path, lineno)
     ambiguous = flags in ("?", "~")
-    case_sensitive = flags in ("=", "?") or len(text) <= 2
-    return text, case_sensitive, ambiguous
+    link_only = flags == "!"
+    case_sensitive = flags in ("=", "?") or (len(text) <= 2 and not link_only)
+    return text, case_sensitive, ambiguous, link_only
 
 
-def _case_variants(a: tuple[str, bool, bool], b: tuple[str, bool, bool]) -> bool:
+def _case_variants(a: tuple, b: tuple) -> bool:
     """Two aliases equal but for case may coexist if both match in exact case ("dbt", "DBT")."""
     return a[1] and b[1] and a[0] != b[0]
 
@@ -262,7 +271,7 @@ def _case_variants(a: tuple[str, bool, bool], b: tuple[str, bool, bool]) -> bool
 class _Row:
     name: str
     category: str
-    aliases: list[tuple[str, bool, bool]]  # (text, case_sensitive, ambiguous), name first
+    aliases: list[tuple[str, bool, bool, bool]]  # (text, case_sensitive, ambiguous, link_only), name first
     esco_uri: str | None
     path: Path
     line: int
@@ -304,7 +313,7 @@ def parse_taxonomy_file(path: Path | str, categories: dict[str, Category]) -> li
             )
         if esco and not esco.startswith(ESCO_PREFIX):
             raise TaxonomyError(f"esco_uri must start with {ESCO_PREFIX!r}, got {esco!r}", path, lineno)
-        aliases: list[tuple[str, bool, bool]] = []
+        aliases: list[tuple[str, bool, bool, bool]] = []
         if alias_cell:
             for raw in alias_cell.split(ALIAS_SEPARATOR):
                 if not raw.strip():
@@ -322,7 +331,7 @@ def parse_taxonomy_file(path: Path | str, categories: dict[str, Category]) -> li
                     f"skill name {name!r} contains {bad.group()!r}; list its matchable spellings as aliases "
                     f"with a prefix", path, lineno,
                 )
-            aliases.insert(0, (name, len(name) <= 2, False))
+            aliases.insert(0, (name, len(name) <= 2, False, False))
         rows.append(_Row(name, category, aliases, esco or None, path, lineno))
     if not seen_header:
         raise TaxonomyError("empty taxonomy file (no header)", path)
@@ -383,12 +392,12 @@ def build_taxonomy(
         index = len(skills)
         explicit = tuple(a[0] for a in row.aliases if a[0] != row.name)
         skills.append(Skill(entity_id("skill", row.name), row.name, row.category, explicit, row.esco_uri))
-        for text, cs, amb in row.aliases:
+        for text, cs, amb, link_only in row.aliases:
             key = alias_key(text)
             for other in by_key.get(key, ()):
                 if other.skill == index:
                     continue
-                if not _case_variants((text, cs, amb), (other.text, other.case_sensitive, other.ambiguous)):
+                if not _case_variants((text, cs), (other.text, other.case_sensitive)):
                     owner = skills[other.skill].name
                     raise TaxonomyError(
                         f"alias {text!r} of {row.name!r} is already an alias of {owner!r} (at {other.source}); "
@@ -396,13 +405,13 @@ def build_taxonomy(
                         row.path,
                         row.line,
                     )
-            entry = AliasEntry(text, key, index, cs, amb, False, where)
+            entry = AliasEntry(text, key, index, cs, amb, False, where, link_only)
             by_key.setdefault(key, []).append(entry)
             entries.append(entry)
     stops = list(stop_phrases or [])
     for stop in stops:
         for other in by_key.get(stop.key, ()):
-            if _case_variants((stop.text, stop.case_sensitive, False), (other.text, other.case_sensitive, False)):
+            if _case_variants((stop.text, stop.case_sensitive), (other.text, other.case_sensitive)):
                 continue
             path, _, line = stop.source.rpartition(":")
             raise TaxonomyError(
@@ -415,14 +424,14 @@ def build_taxonomy(
     # Generated variants never override an explicit alias or a stop phrase; the first skill to
     # claim one wins.
     for row_index, row in enumerate(rows):
-        for text, cs, amb in row.aliases:
+        for text, cs, amb, link_only in row.aliases:
             if amb:
                 continue
             for variant in _variants(text):
                 key = alias_key(variant)
                 if key in by_key:
                     continue
-                entry = AliasEntry(variant, key, row_index, cs, False, True, f"{row.path}:{row.line}")
+                entry = AliasEntry(variant, key, row_index, cs, False, True, f"{row.path}:{row.line}", link_only)
                 by_key[key] = [entry]
                 entries.append(entry)
     return Taxonomy(tuple(skills), tuple(entries), categories, tuple(stops))
