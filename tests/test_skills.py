@@ -63,7 +63,8 @@ def test_canonical_names_people_expect():
 def test_rows_for_the_store():
     rows = load_taxonomy().rows()
     row = next(r for r in rows if r["name"] == "Kubernetes")
-    assert set(row) == {"id", "name", "category", "aliases", "esco_uri"}
+    assert set(row) == {"id", "name", "category", "aliases", "esco_uri", "lightcast_id", "source"}
+    assert row["source"] == "project" and row["lightcast_id"] is None
     assert "k8s" in row["aliases"].split(" | ") or "K8s" in row["aliases"].split(" | ")
     assert row["category"] == "devops"
 

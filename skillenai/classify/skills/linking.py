@@ -152,9 +152,13 @@ class Linker:
         if self._index is None:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            keys = sorted({a.key for a in self.taxonomy.aliases if a.skill >= 0 and len(a.key) >= 4})
+            # The project's own skills only: misspelt names are tools' and languages' names;
+            # ESCO's 70,000 labels are phrases, linked exactly (and would make this 5x slower).
+            skills = self.taxonomy.skills
+            own = [a for a in self.taxonomy.aliases if a.skill >= 0 and skills[a.skill].source == "project"]
+            keys = sorted({a.key for a in own if len(a.key) >= 4})
             owner = {}
-            for a in self.taxonomy.aliases:
+            for a in own:
                 owner.setdefault(a.key, a.skill)
             vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True)
             matrix = vectorizer.fit_transform(keys)

@@ -4,7 +4,7 @@ The data lives in ``skillenai/classify/data/skills/`` (see the README there):
 
 - ``categories.tsv``: the allowed categories, and whether version numbers may follow a skill's
   name ("Python 3.11", "Java 17").
-- ``taxonomy/*.tsv``: one skill a row, ``name<TAB>category<TAB>aliases<TAB>esco_uri``.
+- ``taxonomy/*.tsv``: the project's own skills, one a row, ``name<TAB>category<TAB>aliases<TAB>esco_uri``.
   Aliases are separated by ``|``; a prefix on an alias sets how it is matched:
   ``=`` exact case only ("=JS"), ``?`` ambiguous in exact case ("?Go": a classifier decides
   from the context), ``~`` ambiguous in any case ("~React"), ``!`` for linking only: a word
@@ -13,6 +13,12 @@ The data lives in ``skillenai/classify/data/skills/`` (see the README there):
   Aliases of one or two characters always match in exact case. The canonical name is an alias of its own unless it is listed
   among the aliases with a prefix.
 
+- ``esco/esco_skills.tsv.gz``: ESCO v1.1.1's skills the project's own do not cover
+  (derived by ``tools/build_esco.py``), and the ESCO concept of project skills whose row
+  names none. ESCO skills are entities to link spans to and to resolve names to, never
+  aliases to look for in running text: their labels are everyday phrases far more often
+  than skill mentions ("be responsible", "continue").
+
 Nothing is read at import time; :func:`load_taxonomy` reads, validates and caches.
 Every error names the file and line it comes from.
 """
@@ -20,6 +26,7 @@ Every error names the file and line it comes from.
 from __future__ import annotations
 
 import functools
+import gzip
 import logging
 import re
 from dataclasses import dataclass, field
@@ -33,6 +40,8 @@ logger = logging.getLogger(__name__)
 DATA_DIR = CLASSIFY_DATA / "skills"
 TAXONOMY_DIR = DATA_DIR / "taxonomy"
 CATEGORIES_FILE = DATA_DIR / "categories.tsv"
+ESCO_FILE = DATA_DIR / "esco" / "esco_skills.tsv.gz"
+ESCO_HEADER = ("id", "name", "category", "aliases", "esco_uri", "lightcast_id", "status", "esco_type", "esco_related")
 STOP_PHRASES_FILE = DATA_DIR / "stop_phrases.txt"
 HEADER = ("name", "category", "aliases", "esco_uri")
 ESCO_PREFIX = "http://data.europa.eu/esco/"
@@ -69,7 +78,9 @@ class Skill:
     """One canonical skill.
 
     ``aliases`` are the surface forms written in the data file (without matching flags and
-    without generated spelling variants); ``esco_uri`` is the matching ESCO concept, if any.
+    without generated spelling variants); ``esco_uri`` and ``lightcast_id`` are the same
+    skill in ESCO and in Lightcast Open Skills, if known (no Lightcast id is shipped: see
+    ``skillenai/classify/data/skills/README.md``); ``source`` is ``project`` or ``esco``.
     """
 
     id: str
@@ -77,6 +88,8 @@ class Skill:
     category: str
     aliases: tuple[str, ...] = ()
     esco_uri: str | None = None
+    lightcast_id: str | None = None
+    source: str = "project"
 
     def as_row(self) -> dict:
         """A plain dict for a ``skills`` table (aliases joined by ``" | "``)."""
@@ -86,6 +99,8 @@ class Skill:
             "category": self.category,
             "aliases": " | ".join(self.aliases),
             "esco_uri": self.esco_uri,
+            "lightcast_id": self.lightcast_id,
+            "source": self.source,
         }
 
 
@@ -275,6 +290,7 @@ class _Row:
     esco_uri: str | None
     path: Path
     line: int
+    source: str = "project"
 
 
 def parse_taxonomy_file(path: Path | str, categories: dict[str, Category]) -> list[_Row]:
@@ -373,9 +389,12 @@ def _variants(text: str) -> list[str]:
 
 
 def build_taxonomy(
-    files: list[Path], categories: dict[str, Category], stop_phrases: list[AliasEntry] | None = None
+    files: list[Path], categories: dict[str, Category], stop_phrases: list[AliasEntry] | None = None,
+    extra: list[_Row] | None = None, crosswalk: dict[str, str] | None = None,
 ) -> Taxonomy:
-    """Validate and assemble skills from taxonomy files (in the order given)."""
+    """Validate and assemble skills from taxonomy files (in the order given), then the
+    ``extra`` rows (ESCO's, link-only); ``crosswalk`` gives project skills without an ESCO
+    URI of their own one (by name key)."""
     skills: list[Skill] = []
     entries: list[AliasEntry] = []
     by_key: dict[str, list[AliasEntry]] = {}
@@ -383,17 +402,25 @@ def build_taxonomy(
     rows: list[_Row] = []
     for f in files:
         rows.extend(parse_taxonomy_file(f, categories))
+    crosswalk = crosswalk or {}
     for row in rows:
+        if row.esco_uri is None and alias_key(row.name) in crosswalk:
+            row.esco_uri = crosswalk[alias_key(row.name)]
+    project_rows = len(rows)
+    rows.extend(extra or [])
+    for index, row in enumerate(rows):
         where = f"{row.path}:{row.line}"
         nkey = alias_key(row.name)
         if nkey in names:
             raise TaxonomyError(f"duplicate skill {row.name!r} (first defined at {names[nkey]})", row.path, row.line)
         names[nkey] = where
-        index = len(skills)
         explicit = tuple(a[0] for a in row.aliases if a[0] != row.name)
-        skills.append(Skill(entity_id("skill", row.name), row.name, row.category, explicit, row.esco_uri))
+        skills.append(Skill(entity_id("skill", row.name), row.name, row.category, explicit, row.esco_uri,
+                            source=row.source))
         for text, cs, amb, link_only in row.aliases:
             key = alias_key(text)
+            if index >= project_rows and key in by_key:
+                continue  # an ESCO label never takes a spelling the project's skills (or stop phrases) use
             for other in by_key.get(key, ()):
                 if other.skill == index:
                     continue
@@ -423,7 +450,7 @@ def build_taxonomy(
         by_key.setdefault(stop.key, []).append(stop)
     # Generated variants never override an explicit alias or a stop phrase; the first skill to
     # claim one wins.
-    for row_index, row in enumerate(rows):
+    for row_index, row in enumerate(rows[:project_rows]):  # ESCO's labels are linked, where plurals are folded
         for text, cs, amb, link_only in row.aliases:
             if amb:
                 continue
@@ -444,17 +471,74 @@ def taxonomy_files(directory: Path | str = TAXONOMY_DIR) -> list[Path]:
     return files
 
 
+def read_esco(path: Path | str, categories: dict[str, Category]) -> tuple[list[_Row], dict[str, str]]:
+    """ESCO's rows of ``esco_skills.tsv(.gz)``: the new skills (their name and every alias
+    link-only), and the crosswalk of project skills (skill name → ESCO URI)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            lines = [line.rstrip("\n") for line in handle]
+    except FileNotFoundError:
+        raise TaxonomyError("file not found", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"unreadable ({exc})", path) from None
+    rows: list[_Row] = []
+    crosswalk: dict[str, str] = {}
+    header = None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if header is None:
+            if tuple(cols) != ESCO_HEADER:
+                raise TaxonomyError(f"expected the header {'<TAB>'.join(ESCO_HEADER)!r}", path, lineno)
+            header = cols
+            continue
+        if len(cols) != len(ESCO_HEADER):
+            raise TaxonomyError(f"expected {len(ESCO_HEADER)} tab-separated columns, found {len(cols)}", path, lineno)
+        row = dict(zip(ESCO_HEADER, cols))
+        if (row["esco_uri"] or row["status"] == "new") and not row["esco_uri"].startswith(ESCO_PREFIX):
+            raise TaxonomyError(f"esco_uri must start with {ESCO_PREFIX!r}, got {row['esco_uri']!r}", path, lineno)
+        if row["status"] == "existing":
+            if row["esco_uri"]:
+                crosswalk[alias_key(row["name"])] = row["esco_uri"]
+            continue
+        if row["status"] != "new":
+            raise TaxonomyError(f"status must be 'new' or 'existing', got {row['status']!r}", path, lineno)
+        if row["category"] not in categories:
+            raise TaxonomyError(f"unknown category {row['category']!r} for {row['name']!r}", path, lineno)
+        aliases: list[tuple[str, bool, bool, bool]] = []
+        keys = set()
+        for raw in [row["name"]] + [a for a in row["aliases"].split(ALIAS_SEPARATOR) if a.strip()]:
+            text = raw.strip().lstrip(_FLAGS).strip()
+            key = alias_key(text)
+            if text and key not in keys and not _FORBIDDEN.search(text):
+                keys.add(key)
+                aliases.append((text, False, False, True))
+        rows.append(_Row(row["name"], row["category"], aliases, row["esco_uri"], path, lineno, "esco"))
+    return rows, crosswalk
+
+
 @functools.lru_cache(maxsize=4)
-def _load(directory: str, categories_file: str, stop_file: str) -> Taxonomy:
+def _load(directory: str, categories_file: str, stop_file: str, esco_file: str | None = None) -> Taxonomy:
     categories = read_categories(categories_file)
     stops = read_stop_phrases(stop_file) if Path(stop_file).exists() else []
-    taxonomy = build_taxonomy(taxonomy_files(directory), categories, stops)
+    extra, crosswalk = read_esco(esco_file, categories) if esco_file else ([], {})
+    taxonomy = build_taxonomy(taxonomy_files(directory), categories, stops, extra, crosswalk)
     logger.debug("loaded %d skills, %d aliases from %s", len(taxonomy.skills), len(taxonomy.aliases), directory)
     return taxonomy
 
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Taxonomy:
+    esco = str(ESCO_FILE) if ESCO_FILE.exists() else None
+    return _load(str(TAXONOMY_DIR), str(CATEGORIES_FILE), str(STOP_PHRASES_FILE), esco)
+
+
+def load_project_taxonomy() -> Taxonomy:
+    """The project's own skills alone, without ESCO's (what ``tools/build_esco.py`` compares
+    ESCO with)."""
     return _load(str(TAXONOMY_DIR), str(CATEGORIES_FILE), str(STOP_PHRASES_FILE))
 
 
