@@ -43,7 +43,8 @@ except ImportError:
 
 from skillenai.core.record import FIELDS, decompress_raw
 from skillenai.crawler import signals as our_signals
-from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run, utc_now, write_transaction
+from skillenai.store.db import utc_now, write_transaction
+from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run
 from skillenai.store.ingest import IngestReport, ingest_lines
 
 logger = logging.getLogger(__name__)

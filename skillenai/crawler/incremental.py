@@ -33,8 +33,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from skillenai.core.record import apply_origin_map
-from skillenai.store.db import open_db
-from skillenai.store.documents import utc_now, write_transaction
+from skillenai.store.db import open_db, utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
 

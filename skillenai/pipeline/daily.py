@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from skillenai.pipeline.batch import run_batch
-from skillenai.store.db import open_db
-from skillenai.store.documents import utc_now, write_transaction
+from skillenai.store.db import open_db, utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
 

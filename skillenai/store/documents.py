@@ -8,16 +8,16 @@ stage tags it again). Unchanged re-crawls add no rows.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
 import os
 import socket
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import sqlite_utils
+
+from skillenai.store.db import utc_now, write_transaction
 
 _DOCUMENT_COLUMNS = (
     "id", "url", "canonical_url", "source", "spider", "kind", "title", "text", "lang",
@@ -44,31 +44,6 @@ class UpsertCounts:
     @property
     def total(self) -> int:
         return self.new + self.changed + self.unchanged
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@contextlib.contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction, taking the write lock up front.
-
-    ``BEGIN IMMEDIATE`` makes a second writer wait (busy timeout) at the start instead
-    of failing when it tries to upgrade a read lock half-way through.
-    """
-    conn = db.conn
-    if conn.in_transaction:
-        yield db
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        conn.rollback()
-        raise
-    else:
-        conn.execute("COMMIT")
 
 
 def upsert_documents(
