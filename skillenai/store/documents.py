@@ -3,7 +3,8 @@
 A document is inserted once (``first_seen``); every later sighting moves ``last_seen``;
 a change of title or text replaces the content, gives the document a new ``seq`` (so
 ``export --since`` hands it out again) and clears ``classified_at`` (so the classify
-stage tags it again). Unchanged re-crawls add no rows.
+stage tags it again). Unchanged re-crawls add no rows. A posting stored is listed again:
+it is reopened if it was closed (:mod:`skillenai.store.lifecycle`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from skillenai.store.db import utc_now, write_transaction
+from skillenai.store.lifecycle import reopen_postings
 
 _DOCUMENT_COLUMNS = (
     "id", "url", "canonical_url", "source", "spider", "kind", "title", "text", "lang",
@@ -82,6 +84,8 @@ def upsert_documents(
                 counts.unchanged += 1
             if record["kind"] == "posting":
                 _upsert_posting(conn, record)
+        # A posting stored or re-seen is listed again.
+        reopen_postings(db, [doc_id for doc_id, record in by_id.items() if record["kind"] == "posting"])
     return counts
 
 
@@ -125,6 +129,6 @@ def _upsert_posting(conn: sqlite3.Connection, record: dict) -> None:
     updates = ", ".join(f"{c} = excluded.{c}" for c in _POSTING_COLUMNS)
     conn.execute(
         f"INSERT INTO postings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT (document_id) DO UPDATE SET {updates}, closed_at = NULL",
+        f"ON CONFLICT (document_id) DO UPDATE SET {updates}",
         values,
     )
