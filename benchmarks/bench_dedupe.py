@@ -242,8 +242,7 @@ def probes(rng: np.random.Generator, originals: np.ndarray, changed: float) -> n
 
 
 def child_lsh_ours(n: int, daily: int, queries: int) -> dict:
-    from skillenai.store.db import open_db
-    from skillenai.store.documents import write_transaction
+    from skillenai.store.db import open_db, write_transaction
 
     s = DedupeSettings()
     bands, rows = s.layout

@@ -64,7 +64,7 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(web, web_dir, tmp_path):
 
 def test_a_run_of_a_dead_process_is_marked_interrupted(tmp_path):
     from skillenai.store.db import open_db
-    from skillenai.store.documents import start_run
+    from skillenai.store.runs import start_run
 
     db = open_db(tmp_path / "runs.db")
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -16,7 +16,8 @@ from skillenai.pipeline.monitors import report, run_monitors
 from skillenai.sampleweb.generate import generate
 from skillenai.sampleweb.server import SampleWebServer
 from skillenai.store.db import open_db
-from skillenai.store.documents import finish_run, start_run, upsert_documents
+from skillenai.store.documents import upsert_documents
+from skillenai.store.runs import finish_run, start_run
 
 
 def posting(n: int, source: str, **fields) -> dict:

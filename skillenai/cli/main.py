@@ -18,6 +18,7 @@ from pathlib import Path
 from skillenai.cli.common import CommandError, progress
 from skillenai.cli.metrics import add_metrics_commands
 from skillenai.store.db import DEFAULT_DB, StoreError, open_db
+from skillenai.store.runs import crawl_runs_after, last_crawl_run_id
 
 logger = logging.getLogger("skillenai")
 
@@ -69,11 +70,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print_worker_summary(result.stats, result.seconds)
         return 0
     db = open_db(args.db)
-    last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+    last_run = last_crawl_run_id(db)
     db.close()
     result = run_spiders(args.spider or None, overrides, jobdir=args.jobdir)
     db = open_db(args.db)
-    run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run]).fetchall()]
+    run_ids = [run["id"] for run in crawl_runs_after(db, last_run)]
     print_crawl_summary(db, run_ids, result.seconds)
     return _check_monitors(db, run_ids, overrides)
 

@@ -43,8 +43,10 @@ except ImportError:
 
 from skillenai.core.record import FIELDS, decompress_raw
 from skillenai.crawler import signals as our_signals
-from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run, utc_now, write_transaction
+from skillenai.store.db import utc_now
+from skillenai.store.documents import UpsertCounts
 from skillenai.store.ingest import IngestReport, ingest_lines
+from skillenai.store.runs import crawl_run_of_redis_run, finish_run, record_issues, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -436,13 +438,6 @@ def _merge(total: IngestReport, part: IngestReport) -> None:
     total.errors.extend(part.errors[: max(0, 1000 - len(total.errors))])
 
 
-def _run_id(db, run: str) -> int | None:
-    row = db.conn.execute(
-        "SELECT id FROM crawl_runs WHERE json_extract(args, '$.redis_run') = ? ORDER BY id DESC LIMIT 1",
-        (run,)).fetchone()
-    return row[0] if row else None
-
-
 def _apply_events(db, events: list[bytes], report: DrainReport) -> None:
     issues = []
     for raw in events:
@@ -458,23 +453,19 @@ def _apply_events(db, events: list[bytes], report: DrainReport) -> None:
         if kind == "run_started":
             args = dict(event.get("args") or {}, redis_run=run)
             pid = event.get("pid")
-            run_id = start_run(db, spider, args, pid=pid if isinstance(pid, int) else 0, host=event.get("host"))
-            with write_transaction(db):
-                db.conn.execute("UPDATE crawl_runs SET started = ? WHERE id = ?",
-                                (event.get("started") or utc_now(), run_id))
+            start_run(db, spider, args, pid=pid if isinstance(pid, int) else 0, host=event.get("host"),
+                      started=event.get("started"))
             report.runs_started += 1
         elif kind == "issue":
-            issues.append((_run_id(db, run), spider, event.get("url"), event.get("reason") or "unknown",
+            issues.append((crawl_run_of_redis_run(db, run), spider, event.get("url"), event.get("reason") or "unknown",
                            event.get("detail")))
             report.issues += 1
         elif kind == "run_finished":
-            run_id = _run_id(db, run) or start_run(db, spider, {"redis_run": run})
+            run_id = crawl_run_of_redis_run(db, run) or start_run(db, spider, {"redis_run": run})
             counts = UpsertCounts(new=0, changed=0, unchanged=int(event.get("items") or 0))
             finish_run(db, run_id, outcome=event.get("outcome") or "finished", counts=counts,
-                       dropped=int(event.get("dropped") or 0), stats=event.get("stats") or {})
-            with write_transaction(db):
-                db.conn.execute("UPDATE crawl_runs SET finished = ? WHERE id = ?",
-                                (event.get("finished") or utc_now(), run_id))
+                       dropped=int(event.get("dropped") or 0), stats=event.get("stats") or {},
+                       finished=event.get("finished"))
             report.runs_finished += 1
         else:
             report.bad_events += 1

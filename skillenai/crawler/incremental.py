@@ -33,8 +33,9 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from skillenai.core.record import apply_origin_map
-from skillenai.store.db import open_db
-from skillenai.store.documents import utc_now, write_transaction
+from skillenai.store.db import open_db, utc_now, write_transaction
+from skillenai.store.http_validators import load_validators, save_validators
+from skillenai.store.lifecycle import close_missing_postings, mark_pages_seen, mark_source_seen
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +96,7 @@ class IncrementalMiddleware:
         self.state.setdefault("failed", set())
         db = open_db(self.db_path)
         try:
-            rows = db.execute("SELECT url, etag, last_modified, content_hash FROM http_validators WHERE spider = ?",
-                              [spider.name])
-            self.validators = {url: (etag, modified, digest) for url, etag, modified, digest in rows}
+            self.validators = load_validators(db, spider.name)
         finally:
             db.close()
 
@@ -106,49 +105,25 @@ class IncrementalMiddleware:
         stats = self.crawler.stats
         db = open_db(self.db_path)
         try:
+            # One transaction: sightings, validators and closed postings land together or not at all.
             with write_transaction(db):
-                conn = db.conn
                 run_id = getattr(spider, "crawl_run_id", None)
-                bumped = 0
-                for spider_name, source in sorted(self.seen_boards):
-                    bumped += conn.execute(
-                        "UPDATE documents SET last_seen = ?, crawl_run_id = COALESCE(?, crawl_run_id) "
-                        "WHERE spider = ? AND source = ? AND kind = 'posting' AND last_seen < ? AND id IN "
-                        "(SELECT document_id FROM postings WHERE closed_at IS NULL)",
-                        (now, run_id, spider_name, source, now)).rowcount
-                pages = [(url, spider.name) for url in sorted(self.seen_pages)]
-                bumped += conn.executemany(
-                    "UPDATE documents SET last_seen = ?, crawl_run_id = COALESCE(?, crawl_run_id) "
-                    "WHERE url = ? AND spider = ?", [(now, run_id, *page) for page in pages]).rowcount
-                # A page back after a 404 may be byte-identical to the last one fetched.
-                conn.executemany("UPDATE postings SET closed_at = NULL WHERE closed_at IS NOT NULL AND document_id "
-                                 "IN (SELECT id FROM documents WHERE url = ? AND spider = ?)", pages)
+                bumped = sum(mark_source_seen(db, spider_name, source, now, run_id)
+                             for spider_name, source in sorted(self.seen_boards))
+                bumped += mark_pages_seen(db, spider.name, sorted(self.seen_pages), now, run_id)
                 stats.inc_value("skillenai/incremental/unchanged_documents", bumped)
-                conn.executemany(
-                    "INSERT INTO http_validators (url, spider, source, etag, last_modified, content_hash, "
-                    "fetched_at, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-                    "spider = excluded.spider, source = excluded.source, etag = excluded.etag, "
-                    "last_modified = excluded.last_modified, content_hash = excluded.content_hash, "
-                    "fetched_at = excluded.fetched_at, checked_at = excluded.checked_at",
-                    [(url, spider.name, source, etag, modified, digest, now, now)
-                     for url, (source, etag, modified, digest) in self.fetched.items()])
-                conn.executemany("UPDATE http_validators SET checked_at = ? WHERE url = ?",
-                                 [(now, url) for url in self.checked])
+                save_validators(db, spider.name, self.fetched, self.checked, now)
                 if reason == "finished" and not self.state.get("killed"):
-                    self._close_missing(conn, spider.name)
+                    self._close_missing(db, spider.name)
                 else:
                     logger.info("%s stopped (%s): no posting is closed", spider.name, reason)
         finally:
             db.close()
 
-    def _close_missing(self, conn, spider_name: str) -> None:
+    def _close_missing(self, db, spider_name: str) -> None:
         sources, failed = self.state["sources"], self.state["failed"]
-        closed = 0
-        for source in sorted(sources - failed):
-            closed += conn.execute(
-                "UPDATE postings SET closed_at = ? WHERE closed_at IS NULL AND document_id IN "
-                "(SELECT id FROM documents WHERE spider = ? AND source = ? AND kind = 'posting' AND last_seen < ?)",
-                (self.run_date, spider_name, source, self.state["since"])).rowcount
+        closed = sum(close_missing_postings(db, spider_name, source, self.state["since"], self.run_date)
+                     for source in sorted(sources - failed))
         for source in sorted(failed & sources):
             logger.warning("%s source %r was not fetched in full: none of its postings is closed",
                            spider_name, source)

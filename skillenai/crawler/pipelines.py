@@ -24,7 +24,8 @@ from skillenai.core.record import InvalidRecord, apply_origin_map, normalize_rec
 from skillenai.crawler import signals as our_signals
 from skillenai.crawler.items import DocumentItem
 from skillenai.store.db import open_db
-from skillenai.store.documents import UpsertCounts, finish_run, record_issues, start_run, upsert_documents
+from skillenai.store.documents import UpsertCounts, upsert_documents
+from skillenai.store.runs import finish_run, record_issues, start_run
 
 logger = logging.getLogger(__name__)
 

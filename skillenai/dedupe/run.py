@@ -60,7 +60,7 @@ from skillenai.dedupe.text import (
     title_key,
 )
 from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate
-from skillenai.store.documents import utc_now, write_transaction
+from skillenai.store.db import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
 

@@ -720,7 +720,7 @@ def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, sk
     read from one snapshot, and a write that lands meanwhile leaves them marked stale.
     Returns what was stored and how long it took.
     """
-    from skillenai.store.documents import utc_now, write_transaction
+    from skillenai.store.db import utc_now, write_transaction
 
     started = time.perf_counter()
     conn = db.conn

@@ -30,7 +30,14 @@ from typing import Any, Callable, Iterator
 
 from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
-from skillenai.store.documents import utc_now, write_transaction
+from skillenai.store.runs import (
+    crawl_runs_after,
+    daily_run_outcome,
+    finish_daily_run,
+    last_crawl_run_id,
+    save_daily_stages,
+    start_daily_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +96,14 @@ def run_daily(*, db_path: str, date: dt.date | None = None, spiders: list[str] |
 def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
     jobdir = Path(f"{db_path}.jobs") / day
     db = open_db(db_path)
-    previous = db.execute("SELECT outcome FROM daily_runs WHERE date = ?", [day]).fetchone()
     resuming = jobdir.exists()
-    if resuming and previous is not None and previous[0] == "running":
+    if resuming and daily_run_outcome(db, day) == "running":
         # Killed mid-crawl: Scrapy saved no queue, only the requests it had seen, and resuming
         # would skip them. Start the date's crawl afresh (unchanged pages answer 304).
         logger.warning("daily %s: the last attempt was killed; crawling afresh", day)
         shutil.rmtree(jobdir, ignore_errors=True)
         resuming = False
-    _start_record(db, day, resuming)
+    start_daily_run(db, day, resuming)
     stages: dict[str, dict] = {}
     outcome = "ok"
     try:
@@ -106,7 +112,7 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
         db.close()
         stages["crawl"], run_ids, settings = _crawl(db_path, day, spiders, overrides, sample_web, jobdir)
         db = open_db(db_path)
-        _save(db, day, stages)
+        save_daily_stages(db, day, stages)
         if stages["crawl"]["status"] != "ok":
             outcome = "interrupted"
             return _finish(db, day, stages, outcome, out)
@@ -122,7 +128,7 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
                 print(check.message(), file=sys.stderr)
         if stages["monitors"]["status"] != "ok":
             outcome = "monitors_failed"
-        _save(db, day, stages)
+        save_daily_stages(db, day, stages)
 
         def before(name: str) -> None:
             nonlocal stage
@@ -132,7 +138,7 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
         def after(name: str, record: dict) -> None:
             record.pop("summary", None)  # the record keeps the counts; the lines are for a terminal
             stages[name] = record
-            _save(db, day, stages)
+            save_daily_stages(db, day, stages)
 
         run_batch(db, progress=progress, before=before, after=after)
     except Exception as exc:  # noqa: BLE001 - the record must say which stage failed and why
@@ -152,7 +158,7 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
 
     overrides = {**overrides, "SKILLENAI_DB": db_path, "SKILLENAI_RUN_DATE": day}
     db = open_db(db_path)
-    last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+    last_run = last_crawl_run_id(db)
     db.close()
     started = time.monotonic()
     if sample_web:
@@ -167,59 +173,36 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
     seconds = time.monotonic() - started
     db = open_db(db_path)
     try:
-        rows = db.execute("SELECT id, spider, outcome, items_new, items_changed, items_dropped, stats "
-                          "FROM crawl_runs WHERE id > ? ORDER BY id", [last_run]).fetchall()
+        runs = crawl_runs_after(db, last_run)
     finally:
         db.close()
     per_spider = {}
-    for run_id, spider, outcome, new, changed, dropped, stats_json in rows:
-        stats = json.loads(stats_json or "{}")
+    for run in runs:
+        stats = json.loads(run["stats"] or "{}")
         inc = lambda name: stats.get(f"skillenai/incremental/{name}", 0)  # noqa: E731
-        per_spider[spider] = {
-            "run_id": run_id, "outcome": outcome, "requests": stats.get("downloader/request_count", 0),
-            "new": new, "changed": changed,
+        per_spider[run["spider"]] = {
+            "run_id": run["id"], "outcome": run["outcome"], "requests": stats.get("downloader/request_count", 0),
+            "new": run["items_new"], "changed": run["items_changed"],
             # re-seen without change: unchanged items, and documents of 304s and same-hash bodies
             "unchanged": stats.get("skillenai/stored/unchanged", 0) + inc("unchanged_documents"),
             "not_modified": inc("not_modified"), "same_content": inc("same_content"),
-            "closed": inc("closed"), "dropped": dropped,
+            "closed": inc("closed"), "dropped": run["items_dropped"],
             "errors": stats.get("skillenai/skipped/fetch_failed", 0) + stats.get("log_count/ERROR", 0),
         }
     totals = {key: sum(s[key] for s in per_spider.values())
               for key in ("requests", "new", "changed", "unchanged", "not_modified", "same_content", "closed",
                           "dropped", "errors")}
-    complete = bool(rows) and all(outcome in _FINISHED for _id, _s, outcome, *_ in rows)
+    complete = bool(runs) and all(run["outcome"] in _FINISHED for run in runs)
     record = {"status": "ok" if complete else "interrupted", "seconds": round(seconds, 2), **totals,
               "spiders": per_spider}
     if not complete:
-        record["errors_detail"] = [f"{spider}: {outcome}" for _id, spider, outcome, *_ in rows
-                                   if outcome not in _FINISHED] or ["no spider ran"]
-    return record, [row[0] for row in rows], project_settings(overrides)
-
-
-def _start_record(db, day: str, resuming: bool) -> None:
-    now = utc_now()
-    with write_transaction(db):
-        db.conn.execute(
-            "INSERT INTO daily_runs (date, started, outcome, attempts, crawl_since, stages) "
-            "VALUES (?, ?, 'running', 1, ?, '{}') ON CONFLICT (date) DO UPDATE SET started = excluded.started, "
-            "finished = NULL, outcome = 'running', attempts = attempts + 1, stages = '{}', "
-            "crawl_since = CASE WHEN ? THEN crawl_since ELSE excluded.crawl_since END",
-            (day, now, now, resuming))
-
-
-def _save(db, day: str, stages: dict) -> None:
-    with write_transaction(db):
-        db.conn.execute("UPDATE daily_runs SET stages = ? WHERE date = ?", (json.dumps(stages, sort_keys=True), day))
+        record["errors_detail"] = [f"{run['spider']}: {run['outcome']}" for run in runs
+                                   if run["outcome"] not in _FINISHED] or ["no spider ran"]
+    return record, [run["id"] for run in runs], project_settings(overrides)
 
 
 def _finish(db, day: str, stages: dict, outcome: str, out) -> int:
-    with write_transaction(db):
-        db.conn.execute("UPDATE daily_runs SET finished = ?, outcome = ?, stages = ? WHERE date = ?",
-                        (utc_now(), outcome, json.dumps(stages, sort_keys=True), day))
-    row = db.execute("SELECT date, started, finished, outcome, attempts, crawl_since, stages FROM daily_runs "
-                     "WHERE date = ?", [day]).fetchone()
+    record = finish_daily_run(db, day, stages, outcome)
     db.close()
-    record = dict(zip(("date", "started", "finished", "outcome", "attempts", "crawl_since", "stages"), row))
-    record["stages"] = json.loads(record["stages"])
     print(json.dumps(record, indent=2, sort_keys=False), file=out)
     return EXIT_OK if outcome == "ok" else EXIT_FAILED

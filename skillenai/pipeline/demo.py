@@ -20,6 +20,7 @@ from skillenai.metrics.queries import PAGE_MIN_POSTINGS
 from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
 from skillenai.store.report import crawl_summary, documents_by_language, format_table
+from skillenai.store.runs import crawl_runs_after, last_crawl_run_id
 
 
 def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
         generate(directory, postings=postings, seed=seed, as_of=as_of)
         generated = time.monotonic()
         db = open_db(db_path)
-        last_run = db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+        last_run = last_crawl_run_id(db)
         db.close()
         with SampleWebServer(directory) as web:
             print(f"Serving it on 127.0.0.1 ({len(json.loads((directory / 'manifest.json').read_text())['sites'])} sites); "
@@ -149,7 +150,7 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
             overrides["LOG_LEVEL"] = "INFO" if verbose else "ERROR"
             result = run_spiders(None, overrides)
         db = open_db(db_path)
-        run_ids = [r[0] for r in db.execute("SELECT id FROM crawl_runs WHERE id > ?", [last_run])]
+        run_ids = [run["id"] for run in crawl_runs_after(db, last_run)]
         print_crawl_summary(db, run_ids, result.seconds)
         recall = truth_recall(db, directory)
         print("\nAgainst the sample web's ground truth:")

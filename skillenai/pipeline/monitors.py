@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from skillenai.crawler.seeds import SeedFileError, read_seeds
+from skillenai.store.runs import crawl_runs
 
 _COVERAGE_SQL = {
     "location": "p.location_raw IS NOT NULL AND p.location_raw <> '' OR p.locations_json IS NOT NULL",
@@ -53,9 +54,7 @@ def run_monitors(db, run_ids: list[int], settings) -> list[Check]:
     """Every check over the crawl runs ``run_ids``; see :attr:`Check.passed`."""
     if not run_ids:
         return []
-    marks = ",".join("?" * len(run_ids))
-    runs = db.execute(f"SELECT id, spider, items_dropped, stats FROM crawl_runs WHERE id IN ({marks})",
-                      run_ids).fetchall()
+    runs = crawl_runs(db, run_ids)
     min_items = settings.getint("SKILLENAI_MONITOR_MIN_ITEMS", 1)
     max_errors = settings.getfloat("SKILLENAI_MONITOR_MAX_ERROR_RATE", 0.2)
     max_drops = settings.getfloat("SKILLENAI_MONITOR_MAX_DROP_RATE", 0.1)
@@ -65,10 +64,10 @@ def run_monitors(db, run_ids: list[int], settings) -> list[Check]:
         raise ValueError(f"SKILLENAI_MONITOR_MIN_FIELD_COVERAGE: unknown field(s) {', '.join(unknown)}; "
                          f"known: {', '.join(_COVERAGE_SQL)}")
     checks: list[Check] = []
-    for run_id, spider, dropped, stats_json in runs:
-        stats = json.loads(stats_json or "{}")
-        args = db.execute("SELECT args FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0]
-        for source in _expected_sources(spider, json.loads(args or "{}"), settings):
+    for run in runs:
+        run_id, spider, dropped = run["id"], run["spider"], run["items_dropped"]
+        stats = json.loads(run["stats"] or "{}")
+        for source in _expected_sources(spider, json.loads(run["args"] or "{}"), settings):
             items = db.execute("SELECT COUNT(*) FROM documents WHERE crawl_run_id = ? AND spider = ? AND source = ?",
                                [run_id, spider, source]).fetchone()[0]
             checks.append(Check("min_items", spider, source, "SKILLENAI_MONITOR_MIN_ITEMS", items, min_items,

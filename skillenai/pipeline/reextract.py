@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 from skillenai.core.dates import lenient_datetime
 from skillenai.core.record import clean_line, clean_text, content_hash
 from skillenai.core.workers import map_as_completed, usable_cores
-from skillenai.store.documents import write_transaction
+from skillenai.store.db import write_transaction
 
 logger = logging.getLogger(__name__)
 

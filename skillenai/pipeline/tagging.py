@@ -24,7 +24,7 @@ from skillenai.classify.sections import in_ranges, job_section_ranges
 from skillenai.core.workers import map_as_completed, usable_cores
 from skillenai.dedupe.boilerplate import Boilerplate, scope_of
 from skillenai.dedupe.text import normalise, unit_hash
-from skillenai.store.documents import utc_now, write_transaction
+from skillenai.store.db import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
 

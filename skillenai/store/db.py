@@ -1,15 +1,18 @@
-"""Opening the SQLite store: connection settings and schema migrations.
+"""Opening the SQLite store: connection settings, schema migrations, write transactions.
 
 Every entry point opens the store through :func:`open_db`, so a store is always at the
 latest schema, in WAL mode (readers never block the writer) and waits for a busy writer
-instead of failing at once.
+instead of failing at once. Every store module writes inside :func:`write_transaction`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 
@@ -53,3 +56,28 @@ def open_db(path: str | Path = DEFAULT_DB, *, migrate: bool = True, readonly: bo
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open store {path!r}: {exc}") from exc
     return db
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, taking the write lock up front.
+
+    ``BEGIN IMMEDIATE`` makes a second writer wait (busy timeout) at the start instead
+    of failing when it tries to upgrade a read lock half-way through.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.rollback()
+        raise
+    else:
+        conn.execute("COMMIT")

@@ -3,21 +3,21 @@
 A document is inserted once (``first_seen``); every later sighting moves ``last_seen``;
 a change of title or text replaces the content, gives the document a new ``seq`` (so
 ``export --since`` hands it out again) and clears ``classified_at`` (so the classify
-stage tags it again). Unchanged re-crawls add no rows.
+stage tags it again). Unchanged re-crawls add no rows. A posting stored is listed again:
+it is reopened if it was closed (:mod:`skillenai.store.lifecycle`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
-import os
-import socket
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import sqlite_utils
+
+from skillenai.store.db import utc_now, write_transaction
+from skillenai.store.lifecycle import reopen_postings
 
 _DOCUMENT_COLUMNS = (
     "id", "url", "canonical_url", "source", "spider", "kind", "title", "text", "lang",
@@ -44,31 +44,6 @@ class UpsertCounts:
     @property
     def total(self) -> int:
         return self.new + self.changed + self.unchanged
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@contextlib.contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction, taking the write lock up front.
-
-    ``BEGIN IMMEDIATE`` makes a second writer wait (busy timeout) at the start instead
-    of failing when it tries to upgrade a read lock half-way through.
-    """
-    conn = db.conn
-    if conn.in_transaction:
-        yield db
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        conn.rollback()
-        raise
-    else:
-        conn.execute("COMMIT")
 
 
 def upsert_documents(
@@ -109,6 +84,8 @@ def upsert_documents(
                 counts.unchanged += 1
             if record["kind"] == "posting":
                 _upsert_posting(conn, record)
+        # A posting stored or re-seen is listed again.
+        reopen_postings(db, [doc_id for doc_id, record in by_id.items() if record["kind"] == "posting"])
     return counts
 
 
@@ -152,88 +129,6 @@ def _upsert_posting(conn: sqlite3.Connection, record: dict) -> None:
     updates = ", ".join(f"{c} = excluded.{c}" for c in _POSTING_COLUMNS)
     conn.execute(
         f"INSERT INTO postings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT (document_id) DO UPDATE SET {updates}, closed_at = NULL",
+        f"ON CONFLICT (document_id) DO UPDATE SET {updates}",
         values,
     )
-
-
-# Crawl runs and their issues -------------------------------------------------------------
-
-def start_run(db: sqlite_utils.Database, spider: str, args: dict[str, Any] | None = None, *,
-              pid: int | None = None, host: str | None = None) -> int:
-    """Record a new run of ``spider`` by process ``pid`` on ``host`` (default: this one).
-
-    Runs left ``running`` by processes of this host that are gone (killed, crashed) are
-    marked ``interrupted`` first, so the record says what happened to them.
-    """
-    pid = os.getpid() if pid is None else pid
-    host = host or socket.gethostname()
-    with write_transaction(db):
-        mark_interrupted_runs(db)
-        cursor = db.conn.execute(
-            "INSERT INTO crawl_runs (spider, started, outcome, args, pid, host) VALUES (?, ?, 'running', ?, ?, ?)",
-            (spider, utc_now(), json.dumps(args or {}, sort_keys=True, default=str), pid, host),
-        )
-    return cursor.lastrowid
-
-
-def mark_interrupted_runs(db: sqlite_utils.Database) -> int:
-    """Mark ``interrupted`` the runs still ``running`` whose process on this host is gone.
-
-    Runs of other hosts are left alone: their processes cannot be checked from here.
-    """
-    host = socket.gethostname()
-    dead = [run_id for run_id, pid in db.conn.execute(
-        "SELECT id, pid FROM crawl_runs WHERE outcome = 'running' AND host = ? AND pid > 0", (host,))
-        if not _process_alive(pid)]
-    if dead:
-        with write_transaction(db):
-            db.conn.executemany("UPDATE crawl_runs SET outcome = 'interrupted' WHERE id = ?", [(i,) for i in dead])
-    return len(dead)
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    # A zombie (killed, not yet reaped by its parent) is dead too.
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return True
-
-
-def finish_run(
-    db: sqlite_utils.Database,
-    run_id: int,
-    *,
-    outcome: str,
-    counts: UpsertCounts,
-    dropped: int,
-    stats: dict[str, Any],
-) -> None:
-    with write_transaction(db):
-        db.conn.execute(
-            "UPDATE crawl_runs SET finished = ?, outcome = ?, items_stored = ?, items_new = ?, "
-            "items_changed = ?, items_dropped = ?, stats = ? WHERE id = ?",
-            (utc_now(), outcome, counts.total, counts.new, counts.changed, dropped,
-             json.dumps(stats, sort_keys=True, default=str), run_id),
-        )
-
-
-def record_issues(db: sqlite_utils.Database, issues: list[tuple[int | None, str, str | None, str, str | None]]) -> None:
-    """Store (run_id, spider, url, reason, detail) rows: dropped items and skipped input."""
-    if not issues:
-        return
-    now = utc_now()
-    with write_transaction(db):
-        db.conn.executemany(
-            "INSERT INTO crawl_issues (crawl_run_id, spider, url, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
-            [(*issue, now) for issue in issues],
-        )
