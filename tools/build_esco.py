@@ -75,7 +75,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from skillenai.classify.resources import CLASSIFY_DATA
 from skillenai.classify.skills.taxonomy import ESCO_FILE, Taxonomy, load_project_taxonomy
 from skillenai.core.ids import entity_id
 
