@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -105,6 +106,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
 
 
+def cmd_metrics_candidates(args: argparse.Namespace) -> int:
+    from skillenai.store.candidates import candidate_rows
+
+    db = _open_store(args.db)
+    rows = candidate_rows(db, limit=args.limit, min_documents=args.min_documents, search=args.search)
+    db.close()
+    if args.format == "json":
+        text = json.dumps({"candidates": rows}, indent=2, ensure_ascii=False) + "\n"
+    else:
+        lines = ["| candidate | documents | mentions | first seen | example |", "| --- | --- | --- | --- | --- |"]
+        for r in rows:
+            example = r["examples"][0]["context"] if r["examples"] else ""
+            cells = [r["text"], str(r["documents"]), str(r["mentions"]), r["first_seen"][:10], example]
+            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        text = "\n".join(lines) + "\n"
+    _emit(text, args.output)
+    return 0
+
+
 def add_metrics_commands(sub, db_option) -> None:
     """Register the metrics and serve subcommands on the main parser's subparsers."""
     from skillenai.metrics.queries import (
@@ -172,6 +192,20 @@ def add_metrics_commands(sub, db_option) -> None:
     common(q, window=False)
     q.add_argument("--min-postings", type=_positive, default=DEFAULT_MIN_POSTINGS, metavar="N",
                    help=f"least postings over the two periods (default {DEFAULT_MIN_POSTINGS})")
+
+    q = msub.add_parser(
+        "candidates", help="skill spans that name no known skill, the most frequent first",
+        description="Skills the span detector found in postings that link to no skill of the taxonomy (its "
+                    "own or ESCO's): what the taxonomy may lack, by how many canonical documents name each, "
+                    "with where it was first and last seen and a few examples in context.")
+    db_option(q)
+    q.add_argument("--limit", type=_positive, default=50, metavar="N", help="candidates to list (default 50)")
+    q.add_argument("--min-documents", type=_positive, default=1, metavar="N",
+                   help="only candidates named by at least N canonical documents (default 1)")
+    q.add_argument("--search", metavar="TEXT", help="only candidates containing TEXT")
+    q.add_argument("--format", choices=("json", "md"), default="json", help="output format (default json)")
+    q.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    q.set_defaults(func=cmd_metrics_candidates)
 
     q = msub.add_parser(
         "refresh", help="precompute per-day skill counts and the pages of the most asked-for skills, metros, roles",

@@ -494,3 +494,33 @@ def m007_run_process(db: Database) -> None:
     """The process behind each crawl run, so a run left 'running' by a dead one is found."""
     db.execute("ALTER TABLE crawl_runs ADD COLUMN pid INTEGER")
     db.execute("ALTER TABLE crawl_runs ADD COLUMN host TEXT")
+
+
+@migrations()
+def m009_skill_candidates(db: Database) -> None:
+    """Skill spans that link to no known skill, kept so the taxonomy can grow from what
+    postings say; and each skill's crosswalk and source beside its id."""
+    db.execute("ALTER TABLE skills ADD COLUMN lightcast_id TEXT")
+    db.execute("ALTER TABLE skills ADD COLUMN source TEXT")
+    db.execute(
+        """
+        CREATE TABLE skill_candidates (
+            key TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            examples TEXT NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE document_skill_candidates (
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY (document_id, key)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_document_skill_candidates_key ON document_skill_candidates (key, document_id)")
