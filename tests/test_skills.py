@@ -331,3 +331,12 @@ def test_mention_context_is_generic():
     assert word_shape("Node.js") == "Xx.x"
     with pytest.raises(ValueError):
         mention_context(text, 5, 2)
+
+
+def test_a_link_or_an_address_is_no_mention_of_a_protocol():
+    found = match_skills("Apply at https://careers.example.com/jobs/123, email jobs@acme.io, or see "
+                         "www.acme.io/http-guide. We serve HTTP/2 APIs in Python.")
+    spans = {m.name: m.spans for m in found}
+    assert "Python" in spans
+    # The HTTP of the sentence ("HTTP/2", a version), none of the addresses'.
+    assert spans["HTTP"] == [(107, 113)]

@@ -113,6 +113,8 @@ def tag_skills_batch(
             continue
         keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
         ranges = [] if keep_all else boilerplate_ranges(t)
+        if "://" in t or "www." in t or "@" in t:  # "https://..." is no mention of HTTP
+            ranges = merge_ranges(ranges + [m.span() for m in _LINK.finditer(t)])
         extra = skip[i] if skip is not None else None
         if extra:
             ranges = merge_ranges(ranges + [tuple(r) for r in extra])
@@ -157,6 +159,7 @@ def match_skills(text: str, threshold: float | None = None, *, employer_text: bo
     return tag_skills_batch([text], threshold, employer_text=employer_text)[0]
 
 
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _VERSION_TAIL = re.compile(r"[\s\-_]*v?\d+(?:\.\d+)*(?:\.x)?\+?$")
 _QUALIFIER_TAIL = re.compile(
     r"\s+(?:programming language|programming|language|framework|library|database|skills?|developer|"
