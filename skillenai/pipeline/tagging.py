@@ -5,8 +5,9 @@ since they were last tagged), or every document with ``all_documents=True`` afte
 taxonomy or model change. Skill words in a posting's employer text are not counted: its
 company name, the sections and sentences :mod:`skillenai.classify.sections` recognises, and the
 longer lines dedupe learned the company repeats under unlike jobs (``boilerplate_lines``;
-the daily batch runs dedupe first). Tags are replaced per document in one transaction per batch,
-so a re-run gives the same rows and an interrupted run leaves whole batches.
+the daily batch runs dedupe first). The store writes the tags (:mod:`skillenai.store.tags`): replaced
+per document in one transaction per batch, so a re-run gives the same rows and an interrupted
+run leaves whole batches.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from skillenai.classify.sections import in_ranges, job_section_ranges
 from skillenai.core.workers import map_as_completed, usable_cores
 from skillenai.dedupe.boilerplate import Boilerplate, scope_of
 from skillenai.dedupe.text import normalise, unit_hash
-from skillenai.store.db import utc_now, write_transaction
+from skillenai.store.db import utc_now
+from skillenai.store.tags import (
+    DocumentTags,
+    MetroRow,
+    count_documents_to_classify,
+    documents_to_classify,
+    sync_entities,
+    write_tags,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,32 +59,16 @@ class ClassifyReport:
 def load_entities(db: sqlite_utils.Database) -> None:
     """Bring the entity tables (skills, roles) in line with the shipped taxonomies.
 
-    Rows that did not change are left alone: every classify run calls this, and a rewrite
-    would mark the precomputed metrics stale (skillenai/store/schema.py, m006) for nothing.
+    Rows that did not change are left alone (:func:`skillenai.store.tags.sync_entities`).
     """
     from skillenai.classify.roles import role_table
     from skillenai.classify.skills.taxonomy import load_taxonomy
 
-    skills = [(s.id, s.name, s.category, json.dumps(list(s.aliases), ensure_ascii=False), s.esco_uri)
-              for s in load_taxonomy().skills]
-    roles = [(r["id"], str(r["name"])) for r in role_table()]
-    with write_transaction(db):
-        conn = db.conn
-        conn.execute("DELETE FROM skills WHERE id NOT IN (SELECT value FROM json_each(?))",
-                     [json.dumps([row[0] for row in skills])])
-        conn.executemany(
-            "INSERT INTO skills (id, name, category, aliases, esco_uri) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, "
-            "aliases = excluded.aliases, esco_uri = excluded.esco_uri "
-            "WHERE (skills.name, skills.category, skills.aliases, skills.esco_uri) IS NOT "
-            "(excluded.name, excluded.category, excluded.aliases, excluded.esco_uri)", skills)
-        conn.execute("DELETE FROM roles WHERE id NOT IN (SELECT value FROM json_each(?))",
-                     [json.dumps([row[0] for row in roles])])
-        conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
-                         "name = excluded.name WHERE roles.name IS NOT excluded.name", roles)
+    sync_entities(db, [(s.id, s.name, s.category, s.aliases, s.esco_uri) for s in load_taxonomy().skills],
+                  [(r["id"], str(r["name"])) for r in role_table()])
 
 
-def _place_row(place) -> tuple:
+def _place_row(place) -> MetroRow:
     return (place.city_id, place.city, place.admin1, place.country, place.lat, place.lon,
             place.metro_id, place.metro, place.population)
 
@@ -163,25 +156,13 @@ def classify_store(
     report = ClassifyReport()
     load_entities(db)
     boilerplate = Boilerplate(db.conn)
-    where = "" if all_documents else "WHERE d.classified_at IS NULL"
-    total = db.execute(f"SELECT COUNT(*) FROM documents d {where}").fetchone()[0]
+    total = count_documents_to_classify(db, all_documents=all_documents)
     if workers is None:
         workers = min(usable_cores(), total // batch_size)
     report.workers = workers = max(1, workers)
 
     def batches():
-        last_id = ""
-        while True:
-            rows = list(db.query(
-                f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
-                f"p.location_raw, p.locations_json, p.workplace, p.company "
-                f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
-                f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
-                [last_id, batch_size],
-            ))
-            if not rows:
-                return
-            last_id = rows[-1]["id"]
+        for rows in documents_to_classify(db, all_documents=all_documents, batch_size=batch_size):
             yield [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
                     "lang": r["lang"],
                     "location": _location_value(r) if r["kind"] == "posting" else None,
@@ -202,43 +183,23 @@ def classify_store(
     return report
 
 
+def _document_tags(t) -> DocumentTags:
+    """A tagger's :class:`~skillenai.classify.tagger.Tags` as the store keeps them."""
+    return DocumentTags(
+        document_id=t.id,
+        skills=[(m.id, len(m.spans), m.score, m.method, 0) for m in t.skills]
+        + [(m.id, 0, m.score, m.method, 1) for m in t.title_skills],
+        places=[_place_row(place) for place in t.places],
+        place_source=t.place_source,
+        role=(t.role.id, t.role.score) if t.role is not None else None,
+        remote=t.remote, hybrid=t.hybrid, remote_scope=t.remote_scope,
+        lang=t.lang,
+    )
+
+
 def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -> None:
-    now = utc_now()
-    ids = [t.id for t in tags]
-    marks = ",".join("?" * len(ids))
-    with write_transaction(db):
-        conn = db.conn
-        for table in ("document_skills", "document_metros", "document_roles"):
-            conn.execute(f"DELETE FROM {table} WHERE document_id IN ({marks})", ids)
-        skill_rows, place_rows, metro_rows, role_rows, flag_rows, lang_rows = [], [], {}, [], [], []
-        for t in tags:
-            for m in t.skills:
-                skill_rows.append((t.id, m.id, len(m.spans), m.score, m.method, 0))
-            for m in t.title_skills:
-                skill_rows.append((t.id, m.id, 0, m.score, m.method, 1))
-            for place in t.places:
-                place_rows.append((t.id, place.city_id, t.place_source))
-                metro_rows[place.city_id] = _place_row(place)
-            if t.role is not None:
-                role_rows.append((t.id, t.role.id, t.role.score))
-            flag_rows.append((int(t.remote), int(t.hybrid), t.remote_scope, t.id))
-            if t.lang:
-                lang_rows.append((t.lang, t.id))
-        conn.executemany(
-            "INSERT OR REPLACE INTO document_skills (document_id, skill_id, mentions, score, method, in_title) "
-            "VALUES (?, ?, ?, ?, ?, ?)", skill_rows)
-        conn.executemany(
-            "INSERT OR REPLACE INTO metros (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(metro_rows.values()))
-        conn.executemany(
-            "INSERT OR REPLACE INTO document_metros (document_id, metro_id, source) VALUES (?, ?, ?)", place_rows)
-        conn.executemany(
-            "INSERT OR REPLACE INTO document_roles (document_id, role_id, score) VALUES (?, ?, ?)", role_rows)
-        conn.executemany("UPDATE postings SET remote = ?, hybrid = ?, remote_scope = ? WHERE document_id = ?",
-                         flag_rows)
-        # Structured postings come without a language; the one their text was found in is kept.
-        conn.executemany("UPDATE documents SET lang = ? WHERE id = ? AND lang IS NULL", lang_rows)
-        conn.execute(f"UPDATE documents SET classified_at = ? WHERE id IN ({marks})", [now, *ids])
-    report.skills += len(skill_rows)
-    report.places += len(place_rows)
-    report.roles += len(role_rows)
+    rows = [_document_tags(t) for t in tags]
+    write_tags(db, rows, utc_now())
+    report.skills += sum(len(r.skills) for r in rows)
+    report.places += sum(len(r.places) for r in rows)
+    report.roles += sum(r.role is not None for r in rows)
