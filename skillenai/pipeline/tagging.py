@@ -64,7 +64,8 @@ def load_entities(db: sqlite_utils.Database) -> None:
     from skillenai.classify.roles import role_table
     from skillenai.classify.skills.taxonomy import load_taxonomy
 
-    sync_entities(db, [(s.id, s.name, s.category, s.aliases, s.esco_uri) for s in load_taxonomy().skills],
+    sync_entities(db, [(s.id, s.name, s.category, s.aliases, s.esco_uri, s.lightcast_id, s.source)
+                       for s in load_taxonomy().skills],
                   [(r["id"], str(r["name"])) for r in role_table()])
 
 

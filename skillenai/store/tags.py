@@ -37,26 +37,32 @@ class DocumentTags:
     lang: str | None = None  # kept only where the document has none
 
 
-def sync_entities(db: sqlite_utils.Database, skills: list[tuple[str, str, str | None, list[str], str | None]],
-                  roles: list[tuple[str, str]]) -> None:
-    """Make the ``skills`` ((id, name, category, aliases, esco_uri) each) and ``roles``
-    ((id, name)) tables hold exactly these rows.
+# A skills row: (id, name, category, aliases, esco_uri, lightcast_id, source).
+SkillRow = tuple[str, str, str | None, list[str], str | None, str | None, str]
+
+
+def sync_entities(db: sqlite_utils.Database, skills: list[SkillRow], roles: list[tuple[str, str]]) -> None:
+    """Make the ``skills`` (:data:`SkillRow` each) and ``roles`` ((id, name)) tables hold
+    exactly these rows.
 
     Rows that did not change are left alone: every classify run calls this, and a rewrite
     would mark the precomputed metrics stale (skillenai/store/schema.py, m006) for nothing.
     """
-    skill_rows = [(sid, name, category, json.dumps(list(aliases), ensure_ascii=False), esco_uri)
-                  for sid, name, category, aliases, esco_uri in skills]
+    skill_rows = [(sid, name, category, json.dumps(list(aliases), ensure_ascii=False), esco_uri, lightcast_id, source)
+                  for sid, name, category, aliases, esco_uri, lightcast_id, source in skills]
     with write_transaction(db):
         conn = db.conn
         conn.execute("DELETE FROM skills WHERE id NOT IN (SELECT value FROM json_each(?))",
                      [json.dumps([row[0] for row in skill_rows])])
         conn.executemany(
-            "INSERT INTO skills (id, name, category, aliases, esco_uri) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO skills (id, name, category, aliases, esco_uri, lightcast_id, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, "
-            "aliases = excluded.aliases, esco_uri = excluded.esco_uri "
-            "WHERE (skills.name, skills.category, skills.aliases, skills.esco_uri) IS NOT "
-            "(excluded.name, excluded.category, excluded.aliases, excluded.esco_uri)", skill_rows)
+            "aliases = excluded.aliases, esco_uri = excluded.esco_uri, lightcast_id = excluded.lightcast_id, "
+            "source = excluded.source "
+            "WHERE (skills.name, skills.category, skills.aliases, skills.esco_uri, skills.lightcast_id, skills.source) "
+            "IS NOT (excluded.name, excluded.category, excluded.aliases, excluded.esco_uri, excluded.lightcast_id, "
+            "excluded.source)", skill_rows)
         conn.execute("DELETE FROM roles WHERE id NOT IN (SELECT value FROM json_each(?))",
                      [json.dumps([row[0] for row in roles])])
         conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
