@@ -28,100 +28,18 @@ are in ``evaluation/skills_floors.json``.
 from __future__ import annotations
 
 import argparse
-import gzip
+import functools
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from skillenai.classify.resources import CLASSIFY_DATA
-from skillenai.classify.training import held_out
+from skillenai.classify.skills.spandata import LabelledPosting, Span, labelled_postings, skillspan_postings
 
 HERE = Path(__file__).resolve().parent
 SKILLSPAN_DEV = HERE / "data" / "skillspan" / "dev.jsonl.gz"
-SKILLSPAN_TRAIN = CLASSIFY_DATA / "skills" / "skillspan" / "train.jsonl.gz"
-LABELLED = CLASSIFY_DATA / "skills" / "labelled" / "postings.jsonl"
 FLOORS_FILE = HERE / "skills_floors.json"
-# Share of the labelled ATS postings held out for evaluation (by posting id).
-ATS_HELD_OUT_PERCENT = 34
-
-Span = tuple[int, int]
-
-
-@dataclass
-class LabelledPosting:
-    """One posting's text with its gold spans (character offsets)."""
-
-    id: str
-    text: str
-    knowledge: list[Span] = field(default_factory=list)
-    skill: list[Span] = field(default_factory=list)
-    # Per line of text: the (start, end) of every token, where the source is tokenised.
-    lines: list[list[Span]] = field(default_factory=list)
-
-
-def bio_spans(tags: Sequence[str]) -> list[Span]:
-    """Token spans ``(first, last + 1)`` of the B/I runs in ``tags``; a B always opens one.
-
-    >>> bio_spans(["O", "B", "I", "B", "O", "I"])
-    [(1, 3), (3, 4), (5, 6)]
-    """
-    out: list[Span] = []
-    start = None
-    for i, tag in enumerate([*tags, "O"]):
-        if start is not None and tag != "I":
-            out.append((start, i))
-            start = None
-        if tag == "B" or (tag == "I" and start is None):
-            start = i
-    return out
-
-
-def _read_jsonl(path: Path) -> Iterable[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
-def skillspan_postings(path: Path = SKILLSPAN_DEV, source: str | None = "tech") -> list[LabelledPosting]:
-    """SkillSpan postings (sentences grouped by ``idx``, in file order) rebuilt as text."""
-    postings: list[LabelledPosting] = []
-    key = None
-    for row in _read_jsonl(path):
-        if source is not None and row["source"] != source:
-            continue
-        if (row["source"], row["idx"]) != key:
-            key = (row["source"], row["idx"])
-            postings.append(LabelledPosting(f"{key[0]}-{key[1]}", ""))
-        post = postings[-1]
-        offset = len(post.text) + (1 if post.lines else 0)
-        offsets, position = [], offset
-        for token in row["tokens"]:
-            offsets.append((position, position + len(token)))
-            position += len(token) + 1
-        post.text += ("\n" if post.lines else "") + " ".join(row["tokens"])
-        post.lines.append(offsets)
-        for tags, spans in ((row["tags_knowledge"], post.knowledge), (row["tags_skill"], post.skill)):
-            spans += [(offsets[a][0], offsets[b - 1][1]) for a, b in bio_spans(tags)]
-    return postings
-
-
-def labelled_postings(path: Path = LABELLED, held: bool | None = True) -> list[LabelledPosting]:
-    """The project's labelled ATS postings: the held-out ones (``held=True``), the training
-    ones (``False``) or all (``None``)."""
-    out = []
-    for row in _read_jsonl(path):
-        if held is not None and held_out(row["id"], ATS_HELD_OUT_PERCENT) != held:
-            continue
-        post = LabelledPosting(row["id"], row["text"])
-        for span in row["spans"]:
-            (post.knowledge if span["label"] == "KNOWLEDGE" else post.skill).append((span["start"], span["end"]))
-        out.append(post)
-    return out
 
 
 def _overlaps_any(span: Span, spans: Sequence[Span]) -> bool:
@@ -177,7 +95,10 @@ def tagger_spans(texts: Sequence[str]) -> list[list[Span]]:
     return out
 
 
-SETS: dict[str, Callable[[], list[LabelledPosting]]] = {"skillspan": skillspan_postings, "ats": labelled_postings}
+SETS: dict[str, Callable[[], list[LabelledPosting]]] = {
+    "skillspan": functools.partial(skillspan_postings, SKILLSPAN_DEV),
+    "ats": functools.partial(labelled_postings, held=True),
+}
 
 
 def evaluate(names: Sequence[str] = tuple(SETS), top: int = 25,

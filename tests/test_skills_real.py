@@ -6,6 +6,7 @@ import json
 import pytest
 
 from evaluation import skills_real
+from skillenai.classify.skills.spandata import LABELLED, LabelledPosting, labelled_postings
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def test_figures_stay_above_their_floors(results, name):
 
 
 def test_skillspan_dev_is_the_tech_postings_rebuilt_as_text():
-    postings = skills_real.skillspan_postings()
+    postings = skills_real.skillspan_postings(skills_real.SKILLSPAN_DEV)
     assert len(postings) == 29
     assert sum(len(p.knowledge) for p in postings) == 806
     for post in postings:
@@ -31,20 +32,20 @@ def test_skillspan_dev_is_the_tech_postings_rebuilt_as_text():
 
 
 def test_labelled_postings_have_exact_offsets_and_no_overlaps():
-    rows = [json.loads(line) for line in skills_real.LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len({r["id"] for r in rows}) == len(rows) >= 40
     for row in rows:
         spans = sorted((s["start"], s["end"]) for s in row["spans"])
         assert all(b <= c for (_, b), (c, _) in zip(spans, spans[1:])), row["id"]
         for s in row["spans"]:
             assert row["text"][s["start"]:s["end"]] == s["text"] and s["label"] in ("KNOWLEDGE", "SKILL"), row["id"]
-    held = skills_real.labelled_postings(held=True)
-    train = skills_real.labelled_postings(held=False)
+    held = labelled_postings(held=True)
+    train = labelled_postings(held=False)
     assert len(held) + len(train) == len(rows) and held and train
 
 
 def test_scores_count_overlaps_and_exact_spans():
-    post = skills_real.LabelledPosting("x", "Python and SQL, talking", knowledge=[(0, 6), (11, 14)], skill=[(16, 23)])
+    post = LabelledPosting("x", "Python and SQL, talking", knowledge=[(0, 6), (11, 14)], skill=[(16, 23)])
     r = skills_real.score([post], [[(0, 6), (11, 13), (7, 10)]])
     assert r["knowledge_recall"] == 1.0 and r["predicted"] == 3
     assert r["precision"] == round(2 / 3, 4) and r["strict_p"] == round(1 / 3, 4) and r["strict_r"] == 0.5
