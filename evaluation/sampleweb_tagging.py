@@ -81,10 +81,10 @@ def article_doc(row: dict) -> dict:
     return {"id": row["url"], "title": row["title"], "text": row["body"], "kind": "article"}
 
 
-def _tag_all(docs: list[dict], batch_size: int) -> list:
+def _tag_all(docs: list[dict], batch_size: int, spans: bool = True) -> list:
     out = []
     for i in range(0, len(docs), batch_size):
-        out.extend(tag_documents(docs[i:i + batch_size]))
+        out.extend(tag_documents(docs[i:i + batch_size], spans=spans))
     return out
 
 
@@ -219,13 +219,16 @@ def _want_str(w: dict) -> str:
 # -- the evaluation ------------------------------------------------------------------------
 
 
-def evaluate_tagging(web_dir: Path | str, batch_size: int = BATCH_SIZE, top: int = TOP_ERRORS) -> dict:
+def evaluate_tagging(web_dir: Path | str, batch_size: int = BATCH_SIZE, top: int = TOP_ERRORS,
+                     spans: bool = True) -> dict:
     """Tag the truth documents of the sample web in ``web_dir`` and score the tags.
 
     Args:
         web_dir: a folder written by :func:`skillenai.sampleweb.generate`.
         batch_size: documents per :func:`~skillenai.classify.tagger.tag_documents` call.
         top: how many of the most frequent errors to list per kind.
+        spans: tag skills with the span model (the tagger as it runs); ``False`` scores the
+            alias layer alone (the sample web's truth counts every alias mention).
 
     Returns:
         ``{"postings", "articles", "seconds", "skills": {precision, recall, tp, fp, fn,
@@ -245,8 +248,8 @@ def evaluate_tagging(web_dir: Path | str, batch_size: int = BATCH_SIZE, top: int
     postings = read_truth(web_dir, "postings")
     articles = read_truth(web_dir, "articles")
     started = time.perf_counter()
-    posting_tags = _tag_all([posting_doc(r) for r in postings], batch_size)
-    article_tags = _tag_all([article_doc(r) for r in articles], batch_size)
+    posting_tags = _tag_all([posting_doc(r) for r in postings], batch_size, spans)
+    article_tags = _tag_all([article_doc(r) for r in articles], batch_size, spans)
     seconds = time.perf_counter() - started
 
     all_skills, posting_skills, article_skills = _SkillScore(), _SkillScore(), _SkillScore()
@@ -371,17 +374,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11, help="generator seed (default 11)")
     parser.add_argument("--web", type=Path, help="evaluate this already generated web instead of a new one")
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument("--aliases-only", action="store_true",
+                        help="score the alias layer alone, without the skill-span model")
     args = parser.parse_args(argv)
 
     from skillenai.sampleweb import generate
 
     try:
         if args.web:
-            result = evaluate_tagging(args.web)
+            result = evaluate_tagging(args.web, spans=not args.aliases_only)
         else:
             with tempfile.TemporaryDirectory(prefix="sampleweb-eval-") as tmp:
                 generate(tmp, postings=args.postings, seed=args.seed)
-                result = evaluate_tagging(tmp)
+                result = evaluate_tagging(tmp, spans=not args.aliases_only)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -17,9 +17,10 @@ Figures, on character spans:
 - ``misses`` and ``false_tags``: the commonest gold KNOWLEDGE texts not found, and
   predicted texts overlapping nothing, with counts.
 
-A prediction is what :func:`skillenai.classify.skills.matcher.tag_skills_batch` returns for
-the posting's text: every span of every skill it tags, and every span it keeps as a
-candidate (a skill the taxonomy does not have yet). The floors CI holds these figures to
+A prediction is where :func:`skillenai.classify.skills.matcher.detect_skills` reads a skill
+in the posting's text: the spans behind every skill it tags and every candidate it keeps (a
+skill the taxonomy does not have yet), whole as detected ("Java/Scala" is one span naming
+two skills). The floors CI holds these figures to
 are in ``evaluation/skills_floors.json``.
 
     python -m evaluation.skills_real [--set skillspan|ats] [--top 25] [--json]
@@ -85,13 +86,29 @@ def score(postings: Sequence[LabelledPosting], predicted: Sequence[Iterable[Span
 
 
 def tagger_spans(texts: Sequence[str]) -> list[list[Span]]:
-    """What the project's skill tagger marks in each text: the spans of every tagged skill
-    and of every candidate it keeps."""
-    from skillenai.classify.skills.matcher import tag_skills_batch
+    """Where the project's skill tagger reads a skill in each text
+    (:attr:`skillenai.classify.skills.matcher.Detection.spans`: the spans behind every
+    tagged skill and every candidate, whole as detected).
 
+    Each labelled text starts with the posting's title, which the crawler keeps apart from
+    the text; so, as :func:`skillenai.classify.tagger.tag_documents` does, the first line is
+    read as a title (aliases alone) and the rest as the posting's text."""
+    from skillenai.classify.skills.matcher import detect_skills
+    from skillenai.classify.skills.mentions import names_a_role
+
+    titles, bodies, shifts = [], [], []
+    for text in texts:
+        title, newline, body = text.partition("\n")
+        titles.append(title)
+        bodies.append(body)
+        shifts.append(len(title) + len(newline))
+    found = detect_skills(bodies + titles, employer_text=[False] * len(bodies) + [True] * len(titles),
+                          spans=[True] * len(bodies) + [False] * len(titles))
     out = []
-    for matches in tag_skills_batch(list(texts)):
-        out.append(sorted({tuple(s) for m in matches for s in m.spans}))
+    for i, shift in enumerate(shifts):
+        body = [(a + shift, b + shift) for a, b in found[i].spans]
+        title = [(a, b) for a, b in found[len(texts) + i].spans if not names_a_role(titles[i][a:b])]
+        out.append(sorted(title + body))
     return out
 
 

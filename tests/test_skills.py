@@ -23,11 +23,11 @@ from skillenai.core.ids import entity_id
 
 
 def names(text):
-    return [m.name for m in match_skills(text)]
+    return [m.name for m in match_skills(text, spans=False)]
 
 
 def by_name(text):
-    return {m.name: m for m in match_skills(text)}
+    return {m.name: m for m in match_skills(text, spans=False)}
 
 
 # --------------------------------------------------------------------------- taxonomy
@@ -150,7 +150,7 @@ def test_loader_stop_phrase_conflict_and_case_variants(tmp_path):
 
 def test_python_variants_are_one_entity_with_every_span():
     text = "Python 3, python, Python and Python3.11 — or just PYTHON."
-    hits = match_skills(text)
+    hits = match_skills(text, spans=False)
     assert [m.name for m in hits] == ["Python"]
     m = hits[0]
     assert isinstance(m, SkillMatch) and m.method == "alias" and m.score == 1.0
@@ -198,7 +198,7 @@ def test_boundaries(text, expected):
 
 def test_boundary_spans_are_exact():
     text = "Stack: C/C++, C#, .NET, Node.js."
-    got = {m.name: [text[a:b] for a, b in m.spans] for m in match_skills(text)}
+    got = {m.name: [text[a:b] for a, b in m.spans] for m in match_skills(text, spans=False)}
     assert got == {"C": ["C"], "C++": ["C++"], "C#": ["C#"], ".NET": [".NET"], "Node.js": ["Node.js"]}
 
 
@@ -228,7 +228,7 @@ def test_case_rules_for_short_and_common_aliases():
 
 def test_versions_are_part_of_the_span_but_not_counts():
     text = "Java 17+, Vue 3, Python 3.11 and 5 years of Python experience; AWS 3 years"
-    got = {m.name: [text[a:b] for a, b in m.spans] for m in match_skills(text)}
+    got = {m.name: [text[a:b] for a, b in m.spans] for m in match_skills(text, spans=False)}
     assert got["Java"] == ["Java 17+"]
     assert got["Vue.js"] == ["Vue 3"]
     assert got["Python"] == ["Python 3.11", "Python"]
@@ -258,9 +258,9 @@ def test_ambiguous_aliases_use_context():
 
 def test_batch_equals_single_and_handles_empty():
     texts = ["Python and Go", "", "Kubernetes on GCP", None]
-    batch = tag_skills_batch(texts)
+    batch = tag_skills_batch(texts, spans=False)
     assert [[m.name for m in r] for r in batch] == [names(t or "") for t in texts]
-    assert match_skills("") == [] and match_skills(None) == []
+    assert match_skills("", spans=False) == [] and match_skills(None, spans=False) == []
 
 
 def test_find_mentions_are_sorted_and_disjoint():
@@ -271,7 +271,7 @@ def test_find_mentions_are_sorted_and_disjoint():
 
 
 def test_match_as_dict_is_json_ready():
-    m = match_skills("Python")[0]
+    m = match_skills("Python", spans=False)[0]
     json.dumps(m.as_dict())
     assert m.as_dict()["spans"] == [[0, 6]]
 
@@ -335,7 +335,7 @@ def test_mention_context_is_generic():
 
 def test_a_link_or_an_address_is_no_mention_of_a_protocol():
     found = match_skills("Apply at https://careers.example.com/jobs/123, email jobs@acme.io, or see "
-                         "www.acme.io/http-guide. We serve HTTP/2 APIs in Python.")
+                         "www.acme.io/http-guide. We serve HTTP/2 APIs in Python.", spans=False)
     spans = {m.name: m.spans for m in found}
     assert "Python" in spans
     # The HTTP of the sentence ("HTTP/2", a version), none of the addresses'.

@@ -33,7 +33,7 @@ Ledgerly is an equal opportunity employer. We welcome applicants regardless of r
 
 
 def names(text, **kw):
-    return {m.name for m in match_skills(text, **kw)}
+    return {m.name for m in match_skills(text, **kw, spans=False)}
 
 
 def test_skills_in_about_us_perks_and_eeo_text_are_not_counted():
@@ -64,7 +64,7 @@ def test_company_prose_without_a_heading_and_inline_benefits():
     got = names(text)
     assert "Snowflake" in got and "Splunk" in got
     # "threat intelligence" counts where the requirements ask for it, not in the company blurb.
-    spans = next(m.spans for m in match_skills(text) if m.name == "Threat intelligence")
+    spans = next(m.spans for m in match_skills(text, spans=False) if m.name == "Threat intelligence")
     assert len(spans) == 1 and spans[0][0] > text.index("Nice to have")
     assert "Cloud security" not in got
 
@@ -98,7 +98,7 @@ def test_concept_words_naming_a_team_a_product_or_colleagues():
             "You will report to the head of Developer Experience and help us build real-time fraud detection.\n"
             "Requirements\n- SQL and Python\n- Experience in cloud security and payment systems\n"
             "- 2+ years managing engineers")
-    got = {m.name: m.spans for m in match_skills(text)}
+    got = {m.name: m.spans for m in match_skills(text, spans=False)}
     assert {"SQL", "Python", "Engineering management"} <= set(got)
     req = text.index("Requirements")
     for name in ("Cloud security", "Payment systems"):
@@ -125,7 +125,7 @@ def test_the_employer_name_is_not_a_skill():
              "text": "Ember Credit is hiring. Requirements: Ember.js is not needed; Python and dbt are."},
             {"id": 2, "kind": "posting", "company": "Marble CI", "title": "Backend Engineer",
              "text": "Join Marble CI to build our CI/CD product in Go.\nRequirements\nGo and Docker"}]
-    first, second = tag_documents(docs)
+    first, second = tag_documents(docs, spans=False)  # the alias layer: the employer-name rule
     assert {"Python", "dbt"} <= {m.name for m in first.skills}
     assert "Ember.js" in {m.name for m in first.skills}  # written as the skill it is
     ember = next(m for m in first.skills if m.name == "Ember.js")

@@ -19,26 +19,32 @@ from skillenai.sampleweb import datafiles, generate
 FLOORS_FILE = Path(evaluate_sampleweb.__file__).with_name("sampleweb_floors.json")
 FLOORS = json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
 
-# measure name in the floors file -> where evaluate_tagging reports it
+# measure name in the floors file -> where evaluate_tagging reports it. The sample web's
+# truth counts every alias mention as a skill; the skill-span model, trained on real ads,
+# overrules some (a team's values, a title's job words, a duty SkillSpan would not mark), so
+# the alias layer alone is held to the old skill floors and the whole tagger to its own.
 MEASURES = {
-    "skill_precision": ("skills", "precision"),
-    "skill_recall": ("skills", "recall"),
-    "metro_accuracy": ("metros", "accuracy"),
-    "role_accuracy": ("roles", "accuracy"),
-    "article_place_recall": ("article_places", "recall"),
+    "skill_precision": ("aliases", "skills", "precision"),
+    "skill_recall": ("aliases", "skills", "recall"),
+    "tagger_skill_precision": ("tagger", "skills", "precision"),
+    "tagger_skill_recall": ("tagger", "skills", "recall"),
+    "metro_accuracy": ("tagger", "metros", "accuracy"),
+    "role_accuracy": ("tagger", "roles", "accuracy"),
+    "article_place_recall": ("tagger", "article_places", "recall"),
 }
 
 
 def measure(result, name):
-    section, key = MEASURES[name]
-    return result[section][key]
+    mode, section, key = MEASURES[name]
+    return result[mode][section][key]
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     web = tmp_path_factory.mktemp("tagging-web")
     generate(web, postings=FLOORS["web"]["postings"], seed=FLOORS["web"]["seed"])
-    return evaluate_sampleweb.evaluate_tagging(web)
+    return {"tagger": evaluate_sampleweb.evaluate_tagging(web),
+            "aliases": evaluate_sampleweb.evaluate_tagging(web, spans=False)}
 
 
 # ---------------------------------------------------------------------------- vocabulary
@@ -84,9 +90,9 @@ def test_the_matcher_proposes_every_spelling_in_running_text():
 
 
 def test_report_has_every_measure_and_the_errors_behind_them(result):
+    assert result["aliases"]["postings"] == FLOORS["web"]["postings"]
+    result = result["tagger"]
     assert result["postings"] == FLOORS["web"]["postings"] and result["articles"] > 0
-    for name in MEASURES:
-        assert 0.0 <= measure(result, name) <= 1.0
     skills = result["skills"]
     assert skills["tp"] + skills["fn"] > 1000
     for error in skills["false_positives"] + skills["false_negatives"]:
@@ -99,7 +105,7 @@ def test_report_has_every_measure_and_the_errors_behind_them(result):
 def test_scores_stay_above_the_floors(result, name):
     floor = FLOORS["floors"][name]
     got = measure(result, name)
-    detail = json.dumps({k: result[k] for k in ("skills", "metros", "roles")}, indent=1)[:3000]
+    detail = json.dumps({k: result[MEASURES[name][0]][k] for k in ("skills", "metros", "roles")}, indent=1)[:3000]
     assert got >= floor, f"{name} {got} fell below its floor {floor}\n{detail}"
 
 

@@ -15,7 +15,8 @@ from typing import Any, Iterable
 from skillenai.classify.language import POSTING_SAMPLE, detect_language, primary_language
 from skillenai.classify.places.locations import parse_locations, places_in_text
 from skillenai.classify.roles import classify_roles
-from skillenai.classify.skills.matcher import SkillMatch, tag_skills_batch
+from skillenai.classify.skills.matcher import Candidate, SkillMatch, detect_skills
+from skillenai.classify.skills.mentions import names_a_role
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class Tags:
     id: Any
     skills: list[SkillMatch] = field(default_factory=list)
     title_skills: list[SkillMatch] = field(default_factory=list)  # found only in the title
+    candidates: list[Candidate] = field(default_factory=list)  # skill spans that name no known skill
     places: list[Any] = field(default_factory=list)  # skillenai.classify.places.gazetteer.Place
     place_source: str | None = None  # "location" (structured) or "text"
     remote: bool = False
@@ -64,6 +66,7 @@ class Tags:
         return {
             "id": self.id,
             "skills": skills,
+            "candidates": [{"text": c.text, "spans": [list(s) for s in c.spans]} for c in self.candidates],
             "metros": [place_json(p) for p in self.places],
             "remote": self.remote,
             "hybrid": self.hybrid,
@@ -88,7 +91,7 @@ def _unique_places(places: Iterable) -> list:
     return out
 
 
-def tag_documents(docs: list[dict]) -> list[Tags]:
+def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
     """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?, company?,
     skip_spans?, lang?}`` documents.
 
@@ -101,6 +104,10 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
     without one, the places the text names as the job's location are used. ``kind``,
     when given, is kept; otherwise the document-kind model decides. So is ``lang``; without
     one, the language of the text's start is detected (:mod:`skillenai.classify.language`).
+
+    ``spans=False`` finds skills by their aliases alone, without the span model
+    (:mod:`skillenai.classify.skills.matcher`); a title is always read so, but with the span
+    model its job words ("Backend Engineer") are not taken for skills.
     """
     if not docs:
         return []
@@ -108,7 +115,9 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
     texts = [str(d.get("text") or "") for d in docs]
     skip = [_name_ranges(texts[i], d.get("company"), d.get("skip_spans")) for i, d in enumerate(docs)]
     skip += [_name_ranges(titles[i], d.get("company"), None) for i, d in enumerate(docs)]
-    matches = tag_skills_batch(texts + titles, skip=skip, employer_text=[False] * len(texts) + [True] * len(titles))
+    found = detect_skills(texts + titles, skip=skip, employer_text=[False] * len(texts) + [True] * len(titles),
+                          spans=[spans] * len(texts) + [False] * len(titles))
+    matches = [d.skills for d in found]
     kinds = _kinds(docs, titles, texts)
     # A title names a role unless the document is an article; short inputs without
     # posting wording may be judged "other" by the kind model and still be job titles.
@@ -119,8 +128,13 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
         tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i),
                     lang=primary_language(doc.get("lang")) or detect_language(texts[i], limit=POSTING_SAMPLE))
         tags.skills = matches[i]
+        tags.candidates = found[i].candidates
         in_text = {m.id for m in tags.skills}
-        tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text]
+        title = titles[i]
+        # A title's job words ("Senior Backend Engineer") name the job, not a skill it asks
+        # for (real annotators never mark them); the tools it names ("Python Developer") do.
+        tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text
+                             and not (spans and all(names_a_role(title[a:b]) for a, b in m.spans))]
         _tag_places(tags, doc.get("location"), texts[i])
         workplace = doc.get("workplace")  # what the source's structured fields say, if anything
         if workplace in ("remote", "hybrid") and not (tags.remote or tags.hybrid):
@@ -149,6 +163,11 @@ def _name_ranges(text: str, company: Any, extra: Any) -> list[tuple[int, int]] |
         i = text.find(name)
         while i >= 0:
             j = i + len(name)
+            # "Stripes", "Stripe's": the employer's name for its staff, or its possessive.
+            for ending in ("'s", "’s", "s"):
+                if text.startswith(ending, j):
+                    j += len(ending)
+                    break
             if not (i and (text[i - 1].isalnum() or text[i - 1] == "_")) and not (
                     j < len(text) and (text[j].isalnum() or text[j] == "_")):
                 ranges.append((i, j))

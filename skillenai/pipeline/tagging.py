@@ -195,6 +195,7 @@ def _document_tags(t) -> DocumentTags:
         role=(t.role.id, t.role.score) if t.role is not None else None,
         remote=t.remote, hybrid=t.hybrid, remote_scope=t.remote_scope,
         lang=t.lang,
+        candidates=[(c.text, len(c.spans), c.context) for c in t.candidates],
     )
 
 

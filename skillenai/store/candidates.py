@@ -34,39 +34,44 @@ def replace_document_candidates(db: sqlite_utils.Database, found: Mapping[str, S
     had; a document mapped to no candidates loses its rows. Returns the rows written."""
     if not found:
         return 0
-    conn = db.conn
-    written = 0
     with write_transaction(db):
-        ids = list(found)
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            conn.execute(f"DELETE FROM document_skill_candidates WHERE document_id IN ({','.join('?' * len(part))})",
-                         part)
-        for doc_id, candidates in found.items():
-            per_key: dict[str, tuple[str, int, str]] = {}
-            for text, mentions, context in candidates:
-                key = candidate_key(text)
-                if not key:
-                    continue
-                if key in per_key:
-                    t, m, c = per_key[key]
-                    per_key[key] = (t, m + mentions, c)
-                else:
-                    per_key[key] = (text, mentions, context)
-            for key, (text, mentions, context) in per_key.items():
-                conn.execute("INSERT INTO document_skill_candidates (document_id, key, mentions) VALUES (?, ?, ?)",
-                             (doc_id, key, mentions))
-                example = json.dumps([{"document_id": doc_id, "context": context}], ensure_ascii=False)
-                conn.execute(
-                    "INSERT INTO skill_candidates (key, text, first_seen, last_seen, examples) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, examples = CASE "
-                    "WHEN json_array_length(skill_candidates.examples) >= ? OR EXISTS (SELECT 1 FROM "
-                    "json_each(skill_candidates.examples) e WHERE json_extract(e.value, '$.document_id') = ?) "
-                    "THEN skill_candidates.examples "
-                    "ELSE json_insert(skill_candidates.examples, '$[#]', json(json_extract(excluded.examples, '$[0]'))) "
-                    "END",
-                    (key, text, now, now, example, MAX_EXAMPLES, doc_id))
-                written += 1
+        return write_candidates(db.conn, found, now)
+
+
+def write_candidates(conn, found: Mapping[str, Sequence[tuple[str, int, str]]], now: str) -> int:
+    """:func:`replace_document_candidates` inside a transaction the caller holds (the
+    classify stage writes a batch's tags and candidates in one)."""
+    written = 0
+    ids = list(found)
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        conn.execute(f"DELETE FROM document_skill_candidates WHERE document_id IN ({','.join('?' * len(part))})",
+                     part)
+    for doc_id, candidates in found.items():
+        per_key: dict[str, tuple[str, int, str]] = {}
+        for text, mentions, context in candidates:
+            key = candidate_key(text)
+            if not key:
+                continue
+            if key in per_key:
+                t, m, c = per_key[key]
+                per_key[key] = (t, m + mentions, c)
+            else:
+                per_key[key] = (text, mentions, context)
+        for key, (text, mentions, context) in per_key.items():
+            conn.execute("INSERT INTO document_skill_candidates (document_id, key, mentions) VALUES (?, ?, ?)",
+                         (doc_id, key, mentions))
+            example = json.dumps([{"document_id": doc_id, "context": context}], ensure_ascii=False)
+            conn.execute(
+                "INSERT INTO skill_candidates (key, text, first_seen, last_seen, examples) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, examples = CASE "
+                "WHEN json_array_length(skill_candidates.examples) >= ? OR EXISTS (SELECT 1 FROM "
+                "json_each(skill_candidates.examples) e WHERE json_extract(e.value, '$.document_id') = ?) "
+                "THEN skill_candidates.examples "
+                "ELSE json_insert(skill_candidates.examples, '$[#]', json(json_extract(excluded.examples, '$[0]'))) "
+                "END",
+                (key, text, now, now, example, MAX_EXAMPLES, doc_id))
+            written += 1
     return written
 
 

@@ -1,7 +1,7 @@
 """The classify stage's side of the store: the entity tables (``skills``, ``roles``,
 ``metros``), the documents it reads and the tags it writes (``document_skills``,
 ``document_metros``, ``document_roles``, a posting's remote/hybrid flags, a document's
-language and ``classified_at``).
+language and ``classified_at``, and its skill candidates).
 
 Tags are replaced per document, in one transaction per batch: a re-run gives the same
 rows and an interrupted run leaves whole batches.
@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
+from skillenai.store.candidates import write_candidates
 from skillenai.store.db import write_transaction
 
 # A metros row: (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population).
@@ -35,6 +36,8 @@ class DocumentTags:
     hybrid: bool = False
     remote_scope: str | None = None
     lang: str | None = None  # kept only where the document has none
+    # (text, mentions, context) of each skill span that names no known skill
+    candidates: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 # A skills row: (id, name, category, aliases, esco_uri, lightcast_id, source).
@@ -134,4 +137,5 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
                          flag_rows)
         # Structured postings come without a language; the one their text was found in is kept.
         conn.executemany("UPDATE documents SET lang = ? WHERE id = ? AND lang IS NULL", lang_rows)
+        write_candidates(conn, {t.document_id: t.candidates for t in tags}, classified_at)
         conn.execute(f"UPDATE documents SET classified_at = ? WHERE id IN ({marks})", [classified_at, *ids])

@@ -110,9 +110,16 @@ def _clean(text: str) -> str:
     return _PUNCT_EDGES.sub("", text)
 
 
+_EDGE_WORDS = re.compile(r"^(?:(?:in|of|on|at|to|for|with|and|or|a|an|the)\s+)+|(?:\s+(?:in|of|on|at|to|for|with|and|or|a|an|the))+$",
+                         re.IGNORECASE)
+
+
 def _forms(text: str) -> list[str]:
     """The spellings tried for one part, most literal first."""
     out = [text]
+    bare = _EDGE_WORDS.sub("", text)
+    if bare and bare != text:
+        out.append(bare)
     stripped = _LEAD_IN.sub("", text)
     if stripped != text:
         out.append(stripped)
@@ -174,6 +181,8 @@ class Linker:
         for i in scores.argsort()[::-1][:_NEIGHBOURS]:
             if scores[i] < _COSINE_MIN:
                 break
+            if keys[i][0] != key[0]:  # a typo rarely hits the first letter: "reviews" is not "EViews"
+                continue
             edits = edit_distance(key, keys[i], limit)
             if edits < best_edits:
                 best, best_edits = int(i), edits
@@ -190,7 +199,7 @@ class Linker:
         found = self._link_part(whole)
         if found.skill is not None:
             return (found,)
-        parts = [p for p in (_clean(x) for x in _PARTS.split(whole)) if p]
+        parts = [p for p in (_clean(_EDGE_WORDS.sub("", x)) for x in _PARTS.split(whole)) if p]
         if len(parts) <= 1:
             return (found,)
         return tuple(self._link_part(p) for p in parts)

@@ -1,9 +1,21 @@
-"""Find skills in text: alias mentions, then context disambiguation of the ambiguous ones.
+"""Find skills in text: alias mentions weighed by a learned span model, and spans linked to skills.
 
-:mod:`skillenai.classify.skills.mentions` finds every alias mention in one pass and applies
-the cheap rules (case, stop phrases, boundaries, longest match); only the mentions still
-ambiguous ("Go", "React", "Excel") go to :mod:`skillenai.classify.skills.disambiguate`, in
-one batch per call. Mentions of one skill are grouped into a :class:`SkillMatch`.
+1. :mod:`skillenai.classify.skills.mentions` finds every alias mention in one pass and
+   applies the cheap rules (case, stop phrases, boundaries, longest match); mentions still
+   ambiguous ("Go", "React", "Excel") go to :mod:`skillenai.classify.skills.disambiguate`,
+   in one batch per call.
+2. The span model (:mod:`skillenai.classify.skills.spans`, a CRF trained on real job ads)
+   reads the posting as a whole: what it marks are the skills the job asks for, and where
+   a word only looks like one (a title, the company's own stack, a benefit, "EMI" the
+   e-money institution) it gives it no weight. An alias mention is kept only where the
+   model gives its words at least :data:`ALIAS_SUPPORT` probability of being in a skill span.
+3. A span the model marks that no alias mention covers is linked to a skill
+   (:mod:`skillenai.classify.skills.linking`: "c#", ". NET", "financial services",
+   ESCO's skills); one that links to nothing is kept as a candidate.
+
+Mentions of one skill are grouped into a :class:`SkillMatch`. Only step 1 runs for job
+titles and for texts shorter than :data:`SPAN_MIN_TOKENS` tokens: the model was trained on
+whole postings, and reads a lone sentence poorly.
 
 >>> [(m.name, m.spans) for m in match_skills("We use Python 3, Go and Postgres.")]
 [('Python', [(7, 15)]), ('Go', [(17, 19)]), ('PostgreSQL', [(24, 32)])]
@@ -11,6 +23,7 @@ one batch per call. Mentions of one skill are grouped into a :class:`SkillMatch`
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import logging
@@ -20,9 +33,12 @@ from pathlib import Path
 from typing import Sequence
 
 from skillenai.classify.resources import CLASSIFY_DATA
-from skillenai.classify.sections import boilerplate_ranges, merge_ranges
+from skillenai.classify.sections import boilerplate_ranges, in_ranges, merge_ranges
 from skillenai.classify.skills import disambiguate
+from skillenai.classify.skills.linking import default_linker
 from skillenai.classify.skills.mentions import Mention, alias_matcher, find_mentions, keep_mentions
+from skillenai.classify.skills.spans import token_spans_from_probs, tokenize
+from skillenai.classify.skills.spantrain import load_span_tagger, train_span_model
 from skillenai.classify.skills.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
 from skillenai.core.jsonlines import read_objects
 
@@ -30,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "SkillMatch",
+    "Candidate",
+    "Detection",
+    "detect_skills",
     "Mention",
     "match_skills",
     "tag_skills_batch",
@@ -48,8 +67,10 @@ EVAL_FILE = CLASSIFY_DATA / "skills" / "eval_snippets.jsonl"
 class SkillMatch:
     """A skill found in a text: every span (``(start, end)`` into the original text) of it.
 
-    ``score`` is 1.0 for an unambiguous alias, else the disambiguator's probability;
-    ``method`` is ``"alias"`` if any mention was unambiguous, else ``"model"``.
+    ``score`` is 1.0 for an unambiguous alias, else the disambiguator's probability, or for a
+    linked span the span model's; ``method`` is ``"alias"`` if any mention was an
+    unambiguous alias, else ``"model"`` (the disambiguator decided) or ``"span"`` (the span
+    model found it and linking named it).
     """
 
     id: str
@@ -85,14 +106,158 @@ def _group(text_mentions: list[tuple[Mention, float, str]], taxonomy: Taxonomy) 
     return list(by_skill.values())
 
 
-def tag_skills_batch(
+@dataclass(slots=True)
+class Candidate:
+    """A skill span that links to no known skill: its text and every span of it."""
+
+    text: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    score: float = 0.0
+    context: str = ""  # the words around its first span
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "spans": [list(s) for s in self.spans], "score": round(self.score, 4)}
+
+
+@dataclass(slots=True)
+class Detection:
+    """What one text names: the skills, and the candidates (spans no skill is known for)."""
+
+    skills: list[SkillMatch] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    # Where the text names a skill, as the span model reads it (whole spans: "Java/Scala" is
+    # one span, two skills), with the alias mentions outside them; sorted.
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+# Least probability the span model must give an alias mention's words (its highest over
+# them) of being in a skill span, KNOWLEDGE or SKILL, for the mention to count. Low: the model only vetoes where it is sure a word is no
+# skill here. Chosen on SkillSpan's training postings and the labelled ATS postings' training
+# part, which trade a little precision for recall against the model alone.
+ALIAS_SUPPORT = 0.1
+# The span model reads a posting as a whole (where a line sits, under which heading): a text
+# shorter than this (a sentence, a list of tools) is left to the alias layer.
+SPAN_MIN_TOKENS = 60
+# Characters kept on each side of a candidate, to show where it was found.
+CONTEXT_CHARS = 60
+
+
+def _tokens_of(starts: list[int], ends: list[int], a: int, b: int) -> tuple[int, int]:
+    return bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)
+
+
+_JOINERS = frozenset({"and", "or", "&", "/", "-", "+", "with", "of", "in", "as", "well", "the", "a", "an", "e.g.", "i.e.",
+                      "etc", "etc.", "such", "including", "like"})
+
+
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "in", "of", "on", "at", "to", "for", "with", "and", "or", "as", "by",
+                             "from", "into", "our", "your", "their", "its", "this", "that", "these", "those"})
+
+
+def _trim_function_words(text: str) -> str:
+    """A candidate without the small words at its ends ("bachelor's degree in a" →
+    "bachelor's degree"); empty when nothing else is left."""
+    words = text.split()
+    while words and words[0].lower() in _FUNCTION_WORDS:
+        words.pop(0)
+    while words and words[-1].lower() in _FUNCTION_WORDS:
+        words.pop()
+    return " ".join(words) if any(len(w) > 1 or w.isalnum() for w in words) else ""
+
+
+def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]], covered: list[tuple[int, int]],
+                    text: str) -> list[tuple[int, int]]:
+    """The parts of each token span that no alias mention covers ("amazon-web-services
+    database" with AWS found: "database"), without runs of joining words alone."""
+    out = []
+    for a, b in spans:
+        run_start = None
+        for k in range(a, b + 1):
+            free = k < b and not any(x < offsets[k][1] and offsets[k][0] < y for x, y in covered)
+            if free and run_start is None:
+                run_start = k
+            elif not free and run_start is not None:
+                words = {text[s:e].lower() for s, e in offsets[run_start:k]}
+                if not words <= _JOINERS:
+                    out.append((run_start, k))
+                run_start = None
+    return out
+
+
+def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: list[tuple[int, int]], tagger,
+                    taxonomy: Taxonomy) -> tuple[list[tuple[Mention, float, str]], list[Candidate], list[tuple[int, int]]]:
+    """Step 2 and 3 of the module docstring for one text: the mentions kept and linked, the
+    candidates, and the detected spans (:attr:`Detection.spans`)."""
+    doc = tokenize(text)
+    if len(doc.offsets) < SPAN_MIN_TOKENS:
+        return kept, [], sorted((m.start, m.end) for m, _, _ in kept)
+    margins = tagger.marginals(tagger.featurizer.doc_features(doc))
+    p_in = [p for line in margins for p in line[0]]
+    p_any = [p for line in margins for p in line[2]]
+    offsets = doc.offsets
+    starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
+    supported = []
+    for m, score, method in kept:
+        i, j = _tokens_of(starts, ends, m.start, m.end)
+        if i < j and max(p_any[i:j]) >= ALIAS_SUPPORT:
+            supported.append((m, score, method))
+    covered = [(m.start, m.end) for m, _, _ in supported]
+    candidates: dict[str, Candidate] = {}
+    detected = []
+    first = 0
+    linker = default_linker()
+    for p_line, p_begin, _ in margins:
+        for a, b in token_spans_from_probs(p_line, p_begin, tagger.threshold, first):
+            if not in_ranges(ranges, offsets[a][0], offsets[b - 1][1]):
+                detected.append((offsets[a][0], offsets[b - 1][1]))
+        for a, b in _uncovered_runs(token_spans_from_probs(p_line, p_begin, tagger.threshold, first),
+                                    offsets, covered, text):
+            start, end = offsets[a][0], offsets[b - 1][1]
+            # Only ranges the caller knows to skip (the company's name and repeated lines, links)
+            # hold a span back: the model reads the employer's own sections itself.
+            if in_ranges(ranges, start, end):
+                continue
+            score = sum(p_in[a:b]) / (b - a)
+            for link in linker.link(text[start:end]):
+                at = text.find(link.text, start, end) if link.text else -1
+                s, e = (at, at + len(link.text)) if at >= 0 else (start, end)
+                if link.skill is not None:
+                    index = taxonomy.index_of(link.skill.id)
+                    supported.append((Mention(s, e, e, index, alias_key(link.text), False), score, "span"))
+                else:
+                    trimmed = _trim_function_words(link.text)
+                    if not trimmed:
+                        continue
+                    at = text.find(trimmed, s, e)
+                    s, e = (at, at + len(trimmed)) if at >= 0 else (s, e)
+                    key = alias_key(trimmed)
+                    hit = candidates.get(key)
+                    if hit is None:
+                        context = " ".join(text[max(0, s - CONTEXT_CHARS):e + CONTEXT_CHARS].split())
+                        hit = candidates[key] = Candidate(trimmed, context=context)
+                    hit.spans.append((s, e))
+                    hit.score = max(hit.score, score)
+        first += len(p_line)
+    supported.sort(key=lambda x: x[0].start)
+    detected += [s for s in covered if not any(x < s[1] and s[0] < y for x, y in detected)]
+    return supported, list(candidates.values()), sorted(detected)
+
+
+def _skipped(text: str, extra) -> list[tuple[int, int]]:
+    ranges = [m.span() for m in _LINK.finditer(text)] if ("://" in text or "www." in text or "@" in text) else []
+    return merge_ranges(ranges + [tuple(r) for r in extra or ()])
+
+
+def detect_skills(
     texts: list[str],
     threshold: float | None = None,
     *,
     employer_text: bool | Sequence[bool] = False,
     skip: list[list[tuple[int, int]] | None] | None = None,
-) -> list[list[SkillMatch]]:
-    """:func:`match_skills` for many texts, with one disambiguator call for the whole batch.
+    spans: bool | Sequence[bool] = True,
+) -> list[Detection]:
+    """The skills and candidates of many texts (see the module docstring), with one
+    disambiguator call for the whole batch.
 
     Args:
         texts: the texts.
@@ -103,13 +268,16 @@ def tag_skills_batch(
             job title has no sections to look for).
         skip: per text, more sorted character ranges to leave out (e.g. lines the store
             learned a company repeats in every posting), or ``None``.
+        spans: read the text with the span model (steps 2 and 3); one flag for all texts or
+            one per text. A job title is no posting: the model was never shown one.
     """
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
-    per_text = []
+    per_text, per_ranges = [], []
     for i, t in enumerate(texts):
         if not t:
             per_text.append([])
+            per_ranges.append([])
             continue
         keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
         ranges = [] if keep_all else boilerplate_ranges(t)
@@ -118,6 +286,7 @@ def tag_skills_batch(
         extra = skip[i] if skip is not None else None
         if extra:
             ranges = merge_ranges(ranges + [tuple(r) for r in extra])
+        per_ranges.append(_skipped(t, extra))
         per_text.append(keep_mentions(t, matcher.scan(t), matcher, ranges))
     pending = [(ti, mi) for ti, ms in enumerate(per_text) for mi, m in enumerate(ms) if m.ambiguous]
     probs: list[float] = []
@@ -127,6 +296,9 @@ def tag_skills_batch(
         if threshold is None:
             threshold = model.threshold
     decided = {key: p for key, p in zip(pending, probs)}
+    tagger = None
+    if spans is not False and any(texts):
+        tagger = load_span_tagger()
     out = []
     for ti, mentions in enumerate(per_text):
         kept = []
@@ -137,11 +309,29 @@ def tag_skills_batch(
                     kept.append((m, p, "model"))
             else:
                 kept.append((m, 1.0, "alias"))
-        out.append(_group(kept, taxonomy))
+        candidates: list[Candidate] = []
+        detected = sorted((m.start, m.end) for m, _, _ in kept)
+        use_spans = spans if isinstance(spans, bool) else spans[ti]
+        if tagger is not None and use_spans and texts[ti]:
+            kept, candidates, detected = _weigh_and_link(texts[ti], kept, per_ranges[ti], tagger, taxonomy)
+        out.append(Detection(_group(kept, taxonomy), candidates, detected))
     return out
 
 
-def match_skills(text: str, threshold: float | None = None, *, employer_text: bool = False) -> list[SkillMatch]:
+def tag_skills_batch(
+    texts: list[str],
+    threshold: float | None = None,
+    *,
+    employer_text: bool | Sequence[bool] = False,
+    skip: list[list[tuple[int, int]] | None] | None = None,
+    spans: bool | Sequence[bool] = True,
+) -> list[list[SkillMatch]]:
+    """The skills of many texts: :func:`detect_skills` without the candidates."""
+    return [d.skills for d in detect_skills(texts, threshold, employer_text=employer_text, skip=skip, spans=spans)]
+
+
+def match_skills(text: str, threshold: float | None = None, *, employer_text: bool = False,
+                 spans: bool = True) -> list[SkillMatch]:
     """Skills mentioned in ``text``, each once with all its spans, in order of first mention.
 
     Args:
@@ -150,13 +340,15 @@ def match_skills(text: str, threshold: float | None = None, *, employer_text: bo
             (default: the model's own, 0.5).
         employer_text: also count the employer's own text (about us, perks, EEO), which
             is left out by default (see :mod:`skillenai.classify.sections`).
+        spans: weigh the mentions with the span model (see the module docstring); ``False``
+            gives the alias layer alone.
 
     >>> [m.name for m in match_skills("Deploy to k8s on GCP; react to incidents.")]
     ['Kubernetes', 'Google Cloud Platform']
     """
     if not text:
         return []
-    return tag_skills_batch([text], threshold, employer_text=employer_text)[0]
+    return tag_skills_batch([text], threshold, employer_text=employer_text, spans=spans)[0]
 
 
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
@@ -240,10 +432,15 @@ def train_skill_models(verbose: bool = False) -> dict:
     """Rebuild every skill model from the repository's data files and evaluate it.
 
     Deterministic: the same data gives the same model. Writes
-    ``skillenai/classify/models/skill_disambiguator.skops`` and returns
-    ``{"disambiguator": {...per-alias held-out numbers...}, "snippets": {...}}``.
+    ``skillenai/classify/models/skill_disambiguator.skops`` and the span model
+    (``skillenai/classify/models/skill_spans/``), and returns ``{"disambiguator":
+    {...per-alias held-out numbers...}, "spans": {...what it was trained on...},
+    "snippets": {...}}`` (the span model's figures on real ads: ``python -m
+    evaluation.skills_real``).
     """
     report = {"disambiguator": disambiguate.train_disambiguator(save=True, verbose=verbose)}
+    report["spans"] = train_span_model()
+    load_span_tagger.cache_clear()
     report["snippets"] = evaluate_snippets()
     if verbose:
         s = report["snippets"]

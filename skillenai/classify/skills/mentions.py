@@ -274,6 +274,20 @@ _TEAM_AT = re.compile(r" at [A-Z]")
 _PEOPLE = frozenset("""scientists engineers managers teachers designers developers analysts architects
 researchers nurses marketers recruiters consultants specialists administrators admins technicians
 accountants writers leads owners""".split())
+# The singular of a job title's last word: "Backend Engineer" in a title names the job, not
+# a skill the job asks for.
+ROLE_NOUNS = frozenset(w[:-1] for w in _PEOPLE) | {"lead", "director", "officer", "head", "intern", "associate",
+                                                   "representative", "coordinator", "programmer", "tester"}
+
+
+def names_a_role(surface: str) -> bool:
+    """Whether a mention's text is a job title ("Data Engineer", "Product Manager").
+
+    >>> names_a_role("Backend Engineer"), names_a_role("Python"), names_a_role("SOC Analyst")
+    (True, False, True)
+    """
+    words = surface.split()
+    return len(words) >= 2 and words[-1].lower().rstrip("s") in ROLE_NOUNS
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:our|the|your|their|its)\s+(?:[\w\-]+\s+)?)$", re.IGNORECASE)
 _DETERMINERS = frozenset({"our", "the", "your", "their", "its"})
 _PRODUCT_WORDS = frozenset({"platform", "platforms", "product", "products", "feed", "service", "app"})
@@ -311,6 +325,16 @@ def _names_something_else(text: str, m: Mention, matcher: AliasMatcher) -> bool:
     return False
 
 
+# An acronym the text goes on to define as its own thing: "PMP, our product management
+# process", "EMI (an e-money institution)". A skill's acronym is not explained so.
+_DEFINED_AFTER = re.compile(r"\s*(?:,|\(|\s[-–—])\s*(?:our|their|the|an?|which is|i\.e\.)\s", re.IGNORECASE)
+
+
+def _defined_as_own_thing(text: str, m: Mention) -> bool:
+    surface = text[m.start:m.end]
+    return 2 <= len(surface) <= 6 and surface.isupper() and bool(_DEFINED_AFTER.match(text, m.end))
+
+
 def keep_mentions(text: str, mentions: list[Mention], matcher: AliasMatcher, skip: list[tuple[int, int]]) -> list[Mention]:
     concept = matcher.concept
     out = []
@@ -318,6 +342,8 @@ def keep_mentions(text: str, mentions: list[Mention], matcher: AliasMatcher, ski
         if skip and in_ranges(skip, m.start, m.end):
             continue
         if concept[m.skill] and _names_something_else(text, m, matcher):
+            continue
+        if _defined_as_own_thing(text, m):
             continue
         out.append(m)
     return out

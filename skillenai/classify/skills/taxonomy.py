@@ -148,6 +148,13 @@ class Taxonomy:
     def __iter__(self):
         return iter(self.skills)
 
+    def index_of(self, skill_id: str) -> int:
+        """The position of the skill with this entity id in :attr:`skills`."""
+        index = self.__dict__.get("_index_by_id")
+        if index is None:
+            index = self.__dict__["_index_by_id"] = {s.id: i for i, s in enumerate(self.skills)}
+        return index[skill_id]
+
     def get(self, skill_id: str) -> Skill | None:
         """The skill with this entity id, or ``None``."""
         return self._by_id.get(skill_id)
@@ -455,6 +462,9 @@ def build_taxonomy(
             if amb:
                 continue
             for variant in _variants(text):
+                # "CSMs", "PMPs" are people (customer success managers), not certificates.
+                if row.category == "certification" and variant[-1:] == "s" and text[-1:] != "s":
+                    continue
                 key = alias_key(variant)
                 if key in by_key:
                     continue

@@ -1,0 +1,719 @@
+"""A learned skill-span detector: a linear-chain CRF over tokens of a posting.
+
+Three parts, usable on any posting text (not only pre-tokenised SkillSpan):
+
+- :func:`tokenize` splits text into lines (a line break, or a sentence end inside a long
+  line) of tokens with character offsets, close to SkillSpan's own tokenisation: white
+  space separates tokens, sentence punctuation and brackets around a word are split off,
+  while "C++", "C#", ".NET", "Node.js", "CI/CD" stay whole.
+- :class:`Featurizer` turns a :class:`Doc` into one feature list (``"name=value"``
+  strings) per token: the word, its shape and affixes, its neighbours (±2), what the
+  taxonomy matcher (:func:`skillenai.classify.skills.mentions.find_mentions`) found there, a phrase
+  dictionary learned from labelled spans (:class:`PhraseDict`), and the posting context
+  (the last heading above the line, the previous line's words, the relative position, cue
+  words of the line, the title line, employer boilerplate). Everything that depends on the
+  word alone is computed once per distinct word and cached.
+- :class:`SpanTagger` trains and runs the CRF (``sklearn-crfsuite`` / ``python-crfsuite``)
+  and returns character spans. Several models may be averaged; a span is a run of tokens
+  whose marginal probability of lying in a span is at least ``threshold``.
+
+Nothing here reads a fixed path: models, dictionaries and data are passed in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from skillenai.classify.sections import boilerplate_ranges, heading_kind
+from skillenai.classify.skills.mentions import find_mentions
+from skillenai.classify.skills.taxonomy import load_taxonomy
+
+__all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tags", "token_spans_from_probs"]
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@dataclass
+class Doc:
+    """A text split into lines of tokens: ``lines[i]`` lists ``(start, end)`` offsets into ``text``."""
+
+    text: str
+    lines: list[list[tuple[int, int]]]
+
+    def line_tokens(self) -> list[list[str]]:
+        t = self.text
+        return [[t[a:b] for a, b in line] for line in self.lines]
+
+    @property
+    def offsets(self) -> list[tuple[int, int]]:
+        return [o for line in self.lines for o in line]
+
+
+_CHUNK = re.compile(r"\S+")
+_OPEN = "([{\"'“‘«<*•·▪●◦‣"
+# Split off at a token's end. SkillSpan splits "." and brackets off but leaves ":", ";", "?"
+# and "!" attached ("Requirements:", "deployment;"), and has no commas at all: the tokenizer
+# does the same, so real text reads like the training data.
+_CLOSE = ")]}\"'”’»>.*"
+_SENTENCE_END = frozenset({".", "!", "?"})
+_OPEN_SET = frozenset(_OPEN + ",")
+_CLOSE_SET = frozenset(_CLOSE + ",")
+_ANON = re.compile(r"<[A-Z][A-Z:_]*>")
+# Lines longer than this many tokens are split at sentence ends (". " before a capital).
+_LONG_LINE = 40
+
+
+def _split_chunk(text: str, a: int, b: int, out: list[tuple[int, int]], drop_commas: bool = True) -> None:
+    """Append the tokens of ``text[a:b]`` (no white space inside) to ``out``."""
+    if text[a] not in _OPEN_SET and text[b - 1] not in _CLOSE_SET:  # most words: nothing to split
+        out.append((a, b))
+        return
+    if drop_commas:
+        while a < b and text[a] == ",":
+            a += 1
+        while b > a and text[b - 1] == ",":
+            b -= 1
+        if a == b:
+            return
+    if _ANON.fullmatch(text, a, b):
+        out.append((a, b))
+        return
+    lead: list[tuple[int, int]] = []
+    while a < b - 1 and text[a] in _OPEN:
+        lead.append((a, a + 1))
+        a += 1
+    trail: list[tuple[int, int]] = []
+    while b > a + 1 and text[b - 1] in _CLOSE:
+        ch = text[b - 1]
+        # "C++" / "C#" end in symbols that are not in _CLOSE; keep "e.g." and "etc."-like
+        # abbreviations whole when the dot follows a single letter after another dot.
+        if ch == "." and b - a >= 3 and text[b - 3] == ".":
+            break
+        trail.append((b - 1, b))
+        b -= 1
+    out.extend(lead)
+    out.append((a, b))
+    out.extend(reversed(trail))
+
+
+def tokenize(text: str, long_line: int = _LONG_LINE, drop_commas: bool = True) -> Doc:
+    """Split ``text`` into lines of tokens (character offsets).
+
+    A line is a line of the text; a line of more than ``long_line`` tokens is cut after a
+    sentence end (".", "!", "?" as its own token) that a capitalised word follows, so a
+    posting written as one paragraph still reads as sentences, as SkillSpan's do. Commas
+    are dropped (``drop_commas``), as SkillSpan has none: a model trained on it never saw one.
+
+    >>> d = tokenize("Skills:\\n- Python, C++ and .NET (Core).")
+    >>> d.line_tokens()
+    [['Skills:'], ['-', 'Python', 'C++', 'and', '.NET', '(', 'Core', ')', '.']]
+    """
+    lines: list[list[tuple[int, int]]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        toks: list[tuple[int, int]] = []
+        for m in _CHUNK.finditer(raw):
+            _split_chunk(text, pos + m.start(), pos + m.end(), toks, drop_commas)
+        pos += len(raw) + 1
+        if not toks:
+            continue
+        if len(toks) <= long_line:
+            lines.append(toks)
+            continue
+        start = 0
+        for i in range(len(toks) - 1):
+            a, b = toks[i]
+            if b - a == 1 and text[a] in _SENTENCE_END and text[toks[i + 1][0]].isupper() and i + 1 - start >= 3:
+                lines.append(toks[start:i + 1])
+                start = i + 1
+        lines.append(toks[start:])
+    return Doc(text, lines)
+
+
+def bio_tags(doc: Doc, spans: Iterable[tuple[int, int]], label: str, tags: list[list[str]] | None = None) -> list[list[str]]:
+    """Per-line BIO tags (``B-label`` / ``I-label`` / ``O``) for token spans over the flat token list.
+
+    Tags already set in ``tags`` are kept (the first label given wins where spans overlap).
+    """
+    if tags is None:
+        tags = [["O"] * len(line) for line in doc.lines]
+    flat = [(li, ti) for li, line in enumerate(doc.lines) for ti in range(len(line))]
+    for a, b in spans:
+        for k in range(a, b):
+            li, ti = flat[k]
+            if tags[li][ti] != "O":
+                continue
+            first = k == a or flat[k - 1][0] != li
+            tags[li][ti] = ("B-" if first else "I-") + label
+    return tags
+
+
+# --------------------------------------------------------------------------- phrase dictionary
+
+
+_EMPTY: list[str] = []
+
+
+class PhraseDict:
+    """Token phrases labelled as skills in training data, with how often each is labelled.
+
+    ``ratio`` of a phrase is labelled occurrences / all occurrences in the texts it was built
+    from, so "agile" (nearly always labelled) and "design" (sometimes) differ. Matching is
+    greedy longest-first over lowercased tokens.
+    """
+
+    def __init__(self, max_len: int = 6):
+        self.max_len = max_len
+        self.labelled: Counter = Counter()
+        self.seen: Counter = Counter()
+        self.first: set[str] = set()
+        self._cache: dict = {}
+
+    @staticmethod
+    def _norm(tok: str) -> str:
+        return tok.lower()
+
+    def add(self, token_lines: Sequence[Sequence[str]], spans_per_line: Sequence[Iterable[tuple[int, int]]]) -> None:
+        """Count the labelled phrases of some lines (spans are ``(start, end)`` within each line)."""
+        self._cache.clear()
+        for toks, spans in zip(token_lines, spans_per_line):
+            low = [self._norm(t) for t in toks]
+            for a, b in spans:
+                if 0 < b - a <= self.max_len:
+                    phrase = tuple(low[a:b])
+                    self.labelled[phrase] += 1
+                    self.first.add(phrase[0])
+
+    def count_occurrences(self, token_lines: Sequence[Sequence[str]]) -> None:
+        """Count every occurrence of known phrases in ``token_lines`` (call after :meth:`add`)."""
+        self._cache.clear()
+        for toks in token_lines:
+            low = [self._norm(t) for t in toks]
+            n = len(low)
+            for i in range(n):
+                if low[i] not in self.first:
+                    continue
+                for j in range(i + 1, min(n, i + self.max_len) + 1):
+                    p = tuple(low[i:j])
+                    if p in self.labelled:
+                        self.seen[p] += 1
+
+    def features(self, toks: Sequence[str], prefix: str = "d", lowered: bool = False) -> list[list[str]]:
+        """Per token: ``d=B``/``d=I`` and a ratio bucket for the longest known phrase covering it.
+
+        ``lowered``: ``toks`` are lowercased already (saves a pass when several dicts run).
+        """
+        low = toks if lowered else [self._norm(t) for t in toks]
+        n = len(low)
+        out: list[list[str]] = [_EMPTY] * n
+        labelled, first = self.labelled, self.first
+        i = 0
+        while i < n:
+            if low[i] not in first:
+                i += 1
+                continue
+            best = 0
+            for j in range(min(n, i + self.max_len), i, -1):
+                if tuple(low[i:j]) in labelled:
+                    best = j
+                    break
+            if not best:
+                i += 1
+                continue
+            b_feats, i_feats = self._strings(tuple(low[i:best]), prefix)
+            out[i] = b_feats
+            for k in range(i + 1, best):
+                out[k] = i_feats
+            i = best
+        return out
+
+    def _strings(self, phrase: tuple, prefix: str) -> tuple[list[str], list[str]]:
+        """The feature strings of a phrase's first and following tokens (cached)."""
+        key = (phrase, prefix)
+        hit = self._cache.get(key)
+        if hit is None:
+            c = self.labelled[phrase]
+            ratio = c / max(self.seen[phrase], c)
+            bucket = "hi" if ratio >= 0.5 else ("mid" if ratio >= 0.2 else "lo")
+            cnt = "1" if c == 1 else "2+"
+            hit = tuple([f"{prefix}={tag}", f"{prefix}r={bucket}", f"{prefix}n={cnt}", f"{prefix}r{tag}={bucket}"]
+                        for tag in ("B", "I"))
+            self._cache[key] = hit
+        return hit
+
+    def to_json(self) -> dict:
+        return {"max_len": self.max_len,
+                "phrases": [[" ".join(p), c, self.seen.get(p, c)] for p, c in sorted(self.labelled.items())]}
+
+    @classmethod
+    def from_json(cls, obj: dict) -> "PhraseDict":
+        d = cls(obj["max_len"])
+        for phrase, c, s in obj["phrases"]:
+            p = tuple(phrase.split(" "))
+            d.labelled[p] = c
+            d.seen[p] = s
+            d.first.add(p[0])
+        return d
+
+
+# --------------------------------------------------------------------------- features
+
+_CUES = frozenset("""we our us you your experience experienced knowledge skills skill familiarity familiar proficiency
+proficient understanding degree years year with in of using plus bonus preferred required must strong offer
+benefits working team ability able""".split())
+_SHAPE_MAP = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "x" * 26 + "X" * 26 + "d" * 10)
+_STRIP = "()[]{}\"'“”‘’,;:.!?*•-–—"
+_HEADER_MAX_TOKENS = 6
+_POS = ["i=%d" % i for i in range(6)]
+
+
+def _shape(w: str) -> str:
+    s = w.translate(_SHAPE_MAP)
+    out = []
+    for ch in s:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out[:6])
+
+
+def _case(w: str) -> str:
+    if w.isupper():
+        return "upper"
+    if w.istitle():
+        return "title"
+    if w.islower():
+        return "lower"
+    if any(c.isupper() for c in w[1:]):
+        return "mixed"
+    return "other"
+
+
+def _norm_word(w: str) -> str:
+    core = w.strip(_STRIP)
+    return (core or w).lower()
+
+
+def _is_header(words: list[str]) -> bool:
+    """A short line without a sentence end: "Requirements", "Technologies", "About us:"."""
+    if not words or len(words) > _HEADER_MAX_TOKENS:
+        return False
+    last = words[-1]
+    if last in (".", "!", "?") or (len(last) > 1 and last[-1] == "."):
+        return False
+    first = words[0].strip(_STRIP)
+    return bool(first) and (first[0].isupper() or first[0].isdigit())
+
+
+class Featurizer:
+    """Token features for a :class:`Doc`.
+
+    Args:
+        taxonomy: a :class:`skillenai.classify.skills.taxonomy.Taxonomy` for the matcher features, or
+            ``None`` for the project default; ``False`` leaves them out.
+        phrases: a :class:`PhraseDict` for the dictionary features (feature prefix ``d``), or a
+            dict ``{prefix: PhraseDict}`` for several (``{"d": knowledge, "s": skill}``), or ``None``.
+        context: add the posting-context features: ``True`` all of them, ``"lite"`` only those
+            of small vocabulary (heading kind, relative position, title line, heading line,
+            line length, cue words), ``False`` none.
+        boilerplate: mark tokens in the employer's own text
+            (:func:`skillenai.classify.sections.boilerplate_ranges`).
+        bigrams: add the word pairs (previous, this) and (this, next).
+        strict_headers: a short line counts as a heading only if it is a known heading
+            (:func:`skillenai.classify.sections.heading_kind`), ends in a colon, or has at most three
+            tokens and no taxonomy match.
+        header_text: with ``context="lite"``, also the first words of the last heading.
+    """
+
+    def __init__(self, taxonomy=None, phrases: PhraseDict | dict[str, PhraseDict] | None = None, context: bool = True,
+                 boilerplate: bool = True, bigrams: bool = True, strict_headers: bool = False,
+                 header_text: bool = False):
+        self.strict_headers = strict_headers
+        self.keep: set[str] | None = None  # attributes the loaded model knows (see SpanTagger.add_model)
+        self.header_text = header_text
+        self.phrases = {"d": phrases} if isinstance(phrases, PhraseDict) else (phrases or None)
+        self.bigrams = bigrams
+        self.context = context
+        self.boilerplate = boilerplate
+        self.use_taxonomy = taxonomy is not False
+        self._taxonomy = None if taxonomy is False else taxonomy
+        self._word_cache: dict[str, tuple[list[str], tuple[str, str, str, str]]] = {}
+        self._header_cache: dict[str, list[str]] = {}
+
+    # ---------------------------------------------------------------- per word
+
+    def _word(self, w: str):
+        """(own features, (features as word -2, -1, +1, +2)) for a word, cached."""
+        hit = self._word_cache.get(w)
+        if hit is not None:
+            return hit
+        low = _norm_word(w)
+        feats = ["bias", "w=" + low, "sh=" + _shape(w), "c=" + _case(w)]
+        if len(low) > 2:
+            feats += ["p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:]]
+        if any(ch.isdigit() for ch in w):
+            feats.append("dig")
+        if _ANON.fullmatch(w):
+            feats.append("anon")
+        if len(w) > 1 and not w.isalnum():
+            inner = w.strip(_STRIP)
+            if inner and not inner.isalnum():
+                feats.append("ipunct")
+        feats.append("len=" + (str(len(low)) if len(low) < 4 else ("4-7" if len(low) < 8 else "8+")))
+        shp = _shape(w)
+        nb = (["-2w=" + low], ["-1w=" + low, "-1sh=" + shp], ["+1w=" + low, "+1sh=" + shp], ["+2w=" + low])
+        keep = self.keep
+        if keep is not None:
+            # Features the model has no weight for change nothing: leave them out, so the
+            # CRF reads fewer strings.
+            feats = [f for f in feats if f in keep]
+            nb = tuple([f for f in part if f in keep] for part in nb)
+        hit = (feats, nb)
+        if len(self._word_cache) > 500_000:
+            self._word_cache.clear()
+        self._word_cache[w] = hit
+        return hit
+
+    # ---------------------------------------------------------------- taxonomy
+
+    def _taxonomy_feats(self, doc: Doc, n: int, starts: list[int], ends: list[int]) -> list[list[str]] | None:
+        if not self.use_taxonomy:
+            return None
+        tax = self._taxonomy or load_taxonomy()
+        out: list[list[str]] | None = None
+        for m in find_mentions(doc.text, tax):
+            i = bisect.bisect_right(ends, m.start)
+            j = bisect.bisect_left(starts, m.end)
+            if i >= j:
+                continue
+            if out is None:
+                out = [[] for _ in range(n)]
+            cat = tax.skills[m.skill].category
+            amb = "amb" if m.ambiguous else "una"
+            for k in range(i, j):
+                tag = "B" if k == i else "I"
+                out[k] = ["t=" + tag, "tc=" + cat, "ta=" + amb, "tca=" + cat + amb, "t" + tag + "a=" + amb]
+        return out
+
+    # ---------------------------------------------------------------- context
+
+    def _heading_kind(self, words: list[str]) -> str | None:
+        return heading_kind(" ".join(words))
+
+    def _header_feats(self, words: list[str]) -> list[str]:
+        key = " ".join(words)
+        hit = self._header_cache.get(key)
+        if hit is None:
+            core = [_norm_word(w) for w in words if w.strip(_STRIP)]
+            hit = ["h=" + " ".join(core[:3])]
+            hit += ["hw=" + w for w in core[:4]]
+            kind = heading_kind(" ".join(words))
+            if kind:
+                hit.append("hk=" + kind)
+            if len(self._header_cache) > 100_000:
+                self._header_cache.clear()
+            self._header_cache[key] = hit
+        return hit
+
+    # ---------------------------------------------------------------- main
+
+    def doc_features(self, doc: Doc, title_line: bool = False) -> list[list[list[str]]]:
+        """Per line, per token, the feature strings. ``title_line``: the text's first line is
+        the posting's title (as in the labelled ads, whose annotators never mark a title);
+        the crawler keeps a posting's title apart from its text, so it is off there."""
+        offs = doc.offsets
+        n = len(offs)
+        starts = [a for a, _ in offs]
+        ends = [b for _, b in offs]
+        tax = self._taxonomy_feats(doc, n, starts, ends)
+        emp = None
+        if self.boilerplate and self.context:
+            ranges = boilerplate_ranges(doc.text)
+            if ranges:
+                emp = bytearray(n)
+                for a, b in ranges:
+                    i = bisect.bisect_left(starts, a)
+                    j = bisect.bisect_left(starts, b)
+                    emp[i:j] = b"\x01" * (j - i)
+        text = doc.text
+        word = self._word
+        bigrams = self.bigrams
+        nlines = len(doc.lines)
+        header: list[str] = ["h=none"]
+        header_kind = None
+        full = self.context is True
+        prev_words: list[str] = ["pw=none"]
+        out: list[list[list[str]]] = []
+        k0 = 0
+        for li, line in enumerate(doc.lines):
+            words = [text[a:b] for a, b in line]
+            m = len(words)
+            info = [word(w) for w in words]
+            lows = [x[0][1][2:] for x in info]
+            line_feats: list[str] = []
+            is_header = _is_header(words)
+            if is_header and self.strict_headers:
+                # A short bullet ("Git or SVN", "Knowledge of Linux") is no heading: keep a
+                # known heading, one ending in a colon, or a short line naming no skill.
+                last = words[-1]
+                named = tax is not None and any(tax[k0 + i] for i in range(m))
+                is_header = (last.endswith(":") or self._heading_kind(words) is not None
+                             or (m <= 3 and not named))
+            if self.context:
+                if full:
+                    line_feats += header
+                    line_feats += prev_words
+                else:
+                    if header_kind:
+                        line_feats.append(header_kind)
+                    if self.header_text:
+                        line_feats.append(header[0])
+                line_feats.append("rp=%d" % (10 * li // max(nlines, 1)))
+                if li == 0 and title_line:
+                    line_feats.append("title")
+                if is_header:
+                    line_feats.append("hdrline")
+                ll = "1" if m == 1 else "2" if m == 2 else "3" if m == 3 else "4-6" if m <= 6 else "7-12" if m <= 12 else "13+"
+                line_feats.append("ll=" + ll)
+                cues = _CUES.intersection(lows)
+                line_feats += ["cue=" + c for c in sorted(cues)]
+            phr = None
+            if self.phrases:
+                wl = [w.lower() for w in words]
+                per = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
+                phr = per[0] if len(per) == 1 else [a + b for a, b in zip(per[0], per[1])] if len(per) == 2 \
+                    else [[x for p in per for x in p[i]] for i in range(m)]
+            if bigrams:
+                seq = ["<s>", *lows, "</s>"]
+                pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(m + 1)]
+            # Neighbour features, precomputed per word: at the line's start "BOL" stands for
+            # both left neighbours, "-2=BOL" for the missing second one (and so on the right).
+            nbs = [x[1] for x in info]
+            lefts = [["BOL"]] + [nbs[i - 1][1] + (nbs[i - 2][0] if i >= 2 else ["-2=BOL"]) for i in range(1, m)]
+            rights = [nbs[i + 1][2] + (nbs[i + 2][3] if i + 2 < m else ["+2=EOL"]) for i in range(m - 1)] + [["EOL"]]
+            feats_line: list[list[str]] = []
+            for i in range(m):
+                f = [*info[i][0], *lefts[i], *rights[i], *line_feats]
+                if i < 6:
+                    f.append(_POS[i])
+                if bigrams:
+                    f.append(pairs[i])
+                    f.append(pairs[i + 1])
+                k = k0 + i
+                if tax is not None and tax[k]:
+                    f.extend(tax[k])
+                if phr is not None and phr[i]:
+                    f.extend(phr[i])
+                if emp is not None and emp[k]:
+                    f.append("emp")
+                feats_line.append(f)
+            out.append(feats_line)
+            k0 += m
+            if self.context:
+                if is_header:
+                    header = self._header_feats(words)
+                    header_kind = next((h for h in header if h.startswith("hk=")), None)
+                lw = sorted(set(lows[:8]))
+                prev_words = ["pw=" + w for w in lw] if lw else ["pw=none"]
+        return out
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def token_spans_from_probs(p_in: Sequence[float], p_begin: Sequence[float], threshold: float,
+                           offset: int = 0) -> list[tuple[int, int]]:
+    """Spans of consecutive tokens with ``p_in >= threshold``; a token whose probability of
+    beginning a span beats that of continuing one (``p_begin > p_in - p_begin``) opens a new span."""
+    out = []
+    start = None
+    for i, (p, b) in enumerate(zip(p_in, p_begin)):
+        if p >= threshold:
+            if start is not None and b > p - b:
+                out.append((offset + start, offset + i))
+                start = None
+            if start is None:
+                start = i
+        elif start is not None:
+            out.append((offset + start, offset + i))
+            start = None
+    if start is not None:
+        out.append((offset + start, offset + len(p_in)))
+    return out
+
+
+# --------------------------------------------------------------------------- the tagger
+
+
+class SpanTagger:
+    """A CRF (or an average of several) that finds skill spans in posting text.
+
+    ``labels`` are the span labels trained (e.g. ``("K",)`` or ``("K", "S")``); ``output``
+    those whose spans are returned. ``threshold`` ``None`` decodes with Viterbi, a number
+    with marginal probabilities (averaged over the models).
+    """
+
+    def __init__(self, featurizer: Featurizer, labels: Sequence[str] = ("K",), output: Sequence[str] | None = None,
+                 threshold: float | None = None):
+        self.featurizer = featurizer
+        self.labels = tuple(labels)
+        self.output = tuple(output or labels)
+        self.threshold = threshold
+        self.model_files: list[str] = []
+        self._taggers: list = []
+
+    # ---------------------------------------------------------------- training
+
+    @staticmethod
+    def train_model(xseqs: list, yseqs: list, model_file: str | Path, c1: float = 0.1, c2: float = 0.05,
+                    max_iterations: int = 150, verbose: bool = False) -> None:
+        """Train one CRF (L-BFGS, deterministic for the same sequences in the same order)."""
+        import pycrfsuite
+
+        trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
+        for x, y in zip(xseqs, yseqs):
+            trainer.append(x, y)
+        trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
+                            "feature.possible_transitions": True})
+        trainer.train(str(model_file))
+
+    def add_model(self, model_file: str | Path) -> None:
+        import pycrfsuite
+
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(model_file))
+        self.model_files.append(str(model_file))
+        self._taggers.append(tagger)
+        # Let the featurizer drop per-word features no model has a weight for.
+        attrs = {a for a, _ in tagger.info().state_features}
+        f = self.featurizer
+        f.keep = attrs if f.keep is None or len(self._taggers) == 1 else (f.keep | attrs)
+        f._word_cache.clear()
+
+    # ---------------------------------------------------------------- prediction
+
+    def _output_labels(self, tagger) -> tuple[list[str], list[str]]:
+        known = set(tagger.labels())
+        return ([lb for lb in ("B-" + l for l in self.output) if lb in known],
+                [lb for lb in ("I-" + l for l in self.output) if lb in known])
+
+    def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
+        """Per line, the averaged marginal probabilities per token ``(p_in_span, p_begin_span,
+        p_any)``: of being in (and of beginning) an output span, and of being in a span of any
+        label the model knows (a SKILL span as well as a KNOWLEDGE one)."""
+        import pycrfsuite
+
+        per_tagger = [(t, *self._output_labels(t)) for t in self._taggers]
+        k = len(per_tagger)
+        res = []
+        for xseq in feats:
+            m = len(xseq)
+            if not m:
+                res.append(([], [], []))
+                continue
+            items = pycrfsuite.ItemSequence(xseq)
+            p_b = p_i = None
+            p_o = [0.0] * m
+            for tagger, out_b, out_i in per_tagger:
+                tagger.set(items)
+                marginal = tagger.marginal
+                rng = range(m)
+                p_o = [x + marginal("O", i) for x, i in zip(p_o, rng)]
+                for labels, which in ((out_b, "b"), (out_i, "i")):
+                    for lb in labels:
+                        col = [marginal(lb, i) for i in rng]
+                        if which == "b":
+                            p_b = col if p_b is None else [x + y for x, y in zip(p_b, col)]
+                        else:
+                            p_i = col if p_i is None else [x + y for x, y in zip(p_i, col)]
+            p_b = p_b or [0.0] * m
+            p_i = p_i or [0.0] * m
+            p_any = [1.0 - o / k for o in p_o]
+            if k == 1:
+                res.append(([b + c for b, c in zip(p_b, p_i)], p_b, p_any))
+            else:
+                res.append(([(b + c) / k for b, c in zip(p_b, p_i)], [b / k for b in p_b], p_any))
+        return res
+
+    def predict_features(self, feats: list[list[list[str]]]) -> list[tuple[int, int]]:
+        """Token spans (over the flat token list) from precomputed features: Viterbi when
+        ``threshold`` is ``None`` and there is one model, else thresholded marginals."""
+        import pycrfsuite
+
+        spans: list[tuple[int, int]] = []
+        offset = 0
+        if self.threshold is None and len(self._taggers) == 1:
+            tagger = self._taggers[0]
+            for xseq in feats:
+                if xseq:
+                    spans.extend(_viterbi_spans(tagger.tag(pycrfsuite.ItemSequence(xseq)), self.output, offset))
+                offset += len(xseq)
+            return spans
+        threshold = 0.5 if self.threshold is None else self.threshold
+        for (p_in, p_beg, _), xseq in zip(self.marginals(feats), feats):
+            if p_in:
+                spans.extend(token_spans_from_probs(p_in, p_beg, threshold, offset))
+            offset += len(xseq)
+        return spans
+
+    def predict_doc(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token spans over ``doc``'s flat token list."""
+        return self.predict_features(self.featurizer.doc_features(doc))
+
+    def predict(self, text: str) -> list[tuple[int, int]]:
+        """Character spans ``(start, end)`` of the skills found in ``text``."""
+        doc = tokenize(text)
+        offs = doc.offsets
+        return [(offs[a][0], offs[b - 1][1]) for a, b in self.predict_doc(doc)]
+
+    # ---------------------------------------------------------------- persistence
+
+    def save(self, directory: str | Path) -> None:
+        """Write ``tagger.json`` (settings, phrase dictionary, model file names) next to the models."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        f = self.featurizer
+        meta = {"labels": list(self.labels), "output": list(self.output), "threshold": self.threshold,
+                "models": [os.path.basename(m) for m in self.model_files],
+                "context": f.context, "boilerplate": f.boilerplate, "bigrams": f.bigrams,
+                "strict_headers": f.strict_headers, "header_text": f.header_text, "taxonomy": f.use_taxonomy,
+                "phrases": {k: d.to_json() for k, d in f.phrases.items()} if f.phrases else None}
+        (directory / "tagger.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+
+    @classmethod
+    def load(cls, directory: str | Path, taxonomy=None) -> "SpanTagger":
+        """A tagger saved with :meth:`save` (model files looked up in ``directory``)."""
+        directory = Path(directory)
+        meta = json.loads((directory / "tagger.json").read_text())
+        phrases = {k: PhraseDict.from_json(d) for k, d in meta["phrases"].items()} if meta.get("phrases") else None
+        feat = Featurizer(taxonomy=(taxonomy if meta.get("taxonomy", True) else False), phrases=phrases,
+                          context=meta["context"], boilerplate=meta["boilerplate"],
+                          bigrams=meta.get("bigrams", True), strict_headers=meta.get("strict_headers", False),
+                          header_text=meta.get("header_text", False))
+        tagger = cls(feat, meta["labels"], meta["output"], meta["threshold"])
+        for m in meta["models"]:
+            tagger.add_model(directory / m)
+        return tagger
+
+
+def _viterbi_spans(tags: Sequence[str], output: Sequence[str], offset: int) -> list[tuple[int, int]]:
+    out = []
+    start = None
+    for i, t in enumerate(list(tags) + ["O"]):
+        lab = t[2:] if len(t) > 2 else ""
+        inside = lab in output
+        if start is not None and (not inside or t[0] == "B"):
+            out.append((offset + start, offset + i))
+            start = None
+        if inside and start is None:
+            start = i
+    return out

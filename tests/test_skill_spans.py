@@ -1,0 +1,122 @@
+"""The skill-span model and the tagger built on it, on real-looking postings: each kind of
+error the alias matcher made on real job ads has a case here (benefits, warnings, the
+employer's own words, abbreviations with another meaning, links, title words), and so
+have the misses (lowercase tools in lists, '. NET', generic skills, degrees, languages)."""
+
+import hashlib
+
+import pytest
+
+from skillenai.classify.skills.linking import link_span
+from skillenai.classify.skills.spandata import labelled_postings, skillspan_postings
+from skillenai.classify.skills.spans import SpanTagger, tokenize
+from skillenai.classify.skills.spantrain import SKILLSPAN_TRAIN, train_span_model
+from skillenai.classify.tagger import tag_documents
+
+ROLE = ("About the role\nYou will build and run the services behind our payments platform, working with product and "
+        "design to ship features every week.\nWhat you'll do\n- Design and build reliable services\n"
+        "- Own features from design to production\n")
+
+
+def skills(text: str, title: str = "Software Engineer", company: str | None = None) -> set[str]:
+    [tags] = tag_documents([{"id": 1, "kind": "posting", "title": title, "text": text, "company": company}])
+    return {m.name for m in tags.skills} | {m.name for m in tags.title_skills}
+
+
+def test_benefits_are_no_skills():
+    found = skills(ROLE + "Requirements\n- 3+ years of experience with Python and PostgreSQL\nBenefits\n"
+                   "- Virtual care through Included Health and at-home care support for your family\n"
+                   "- Catered lunches and catering for team events\n- Generous parental leave")
+    assert {"Python", "PostgreSQL"} <= found
+    assert not found & {"Telehealth", "Home health care", "Cooking"}
+
+
+def test_a_recruiting_scam_warning_is_no_recruiting():
+    found = skills(ROLE + "Requirements\n- Experience with Go and Kubernetes\nRecruitment fraud alert\nOur recruiting "
+                   "team will never ask you for payment or bank details. Beware of recruiting scams that use our name.")
+    assert {"Go", "Kubernetes"} <= found and "Recruiting" not in found
+
+
+def test_the_employers_name_for_its_staff_is_not_its_product():
+    found = skills(ROLE + "Requirements\n- Experience with Ruby and MySQL\nStripes are encouraged to apply even if "
+                   "they do not meet every requirement. As a Stripe, you will work with other Stripes.", company="Stripe")
+    assert {"Ruby", "MySQL"} <= found and "Stripe" not in found
+
+
+def test_office_logistics_are_not_actuarial_science_or_cooking():
+    found = skills("About the role\nOur office manager keeps the London office running for 80 people.\nWhat you'll do\n"
+                   "- Greet visitors and manage deliveries\n- Support the team by reserving conference rooms and ordering "
+                   "catering for events\n- Keep office supplies stocked\nRequirements\n- 2+ years of office "
+                   "administration experience\n- Proficiency with Google Workspace and Microsoft Excel")
+    assert {"Google Workspace", "Microsoft Excel"} <= found
+    assert not found & {"Actuarial science", "Cooking"}
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("About us\nWe are an authorised EMI regulated by the FCA, offering e-money accounts to small businesses across "
+     "Europe.\nWhat you'll do\n- Build our payment APIs\n- Work with compliance on new products\nRequirements\n"
+     "- Experience with Java and Kafka\n- Knowledge of payments regulation", "Signal integrity"),
+    (ROLE + "You will partner with our CSMs and Account Executives to drive renewals and understand customer needs.\n"
+     "Requirements\n- Experience with TypeScript and React", "Certified ScrumMaster"),
+    (ROLE + "All changes go through PMP, our product management process, before release.\nRequirements\n"
+     "- Experience with Swift and iOS development", "PMP"),
+    ("About us\nOur partner FAI provides fibre internet to homes across France, and we build the software behind it.\n"
+     "What you'll do\n- Build the network provisioning services\n- Work with operations on incidents\nRequirements\n"
+     "- Experience with Python and Ansible\n- Understanding of networking", "Metrology"),
+    (ROLE + "Requirements\n- Experience with Scala and Spark\nApply at https://careers.example.com/jobs/123 or read "
+     "more about us at http://example.com/about.", "HTTP"),
+])
+def test_an_abbreviation_or_a_link_with_another_meaning_is_no_skill(text, wrong):
+    assert wrong not in skills(text)
+
+
+def test_a_titles_job_words_are_no_skills_but_its_tools_are():
+    found = skills(ROLE + "Requirements\n- Go and Kafka", title="Senior Backend Engineer, Python")
+    assert "Python" in found and "Backend development" not in found
+
+
+def test_what_the_alias_matcher_missed_in_real_lists():
+    found = skills("About the role\nYou will join a team building internal tools for our finance teams.\nWhat you'll do\n"
+                   "- Build and maintain services\n- Write tests and automate releases\nRequirements\n"
+                   "- c#, java, spring, qa\n- Experience with . NET and REST\n- BS/BA degree in Computer Science or "
+                   "related field\n- Fluent English\n- Background in financial services, cloud, testing and automation")
+    assert {"C#", "Java", "Spring", "Quality assurance", ".NET", "REST APIs", "Bachelor's degree", "English language",
+            "Financial services", "Cloud computing", "Software testing"} <= found
+
+
+def test_a_span_that_names_no_known_skill_is_a_candidate():
+    [tags] = tag_documents([{"id": 1, "kind": "posting", "title": "Cloud Engineer", "text": (
+        ROLE + "Requirements\n- Knowledge of AWS (EC2, S3), Tencent Cloud and Terraform\n"
+        "- Experience with MLPS v2.0 compliance")}])
+    assert "Terraform" in {m.name for m in tags.skills}
+    assert "Tencent Cloud" in {c.text for c in tags.candidates}
+    assert tags.as_json()["candidates"]
+
+
+@pytest.mark.parametrize("text, name, method", [
+    ("Kuberentes", "Kubernetes", "nearest"), ("experience with Postgres", "PostgreSQL", "normalised"),
+    (". NET", ".NET", "alias"), ("c#", "C#", "alias"), ("reviews", None, "none"), ("engineering", None, "none"),
+])
+def test_linking(text, name, method):
+    [link] = link_span(text)
+    assert (link.skill.name if link.skill else None, link.method) == (name, method)
+
+
+def test_tokens_keep_tool_names_whole():
+    doc = tokenize("Skills:\n- C++, C#, .NET and Node.js (CI/CD).")
+    assert [t for line in doc.line_tokens() for t in line][1:8] == ["-", "C++", "C#", ".NET", "and", "Node.js", "("]
+
+
+def test_training_is_deterministic_and_the_model_finds_spans(tmp_path):
+    postings = skillspan_postings(SKILLSPAN_TRAIN, "tech")[:12] + labelled_postings(held=False)[:4]
+    digests = []
+    for run in ("a", "b"):
+        report = train_span_model(tmp_path / run, postings)
+        assert report["postings"] == 16
+        digests.append({f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in sorted((tmp_path / run).iterdir())})
+    assert digests[0] == digests[1]
+    tagger = SpanTagger.load(tmp_path / "a")
+    text = ("Requirements\n- Experience with Java and Spring Boot\n- Knowledge of SQL databases\n"
+            "- Familiarity with Docker and Kubernetes")
+    found = {text[a:b] for a, b in tagger.predict(text)}
+    assert found & {"Java", "Spring Boot", "SQL", "Docker", "Kubernetes"}
