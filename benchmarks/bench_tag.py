@@ -6,8 +6,9 @@ loaded, caches filled):
 1. baselines: a bare pyahocorasick pass of the taxonomy's alias keys over the lower-cased
    texts (what any alias matcher must at least pay), and our skill matcher's scan without
    disambiguation (``skillenai.classify.skills.matcher`` normalisation, boundaries, longest match);
-2. the stages of tagging on their own: skills (matching plus one disambiguator call per
-   batch), places from the location string, places from the text, role from the title,
+2. the stages of tagging on their own: skills by the alias layer alone (matching plus one
+   disambiguator call per batch) and with the span model (the CRF over every posting,
+   linking, candidates), places from the location string, places from the text, role from the title,
    document kind;
 3. ``tag_documents`` end to end, as the store calls it (``kind`` given) and as
    ``skillenai tag`` does without a kind (the kind model runs too).
@@ -150,9 +151,13 @@ def stages(docs: list[dict]) -> dict:
         for t in texts + titles:
             matcher.scan(t)
 
+    def skills_aliases():
+        for part in batches(texts + titles):
+            tag_skills_batch(part, spans=False)
+
     def skills():
         for part in batches(texts + titles):
-            tag_skills_batch(part)
+            tag_skills_batch(part, spans=[True] * len(part))  # as tag_documents reads texts (titles: aliases)
 
     def places_location():
         for loc in locations:
@@ -182,7 +187,8 @@ def stages(docs: list[dict]) -> dict:
     return {
         "baseline: bare pyahocorasick pass": bare,
         "baseline: skill matcher scan, no disambiguation": scan,
-        "skills (match + disambiguate)": skills,
+        "skills, alias layer (match + disambiguate)": skills_aliases,
+        "skills with the span model (+ CRF, linking)": skills,
         "places from location string": places_location,
         "places from text (all mentions)": places_text,
         "role from title": roles,
