@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
 from skillenai.classify.training import load_model, save_model
+from skillenai.core.record import KINDS
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ MODEL_PATH = MODELS_DIR / "kind.skops"
 # The same model's weights as plain arrays, written with it: predicting from them needs
 # NumPy alone, so a crawl process does not import scikit-learn and skops (~2.5 s) for it.
 WEIGHTS_PATH = MODELS_DIR / "kind_weights.npz"
-KINDS = ("posting", "article", "other")
 MAX_TEXT = 6000  # characters of text read; the start of a page says what it is
 
 

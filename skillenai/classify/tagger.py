@@ -16,10 +16,10 @@ from skillenai.classify.language import POSTING_SAMPLE, detect_language, primary
 from skillenai.classify.places.locations import parse_locations, places_in_text
 from skillenai.classify.roles import classify_roles
 from skillenai.classify.skills.matcher import SkillMatch, tag_skills_batch
+from skillenai.core.record import KINDS
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("posting", "article", "other")
 
 # How postings say the work arrangement in their text when the location field does not
 # ("This role is hybrid and based in Denver", "Hybrid: 3 days in the Austin office",

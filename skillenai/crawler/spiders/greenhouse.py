@@ -8,9 +8,9 @@ from urllib.parse import quote
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
+from skillenai.core.record import Document
 from skillenai.crawler.ats import salary_fields_from_text, workplace_from_text
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
@@ -44,12 +44,12 @@ class GreenhouseSpider(SeededSpider):
     def report_bad_board(self, response, detail):
         report_skipped(self, response.url, "unexpected_api_shape", detail)
 
-    def job_item(self, job: dict, seed) -> DocumentItem:
+    def job_item(self, job: dict, seed) -> Document:
         text = html_to_text(job.get("content") or "")
         location = (job.get("location") or {}).get("name") if isinstance(job.get("location"), dict) else None
         departments = job.get("departments") or []
         offices = job.get("offices") or []
-        item = DocumentItem(
+        item = Document(
             url=job.get("absolute_url") or "",
             kind="posting",
             spider=self.name,

@@ -8,9 +8,9 @@ from urllib.parse import quote
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
+from skillenai.core.record import Document
 from skillenai.crawler.ats import salary_fields_from_text, workplace_from_text
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
@@ -48,7 +48,7 @@ class LeverSpider(SeededSpider):
         if len(postings) >= limit:
             yield self.page_request(seed, skip + len(postings))
 
-    def posting_item(self, posting: dict, seed) -> DocumentItem:
+    def posting_item(self, posting: dict, seed) -> Document:
         categories = posting.get("categories") if isinstance(posting.get("categories"), dict) else {}
         sections = [html_to_text(posting.get("description") or "") or (posting.get("descriptionPlain") or "")]
         for block in posting.get("lists") or []:
@@ -62,7 +62,7 @@ class LeverSpider(SeededSpider):
         salary = posting.get("salaryRange") if isinstance(posting.get("salaryRange"), dict) else None
         workplace = _WORKPLACES.get(str(posting.get("workplaceType") or "").lower()) or workplace_from_text(location)
         created = lenient_datetime(posting.get("createdAt"))
-        item = DocumentItem(
+        item = Document(
             url=posting.get("hostedUrl") or "",
             kind="posting",
             spider=self.name,
