@@ -16,6 +16,8 @@ from skillenai.core.record import (
     normalize_employment_type,
     normalize_record,
 )
+from skillenai.store.db import open_db
+from skillenai.store.documents import STORE_COLUMNS, STORED_AS
 
 
 def test_normalize_posting(posting_record):
@@ -42,6 +44,18 @@ def test_a_document_and_its_fields_as_a_dict_normalise_alike(posting_record):
     with pytest.raises(InvalidRecord) as info:
         normalize_record(document)
     assert info.value.field == "title"
+
+
+def test_the_record_and_the_store_columns_agree():
+    # Every field of the record is a column, and every column is a field or one the store
+    # fills itself (named, with who fills it, in STORE_COLUMNS): after every migration.
+    db = open_db(":memory:")
+    for table, fields in (("documents", DOCUMENT_FIELDS), ("postings", POSTING_FIELDS)):
+        columns = {c.name for c in db[table].columns}
+        stored = {STORED_AS.get(name, name) for name in fields}
+        assert stored <= columns, f"record fields without a column in {table}: {sorted(stored - columns)}"
+        assert not stored & set(STORE_COLUMNS[table])
+        assert columns - stored == set(STORE_COLUMNS[table]), f"{table}: columns neither a record field nor the store's"
 
 
 def test_a_record_is_a_document_or_a_json_object():
