@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from skillenai.classify.language import POSTING_SAMPLE, detect_language, primary_language
+from skillenai.classify.language import document_language
 from skillenai.classify.places.locations import parse_locations, places_in_text
 from skillenai.classify.roles import classify_roles
 from skillenai.classify.skills.matcher import SkillMatch, tag_skills_batch
@@ -117,7 +117,7 @@ def tag_documents(docs: list[dict]) -> list[Tags]:
     out = []
     for i, doc in enumerate(docs):
         tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i),
-                    lang=primary_language(doc.get("lang")) or detect_language(texts[i], limit=POSTING_SAMPLE))
+                    lang=document_language(texts[i], stated=doc.get("lang")))
         tags.skills = matches[i]
         in_text = {m.id for m in tags.skills}
         tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text]
