@@ -56,7 +56,10 @@ class Document:
     # structured locations as the source gave them (addresses, names)
     locations: Any = dataclasses.field(default=None, metadata=_POSTING)
     employment_type: Any = dataclasses.field(default=None, metadata=_POSTING)
-    workplace: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    # How the source says the job is worked (onsite, hybrid, remote): its own field, or a
+    # career page's location badge. Evidence for the classify stage, which decides the
+    # posting's working arrangement (postings.workplace; skillenai.classify.workplace).
+    stated_workplace: str | None = dataclasses.field(default=None, metadata=_POSTING)
     salary_min: float | None = dataclasses.field(default=None, metadata=_POSTING)
     salary_max: float | None = dataclasses.field(default=None, metadata=_POSTING)
     salary_currency: str | None = dataclasses.field(default=None, metadata=_POSTING)
@@ -304,7 +307,7 @@ def _normalize(get: Callable[[str], Any], origin_map: dict[str, str] | None) -> 
 
 
 def _posting_fields(get: Callable[[str], Any], published_at: str | None) -> dict[str, Any]:
-    workplace = clean_line(get("workplace"))
+    workplace = clean_line(get("stated_workplace"))
     if workplace is not None:
         workplace = workplace.lower().replace("-", "").replace(" ", "")
         workplace = {"onsite": "onsite", "inoffice": "onsite", "office": "onsite",
@@ -330,7 +333,7 @@ def _posting_fields(get: Callable[[str], Any], published_at: str | None) -> dict
         "location_raw": clean_line(get("location_raw")),
         "locations": locations,
         "employment_type": normalize_employment_type(get("employment_type")),
-        "workplace": workplace,
+        "stated_workplace": workplace,
         "salary_min": salary_min,
         "salary_max": salary_max,
         "salary_currency": currency,

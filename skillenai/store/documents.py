@@ -34,7 +34,8 @@ STORE_COLUMNS = {
     },
     "postings": {
         "document_id": "upsert_documents", "closed_at": "skillenai.store.lifecycle",
-        "remote": "the classify stage", "hybrid": "the classify stage", "remote_scope": "the classify stage",
+        "workplace": "the classify stage, from stated_workplace, the location and the text",
+        "remote_scope": "the classify stage",
     },
 }
 _DOCUMENT_COLUMNS = ("id", *DOCUMENT_FIELDS, "content_hash")

@@ -75,7 +75,7 @@ class AshbySpider(SeededSpider):
             location_raw="; ".join(names) or None,
             locations=locations,
             employment_type=_EMPLOYMENT.get(str(job.get("employmentType") or "").lower(), job.get("employmentType")),
-            workplace=workplace,
+            stated_workplace=workplace,
             date_posted=published,
             published_at=published,
             department=job.get("department") or job.get("team"),
