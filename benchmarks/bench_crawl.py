@@ -84,7 +84,7 @@ PROFILE_POINTS = {
     "  structured data and page fields": ("skillenai/crawler/parsing/pages.py", "documents_from_page"),
     "  trafilatura (pages without structured data)": ("skillenai/crawler/parsing/extract.py", "extract_page"),
     "    language detection": ("skillenai/classify/language.py", "detect_language"),
-    "  document-kind model (first call loads it)": ("skillenai/crawler/parsing/kinds.py", "guess_kind"),
+    "  document-kind model (first call loads it)": ("skillenai/classify/kind.py", "classify_kind"),
     "    loading the kind model (skops, scikit-learn)": ("skillenai/classify/training.py", "load_model"),
     "  salary from text": ("skillenai/crawler/ats.py", "salary_fields_from_text"),
     "item pipelines (normalise, store)": ("skillenai/crawler/pipelines.py", "process_item"),

@@ -62,8 +62,8 @@ def read_truth(web_dir: Path | str, name: str) -> list[dict]:
 
 
 # Spiders whose source has a structured work-arrangement field they store as
-# ``postings.workplace`` (Lever's and Ashby's ``workplaceType``); the others only have the
-# location string and the text, which the tagger reads itself.
+# ``postings.stated_workplace`` (Lever's and Ashby's ``workplaceType``); the others only have
+# the location string and the text, which the tagger reads itself.
 WORKPLACE_SPIDERS = frozenset({"lever", "ashby"})
 
 
@@ -72,7 +72,7 @@ def posting_doc(row: dict) -> dict:
     doc = {"id": row["url"], "title": row["title"], "text": row["description_text"],
            "location": row.get("location_raw") or None, "kind": "posting", "company": row.get("company")}
     if row.get("spider") in WORKPLACE_SPIDERS and row.get("workplace"):
-        doc["workplace"] = row["workplace"]
+        doc["stated_workplace"] = row["workplace"]
     return doc
 
 

@@ -35,8 +35,8 @@ def test_classify_tags_new_documents_then_only_changed_ones(fresh_db):
     assert {"Python", "Go", "Kubernetes", "PostgreSQL"} <= names
     cities = {row[0] for row in fresh_db.execute("SELECT m.name FROM document_metros dm JOIN metros m ON m.id = dm.metro_id")}
     assert cities == {"New York City", "San Francisco", "Portland"}
-    assert fresh_db.execute("SELECT remote, remote_scope FROM postings WHERE document_id = ?",
-                            [docs[2]["id"]]).fetchone() == (1, "US")
+    assert fresh_db.execute("SELECT workplace, remote_scope FROM postings WHERE document_id = ?",
+                            [docs[2]["id"]]).fetchone() == ("remote", "US")
     roles = dict(fresh_db.execute("SELECT dr.document_id, r.name FROM document_roles dr JOIN roles r ON r.id = dr.role_id"))
     assert roles[docs[1]["id"]] == "Nursing"
     before = tags(fresh_db)
@@ -131,13 +131,36 @@ def test_worker_processes_tag_exactly_as_this_one_does(fresh_db):
     assert one.workers == 1 and one.documents == 60
     assert "Snowflake" not in skill_names(fresh_db, docs[0]["id"])  # the learned blurb is left out
     here = tags(fresh_db)
-    flags = fresh_db.execute("SELECT document_id, remote, hybrid, remote_scope FROM postings ORDER BY 1").fetchall()
+    flags = fresh_db.execute("SELECT document_id, workplace, remote_scope FROM postings ORDER BY 1").fetchall()
     langs = fresh_db.execute("SELECT id, lang FROM documents ORDER BY 1").fetchall()
     two = classify_store(fresh_db, all_documents=True, batch_size=7, workers=2)
     assert two.workers == 2 and two.documents == 60 and two.by_kind == one.by_kind
     assert tags(fresh_db) == here
-    assert fresh_db.execute("SELECT document_id, remote, hybrid, remote_scope FROM postings ORDER BY 1").fetchall() == flags
+    assert fresh_db.execute("SELECT document_id, workplace, remote_scope FROM postings ORDER BY 1").fetchall() == flags
     assert fresh_db.execute("SELECT id, lang FROM documents ORDER BY 1").fetchall() == langs
     assert fresh_db.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0] == 0
     with pytest.raises(ValueError, match="workers must be 1 or more"):
         classify_store(fresh_db, workers=0)
+
+
+def test_the_classify_stage_decides_how_a_posting_is_worked_and_keeps_what_the_source_stated(fresh_db):
+    def with_stated(n, text, location, stated):
+        return normalize_record({"url": f"https://jobs.example.com/w{n}", "kind": "posting", "title": "Engineer",
+                                 "text": text, "company": "Acme", "location_raw": location,
+                                 "stated_workplace": stated})
+
+    plain = "Build APIs in Python and Go for our payments platform, with a small team."
+    docs = [
+        with_stated(1, plain, "Berlin, Germany", "onsite"),
+        with_stated(2, plain, "Remote - US", "onsite"),  # the location says more than the source's field
+        with_stated(3, plain, "Denver, CO", "hybrid"),
+        with_stated(4, plain + " This role is hybrid: 3 days in our Denver office.", "Denver, CO", None),
+        with_stated(5, plain, "Austin, TX", None),
+    ]
+    upsert_documents(fresh_db, docs)
+    classify_store(fresh_db)
+    stored = {row[0]: row[1:] for row in fresh_db.execute(
+        "SELECT document_id, stated_workplace, workplace, remote_scope FROM postings")}
+    assert [stored[doc["id"]] for doc in docs] == [
+        ("onsite", "onsite", None), ("onsite", "remote", "US"), ("hybrid", "hybrid", None), (None, "hybrid", None),
+        (None, None, None)]

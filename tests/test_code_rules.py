@@ -4,6 +4,7 @@
 store-without-Scrapy rules); function-level imports count as much as top-level ones.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -84,3 +85,40 @@ def test_ruff_finds_nothing():
     result = subprocess.run([shutil.which("ruff"), "check", "--no-cache", "."], cwd=ROOT, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# SQL belongs to the store (skillenai/store) and to the stages that own their tables and
+# queries (skillenai/dedupe, skillenai/metrics); everything above or beside them calls
+# the store's functions. A string literal that starts with an SQL keyword is SQL.
+NO_SQL_PACKAGES = ("crawler", "pipeline", "cli", "classify", "core")
+_SQL_KEYWORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "WITH", "PRAGMA",
+                 "BEGIN", "COMMIT", "ROLLBACK", "VACUUM", "ANALYZE", "ATTACH", "WHERE", "FROM", "JOIN", "AND",
+                 "ORDER BY", "GROUP BY", "LIMIT", "VALUES", "ON CONFLICT", "SET")
+# A string literal's opening quote (with any prefix), optional blanks and an upper-case
+# SQL keyword followed by a blank or the literal's end.
+SQL_LITERAL = re.compile(r"""(?<![\w'"])[rRbBfFuU]{0,2}(?:'''|\"\"\"|'|")\s*(?:""" + "|".join(
+    k.replace(" ", r"\s+") for k in _SQL_KEYWORDS) + r""")(?=\s|['"]|$)""")
+
+
+def sql_literals(source: str) -> list[tuple[int, str]]:
+    """(line number, line) of every string literal in ``source`` that starts with SQL."""
+    return [(source.count("\n", 0, m.start()) + 1, source.splitlines()[source.count("\n", 0, m.start())].strip())
+            for m in SQL_LITERAL.finditer(source)]
+
+
+def test_sql_literals_are_recognised():
+    assert sql_literals('rows = db.execute("SELECT url FROM documents WHERE kind = ?", [kind])')
+    assert sql_literals("conn.execute(f'UPDATE documents SET lang = ? WHERE id IN ({marks})')")
+    assert sql_literals('x = (\n    """\n    INSERT INTO t VALUES (1)\n    """\n)')
+    assert sql_literals('where = "WHERE d.classified_at IS NULL"')
+    assert not sql_literals('print("Select a skill from the list")')
+    assert not sql_literals('logger.info("UPDATED %d rows", n)')
+
+
+def test_no_sql_outside_the_store():
+    found = []
+    for package in NO_SQL_PACKAGES:
+        for path in sorted((ROOT / "skillenai" / package).rglob("*.py")):
+            found += [f"{path.relative_to(ROOT)}:{number}: {line}"
+                      for number, line in sql_literals(path.read_text(encoding="utf-8"))]
+    assert not found, "SQL outside skillenai/store (move it into a store module):\n" + "\n".join(found)

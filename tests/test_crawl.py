@@ -259,12 +259,12 @@ def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
     from scrapy.http import HtmlResponse, Request
     from scrapy.settings import Settings
 
-    from skillenai.crawler.items import DocumentItem
+    from skillenai.core.record import Document
     from skillenai.crawler.logformatter import SkillenaiLogFormatter
 
     request = Request("https://jobs.example/1")
     response = HtmlResponse(request.url, body=b"<html></html>", request=request)
-    item = DocumentItem(url=request.url, kind="posting")
+    item = Document(url=request.url, kind="posting")
 
     def formatter(**settings):
         return SkillenaiLogFormatter.from_crawler(SimpleNamespace(settings=Settings(settings)))

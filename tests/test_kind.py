@@ -41,6 +41,23 @@ def test_batch_and_empty():
     assert out == ["posting", "other"]
 
 
+def test_a_failing_model_leaves_the_kind_to_the_keyword_rule(monkeypatch, caplog):
+    def broken():
+        raise OSError("model file unreadable")
+
+    monkeypatch.setattr(kind, "_model", broken)
+    ad = "Requirements: Python. Responsibilities: run the pipelines. Benefits: a pension. Apply now."
+    assert classify_kind("Data Engineer", ad, "https://x.io/jobs/1") == "posting"
+    assert classify_kinds([("About us", "Our story began in 2012.", None), ("Job", ad, None)]) == ["other", "posting"]
+    assert "using the keyword rule" in caplog.text
+
+
+def test_the_kinds_are_the_records():
+    from skillenai.core.record import KINDS
+
+    assert kind.KINDS is KINDS
+
+
 def test_data_and_floor():
     rows = [json.loads(x) for x in kind.EXAMPLES_PATH.read_text(encoding="utf-8").splitlines() if x.strip()]
     assert len(rows) >= 300

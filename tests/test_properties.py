@@ -163,7 +163,7 @@ _RECORD = {"url": "https://example.com/jobs/1", "kind": "posting", "title": "Dat
            "text": "Build pipelines in Python and SQL for the analytics team, every day."}
 records = st.dictionaries(st.sampled_from(["url", "kind", "title", "text", "published_at", "salary_min",
                                            "salary_max", "salary_currency", "locations", "raw", "employment_type",
-                                           "date_posted", "company", "workplace", "canonical_url", "bogus"]),
+                                           "date_posted", "company", "stated_workplace", "canonical_url", "bogus"]),
                           json_values, max_size=6).map(lambda d: {**_RECORD, **d})
 lines = st.one_of(records.map(lambda r: json.dumps(r, allow_nan=True).encode()),
                   json_values.map(lambda v: json.dumps(v, allow_nan=True).encode()),

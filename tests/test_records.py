@@ -1,7 +1,13 @@
+import dataclasses
+
 import pytest
 
 from skillenai.core.dates import InvalidDate, parse_date, parse_datetime
 from skillenai.core.record import (
+    DOCUMENT_FIELDS,
+    FIELDS,
+    POSTING_FIELDS,
+    Document,
     InvalidRecord,
     canonicalize_url,
     content_hash,
@@ -10,6 +16,8 @@ from skillenai.core.record import (
     normalize_employment_type,
     normalize_record,
 )
+from skillenai.store.db import open_db
+from skillenai.store.documents import STORE_COLUMNS, STORED_AS
 
 
 def test_normalize_posting(posting_record):
@@ -19,6 +27,40 @@ def test_normalize_posting(posting_record):
     assert rec["employment_type"] == "full_time"
     assert (rec["salary_min"], rec["salary_max"], rec["salary_currency"], rec["salary_period"]) == (140000, 180000, "USD", "year")
     assert rec["date_posted"] == "2026-05-01"
+
+
+def test_the_field_lists_come_from_the_document():
+    assert FIELDS == tuple(f.name for f in dataclasses.fields(Document))
+    assert DOCUMENT_FIELDS + POSTING_FIELDS == FIELDS  # the posting fields come last
+    assert {"url", "kind", "title", "text", "raw"} <= set(DOCUMENT_FIELDS)
+    assert {"company", "location_raw", "salary_min", "date_posted"} <= set(POSTING_FIELDS)
+
+
+def test_a_document_and_its_fields_as_a_dict_normalise_alike(posting_record):
+    document = Document(**posting_record)
+    assert normalize_record(document) == normalize_record(posting_record) == normalize_record(
+        dataclasses.asdict(document))
+    document.title = " "
+    with pytest.raises(InvalidRecord) as info:
+        normalize_record(document)
+    assert info.value.field == "title"
+
+
+def test_the_record_and_the_store_columns_agree():
+    # Every field of the record is a column, and every column is a field or one the store
+    # fills itself (named, with who fills it, in STORE_COLUMNS): after every migration.
+    db = open_db(":memory:")
+    for table, fields in (("documents", DOCUMENT_FIELDS), ("postings", POSTING_FIELDS)):
+        columns = {c.name for c in db[table].columns}
+        stored = {STORED_AS.get(name, name) for name in fields}
+        assert stored <= columns, f"record fields without a column in {table}: {sorted(stored - columns)}"
+        assert not stored & set(STORE_COLUMNS[table])
+        assert columns - stored == set(STORE_COLUMNS[table]), f"{table}: columns neither a record field nor the store's"
+
+
+def test_a_record_is_a_document_or_a_json_object():
+    with pytest.raises(InvalidRecord, match="expected a JSON object, got list"):
+        normalize_record([1, 2])
 
 
 @pytest.mark.parametrize("field,value,message", [

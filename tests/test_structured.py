@@ -59,7 +59,7 @@ def test_remote_posting_with_requirements():
     remote = dict(POSTING, jobLocation=None, jobLocationType="TELECOMMUTE",
                   applicantLocationRequirements={"@type": "Country", "name": "US"})
     [fields] = documents_from_page(page(json.dumps(remote)), "https://x.example/").postings
-    assert fields["workplace"] == "remote" and fields["location_raw"] == "Remote - US"
+    assert fields["stated_workplace"] == "remote" and fields["location_raw"] == "Remote - US"
 
 
 def test_microdata_posting():
@@ -95,10 +95,10 @@ def test_the_location_badge_says_hybrid_or_remote_when_json_ld_does_not():
                 f'<h1>Data Engineer</h1><span class="job-location">{badge}</span></main></body></html>')
         return documents_from_page(html, "https://globex.example/jobs/1").postings[0]
 
-    assert with_badge("Hybrid (Berlin)")["workplace"] == "hybrid"
-    assert with_badge("Remote - EU")["workplace"] == "remote"
+    assert with_badge("Hybrid (Berlin)")["stated_workplace"] == "hybrid"
+    assert with_badge("Remote - EU")["stated_workplace"] == "remote"
     assert with_badge("Remote - EU")["location_raw"] != "Remote - EU"  # jobLocation still names the places
-    assert not with_badge("Berlin, Germany").get("workplace")
+    assert not with_badge("Berlin, Germany").get("stated_workplace")
 
 
 def test_blocks_as_templates_print_them():

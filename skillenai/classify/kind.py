@@ -1,10 +1,13 @@
 """Document kind — ``posting``, ``article`` or ``other`` — for pages without structured data.
 
-A scikit-learn pipeline over words (1–2-grams, TF-IDF) of the title, the main text and the
+:func:`classify_kind` (and :func:`classify_kinds` for a batch) decides it, for the crawl
+(a page without structured data) and the classify stage (a document given without one)
+alike. A scikit-learn pipeline over words (1–2-grams, TF-IDF) of the title, the main text and the
 URL path (``/careers/…``, ``/blog/…`` are strong cues, prefixed so they do not mix with
 text words) into a logistic regression. The model is ``skillenai/classify/models/kind.skops``,
 rebuilt from ``skillenai/classify/data/kind/examples.jsonl`` by :func:`train_kind_model` (also when
-the file is missing).
+the file is missing). Should the model fail, a keyword rule (:func:`keyword_kind`) decides
+instead: a broken model must not stop a crawl.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from urllib.parse import urlsplit
 
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
 from skillenai.classify.training import held_out, load_model, load_or_train, read_floors, save_model
+from skillenai.core.record import KINDS
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,6 @@ MODEL_PATH = MODELS_DIR / "kind.skops"
 # The same model's weights as plain arrays, written with it: predicting from them needs
 # NumPy alone, so a crawl process does not import scikit-learn and skops (~2.5 s) for it.
 WEIGHTS_PATH = MODELS_DIR / "kind_weights.npz"
-KINDS = ("posting", "article", "other")
 HELD_OUT_PERCENT = 25  # of the examples, split by URL
 MAX_TEXT = 6000  # characters of text read; the start of a page says what it is
 
@@ -189,12 +192,32 @@ def _model():
     return load_model(MODEL_PATH)
 
 
+_POSTING_WORDS = re.compile(
+    r"\b(responsibilities|requirements|qualifications|what you('|’)ll do|what you bring|"
+    r"apply now|apply for this job|about the role|nice to have|we offer|benefits|"
+    r"equal opportunity employer|job description|your profile|ihr profil|aufgaben)\b",
+    re.IGNORECASE,
+)
+
+
+def keyword_kind(text: str | None) -> str:
+    """``"posting"`` when the text uses two or more of a job ad's words, else ``"other"``:
+    what decides when the model cannot."""
+    hits = len(set(m.group(0).lower() for m in _POSTING_WORDS.finditer(text or "")))
+    return "posting" if hits >= 2 else "other"
+
+
 def classify_kinds(docs: list[tuple[str | None, str | None, str | None]]) -> list[str]:
-    """Kinds for many (title, text, url) triples with one model call."""
+    """Kinds for many (title, text, url) triples with one model call (the keyword rule
+    for each, should the model fail)."""
     if not docs:
         return []
     feats = [document_features(t, x, u) for t, x, u in docs]
-    return [str(k) for k in _model().predict(feats)]
+    try:
+        return [str(k) for k in _model().predict(feats)]
+    except Exception as exc:  # a boundary: a broken model must not stop a crawl or a batch
+        log.warning("document-kind model failed (%s); using the keyword rule", exc)
+        return [keyword_kind(text) for _title, text, _url in docs]
 
 
 def classify_kind(title: str | None, text: str | None, url: str | None = None) -> str:
@@ -204,11 +227,7 @@ def classify_kind(title: str | None, text: str | None, url: str | None = None) -
     """
     if not (title or text or url):
         return "other"
-    try:
-        return classify_kinds([(title, text, url)])[0]
-    except Exception:  # a boundary: log and let the batch go on
-        log.exception("kind classification failed for %r", url or title)
-        return "other"
+    return classify_kinds([(title, text, url)])[0]
 
 
 def floors() -> dict:

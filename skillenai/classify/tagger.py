@@ -8,36 +8,19 @@ and one kind-model call per batch of documents.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from skillenai.classify.language import POSTING_SAMPLE, detect_language, primary_language
+from skillenai.classify.language import document_language
 from skillenai.classify.places.locations import parse_locations, places_in_text
 from skillenai.classify.roles import classify_roles
 from skillenai.classify.skills.matcher import Candidate, SkillMatch, detect_skills
 from skillenai.classify.skills.mentions import names_a_role
+from skillenai.classify.workplace import decide_workplace
+from skillenai.core.record import KINDS
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("posting", "article", "other")
-
-# How postings say the work arrangement in their text when the location field does not
-# ("This role is hybrid and based in Denver", "Hybrid: 3 days in the Austin office",
-# "You can work remotely within the US"). A perk list's "hybrid working" is not enough.
-_HYBRID_TEXT = re.compile(
-    r"\b(?:(?:role|position|job) is hybrid|is a hybrid (?:role|position|job)|we work hybrid|"
-    r"hybrid(?: schedule| model| setup| arrangement)?\s*[:(–-]\s*\d|"
-    r"\d\s+days? (?:a |per )?week (?:in|at) (?:our|the)\b[^.\n]{0,40}\boffice|"
-    r"\d\s+days? in (?:our|the)\b[^.\n]{0,40}\boffice,? the rest (?:from|at) home)",
-    re.IGNORECASE,
-)
-_REMOTE_TEXT = re.compile(
-    r"\b(?:(?:role|position|job) is (?:fully |100\s?% )?remote|fully remote (?:role|position|job)|"
-    r"open to remote candidates|work remotely (?:within|from anywhere)|remote[- ]first company|"
-    r"work from anywhere)",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -53,6 +36,7 @@ class Tags:
     remote: bool = False
     hybrid: bool = False
     remote_scope: str | None = None
+    workplace: str | None = None  # onsite | hybrid | remote (skillenai.classify.workplace.decide_workplace)
     role: Any = None  # skillenai.classify.roles.Role
     kind: str = "other"
     lang: str | None = None  # ISO 639 code: the document's own, else detected from its text
@@ -92,7 +76,7 @@ def _unique_places(places: Iterable) -> list:
 
 
 def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
-    """Tags for a batch of ``{id, title?, text, location?, kind?, workplace?, company?,
+    """Tags for a batch of ``{id, title?, text, location?, kind?, stated_workplace?, company?,
     skip_spans?, lang?}`` documents.
 
     Skill words in the employer's own text are not counted: its name (``company``), its
@@ -100,6 +84,8 @@ def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
     ``skip_spans`` (sorted ``(start, end)`` ranges of ``text``, e.g. lines the store learned
     the company repeats in every posting).
 
+    ``stated_workplace`` is the working arrangement the source states (``onsite``, ``hybrid``,
+    ``remote``): one of the inputs of :func:`skillenai.classify.workplace.decide_workplace`.
     ``location`` is what the source says (a string, a list of strings or addresses);
     without one, the places the text names as the job's location are used. ``kind``,
     when given, is kept; otherwise the document-kind model decides. So is ``lang``; without
@@ -126,7 +112,7 @@ def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
     out = []
     for i, doc in enumerate(docs):
         tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i),
-                    lang=primary_language(doc.get("lang")) or detect_language(texts[i], limit=POSTING_SAMPLE))
+                    lang=document_language(texts[i], stated=doc.get("lang")))
         tags.skills = matches[i]
         tags.candidates = found[i].candidates
         in_text = {m.id for m in tags.skills}
@@ -136,11 +122,9 @@ def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
         tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text
                              and not (spans and all(names_a_role(title[a:b]) for a, b in m.spans))]
         _tag_places(tags, doc.get("location"), texts[i])
-        workplace = doc.get("workplace")  # what the source's structured fields say, if anything
-        if workplace in ("remote", "hybrid") and not (tags.remote or tags.hybrid):
-            tags.remote, tags.hybrid = workplace == "remote", workplace == "hybrid"
-        if tags.kind == "posting" and not (tags.remote or tags.hybrid):
-            _workplace_from_text(tags, texts[i])
+        # stated_workplace: what the source itself says, if anything
+        tags.remote, tags.hybrid, tags.workplace = decide_workplace(
+            tags.remote, tags.hybrid, doc.get("stated_workplace"), texts[i], posting=tags.kind == "posting")
         out.append(tags)
     return out
 
@@ -184,13 +168,6 @@ def _kinds(docs: list[dict], titles: list[str], texts: list[str]) -> list[str]:
         for i, kind in zip(unknown, classify_kinds([(titles[i], texts[i], docs[i].get("url")) for i in unknown])):
             kinds[i] = kind
     return kinds
-
-
-def _workplace_from_text(tags: Tags, text: str) -> None:
-    if _HYBRID_TEXT.search(text):
-        tags.hybrid = True
-    elif _REMOTE_TEXT.search(text):
-        tags.remote = True
 
 
 def _tag_places(tags: Tags, location: Any, text: str) -> None:

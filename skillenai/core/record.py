@@ -1,36 +1,77 @@
-"""Document records: the fields crawler items and ingest lines share, and their validation.
+"""The document record, declared once: :class:`Document`, and its validation.
 
-A record is a plain dict with the fields below. :func:`normalize_record` checks and
-normalises one, raising :class:`InvalidRecord` naming the field that is wrong; the crawl
-pipeline and ``skillenai ingest`` both go through it, so a document stored from a crawl and
-the same document ingested from JSON Lines end up identical.
+Every spider yields a :class:`Document` (it is the crawl's Scrapy item); an ingest line is
+a JSON object with its fields. :func:`normalize_record` checks and normalises either,
+raising :class:`InvalidRecord` naming the field that is wrong; the crawl pipeline and
+``skillenai ingest`` both go through it, so a document stored from a crawl and the same
+document ingested from JSON Lines end up identical. The store's columns follow the
+record's fields (``skillenai/store/documents.py``; ``tests/test_records.py`` checks them).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import functools
 import hashlib
 import re
 import zlib
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from skillenai.core.dates import InvalidDate, parse_date, parse_datetime
 
+# What a document is: a job posting, a market-insight article, or another page of a site.
 KINDS = ("posting", "article", "other")
 WORKPLACES = ("onsite", "hybrid", "remote")
 SALARY_PERIODS = ("hour", "day", "week", "month", "year")
 
-DOCUMENT_FIELDS = (
-    "url", "canonical_url", "source", "spider", "kind", "title", "text", "lang", "author",
-    "published_at", "raw", "raw_type", "extraction",
-)
-POSTING_FIELDS = (
-    "external_id", "company", "location_raw", "locations", "employment_type", "workplace",
-    "salary_min", "salary_max", "salary_currency", "salary_period", "date_posted",
-    "valid_through", "department",
-)
-FIELDS = DOCUMENT_FIELDS + POSTING_FIELDS
+# Field metadata: a field only postings carry (stored in ``postings``, not ``documents``).
+_POSTING = {"posting": True}
+
+
+@dataclass
+class Document:
+    """One document as a source gives it: a posting (with its posting fields), an article
+    or another page. The item every spider yields, and the fields of an ingest line."""
+
+    url: str
+    kind: str  # one of KINDS
+    spider: str | None = None
+    source: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    lang: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    raw: bytes | str | None = None  # the body as fetched (the job's JSON for ATS APIs)
+    raw_type: str | None = None  # "html" | "json"
+    extraction: str | None = None  # how text was obtained: ats, jsonld, microdata, html, trafilatura
+    # Posting fields (left empty on articles and other pages).
+    external_id: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    company: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    location_raw: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    # structured locations as the source gave them (addresses, names)
+    locations: Any = dataclasses.field(default=None, metadata=_POSTING)
+    employment_type: Any = dataclasses.field(default=None, metadata=_POSTING)
+    # How the source says the job is worked (onsite, hybrid, remote): its own field, or a
+    # career page's location badge. Evidence for the classify stage, which decides the
+    # posting's working arrangement (postings.workplace; skillenai.classify.workplace).
+    stated_workplace: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    salary_min: float | None = dataclasses.field(default=None, metadata=_POSTING)
+    salary_max: float | None = dataclasses.field(default=None, metadata=_POSTING)
+    salary_currency: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    salary_period: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    date_posted: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    valid_through: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    department: str | None = dataclasses.field(default=None, metadata=_POSTING)
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Document))
+POSTING_FIELDS = tuple(f.name for f in dataclasses.fields(Document) if f.metadata.get("posting"))
+DOCUMENT_FIELDS = tuple(name for name in FIELDS if name not in POSTING_FIELDS)
 
 # Query parameters that only say where a visitor came from: dropping them keeps one
 # document per job however it was linked.
@@ -201,31 +242,39 @@ def decompress_raw(blob: bytes | None) -> bytes | None:
     return zlib.decompress(blob) if blob else None
 
 
-def normalize_record(record: dict[str, Any], *, origin_map: dict[str, str] | None = None) -> dict[str, Any]:
-    """Validate one record and return its normalised copy with ``id`` and ``content_hash``.
+def normalize_record(record: Document | dict[str, Any], *,
+                     origin_map: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validate one document (a :class:`Document`, or a dict with its fields, as ingest
+    reads them) and return the normalised record the store writes, with ``id`` and
+    ``content_hash``.
 
     Raises :class:`InvalidRecord` naming the first field that is unusable. Unknown fields
-    are an error too, so a typo in an ingest file does not pass silently.
+    of a dict are an error too, so a typo in an ingest file does not pass silently.
     """
+    if isinstance(record, Document):
+        # Read in place: a copy of every field (the page body included) per item is a cost.
+        get: Callable[[str], Any] = functools.partial(getattr, record)
+    elif isinstance(record, dict):
+        unknown = set(record) - set(FIELDS) - {"id", "content_hash"}
+        if unknown:
+            raise InvalidRecord(sorted(unknown)[0], f"unknown field (known: {', '.join(FIELDS)})")
+        get = record.get
+    else:
+        raise InvalidRecord("record", f"expected a JSON object, got {type(record).__name__}")
     try:
-        return _normalize(record, origin_map)
+        return _normalize(get, origin_map)
     except InvalidDate as exc:
         raise InvalidRecord(exc.field, str(exc).split(": ", 1)[1]) from None
 
 
-def _normalize(record: dict[str, Any], origin_map: dict[str, str] | None) -> dict[str, Any]:
-    if not isinstance(record, dict):
-        raise InvalidRecord("record", f"expected a JSON object, got {type(record).__name__}")
-    unknown = set(record) - set(FIELDS) - {"id", "content_hash"}
-    if unknown:
-        raise InvalidRecord(sorted(unknown)[0], f"unknown field (known: {', '.join(FIELDS)})")
-    kind = record.get("kind")
+def _normalize(get: Callable[[str], Any], origin_map: dict[str, str] | None) -> dict[str, Any]:
+    kind = get("kind")
     if kind not in KINDS:
         raise InvalidRecord("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
-    url = apply_origin_map(_url("url", record.get("url")), origin_map)
-    canonical = canonicalize_url(_url("canonical_url", record.get("canonical_url") or url), origin_map)
-    title = clean_line(record.get("title"))
-    text = record.get("text")
+    url = apply_origin_map(_url("url", get("url")), origin_map)
+    canonical = canonicalize_url(_url("canonical_url", get("canonical_url") or url), origin_map)
+    title = clean_line(get("title"))
+    text = get("text")
     if text is not None and not isinstance(text, str):
         raise InvalidRecord("text", f"expected a string, got {type(text).__name__}")
     text = clean_text(text) if text else ""
@@ -234,62 +283,62 @@ def _normalize(record: dict[str, Any], origin_map: dict[str, str] | None) -> dic
             raise InvalidRecord("title", f"a {kind} needs a title")
         if len(text) < 40:
             raise InvalidRecord("text", f"a {kind} needs its text (got {len(text)} characters)")
-    published_at = parse_datetime(record.get("published_at"), field="published_at")
+    published_at = parse_datetime(get("published_at"), field="published_at")
     out: dict[str, Any] = {
         "id": document_id(canonical),
         "url": url,
         "canonical_url": canonical,
-        "source": clean_line(record.get("source")),
-        "spider": clean_line(record.get("spider")),
+        "source": clean_line(get("source")),
+        "spider": clean_line(get("spider")),
         "kind": kind,
         "title": title,
         "text": text,
-        "lang": clean_line(record.get("lang")),
-        "author": clean_line(record.get("author")),
+        "lang": clean_line(get("lang")),
+        "author": clean_line(get("author")),
         "published_at": published_at,
-        "raw": normalize_raw(record.get("raw")),
-        "raw_type": clean_line(record.get("raw_type")),
-        "extraction": clean_line(record.get("extraction")),
+        "raw": normalize_raw(get("raw")),
+        "raw_type": clean_line(get("raw_type")),
+        "extraction": clean_line(get("extraction")),
         "content_hash": content_hash(text) if text else None,
     }
     if kind == "posting":
-        out.update(_posting_fields(record, published_at))
+        out.update(_posting_fields(get, published_at))
     return out
 
 
-def _posting_fields(record: dict[str, Any], published_at: str | None) -> dict[str, Any]:
-    workplace = clean_line(record.get("workplace"))
+def _posting_fields(get: Callable[[str], Any], published_at: str | None) -> dict[str, Any]:
+    workplace = clean_line(get("stated_workplace"))
     if workplace is not None:
         workplace = workplace.lower().replace("-", "").replace(" ", "")
         workplace = {"onsite": "onsite", "inoffice": "onsite", "office": "onsite",
                      "hybrid": "hybrid", "remote": "remote", "telecommute": "remote"}.get(workplace)
-    salary_min = _number("salary_min", record.get("salary_min"))
-    salary_max = _number("salary_max", record.get("salary_max"))
+    salary_min = _number("salary_min", get("salary_min"))
+    salary_max = _number("salary_max", get("salary_max"))
     if salary_min is not None and salary_max is not None and salary_min > salary_max:
         salary_min, salary_max = salary_max, salary_min
-    currency = clean_line(record.get("salary_currency"))
+    currency = clean_line(get("salary_currency"))
     if currency is not None:
         currency = currency.upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise InvalidRecord("salary_currency", f"not an ISO 4217 code: {currency!r}")
-    locations = record.get("locations")
+    locations = get("locations")
     if locations is not None and not isinstance(locations, (list, dict, str)):
         raise InvalidRecord("locations", f"expected a list, object or string, got {type(locations).__name__}")
-    date_posted = parse_date(record.get("date_posted"), field="date_posted") or (
+    date_posted = parse_date(get("date_posted"), field="date_posted") or (
         published_at[:10] if published_at else None
     )
     return {
-        "external_id": clean_line(record.get("external_id")),
-        "company": clean_line(record.get("company")),
-        "location_raw": clean_line(record.get("location_raw")),
+        "external_id": clean_line(get("external_id")),
+        "company": clean_line(get("company")),
+        "location_raw": clean_line(get("location_raw")),
         "locations": locations,
-        "employment_type": normalize_employment_type(record.get("employment_type")),
-        "workplace": workplace,
+        "employment_type": normalize_employment_type(get("employment_type")),
+        "stated_workplace": workplace,
         "salary_min": salary_min,
         "salary_max": salary_max,
         "salary_currency": currency,
-        "salary_period": normalize_period(record.get("salary_period")),
+        "salary_period": normalize_period(get("salary_period")),
         "date_posted": date_posted,
-        "valid_through": parse_date(record.get("valid_through"), field="valid_through"),
-        "department": clean_line(record.get("department")),
+        "valid_through": parse_date(get("valid_through"), field="valid_through"),
+        "department": clean_line(get("department")),
     }

@@ -6,22 +6,10 @@ import re
 
 from skillenai.crawler.parsing.salary import parse_salary
 
-_REMOTE = re.compile(r"\b(remote|telecommute|work from home|wfh|anywhere)\b", re.IGNORECASE)
-_HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _LONG_LINE = 300
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _SALARY_LINE = re.compile(r"(salary|compensation|pay range|pay|base|range|gehalt|rémunération)", re.IGNORECASE)
-
-
-def workplace_from_text(*texts: str | None) -> str | None:
-    """``"hybrid"`` or ``"remote"`` when a location string says so, else ``None``."""
-    joined = " ".join(t for t in texts if t)
-    if _HYBRID.search(joined):
-        return "hybrid"
-    if _REMOTE.search(joined):
-        return "remote"
-    return None
 
 
 def _salary_lines(text: str):

@@ -1,6 +1,6 @@
 """Item pipelines: validate and normalise, then store in batches.
 
-``NormalizePipeline`` turns a :class:`~skillenai.crawler.items.DocumentItem` into a store record
+``NormalizePipeline`` turns a :class:`~skillenai.core.record.Document` into a store record
 (:func:`skillenai.core.record.normalize_record`), dropping what cannot be stored with the reason
 counted in the crawl stats. ``StorePipeline`` writes records to SQLite in batches inside
 one crawl run, whose record (counts, Scrapy stats, outcome) it keeps up to date.
@@ -20,9 +20,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from skillenai.core.record import InvalidRecord, apply_origin_map, normalize_record
+from skillenai.core.record import Document, InvalidRecord, apply_origin_map, normalize_record
 from skillenai.crawler import signals as our_signals
-from skillenai.crawler.items import DocumentItem
 from skillenai.store.db import open_db
 from skillenai.store.documents import UpsertCounts, upsert_documents
 from skillenai.store.runs import finish_run, record_issues, start_run
@@ -41,13 +40,17 @@ class NormalizePipeline:
         return cls(crawler)
 
     def process_item(self, item, spider=None):
-        # The spiders' own item is flat: its fields as they are, without ItemAdapter's deep
-        # copy of every value (a tenth of the crawl's item cost, and the page body is bytes).
-        fields = dict(vars(item)) if type(item) is DocumentItem else ItemAdapter(item).asdict()
+        # The spiders' own item is read in place, without ItemAdapter's deep copy of every
+        # value (a tenth of the crawl's item cost, and the page body is bytes); an item of
+        # another type is read through ItemAdapter.
+        document = item if isinstance(item, Document) else ItemAdapter(item).asdict()
         if not self.keep_raw:
-            fields["raw"] = None
+            if isinstance(document, Document):
+                document.raw = None
+            else:
+                document["raw"] = None
         try:
-            record = normalize_record(fields, origin_map=self.origin_map)
+            record = normalize_record(document, origin_map=self.origin_map)
         except InvalidRecord as exc:
             self.crawler.stats.inc_value(f"skillenai/dropped/{exc.field}")
             raise DropItem(f"invalid {exc}") from None

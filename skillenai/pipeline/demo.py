@@ -19,7 +19,15 @@ from typing import Any
 from skillenai.metrics.queries import PAGE_MIN_POSTINGS
 from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
-from skillenai.store.report import crawl_summary, documents_by_language, format_table
+from skillenai.store.report import (
+    crawl_summary,
+    documents_by_language,
+    format_table,
+    stored_urls,
+    top_metros,
+    top_skills,
+    unique_postings_count,
+)
 from skillenai.store.runs import crawl_runs_after, last_crawl_run_id
 
 
@@ -69,7 +77,7 @@ def truth_recall(db, web_dir: Path) -> dict[str, dict[str, int]]:
     result = {}
     for name, kind in (("postings", "posting"), ("articles", "article")):
         urls = {json.loads(line)["url"] for line in (web_dir / "truth" / f"{name}.jsonl").open(encoding="utf-8") if line.strip()}
-        stored = {row[0] for row in db.execute("SELECT url FROM documents WHERE kind = ?", [kind])}
+        stored = stored_urls(db, kind)
         result[name] = {"truth": len(urls), "stored": len(stored), "found": len(urls & stored)}
     return result
 
@@ -107,20 +115,11 @@ def batch_with_summary(db) -> dict[str, float]:
 
 def print_index_summary(db, out=sys.stdout, limit: int = 10) -> None:
     """What an analyst sees first: the most demanded skills and the top hiring metros."""
-    canonical = db.execute("SELECT COUNT(*) FROM unique_postings").fetchone()[0]
-    print(f"\nIndex: {canonical} unique postings.", file=out)
-    skills = list(db.query(
-        "SELECT s.name AS skill, s.category, COUNT(*) AS postings FROM document_skills ds "
-        "JOIN unique_postings u ON u.id = ds.document_id JOIN skills s ON s.id = ds.skill_id "
-        "GROUP BY s.id ORDER BY postings DESC, s.name LIMIT ?", [limit]))
+    print(f"\nIndex: {unique_postings_count(db)} unique postings.", file=out)
     print("Top skills:", file=out)
-    print(format_table(skills, ["skill", "category", "postings"]), file=out)
-    metros = list(db.query(
-        "SELECT m.name AS metro, m.country, COUNT(*) AS postings FROM document_metros dm "
-        "JOIN unique_postings u ON u.id = dm.document_id JOIN metros m ON m.id = dm.metro_id "
-        "GROUP BY m.id ORDER BY postings DESC, m.name LIMIT ?", [limit]))
+    print(format_table(top_skills(db, limit), ["skill", "category", "postings"]), file=out)
     print("Top metros:", file=out)
-    print(format_table(metros, ["metro", "country", "postings"]), file=out)
+    print(format_table(top_metros(db, limit), ["metro", "country", "postings"]), file=out)
 
 
 def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_of: dt.date | None,

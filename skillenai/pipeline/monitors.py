@@ -21,13 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from skillenai.crawler.seeds import SeedFileError, read_seeds
+from skillenai.store.report import COVERAGE_FIELDS, run_documents, run_postings
 from skillenai.store.runs import crawl_runs
-
-_COVERAGE_SQL = {
-    "location": "p.location_raw IS NOT NULL AND p.location_raw <> '' OR p.locations_json IS NOT NULL",
-    "date": "p.date_posted IS NOT NULL",
-    "description": "length(trim(COALESCE(d.text, ''))) > 0",
-}
 
 
 @dataclass
@@ -59,17 +54,16 @@ def run_monitors(db, run_ids: list[int], settings) -> list[Check]:
     max_errors = settings.getfloat("SKILLENAI_MONITOR_MAX_ERROR_RATE", 0.2)
     max_drops = settings.getfloat("SKILLENAI_MONITOR_MAX_DROP_RATE", 0.1)
     coverage = {k: float(v) for k, v in settings.getdict("SKILLENAI_MONITOR_MIN_FIELD_COVERAGE").items()}
-    unknown = sorted(set(coverage) - set(_COVERAGE_SQL))
+    unknown = sorted(set(coverage) - set(COVERAGE_FIELDS))
     if unknown:
         raise ValueError(f"SKILLENAI_MONITOR_MIN_FIELD_COVERAGE: unknown field(s) {', '.join(unknown)}; "
-                         f"known: {', '.join(_COVERAGE_SQL)}")
+                         f"known: {', '.join(COVERAGE_FIELDS)}")
     checks: list[Check] = []
     for run in runs:
         run_id, spider, dropped = run["id"], run["spider"], run["items_dropped"]
         stats = json.loads(run["stats"] or "{}")
         for source in _expected_sources(spider, json.loads(run["args"] or "{}"), settings):
-            items = db.execute("SELECT COUNT(*) FROM documents WHERE crawl_run_id = ? AND spider = ? AND source = ?",
-                               [run_id, spider, source]).fetchone()[0]
+            items = run_documents(db, run_id, spider, source)
             checks.append(Check("min_items", spider, source, "SKILLENAI_MONITOR_MIN_ITEMS", items, min_items,
                                 items >= min_items, "documents"))
         requests = stats.get("downloader/request_count", 0)
@@ -84,14 +78,11 @@ def run_monitors(db, run_ids: list[int], settings) -> list[Check]:
             rate = dropped / (seen + dropped)
             checks.append(Check("max_drop_rate", spider, None, "SKILLENAI_MONITOR_MAX_DROP_RATE", rate, max_drops,
                                 rate <= max_drops, f"dropped items {dropped} of {seen + dropped}, rate"))
-        postings = db.execute("SELECT COUNT(*) FROM documents WHERE crawl_run_id = ? AND kind = 'posting'",
-                              [run_id]).fetchone()[0]
+        postings = run_postings(db, run_id)
         for field, limit in sorted(coverage.items()):
             if not postings:
                 break
-            having = db.execute(
-                f"SELECT COUNT(*) FROM documents d JOIN postings p ON p.document_id = d.id "
-                f"WHERE d.crawl_run_id = ? AND d.kind = 'posting' AND ({_COVERAGE_SQL[field]})", [run_id]).fetchone()[0]
+            having = run_postings(db, run_id, having=field)
             share = having / postings
             checks.append(Check("min_field_coverage", spider, None, f"SKILLENAI_MONITOR_MIN_FIELD_COVERAGE[{field}]",
                                 share, limit, share >= limit, f"postings with a {field} {having} of {postings}, share"))

@@ -9,7 +9,7 @@ changed in batches, one transaction each.
 
 A changed text gets a new ``content_hash`` and ``seq`` and its ``classified_at`` cleared,
 as a re-crawl that found new text would, so ``export --since`` and the classify stage pick
-it up. A page that cannot be decompressed or yields no main text is reported and left as
+it up (:mod:`skillenai.store.extraction` reads the pages and writes the changes). A page that cannot be decompressed or yields no main text is reported and left as
 it was; the pages around it are still re-extracted.
 """
 
@@ -21,9 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from skillenai.core.dates import lenient_datetime
-from skillenai.core.record import clean_line, clean_text, content_hash
+from skillenai.core.record import clean_line, clean_text
 from skillenai.core.workers import map_as_completed, usable_cores
-from skillenai.store.db import write_transaction
+from skillenai.store.extraction import (
+    EXTRACTED_FIELDS,
+    extracted_fields,
+    stored_page_rowids,
+    stored_pages,
+    update_extracted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,26 +91,11 @@ def _extract_chunk(chunk: list[tuple]) -> list[dict[str, Any]]:
     return [extract_stored(*row) for row in chunk]
 
 
-def _selection(all_documents: bool, kinds: tuple[str, ...] | None) -> tuple[str, list[Any]]:
-    where = ["raw IS NOT NULL", "COALESCE(raw_type, 'html') = 'html'"]
-    params: list[Any] = []
-    if not all_documents:
-        where.append("extraction = 'trafilatura'")
-    if kinds:
-        where.append(f"kind IN ({', '.join('?' * len(kinds))})")
-        params.extend(kinds)
-    return " AND ".join(where), params
-
-
 def _rows(db, rowids: list[int], size: int) -> Iterator[list[tuple]]:
     """Chunks of (id, url, raw, structured, kind, spider) read by rowid, so writes in between
     are safe and only the pages in flight are in memory."""
     for start in range(0, len(rowids), size):
-        part = rowids[start:start + size]
-        yield [(doc_id, url, raw, bool(structured), kind, spider)
-               for doc_id, url, raw, structured, kind, spider in db.execute(
-            "SELECT id, url, raw, COALESCE(extraction, '') != 'trafilatura', kind, spider FROM documents "
-            f"WHERE rowid IN ({', '.join('?' * len(part))}) ORDER BY rowid", part)]
+        yield stored_pages(db, rowids[start:start + size])
 
 
 def _warm_up() -> None:
@@ -131,8 +122,7 @@ def reextract_store(db, *, workers: int | None = None, all_documents: bool = Fal
     if workers is None:
         workers = usable_cores()
     report = ReextractReport()
-    where, params = _selection(all_documents, kinds)
-    rowids = [row[0] for row in db.execute(f"SELECT rowid FROM documents WHERE {where} ORDER BY rowid", params)]
+    rowids = stored_page_rowids(db, all_documents=all_documents, kinds=kinds)
     total = len(rowids)
     pending: list[dict[str, Any]] = []
 
@@ -161,37 +151,22 @@ def reextract_store(db, *, workers: int | None = None, all_documents: bool = Fal
     return report
 
 
-_FIELDS = ("title", "text", "lang", "author", "published_at", "extraction")
-
-
 def _write(db, results: list[dict[str, Any]], report: ReextractReport) -> None:
     """Store the results that differ from what is stored; keep stored values the page no
     longer yields (a feed's title or author, found only at crawl time)."""
     if not results:
         return
-    ids = [r["id"] for r in results]
-    stored: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        for row in db.execute(f"SELECT id, {', '.join(_FIELDS)} FROM documents WHERE id IN ({', '.join('?' * len(part))})", part):
-            stored[row[0]] = dict(zip(_FIELDS, row[1:]))
-    with write_transaction(db):
-        conn = db.conn
-        next_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0] + 1
-        for result in results:
-            before = stored.get(result["id"])
-            if before is None:
-                continue  # deleted meanwhile
-            after = {k: (result.get(k) if result.get(k) is not None else before[k]) for k in _FIELDS}
-            if after == before:
-                report.unchanged += 1
-                continue
-            report.changed += 1
-            conn.execute(
-                "UPDATE documents SET title = ?, text = ?, lang = ?, author = ?, published_at = ?, extraction = ?, "
-                "content_hash = ?, seq = ?, classified_at = NULL WHERE id = ?",
-                [after[k] for k in _FIELDS] + [content_hash(after["text"]) if after["text"] else None,
-                                                next_seq, result["id"]],
-            )
-            next_seq += 1
+    stored = extracted_fields(db, [r["id"] for r in results])
+    changes = []
+    for result in results:
+        before = stored.get(result["id"])
+        if before is None:
+            continue  # deleted meanwhile
+        after = {k: (result.get(k) if result.get(k) is not None else before[k]) for k in EXTRACTED_FIELDS}
+        if after == before:
+            report.unchanged += 1
+            continue
+        report.changed += 1
+        changes.append((result["id"], after))
+    update_extracted(db, changes)
     results.clear()

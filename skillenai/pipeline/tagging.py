@@ -167,7 +167,7 @@ def classify_store(
             yield [{"id": r["id"], "title": r["title"], "text": r["text"], "kind": r["kind"], "url": r["url"],
                     "lang": r["lang"],
                     "location": _location_value(r) if r["kind"] == "posting" else None,
-                    "workplace": r["workplace"], "company": r["company"],
+                    "stated_workplace": r["stated_workplace"], "company": r["company"],
                     "learned": boilerplate.of(scope_of(r["kind"], r["company"], r["source"], r["spider"]))
                     if r["kind"] == "posting" else None} for r in rows]
 
@@ -193,7 +193,7 @@ def _document_tags(t) -> DocumentTags:
         places=[_place_row(place) for place in t.places],
         place_source=t.place_source,
         role=(t.role.id, t.role.score) if t.role is not None else None,
-        remote=t.remote, hybrid=t.hybrid, remote_scope=t.remote_scope,
+        workplace=t.workplace, remote_scope=t.remote_scope,
         lang=t.lang,
         candidates=[(c.text, len(c.spans), c.context) for c in t.candidates],
     )

@@ -16,18 +16,30 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from skillenai.core.record import DOCUMENT_FIELDS, POSTING_FIELDS
 from skillenai.store.db import utc_now, write_transaction
 from skillenai.store.lifecycle import reopen_postings
 
-_DOCUMENT_COLUMNS = (
-    "id", "url", "canonical_url", "source", "spider", "kind", "title", "text", "lang",
-    "author", "published_at", "content_hash", "raw", "raw_type", "extraction",
-)
-_POSTING_COLUMNS = (
-    "external_id", "company", "location_raw", "locations_json", "employment_type",
-    "workplace", "salary_min", "salary_max", "salary_currency", "salary_period",
-    "date_posted", "valid_through", "department",
-)
+# Every field of the record (skillenai.core.record.Document) is a column: of documents, or
+# for posting fields of postings; under its own name but for these.
+STORED_AS = {"locations": "locations_json"}  # JSON text
+# The columns the store fills itself, from no field of the record, and who fills them.
+STORE_COLUMNS = {
+    "documents": {
+        "id": "normalize_record: from canonical_url",
+        "content_hash": "normalize_record: from the text",
+        "first_seen": "upsert_documents", "last_seen": "upsert_documents and skillenai.store.lifecycle",
+        "crawl_run_id": "upsert_documents and skillenai.store.lifecycle", "seq": "upsert_documents",
+        "cluster_id": "dedupe", "is_canonical": "dedupe", "classified_at": "the classify stage",
+    },
+    "postings": {
+        "document_id": "upsert_documents", "closed_at": "skillenai.store.lifecycle",
+        "workplace": "the classify stage, from stated_workplace, the location and the text",
+        "remote_scope": "the classify stage",
+    },
+}
+_DOCUMENT_COLUMNS = ("id", *DOCUMENT_FIELDS, "content_hash")
+_POSTING_COLUMNS = tuple(STORED_AS.get(name, name) for name in POSTING_FIELDS)
 
 
 @dataclass

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 EXPORT_ONLY_FIELDS = frozenset({
     "id", "seq", "first_seen", "last_seen", "content_hash", "cluster_id", "is_canonical",
     "canonical_id", "classified_at", "crawl_run_id", "closed_at", "skills", "metros", "role",
-    "remote", "hybrid",
+    "remote", "hybrid", "workplace", "remote_scope",
 })
 
 

@@ -497,6 +497,46 @@ def m007_run_process(db: Database) -> None:
 
 
 @migrations()
+def m008_workplace(db: Database) -> None:
+    """One column for how a posting is worked: ``postings.workplace``, the classify stage's
+    decision (onsite, hybrid or remote; ``skillenai/classify/workplace.py``), with
+    ``remote_scope``. What the source states is kept apart as ``stated_workplace`` (the
+    record's field): the decision is read from it, the location and the text.
+
+    The flags ``remote`` and ``hybrid`` fold into ``workplace`` (remote first, as the
+    classify stage decides); a posting the classify stage has seen keeps an ``onsite`` its
+    source stated. Postings not yet classified get theirs when they are.
+    """
+    # The view names the column being renamed: drop it first, create it again after.
+    db.execute("DROP VIEW unique_postings")
+    db.execute("ALTER TABLE postings RENAME COLUMN workplace TO stated_workplace")
+    db.execute("ALTER TABLE postings ADD COLUMN workplace TEXT CHECK (workplace IN ('onsite', 'hybrid', 'remote'))")
+    db.execute(
+        """
+        UPDATE postings SET workplace = CASE
+            WHEN remote = 1 THEN 'remote'
+            WHEN hybrid = 1 THEN 'hybrid'
+            WHEN remote IS NOT NULL AND stated_workplace = 'onsite' THEN 'onsite'
+        END
+        """
+    )
+    db.execute("ALTER TABLE postings DROP COLUMN remote")
+    db.execute("ALTER TABLE postings DROP COLUMN hybrid")
+    db.execute(
+        """
+        CREATE VIEW unique_postings AS
+        SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
+               d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace, p.remote_scope,
+               p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted,
+               p.valid_through, p.closed_at
+        FROM documents d JOIN postings p ON p.document_id = d.id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+        """
+    )
+
+
+@migrations()
 def m009_skill_candidates(db: Database) -> None:
     """Skill spans that link to no known skill, kept so the taxonomy can grow from what
     postings say; and each skill's crosswalk and source beside its id."""

@@ -1,6 +1,6 @@
 """The classify stage's side of the store: the entity tables (``skills``, ``roles``,
 ``metros``), the documents it reads and the tags it writes (``document_skills``,
-``document_metros``, ``document_roles``, a posting's remote/hybrid flags, a document's
+``document_metros``, ``document_roles``, a posting's working arrangement, a document's
 language and ``classified_at``, and its skill candidates).
 
 Tags are replaced per document, in one transaction per batch: a re-run gives the same
@@ -32,8 +32,7 @@ class DocumentTags:
     places: list[MetroRow] = field(default_factory=list)
     place_source: str | None = None  # "location" or "text"
     role: tuple[str, float | None] | None = None  # (role_id, score)
-    remote: bool = False
-    hybrid: bool = False
+    workplace: str | None = None  # onsite | hybrid | remote (postings only)
     remote_scope: str | None = None
     lang: str | None = None  # kept only where the document has none
     # (text, mentions, context) of each skill span that names no known skill
@@ -84,7 +83,7 @@ def count_documents_to_classify(db: sqlite_utils.Database, *, all_documents: boo
 def documents_to_classify(db: sqlite_utils.Database, *, all_documents: bool = False,
                           batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
     """The documents that need tagging (all with ``all_documents``), in batches in id order,
-    each with its posting fields (``location_raw``, ``locations_json``, ``workplace``,
+    each with its posting fields (``location_raw``, ``locations_json``, ``stated_workplace``,
     ``company``; ``None`` for other kinds). Read a batch at a time, so writes in between
     are safe."""
     where = _selection(all_documents)
@@ -92,7 +91,7 @@ def documents_to_classify(db: sqlite_utils.Database, *, all_documents: bool = Fa
     while True:
         rows = list(db.query(
             f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
-            f"p.location_raw, p.locations_json, p.workplace, p.company "
+            f"p.location_raw, p.locations_json, p.stated_workplace, p.company "
             f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
             f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
             [last_id, batch_size],
@@ -116,7 +115,7 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
             metro_rows[place[0]] = place
         if t.role is not None:
             role_rows.append((t.document_id, *t.role))
-        flag_rows.append((int(t.remote), int(t.hybrid), t.remote_scope, t.document_id))
+        flag_rows.append((t.workplace, t.remote_scope, t.document_id))
         if t.lang:
             lang_rows.append((t.lang, t.document_id))
     with write_transaction(db):
@@ -133,8 +132,7 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
             "INSERT OR REPLACE INTO document_metros (document_id, metro_id, source) VALUES (?, ?, ?)", place_rows)
         conn.executemany(
             "INSERT OR REPLACE INTO document_roles (document_id, role_id, score) VALUES (?, ?, ?)", role_rows)
-        conn.executemany("UPDATE postings SET remote = ?, hybrid = ?, remote_scope = ? WHERE document_id = ?",
-                         flag_rows)
+        conn.executemany("UPDATE postings SET workplace = ?, remote_scope = ? WHERE document_id = ?", flag_rows)
         # Structured postings come without a language; the one their text was found in is kept.
         conn.executemany("UPDATE documents SET lang = ? WHERE id = ? AND lang IS NULL", lang_rows)
         write_candidates(conn, {t.document_id: t.candidates for t in tags}, classified_at)

@@ -40,6 +40,7 @@ from skillenai.classify.places.gazetteer import (
 )
 from skillenai.classify.resources import MODELS_DIR
 from skillenai.classify.training import held_out, load_or_train, read_floors, save_model
+from skillenai.classify.workplace import HYBRID, REMOTE, label_flags
 
 __all__ = [
     "LocationResult",
@@ -100,11 +101,6 @@ class PlaceMention:
 
 # -- splitting -----------------------------------------------------------------------------
 
-_REMOTE = re.compile(
-    r"\b(?:100\s*%\s*)?(?:fully\s+|full\s+)?(?:remote(?:ly)?(?:[-\s]first|[-\s]friendly|[-\s]ok|[-\s]eligible)?|"
-    r"work(?:ing)?\s+from\s+home|wfh|telecommut\w*|home[-\s]?based|home[-\s]?office|homeoffice|"
-    r"virtual|distributed|télétravail|teletrabajo)\b", re.I)
-_HYBRID = re.compile(r"\b(?:hybrid(?:[-\s]remote)?|flex(?:ible)?[-\s]remote|partially\s+remote)\b", re.I)
 _SEGMENT = re.compile(r"\s*(?:;|\||\n|•|·|\s/\s|/|\s+or\s+|\s+and\s+|\s+&\s+|\s\+\s)\s*", re.I)
 _TOKEN = re.compile(r"\s*(?:,|\s[-–—]+\s|[-–—]{2,}|\(|\)|\[|\]|:|\s+in\s+|\s+within\s+|\s+near\s+)\s*", re.I)
 _CODE_CHAIN = re.compile(r"^[A-Z]{2,3}(?:-[A-Z0-9]{1,3})?-\S")
@@ -172,7 +168,7 @@ def _split_code_chain(token: str) -> list[str]:
         return out
     if "-" in token:
         parts = token.split("-")
-        if any(_REMOTE.fullmatch(p.strip()) or _HYBRID.fullmatch(p.strip()) for p in parts) or any(
+        if any(REMOTE.fullmatch(p.strip()) or HYBRID.fullmatch(p.strip()) for p in parts) or any(
             code_form(p) and p.isupper() and len(p) <= 3 for p in parts[:1]
         ) and len(parts) == 2 and (parts[1].lower() in ("based", "remote") or code_form(parts[1])):
             return [p for p in parts if p.strip()]
@@ -421,10 +417,9 @@ def _parse_string(value: str) -> LocationResult:
     if not text:
         return acc.result()
     all_lower = not any(ch.isupper() for ch in text)
-    acc.hybrid = bool(_HYBRID.search(text))
-    acc.remote = bool(_REMOTE.search(_HYBRID.sub(" ", text)))
-    stripped = _HYBRID.sub(" , ", text)
-    stripped = _REMOTE.sub(" , ", stripped)
+    acc.remote, acc.hybrid = label_flags(text)
+    stripped = HYBRID.sub(" , ", text)
+    stripped = REMOTE.sub(" , ", stripped)
     if _VAGUE.match(stripped):
         stripped = _VAGUE.sub(" , ", stripped)
     stripped = _protect(stripped)

@@ -17,7 +17,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
-from skillenai.classify.language import detect_language
+from skillenai.classify.language import document_language
 from skillenai.core.record import clean_text
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, with_metadata: bo
     Returns ``{"title", "text", "author", "date", "lang", "description", "sitename"}``;
     ``date`` is ``YYYY-MM-DD`` when found. Lines follow the page's paragraphs.
     ``declared_lang`` (the page's own ``<html lang>``) stands when the text is too short
-    for the language model to be sure (:func:`skillenai.classify.language.detect_language`).
+    for the language model to be sure (:func:`skillenai.classify.language.document_language`).
     """
     import trafilatura
 
@@ -140,7 +140,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, with_metadata: bo
         "text": text,
         "author": data.get("author") or None,
         "date": data.get("date") or None,
-        "lang": detect_language(text, declared_lang),
+        "lang": document_language(text, declared=declared_lang),
         "description": data.get("description") or None,
         "sitename": data.get("sitename") or None,
     }

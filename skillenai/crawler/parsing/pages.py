@@ -17,6 +17,7 @@ from typing import Any, Callable
 import lxml.etree
 import lxml.html
 
+from skillenai.classify.workplace import label_workplace
 from skillenai.crawler.parsing.extract import element_text, extract_page, page_metadata
 from skillenai.crawler.parsing.structured import BlockError, find_typed, json_ld_blocks, microdata_items, posting_fields
 
@@ -160,9 +161,6 @@ _LABEL_PREFIX = re.compile(
 )
 
 
-# The working arrangement a location badge names.
-_WORKPLACE_WORD = re.compile(r"\b(hybrid|remote)\b", re.IGNORECASE)
-
 # Pins, globes and bullets that label location badges ("📍 Berlin", "• Remote").
 _LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
 
@@ -246,15 +244,13 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
             fields["title"] = fields.get("title") or page_title(tree)
             fields["text"] = fields.get("text") or (main or {}).get("text")
         fields["company"] = fields.get("company") or site_name
-        if fields.get("workplace") == "remote" and not posting.get("jobLocation"):
+        if fields.get("stated_workplace") == "remote" and not posting.get("jobLocation"):
             # Remote postings name no place; the page's own label says where applicants may be.
             fields["location_raw"] = badge() or fields.get("location_raw")
-        elif not fields.get("workplace"):
+        elif not fields.get("stated_workplace"):
             # JSON-LD has no word for hybrid, and many sites leave TELECOMMUTE out: the
             # page's location badge ("Hybrid (Singapore)", "Remote - US") says it.
-            mode = _WORKPLACE_WORD.search(badge() or "")
-            if mode:
-                fields["workplace"] = mode.group(1).lower()
+            fields["stated_workplace"] = label_workplace(badge())
         fields["canonical_url"] = fields.get("canonical_url") or page_canonical
         result.postings.append(fields)
     if result.postings:

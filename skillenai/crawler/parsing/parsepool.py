@@ -264,11 +264,11 @@ def parse_page(body: bytes, url: str, content_type: str,
     the two on a career-site crawl (BENCHMARKS.md).
     ``metadata_kinds``: see :func:`~skillenai.crawler.parsing.pages.documents_from_page`.
     """
+    from skillenai.classify.kind import classify_kind
     from skillenai.crawler.ats import salary_fields_from_text
-    from skillenai.crawler.parsing.kinds import guess_kind
     from skillenai.crawler.parsing.pages import documents_from_page
 
-    found = documents_from_page(body, url, content_type, kind_of=guess_kind, metadata_kinds=metadata_kinds)
+    found = documents_from_page(body, url, content_type, kind_of=classify_kind, metadata_kinds=metadata_kinds)
     for fields in found.postings:
         if fields.get("salary_min") is None:
             fields.update(salary_fields_from_text(fields.get("text") or ""))

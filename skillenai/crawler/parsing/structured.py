@@ -293,7 +293,7 @@ def posting_fields(posting: dict) -> dict[str, Any]:
         "employment_type": posting.get("employmentType"),
         "location_raw": "; ".join(labels) or None,
         "locations": addresses or None,
-        "workplace": "remote" if remote else None,
+        "stated_workplace": "remote" if remote else None,
         "external_id": _identifier(posting.get("identifier")),
         "canonical_url": _text(posting.get("url")),
     }

@@ -11,8 +11,8 @@ import scrapy
 from scrapy.http import TextResponse
 
 from skillenai.core.dates import lenient_datetime
+from skillenai.core.record import Document
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.discovery import (
     FeedEntry,
     feed_entries,
@@ -112,7 +112,7 @@ class ArticlesSpider(SeededSpider):
         # A feed lists articles; a sitemap or listing may also hold about and index pages.
         from_feed = entry.title is not None
         kind = "article" if from_feed or page["og_type"] == "article" else guessed
-        yield DocumentItem(
+        yield Document(
             url=response.url,
             kind=kind,
             spider=self.name,

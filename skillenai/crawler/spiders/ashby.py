@@ -9,9 +9,9 @@ from urllib.parse import quote
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
+from skillenai.core.record import Document
 from skillenai.crawler.ats import salary_fields_from_text
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
@@ -46,7 +46,7 @@ class AshbySpider(SeededSpider):
             elif job.get("isListed", True) is not False:
                 yield self.job_item(job, seed)
 
-    def job_item(self, job: dict, seed) -> DocumentItem:
+    def job_item(self, job: dict, seed) -> Document:
         text = html_to_text(job.get("descriptionHtml") or "") or (job.get("descriptionPlain") or "")
         names = [job.get("location")] + [
             s.get("location") for s in job.get("secondaryLocations") or [] if isinstance(s, dict)
@@ -60,7 +60,7 @@ class AshbySpider(SeededSpider):
         if workplace is None and job.get("isRemote"):
             workplace = "remote"
         published = lenient_datetime(job.get("publishedAt"))
-        item = DocumentItem(
+        item = Document(
             url=job.get("jobUrl") or "",
             kind="posting",
             spider=self.name,
@@ -75,7 +75,7 @@ class AshbySpider(SeededSpider):
             location_raw="; ".join(names) or None,
             locations=locations,
             employment_type=_EMPLOYMENT.get(str(job.get("employmentType") or "").lower(), job.get("employmentType")),
-            workplace=workplace,
+            stated_workplace=workplace,
             date_posted=published,
             published_at=published,
             department=job.get("department") or job.get("team"),

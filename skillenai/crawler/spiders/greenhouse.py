@@ -8,9 +8,9 @@ from urllib.parse import quote
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
-from skillenai.crawler.ats import salary_fields_from_text, workplace_from_text
+from skillenai.core.record import Document
+from skillenai.crawler.ats import salary_fields_from_text
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
@@ -44,12 +44,12 @@ class GreenhouseSpider(SeededSpider):
     def report_bad_board(self, response, detail):
         report_skipped(self, response.url, "unexpected_api_shape", detail)
 
-    def job_item(self, job: dict, seed) -> DocumentItem:
+    def job_item(self, job: dict, seed) -> Document:
         text = html_to_text(job.get("content") or "")
         location = (job.get("location") or {}).get("name") if isinstance(job.get("location"), dict) else None
         departments = job.get("departments") or []
         offices = job.get("offices") or []
-        item = DocumentItem(
+        item = Document(
             url=job.get("absolute_url") or "",
             kind="posting",
             spider=self.name,
@@ -63,7 +63,6 @@ class GreenhouseSpider(SeededSpider):
             company=job.get("company_name") or seed.source,
             location_raw=location,
             locations=[o.get("location") or o.get("name") for o in offices if isinstance(o, dict)] or None,
-            workplace=workplace_from_text(location),
             date_posted=lenient_datetime(job.get("first_published") or job.get("updated_at")),
             published_at=lenient_datetime(job.get("first_published") or job.get("updated_at")),
             department=(departments[0] or {}).get("name") if departments and isinstance(departments[0], dict) else None,

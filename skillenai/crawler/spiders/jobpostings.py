@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
+from skillenai.core.record import FIELDS, Document
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.discovery import (
     in_chrome,
     is_below,
@@ -28,11 +28,6 @@ from skillenai.crawler.parsing.discovery import (
 from skillenai.crawler.parsing.pages import METADATA_KINDS, parse_html
 from skillenai.crawler.parsing.parsepool import parse_page, run_parse
 from skillenai.crawler.spiders.base import SeededSpider
-
-_POSTING_FIELDS = ("title", "text", "company", "date_posted", "valid_through", "employment_type",
-                   "location_raw", "locations", "workplace", "external_id", "canonical_url",
-                   "salary_min", "salary_max", "salary_currency", "salary_period")
-
 
 # Posting pages are fetched conditionally and skipped when unchanged (skillenai/crawler/incremental.py).
 _PAGE = {"incremental": "page"}
@@ -145,11 +140,11 @@ class JobPostingsSpider(SeededSpider):
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
         for fields in found.postings:
-            item = DocumentItem(url=response.url, kind="posting", spider=self.name, source=seed.source,
-                                raw=raw, raw_type="html", extraction=found.extraction)
-            for key in _POSTING_FIELDS:
-                if fields.get(key) is not None:
-                    setattr(item, key, fields[key])
+            # What the page's structured data gave, under the record's own field names; where
+            # the page was fetched from and how it was read are the crawl's to say.
+            given = {key: value for key, value in fields.items() if key in FIELDS and value is not None}
+            item = Document(**{**given, "url": response.url, "kind": "posting", "spider": self.name,
+                               "source": seed.source, "raw": raw, "raw_type": "html", "extraction": found.extraction})
             item.company = item.company or seed.source
             item.published_at = item.date_posted
             yield item
@@ -159,9 +154,9 @@ class JobPostingsSpider(SeededSpider):
                 report_skipped(self, response.url, "no_main_text")
             return
         page = found.unstructured
-        item = DocumentItem(url=response.url, kind=kind, spider=self.name, source=seed.source,
-                            canonical_url=page["canonical_url"], title=page["title"], text=page["text"],
-                            lang=page["lang"], raw=raw, raw_type="html", extraction=found.extraction)
+        item = Document(url=response.url, kind=kind, spider=self.name, source=seed.source,
+                        canonical_url=page["canonical_url"], title=page["title"], text=page["text"],
+                        lang=page["lang"], raw=raw, raw_type="html", extraction=found.extraction)
         if kind == "posting":
             item.company = page["company"] or seed.source
             item.location_raw = page["location_raw"]

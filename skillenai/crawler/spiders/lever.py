@@ -8,9 +8,9 @@ from urllib.parse import quote
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
-from skillenai.crawler.ats import salary_fields_from_text, workplace_from_text
+from skillenai.core.record import Document
+from skillenai.crawler.ats import salary_fields_from_text
 from skillenai.crawler.issues import report_skipped
-from skillenai.crawler.items import DocumentItem
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
@@ -48,7 +48,7 @@ class LeverSpider(SeededSpider):
         if len(postings) >= limit:
             yield self.page_request(seed, skip + len(postings))
 
-    def posting_item(self, posting: dict, seed) -> DocumentItem:
+    def posting_item(self, posting: dict, seed) -> Document:
         categories = posting.get("categories") if isinstance(posting.get("categories"), dict) else {}
         sections = [html_to_text(posting.get("description") or "") or (posting.get("descriptionPlain") or "")]
         for block in posting.get("lists") or []:
@@ -60,9 +60,8 @@ class LeverSpider(SeededSpider):
         location = categories.get("location")
         all_locations = categories.get("allLocations") or ([location] if location else [])
         salary = posting.get("salaryRange") if isinstance(posting.get("salaryRange"), dict) else None
-        workplace = _WORKPLACES.get(str(posting.get("workplaceType") or "").lower()) or workplace_from_text(location)
         created = lenient_datetime(posting.get("createdAt"))
-        item = DocumentItem(
+        item = Document(
             url=posting.get("hostedUrl") or "",
             kind="posting",
             spider=self.name,
@@ -77,7 +76,7 @@ class LeverSpider(SeededSpider):
             location_raw=location or "; ".join(all_locations) or None,
             locations=[{"name": name, "country": posting.get("country")} for name in all_locations] or None,
             employment_type=categories.get("commitment"),
-            workplace=workplace,
+            stated_workplace=_WORKPLACES.get(str(posting.get("workplaceType") or "").lower()),
             date_posted=created,
             published_at=created,
             department=categories.get("team") or categories.get("department"),

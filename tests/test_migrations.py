@@ -1,0 +1,42 @@
+"""Migrations keep a store's data: a store made at an earlier schema, brought up to date."""
+
+from skillenai.store.db import open_db
+from skillenai.store.schema import migrations
+
+
+def _store_before(name: str):
+    db = open_db(":memory:", migrate=False)
+    migrations.apply(db, stop_before=name)
+    return db
+
+
+def test_m008_folds_remote_and_hybrid_into_workplace_and_keeps_what_the_source_stated():
+    db = _store_before("m008_workplace")
+    rows = [  # id, stated workplace (then 'workplace'), remote, hybrid, remote_scope
+        ("a", "remote", 1, 0, "US"),
+        ("b", None, 0, 1, None),      # hybrid from the location or text
+        ("c", "onsite", 0, 0, None),  # classified, the source said onsite
+        ("d", "onsite", None, None, None),  # not yet classified
+        ("e", None, 0, 0, None),      # nothing known
+        ("f", "hybrid", 1, 1, "EMEA"),  # remote and hybrid both offered
+    ]
+    for seq, (doc_id, workplace, remote, hybrid, scope) in enumerate(rows, start=1):
+        db.execute("INSERT INTO documents (id, url, canonical_url, kind, title, text, first_seen, last_seen, seq) "
+                   "VALUES (?, ?, ?, 'posting', 'Engineer', 'Build things.', '2026-05-01T00:00:00Z', "
+                   "'2026-05-01T00:00:00Z', ?)", [doc_id, f"https://x.example/{doc_id}", f"https://x.example/{doc_id}", seq])
+        db.execute("INSERT INTO postings (document_id, company, workplace, remote, hybrid, remote_scope) "
+                   "VALUES (?, 'Acme', ?, ?, ?, ?)", [doc_id, workplace, remote, hybrid, scope])
+    migrations.apply(db)
+    columns = {c.name for c in db["postings"].columns}
+    assert {"stated_workplace", "workplace", "remote_scope"} <= columns and not {"remote", "hybrid"} & columns
+    assert db.execute("SELECT document_id, stated_workplace, workplace, remote_scope, company FROM postings "
+                      "ORDER BY 1").fetchall() == [
+        ("a", "remote", "remote", "US", "Acme"),
+        ("b", None, "hybrid", None, "Acme"),
+        ("c", "onsite", "onsite", None, "Acme"),
+        ("d", "onsite", None, None, "Acme"),
+        ("e", None, None, None, "Acme"),
+        ("f", "hybrid", "remote", "EMEA", "Acme"),
+    ]
+    assert db.execute("SELECT id, workplace, remote_scope FROM unique_postings WHERE id IN ('a', 'b') "
+                      "ORDER BY 1").fetchall() == [("a", "remote", "US"), ("b", "hybrid", None)]
