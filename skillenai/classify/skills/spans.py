@@ -606,28 +606,35 @@ class SpanTagger:
         return ([lb for lb in ("B-" + l for l in self.output) if lb in known],
                 [lb for lb in ("I-" + l for l in self.output) if lb in known])
 
-    def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
+    def marginals(self, feats: list[list[list[str]]],
+                  any_at: Sequence[Iterable[int]] | None = None) -> list[tuple[list[float], list[float], list[float]]]:
         """Per line, the averaged marginal probabilities per token ``(p_in_span, p_begin_span,
         p_any)``: of being in (and of beginning) an output span, and of being in a span of any
-        label the model knows (a SKILL span as well as a KNOWLEDGE one)."""
+        label the model knows (a SKILL span as well as a KNOWLEDGE one). ``any_at``: per
+        line, the positions ``p_any`` is wanted at (it is 0.0 elsewhere; every position when
+        ``None``), which spares a call into crfsuite per token."""
         import pycrfsuite
 
         per_tagger = [(t, *self._output_labels(t)) for t in self._taggers]
         k = len(per_tagger)
         res = []
-        for xseq in feats:
+        for li, xseq in enumerate(feats):
             m = len(xseq)
             if not m:
                 res.append(([], [], []))
                 continue
             items = pycrfsuite.ItemSequence(xseq)
             p_b = p_i = None
-            p_o = [0.0] * m
+            wanted = range(m) if any_at is None else sorted(set(any_at[li]))
+            p_o = [float(k)] * m  # p_any = 1 - p_o / k: 0.0 where not wanted
+            for j in wanted:
+                p_o[j] = 0.0
             for tagger, out_b, out_i in per_tagger:
                 tagger.set(items)
                 marginal = tagger.marginal
                 rng = range(m)
-                p_o = [x + marginal("O", i) for x, i in zip(p_o, rng)]
+                for j in wanted:
+                    p_o[j] += marginal("O", j)
                 for labels, which in ((out_b, "b"), (out_i, "i")):
                     for lb in labels:
                         col = [marginal(lb, i) for i in rng]
