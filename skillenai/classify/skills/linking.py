@@ -105,7 +105,7 @@ _PARTS = re.compile(r"\s*(?:/|,|;|\||\s&\s|\band/or\b|\band\b|\bor\b|\bas well a
 
 
 def _clean(text: str) -> str:
-    text = _SPACED_DOT.sub(".", " ".join(text.split()))
+    text = _SPACED_DOT.sub(".", " ".join(text.replace("’", "'").replace("‘", "'").split()))
     text = _SPACED_SHARP.sub(lambda m: m.group(1) + "#", text)
     return _PUNCT_EDGES.sub("", text)
 

@@ -154,14 +154,28 @@ _FUNCTION_WORDS = frozenset({"a", "an", "the", "in", "of", "on", "at", "to", "fo
                              "from", "into", "our", "your", "their", "its", "this", "that", "these", "those"})
 
 
+# Words that name no skill on their own: what is left of a span once the tools in it are
+# linked ("Python tools", "AWS best practices") or a field's generic head.
+_GENERIC = frozenset("""tools tooling tool systems system infrastructure workflows workflow practices practice best
+principles frameworks framework technologies technology environments environment skills skill concepts concept
+solutions solution platforms platform applications application services service products product processes process
+methodologies methodology techniques technique stack stacks modern secure enterprise performance operations data
+engineering design education training degree degrees knowledge experience fundamentals related field fields
+industry standards standard various relevant other new strong good excellent technical end-to-end hands-on
+job-related minimum special purpose large-scale scalable robust complex key core""".split())
+
+
 def _trim_function_words(text: str) -> str:
     """A candidate without the small words at its ends ("bachelor's degree in a" →
-    "bachelor's degree"); empty when nothing else is left."""
+    "bachelor's degree"); empty when nothing else is left, or only words that name no skill
+    on their own ("tools", "best practices")."""
     words = text.split()
     while words and words[0].lower() in _FUNCTION_WORDS:
         words.pop(0)
     while words and words[-1].lower() in _FUNCTION_WORDS:
         words.pop()
+    if all(w.lower().strip(".,;:()") in _GENERIC or w.lower() in _FUNCTION_WORDS for w in words):
+        return ""
     return " ".join(words) if any(len(w) > 1 or w.isalnum() for w in words) else ""
 
 
