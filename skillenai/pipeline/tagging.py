@@ -22,6 +22,8 @@ from typing import Any, Callable
 import sqlite_utils
 
 from skillenai.classify.sections import in_ranges, job_section_ranges
+from skillenai.classify.skills.linking import default_linker
+from skillenai.classify.skills.spantrain import load_span_tagger
 from skillenai.core.workers import map_as_completed, usable_cores
 from skillenai.dedupe.boilerplate import Boilerplate, scope_of
 from skillenai.dedupe.text import normalise, unit_hash
@@ -136,6 +138,10 @@ def _warm_up() -> None:
     """Load the taxonomy, matchers and models once, before the workers fork and share them."""
     _tag_batch([{"id": "", "title": "Data Engineer", "text": "Python and SQL on AWS, in Berlin.", "kind": "posting",
                  "location": "Berlin", "lang": "en"}])
+    # A text that short skips the span model and linking: load them too, and the linker's
+    # index of misspellings, which it builds on its first use.
+    load_span_tagger()
+    default_linker().link("Kuberentes")
 
 
 def classify_store(

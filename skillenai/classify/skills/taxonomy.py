@@ -73,7 +73,7 @@ def alias_key(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skill:
     """One canonical skill.
 
@@ -104,7 +104,7 @@ class Skill:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AliasEntry:
     """One surface form the matcher looks for, and how it is matched."""
 
@@ -118,7 +118,7 @@ class AliasEntry:
     link_only: bool = False  # "!": never looked for in running text, only linked to
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Category:
     name: str
     versioned: bool
