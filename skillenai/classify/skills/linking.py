@@ -104,6 +104,20 @@ _PUNCT_EDGES = re.compile(r"^[\s\-–—•*·,;:()\[\]\"'“”‘’]+|[\s\-�
 _PARTS = re.compile(r"\s*(?:/|,|;|\||\s&\s|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*", re.IGNORECASE)
 
 
+def clean_span_text(text: str) -> str:
+    """A span's text as it is linked: spacing folded, ". NET" and "c #" joined, straight
+    apostrophes, no punctuation at either end ("sales," → "sales").
+
+    >>> clean_span_text(" (. NET, ")
+    '.NET'
+    """
+    return _clean(text)
+
+
+# "Bachelor's degree in Finance" is the degree; the field is another matter.
+_DEGREE_FIELD = re.compile(r"^(.*?\bdegrees?)\s+(?:in|of)\s+\S.*$", re.IGNORECASE)
+
+
 def _clean(text: str) -> str:
     text = _SPACED_DOT.sub(".", " ".join(text.replace("’", "'").replace("‘", "'").split()))
     text = _SPACED_SHARP.sub(lambda m: m.group(1) + "#", text)
@@ -131,6 +145,9 @@ def _forms(text: str) -> list[str]:
         v = _VERSION.sub("", tail)
         if v and v not in out:
             out.append(v)
+    degree = _DEGREE_FIELD.match(text)
+    if degree:
+        out.append(degree.group(1))
     for form in list(out):
         if "-" in form and form.replace("-", " ") not in out:
             out.append(form.replace("-", " "))

@@ -35,7 +35,7 @@ from typing import Sequence
 from skillenai.classify.resources import CLASSIFY_DATA
 from skillenai.classify.sections import boilerplate_ranges, in_ranges, merge_ranges
 from skillenai.classify.skills import disambiguate
-from skillenai.classify.skills.linking import default_linker
+from skillenai.classify.skills.linking import clean_span_text, default_linker
 from skillenai.classify.skills.mentions import Mention, alias_matcher, find_mentions, keep_mentions
 from skillenai.classify.skills.spans import token_spans_from_probs, tokenize
 from skillenai.classify.skills.spantrain import load_span_tagger, train_span_model
@@ -249,7 +249,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
                     index = taxonomy.index_of(link.skill.id)
                     supported.append((Mention(s, e, e, index, alias_key(link.text), False), score, "span"))
                 else:
-                    trimmed = _trim_function_words(link.text)
+                    trimmed = clean_span_text(_trim_function_words(link.text))
                     if not trimmed:
                         continue
                     at = text.find(trimmed, s, e)
