@@ -70,6 +70,10 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
     assert {t for t in top if not t.endswith(".dist-info")} == {"skillenai"}
     assert "skillenai/store/schema.md" in names
     assert any(n.startswith("skillenai/classify/models/") and n.endswith(".skops") for n in names)
+    # The span model ships whole: a wheel without it would train one on first use.
+    assert {"skillenai/classify/models/skill_spans/tagger.json",
+            "skillenai/classify/models/skill_spans/crf0.crfsuite"} <= set(names)
+    assert "skillenai/classify/data/skills/esco/esco_skills.tsv.gz" in names
     assert any(n.startswith("skillenai/classify/data/skills/taxonomy/") for n in names)
     assert any(n.startswith("skillenai/sampleweb/data/") for n in names)
     # What is not the product stays out: evaluations, data builders, tests, benchmarks.
