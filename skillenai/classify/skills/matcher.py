@@ -162,7 +162,7 @@ solutions solution platforms platform applications application services service 
 methodologies methodology techniques technique stack stacks modern secure enterprise performance operations data
 engineering design education training degree degrees knowledge experience fundamentals related field fields
 industry standards standard various relevant other new strong good excellent technical end-to-end hands-on
-job-related minimum special purpose large-scale scalable robust complex key core""".split())
+job-related minimum special purpose large-scale scalable robust complex key core production code codebase""".split())
 
 
 def _trim_function_words(text: str) -> str:
