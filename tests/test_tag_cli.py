@@ -37,9 +37,9 @@ def test_tag_streams_documents_with_spans_metros_role_and_flags():
     assert text[start:end] == "Python 3"
     assert {m["name"] for m in first["metros"]} == {"New York City", "San Francisco"}
     assert first["role"]["name"] == "Backend Engineer"
-    assert first["remote"] is False and first["kind"] == "posting"
+    assert first["remote"] is False and first["kind"] == "posting" and first["workplace"] in (None, "onsite")
     second = out[1]
-    assert second["remote"] is True and second["metros"] == []
+    assert second["remote"] is True and second["workplace"] == "remote" and second["metros"] == []
     assert second["role"]["name"] == "Nursing"
     assert "Microsoft Excel" not in {s["name"] for s in second["skills"]}
 

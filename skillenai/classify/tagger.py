@@ -54,6 +54,7 @@ class Tags:
             "metros": [place_json(p) for p in self.places],
             "remote": self.remote,
             "hybrid": self.hybrid,
+            "workplace": self.workplace,
             "remote_scope": self.remote_scope,
             "role": {"id": self.role.id, "name": self.role.name} if self.role else None,
             "kind": self.kind,
