@@ -105,11 +105,14 @@ def batches(items: list, size: int = BATCH):
 
 
 def clear_caches() -> None:
-    """Forget parsed location strings, so every round parses them as a fresh batch would
-    (models and the gazetteer stay loaded: that is the warm-up's job)."""
+    """Forget parsed location strings and the lines the span model has read, so every round
+    reads them as a fresh batch would (models and the gazetteer stay loaded: that is the
+    warm-up's job; within a round, lines a batch repeats are still read once)."""
     from skillenai.classify.places.locations import _parse_string
+    from skillenai.classify.skills.spantrain import load_span_tagger
 
     _parse_string.cache_clear()
+    load_span_tagger().forget_lines()
 
 
 def timed(fn, rounds: int) -> float:

@@ -207,17 +207,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
         return kept, [], sorted((m.start, m.end) for m, _, _ in kept)
     offsets = doc.offsets
     starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
-    # p_any is read only under alias mentions: ask crfsuite for it there alone.
-    line_of, first_of = [], []
-    for li, line in enumerate(doc.lines):
-        first_of.append(len(line_of))
-        line_of += [li] * len(line)
-    any_at: list[list[int]] = [[] for _ in doc.lines]
-    for m, _, _ in kept:
-        i, j = _tokens_of(starts, ends, m.start, m.end)
-        for k in range(i, j):
-            any_at[line_of[k]].append(k - first_of[line_of[k]])
-    margins = tagger.marginals(tagger.featurizer.doc_features(doc), any_at)
+    margins = tagger.marginals(tagger.featurizer.doc_features(doc))
     p_in = [p for line in margins for p in line[0]]
     p_any = [p for line in margins for p in line[2]]
     supported = []

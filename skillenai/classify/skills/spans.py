@@ -35,6 +35,9 @@ from skillenai.classify.sections import boilerplate_ranges, heading_kind
 from skillenai.classify.skills.mentions import find_mentions
 from skillenai.classify.skills.taxonomy import load_taxonomy
 
+# Lines whose marginals a tagger remembers (about 0.4 KB each); the memory is emptied when full.
+LINE_CACHE_SIZE = 100_000
+
 __all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tags", "token_spans_from_probs"]
 
 
@@ -570,6 +573,7 @@ class SpanTagger:
         self.threshold = threshold
         self.model_files: list[str] = []
         self._taggers: list = []
+        self._line_cache: dict[int, tuple[list[float], list[float], list[float]]] = {}
 
     # ---------------------------------------------------------------- training
 
@@ -606,26 +610,38 @@ class SpanTagger:
         return ([lb for lb in ("B-" + l for l in self.output) if lb in known],
                 [lb for lb in ("I-" + l for l in self.output) if lb in known])
 
-    def marginals(self, feats: list[list[list[str]]],
-                  any_at: Sequence[Iterable[int]] | None = None) -> list[tuple[list[float], list[float], list[float]]]:
+    def forget_lines(self) -> None:
+        """Empty the memory of lines read (see :meth:`marginals`)."""
+        self._line_cache.clear()
+
+    def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
         """Per line, the averaged marginal probabilities per token ``(p_in_span, p_begin_span,
         p_any)``: of being in (and of beginning) an output span, and of being in a span of any
-        label the model knows (a SKILL span as well as a KNOWLEDGE one). ``any_at``: per
-        line, the positions ``p_any`` is wanted at (it is 0.0 elsewhere; every position when
-        ``None``), which spares a call into crfsuite per token."""
+        label the model knows (a SKILL span as well as a KNOWLEDGE one). Lines are remembered
+        by their features (:data:`LINE_CACHE_SIZE` of them): the lists returned are shared,
+        never to be changed."""
         import pycrfsuite
 
         per_tagger = [(t, *self._output_labels(t)) for t in self._taggers]
         k = len(per_tagger)
+        cache = self._line_cache
         res = []
         for li, xseq in enumerate(feats):
             m = len(xseq)
             if not m:
                 res.append(([], [], []))
                 continue
+            # A line with the same features as one read before (a company's repeated
+            # paragraphs, a template's bullets) has the same marginals: 38% of the tokens of
+            # 600 real postings, two thirds of the sample web's.
+            key = hash(tuple(map(tuple, xseq)))
+            hit = cache.get(key)
+            if hit is not None:
+                res.append(hit)
+                continue
             items = pycrfsuite.ItemSequence(xseq)
             p_b = p_i = None
-            wanted = range(m) if any_at is None else sorted(set(any_at[li]))
+            wanted = range(m)  # all of them: the result is kept for the next line like it
             p_o = [float(k)] * m  # p_any = 1 - p_o / k: 0.0 where not wanted
             for j in wanted:
                 p_o[j] = 0.0
@@ -646,9 +662,13 @@ class SpanTagger:
             p_i = p_i or [0.0] * m
             p_any = [1.0 - o / k for o in p_o]
             if k == 1:
-                res.append(([b + c for b, c in zip(p_b, p_i)], p_b, p_any))
+                entry = ([b + c for b, c in zip(p_b, p_i)], p_b, p_any)
             else:
-                res.append(([(b + c) / k for b, c in zip(p_b, p_i)], [b / k for b in p_b], p_any))
+                entry = ([(b + c) / k for b, c in zip(p_b, p_i)], [b / k for b in p_b], p_any)
+            if len(cache) >= LINE_CACHE_SIZE:
+                cache.clear()
+            cache[key] = entry
+            res.append(entry)
         return res
 
     def predict_features(self, feats: list[list[list[str]]]) -> list[tuple[int, int]]:
