@@ -221,11 +221,11 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     first = 0
     linker = default_linker()
     for p_line, p_begin, _ in margins:
-        for a, b in token_spans_from_probs(p_line, p_begin, tagger.threshold, first):
+        line_spans = token_spans_from_probs(p_line, p_begin, tagger.threshold, first)
+        for a, b in line_spans:
             if not in_ranges(ranges, offsets[a][0], offsets[b - 1][1]):
                 detected.append((offsets[a][0], offsets[b - 1][1]))
-        for a, b in _uncovered_runs(token_spans_from_probs(p_line, p_begin, tagger.threshold, first),
-                                    offsets, covered, text):
+        for a, b in _uncovered_runs(line_spans, offsets, covered, text):
             start, end = offsets[a][0], offsets[b - 1][1]
             # Only ranges the caller knows to skip (the company's name and repeated lines, links)
             # hold a span back: the model reads the employer's own sections itself.
@@ -258,6 +258,8 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
 
 
 def _skipped(text: str, extra) -> list[tuple[int, int]]:
+    """What the caller says to skip (``extra``) and the text's links and e-mail addresses
+    ("https://..." is no mention of HTTP), merged."""
     ranges = [m.span() for m in _LINK.finditer(text)] if ("://" in text or "www." in text or "@" in text) else []
     return merge_ranges(ranges + [tuple(r) for r in extra or ()])
 
@@ -294,13 +296,9 @@ def detect_skills(
             per_ranges.append([])
             continue
         keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
-        ranges = [] if keep_all else boilerplate_ranges(t)
-        if "://" in t or "www." in t or "@" in t:  # "https://..." is no mention of HTTP
-            ranges = merge_ranges(ranges + [m.span() for m in _LINK.finditer(t)])
-        extra = skip[i] if skip is not None else None
-        if extra:
-            ranges = merge_ranges(ranges + [tuple(r) for r in extra])
-        per_ranges.append(_skipped(t, extra))
+        skipped = _skipped(t, skip[i] if skip is not None else None)
+        ranges = skipped if keep_all else merge_ranges(boilerplate_ranges(t) + skipped)
+        per_ranges.append(skipped)
         per_text.append(keep_mentions(t, matcher.scan(t), matcher, ranges))
     pending = [(ti, mi) for ti, ms in enumerate(per_text) for mi, m in enumerate(ms) if m.ambiguous]
     probs: list[float] = []
