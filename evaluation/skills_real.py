@@ -13,14 +13,16 @@ Figures, on character spans:
 
 - ``knowledge_recall``: share of gold KNOWLEDGE spans that some predicted span overlaps;
 - ``precision``: share of predicted spans that overlap a gold SKILL or KNOWLEDGE span;
-- ``strict_p``/``strict_r``/``strict_f1``: predicted spans equal to a gold KNOWLEDGE span;
+- ``strict_p``/``strict_r``/``strict_f1``: predicted KNOWLEDGE spans equal to a gold
+  KNOWLEDGE span (a predictor that tells no kinds apart has every span scored here);
 - ``misses`` and ``false_tags``: the commonest gold KNOWLEDGE texts not found, and
   predicted texts overlapping nothing, with counts.
 
 A prediction is where :func:`skillenai.classify.skills.matcher.detect_skills` reads a skill
 in the posting's text: the spans behind every skill it tags and every candidate it keeps (a
 skill the taxonomy does not have yet), whole as detected ("Java/Scala" is one span naming
-two skills). The floors CI holds these figures to
+two skills); its KNOWLEDGE spans are :attr:`~skillenai.classify.skills.matcher.Detection.knowledge`.
+The floors CI holds these figures to
 are in ``evaluation/skills_floors.json``.
 
     python -m evaluation.skills_real [--set skillspan|ats] [--top 25] [--json]
@@ -34,7 +36,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from skillenai.classify.skills.spandata import LabelledPosting, Span, labelled_postings, skillspan_postings
 
@@ -51,13 +53,22 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def score(postings: Sequence[LabelledPosting], predicted: Sequence[Iterable[Span]], top: int = 25) -> dict:
-    """The figures of the module docstring for ``predicted`` spans, one list per posting."""
-    gold_k = gold_k_hit = n_pred = n_pred_hit = exact = 0
+Prediction = Sequence[Span] | tuple[Sequence[Span], Sequence[Span]]
+
+
+def score(postings: Sequence[LabelledPosting], predicted: Sequence[Prediction], top: int = 25) -> dict:
+    """The figures of the module docstring for ``predicted`` spans, one entry per posting:
+    its spans, or a pair (its spans, those of them that name KNOWLEDGE)."""
+    gold_k = gold_k_hit = n_pred = n_pred_hit = exact = n_pred_k = 0
     misses: Counter = Counter()
     false_tags: Counter = Counter()
-    for post, spans in zip(postings, predicted, strict=True):
+    for post, entry in zip(postings, predicted, strict=True):
+        if isinstance(entry, tuple):
+            spans, known = entry
+        else:
+            spans = known = entry
         spans = sorted(set(map(tuple, spans)))
+        known = set(map(tuple, known))
         gold_any = post.knowledge + post.skill
         knowledge = set(post.knowledge)
         for g in post.knowledge:
@@ -72,8 +83,9 @@ def score(postings: Sequence[LabelledPosting], predicted: Sequence[Iterable[Span
                 n_pred_hit += 1
             else:
                 false_tags[_folded(post.text[p[0]:p[1]])] += 1
-            exact += p in knowledge
-    sp = exact / n_pred if n_pred else 0.0
+        n_pred_k += len(known)
+        exact += len(known & knowledge)
+    sp = exact / n_pred_k if n_pred_k else 0.0
     sr = exact / gold_k if gold_k else 0.0
     return {
         "postings": len(postings), "gold_knowledge": gold_k, "predicted": n_pred,
@@ -85,10 +97,11 @@ def score(postings: Sequence[LabelledPosting], predicted: Sequence[Iterable[Span
     }
 
 
-def tagger_spans(texts: Sequence[str]) -> list[list[Span]]:
+def tagger_spans(texts: Sequence[str]) -> list[tuple[list[Span], list[Span]]]:
     """Where the project's skill tagger reads a skill in each text
     (:attr:`skillenai.classify.skills.matcher.Detection.spans`: the spans behind every
-    tagged skill and every candidate, whole as detected).
+    tagged skill and every candidate, whole as detected), and which of them it reads as
+    KNOWLEDGE.
 
     Each labelled text starts with the posting's title, which the crawler keeps apart from
     the text; so, as :func:`skillenai.classify.tagger.tag_documents` does, the first line is
@@ -106,9 +119,12 @@ def tagger_spans(texts: Sequence[str]) -> list[list[Span]]:
                           spans=[True] * len(bodies) + [False] * len(titles))
     out = []
     for i, shift in enumerate(shifts):
-        body = [(a + shift, b + shift) for a, b in found[i].spans]
-        title = [(a, b) for a, b in found[len(texts) + i].spans if not names_a_role(titles[i][a:b])]
-        out.append(sorted(title + body))
+        body, title = found[i], found[len(texts) + i]
+        both = []
+        for attr in ("spans", "knowledge"):
+            both.append(sorted([(a, b) for a, b in getattr(title, attr) if not names_a_role(titles[i][a:b])]
+                               + [(a + shift, b + shift) for a, b in getattr(body, attr)]))
+        out.append(tuple(both))
     return out
 
 
@@ -119,7 +135,7 @@ SETS: dict[str, Callable[[], list[LabelledPosting]]] = {
 
 
 def evaluate(names: Sequence[str] = tuple(SETS), top: int = 25,
-             predict: Callable[[Sequence[str]], list[list[Span]]] = tagger_spans) -> dict[str, dict]:
+             predict: Callable[[Sequence[str]], list[Prediction]] = tagger_spans) -> dict[str, dict]:
     """Score ``predict`` on each named set."""
     results = {}
     for name in names:

@@ -50,3 +50,20 @@ def test_scores_count_overlaps_and_exact_spans():
     assert r["knowledge_recall"] == 1.0 and r["predicted"] == 3
     assert r["precision"] == round(2 / 3, 4) and r["strict_p"] == round(1 / 3, 4) and r["strict_r"] == 0.5
     assert r["false_tags"] == [("and", 1)]
+
+
+def test_strict_figures_count_only_the_spans_read_as_knowledge():
+    post = LabelledPosting("x", "Python and SQL, talking", knowledge=[(0, 6), (11, 14)], skill=[(16, 23)])
+    # "talking" is read as an ability: it counts for precision, not as a KNOWLEDGE span.
+    r = skills_real.score([post], [([(0, 6), (11, 14), (16, 23)], [(0, 6), (11, 14)])])
+    assert r["precision"] == 1.0 and r["strict_p"] == 1.0 and r["strict_r"] == 1.0
+
+
+def test_the_tagger_tells_abilities_from_knowledge():
+    from skillenai.classify.skills.matcher import detect_skills
+
+    text = "We need strong communication skills and Python."
+    found = detect_skills([text])[0]
+    named = {text[a:b] for a, b in found.spans}
+    assert named == {"communication skills", "Python"}, named
+    assert {text[a:b] for a, b in found.knowledge} == {"Python"}

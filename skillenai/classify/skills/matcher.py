@@ -128,6 +128,9 @@ class Detection:
     # Where the text names a skill, as the span model reads it (whole spans: "Java/Scala" is
     # one span, two skills), with the alias mentions outside them; sorted.
     spans: list[tuple[int, int]] = field(default_factory=list)
+    # Those of ``spans`` that name KNOWLEDGE (a tool, a technology, a field, a degree) rather
+    # than an ability ("communication", "leading a team"): SkillSpan's two kinds.
+    knowledge: list[tuple[int, int]] = field(default_factory=list)
 
 
 # Least probability the span model must give an alias mention's words (its highest over
@@ -138,6 +141,9 @@ ALIAS_SUPPORT = 0.1
 # The span model reads a posting as a whole (where a line sits, under which heading): a text
 # shorter than this (a sentence, a list of tools) is left to the alias layer.
 SPAN_MIN_TOKENS = 60
+# Categories whose skills are abilities (SkillSpan's SKILL) rather than knowledge, where the
+# span model does not read the text.
+ABILITY_CATEGORIES = frozenset({"soft"})
 # Characters kept on each side of a candidate, to show where it was found.
 CONTEXT_CHARS = 60
 
@@ -199,22 +205,27 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
 
 
 def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: list[tuple[int, int]], tagger,
-                    taxonomy: Taxonomy) -> tuple[list[tuple[Mention, float, str]], list[Candidate], list[tuple[int, int]]]:
+                    taxonomy: Taxonomy):
     """Step 2 and 3 of the module docstring for one text: the mentions kept and linked, the
-    candidates, and the detected spans (:attr:`Detection.spans`)."""
+    candidates, the detected spans and those of them that name knowledge
+    (:attr:`Detection.spans`, :attr:`Detection.knowledge`)."""
     doc = tokenize(text)
     if len(doc.offsets) < SPAN_MIN_TOKENS:
-        return kept, [], sorted((m.start, m.end) for m, _, _ in kept)
+        return (kept, [], sorted((m.start, m.end) for m, _, _ in kept),
+                sorted((m.start, m.end) for m, _, _ in kept if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES))
     offsets = doc.offsets
     starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
     margins = tagger.marginals(tagger.featurizer.doc_features(doc))
     p_in = [p for line in margins for p in line[0]]
     p_any = [p for line in margins for p in line[2]]
     supported = []
+    ability = set()  # mentions the model reads as an ability (a SKILL span) more than knowledge
     for m, score, method in kept:
         i, j = _tokens_of(starts, ends, m.start, m.end)
         if i < j and max(p_any[i:j]) >= ALIAS_SUPPORT:
             supported.append((m, score, method))
+            if max(p_in[i:j]) < max(a - k for a, k in zip(p_any[i:j], p_in[i:j])):
+                ability.add((m.start, m.end))
     covered = [(m.start, m.end) for m, _, _ in supported]
     candidates: dict[str, Candidate] = {}
     detected = []
@@ -253,8 +264,10 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
                     hit.score = max(hit.score, score)
         first += len(p_line)
     supported.sort(key=lambda x: x[0].start)
-    detected += [s for s in covered if not any(x < s[1] and s[0] < y for x, y in detected)]
-    return supported, list(candidates.values()), sorted(detected)
+    knowledge = list(detected)  # the model's spans are KNOWLEDGE spans
+    outside = [s for s in covered if not any(x < s[1] and s[0] < y for x, y in detected)]
+    knowledge += [s for s in outside if s not in ability]
+    return supported, list(candidates.values()), sorted(detected + outside), sorted(knowledge)
 
 
 def _skipped(text: str, extra) -> list[tuple[int, int]]:
@@ -323,10 +336,12 @@ def detect_skills(
                 kept.append((m, 1.0, "alias"))
         candidates: list[Candidate] = []
         detected = sorted((m.start, m.end) for m, _, _ in kept)
+        knowledge = sorted((m.start, m.end) for m, _, _ in kept
+                           if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES)
         use_spans = spans if isinstance(spans, bool) else spans[ti]
         if tagger is not None and use_spans and texts[ti]:
-            kept, candidates, detected = _weigh_and_link(texts[ti], kept, per_ranges[ti], tagger, taxonomy)
-        out.append(Detection(_group(kept, taxonomy), candidates, detected))
+            kept, candidates, detected, knowledge = _weigh_and_link(texts[ti], kept, per_ranges[ti], tagger, taxonomy)
+        out.append(Detection(_group(kept, taxonomy), candidates, detected, knowledge))
     return out
 
 
