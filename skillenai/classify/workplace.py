@@ -18,7 +18,7 @@ import re
 REMOTE = re.compile(
     r"\b(?:100\s*%\s*)?(?:fully\s+|full\s+)?(?:remote(?:ly)?(?:[-\s]first|[-\s]friendly|[-\s]ok|[-\s]eligible)?|"
     r"work(?:ing)?\s+from\s+home|wfh|telecommut\w*|home[-\s]?based|home[-\s]?office|homeoffice|"
-    r"virtual|distributed|télétravail|teletrabajo)\b", re.I)
+    r"virtual|distributed|télétravail|teletrabajo|location[-\s]flexible|flexible\s+location)\b", re.I)
 HYBRID = re.compile(r"\b(?:hybrid(?:[-\s]remote)?|flex(?:ible)?[-\s]remote|partially\s+remote)\b", re.I)
 
 # How postings say the work arrangement in their text when the location field does not

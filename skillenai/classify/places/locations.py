@@ -106,6 +106,9 @@ _TOKEN = re.compile(r"\s*(?:,|\s[-–—]+\s|[-–—]{2,}|\(|\)|\[|\]|:|\s+in\s
 _CODE_CHAIN = re.compile(r"^[A-Z]{2,3}(?:-[A-Z0-9]{1,3})?-\S")
 _WORD = re.compile(r"[^\s\-–—/]+")
 _DIGITS = re.compile(r"\d")
+_MC_SPACE = re.compile(r"\bMc\s+(?=[A-Z])")
+_ANYWHERE = re.compile(r"\b(?:worldwide|anywhere|everywhere)\b", re.I)
+_ANYWHERE_IN = re.compile(r"\banywhere\s+(?:in|within)\b(?!\s+the\s+world)", re.I)
 
 NOISE = {
     "greater", "area", "areas", "metro", "metropolitan", "region", "hq", "headquarters", "office", "offices",
@@ -120,7 +123,17 @@ NOISE = {
     "field", "home", "same", "timezone", "time zone", "hours", "zone",
     "overlap", "must be", "located", "employees", "employee", "residents", "resident", "authorized",
     "authorization", "permit", "visa", "sponsorship", "preferably", "ideally", "but", "not", "also", "only",
+    "more", "and more", "others",  # "San Francisco, CA, More..." (a list cut short), not Mora
 }
+# Words that make a name another place than the city inside it: "Annapolis Junction" is not
+# Annapolis, "Fort Sam Houston" not Houston, "Palm Beach Gardens" not Palm Beach.
+PLACE_WORDS = frozenset("""junction fort ft heights springs spring beach gardens park falls hills hill station village
+township twp harbor harbour lake lakes valley creek point mount mt port ridge grove landing crossing mills
+estates shores plains bluffs base afb""".split())
+# A name written without a qualifier ("San Mateo", "Santa Clara") is read in the US over a
+# foreign namesake up to this many times its population: the postings that name a city bare
+# come mostly from US employers (four in five of the bare names in the labelled real strings).
+BARE_US_PRIOR = 0.5  # log10 units: about 3x
 _LOWER_CODE_STOP = {"in", "on", "or", "at", "to", "of", "de", "la", "el", "le", "a", "an", "and", "the", "is", "be",
                     "by", "it", "no", "so", "do", "go", "he", "we", "me", "hi", "ok", "oh", "id", "as", "us?"}
 _VAGUE = re.compile(r"^\s*(?:multiple|various|several|many|all|other|any)\s+(?:locations?|offices?|sites?|cities)\b", re.I)
@@ -152,7 +165,9 @@ def _protected_re() -> re.Pattern:
         "Europe, Middle East and Africa", "Europe, Middle East & Africa", "Middle East and North Africa",
         "Central and Eastern Europe", "Australia and New Zealand", "UK and Ireland", "UK & Ireland",
         "Dallas/Fort Worth", "Frankfurt/Main", "Minneapolis/St. Paul", "Raleigh/Durham", "Kitchener/Waterloo",
-        "Anywhere in the world", "Korea, Republic of",
+        "Anywhere in the world", "Korea, Republic of", "Bonaire, Sint Eustatius and Saba",
+        "Virgin Islands, British", "Virgin Islands, U.S.", "South Georgia and the South Sandwich Islands",
+        "Middle East & North Africa",
     ]
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.I)
 
@@ -212,6 +227,7 @@ def _scan(token: str, all_lower: bool) -> list[_Item]:
     words = [w for w in words if w]
     items: list[_Item] = []
     unknown: list[str] = []
+    other_place = False  # an unknown word such as "Junction" or "Fort" names another place
     i, n_words = 0, len(words)
     max_n = gazetteer().max_words
     while i < n_words:
@@ -231,6 +247,8 @@ def _scan(token: str, all_lower: bool) -> list[_Item]:
         if hit is None:
             if not _DIGITS.search(words[i]):
                 unknown.append(words[i])
+                if fold(words[i]) in PLACE_WORDS:
+                    other_place = True
             i += 1
             continue
         if unknown:
@@ -242,6 +260,12 @@ def _scan(token: str, all_lower: bool) -> list[_Item]:
         i += n
     if unknown:
         items.append(_Item(" ".join(unknown), None))
+    # "Annapolis Junction", "Fort Sam Houston": a word such as "Junction" (itself a town, or
+    # no place at all) beside a known name makes the whole another place, unknown here.
+    if len(items) > 1 or other_place:
+        if other_place or any(it.entry is not None and fold(it.text) in PLACE_WORDS for it in items):
+            if any(it.entry is not None and fold(it.text) not in PLACE_WORDS for it in items):
+                return [_Item(token, None)]
     return items
 
 
@@ -265,6 +289,7 @@ class _Resolution:
     mismatches: int
     matched: int
     score: float
+    states: int = 0  # qualifiers matched as a US state's two-letter code
 
 
 def _region_of(items: list[_Item]) -> tuple[str | None, int]:
@@ -305,7 +330,8 @@ def _region_of(items: list[_Item]) -> tuple[str | None, int]:
         return best_region, best[0]
     regions = [it.entry.region for it in items if it.entry.region]
     if regions:
-        return regions[0], sum(1 for it in items if not it.entry.region)
+        # "LATAM, Europe": two regions, one location each.
+        return regions[0], sum(1 for it in items if it.entry.region != regions[0])
     return None, len(items)
 
 
@@ -317,20 +343,24 @@ def _resolve(items: list[_Item]) -> _Resolution:
     for ci, it in enumerate(items):
         for row, how in it.entry.cities:
             c = g.city(row)
-            matched = mism = 0
+            matched = mism = states = 0
             for j, q in enumerate(items):
                 if j == ci:
                     continue
                 if _qualifies(q.entry, c.country, c.admin1):
                     matched += 1
+                    # "Richmond, CA": a US state's code beats the country it also spells.
+                    states += c.country == "US" and _is_state_code(q) and q.text == c.admin1
                 else:
                     mism += 1
             if not matched and (c.population < SMALL_CITY or (it.partial and c.population < SCAN_MIN_POP)):
                 continue
             if how == ALTERNATE and not matched and it.partial:
                 continue
-            r = _Resolution(row, None, mism, matched, g.score(row, how))
-            if best is None or (-r.mismatches, r.matched, r.score) > (-best.mismatches, best.matched, best.score):
+            prior = g.score(row, how) + (BARE_US_PRIOR if not matched and c.country == "US" else 0.0)
+            r = _Resolution(row, None, mism, matched, prior, states)
+            if best is None or ((-r.mismatches, r.matched, r.states, r.score)
+                                > (-best.mismatches, best.matched, best.states, best.score)):
                 best, best_how, best_item = r, how, it
     region, rmism = _region_of(items) if all(_is_qualifier(it.entry) for it in items) else (None, 99)
     if best is None or (region is not None and rmism < best.mismatches):
@@ -343,7 +373,8 @@ def _resolve(items: list[_Item]) -> _Resolution:
         if e.region:
             return _Resolution(None, region, rmism, 0, 0.0)
         if (e.country and city.country not in CITY_STATES
-                and (fold(city.name) != fold(best_item.text) or city.population < 50_000)):
+                and (fold(city.name) != fold(best_item.text) or city.population < 50_000
+                     or city.country != e.country)):  # "Jamaica" the country, not Jamaica, NY
             return _Resolution(None, region, rmism, 0, 0.0)
         if e.admins and city.population < REGION_OVER_CITY_POP:
             return _Resolution(None, region, rmism, 0, 0.0)
@@ -352,6 +383,13 @@ def _resolve(items: list[_Item]) -> _Resolution:
 
 def _fits(group: list[_Item], item: _Item) -> bool:
     """Whether ``item`` qualifies the location ``group`` is building (or vice versa)."""
+    # "Brazil, United States", "Mexico, Philippines": a list of countries, not Brazil, IN or
+    # Mexico in the Philippines. "Boston, Seattle": two cities, not one.
+    if item.entry.country and not item.entry.admins and all(it.entry.country for it in group):
+        return False
+    if not _is_qualifier(item.entry) and (any(not _is_qualifier(it.entry) for it in group)
+                                          or (len(group) > 1 and _resolve(group).row is not None)):
+        return False  # "New York, NY, Portland, OR": a city and its state make a whole place
     r = _resolve(group + [item])
     if r.mismatches:
         return False
@@ -413,7 +451,7 @@ def _is_state_code(item: _Item) -> bool:
 @lru_cache(maxsize=65536)
 def _parse_string(value: str) -> LocationResult:
     acc = _Acc()
-    text = " ".join(value.split())
+    text = _MC_SPACE.sub("Mc", " ".join(value.split()))  # "Mc Lean, VA" is McLean
     if not text:
         return acc.result()
     all_lower = not any(ch.isupper() for ch in text)
@@ -438,8 +476,17 @@ def _parse_string(value: str) -> LocationResult:
                         acc.unresolved.append(it.text)
                 else:
                     items.append(it)
-        for grp in _group(items):
+        groups = _group(items)
+        for gi, grp in enumerate(groups):
             r = _resolve(grp)
+            nxt = groups[gi + 1] if gi + 1 < len(groups) else None
+            if (r.row is not None and len(grp) == 1 and nxt is not None and len(nxt) == 1
+                    and _is_state_code(nxt[0]) and not code_form(grp[0].text)):
+                # "Crystal City, VA" where the gazetteer knows only Crystal City, TX: the state
+                # is named, the city there is not known; no guess elsewhere.
+                if grp[0].text not in acc.unresolved:
+                    acc.unresolved.append(grp[0].text)
+                continue
             if r.row is not None and acc.remote and len(grp) == 1 and _is_state_code(grp[0]):
                 # "Remote (must reside in CA, WA, or NY)": NY is the state here, not the city.
                 r = _Resolution(None, f"US-{grp[0].text}", 0, 0, 0.0)
@@ -452,12 +499,14 @@ def _parse_string(value: str) -> LocationResult:
             elif r.region is not None:
                 if r.region not in acc.regions:
                     acc.regions.append(r.region)
-                if r.region == "Worldwide":
-                    acc.remote = True
+                if r.region == "Worldwide" and _ANYWHERE.search(text):
+                    acc.remote = True  # "Worldwide", "Anywhere"; a "Global" team need not be remote
             else:
                 t = ", ".join(it.text for it in grp)
                 if t not in acc.unresolved:
                     acc.unresolved.append(t)
+    if "Worldwide" in acc.regions and len(acc.regions) + len(acc.places) > 1 and _ANYWHERE_IN.search(text):
+        acc.regions.remove("Worldwide")  # "Anywhere in the US": the US, not the world
     if singles and len(acc.places) > 1:
         _prefer_listed_countries(acc.places, singles)
     if not acc.places and not acc.regions and not acc.remote and not acc.hybrid and not acc.unresolved:
