@@ -56,7 +56,8 @@ import ahocorasick
 
 from evaluation.sampleweb_tagging import posting_doc, read_truth
 from skillenai.classify.kind import classify_kinds
-from skillenai.classify.places.locations import parse_locations, places_in_text
+from skillenai.classify.places.locations import parse_locations
+from skillenai.classify.places.mentions import places_in_text
 from skillenai.classify.roles import classify_roles
 from skillenai.classify.skills.matcher import alias_matcher, load_taxonomy, tag_skills_batch
 from skillenai.classify.tagger import tag_documents
@@ -279,7 +280,7 @@ def main() -> int:
     docs3 = corpora["3 KB postings"]
     results["time_shares_3kb"] = cumulative(docs3, (
         "skills.tag_skills_batch", "skills.scan", "disambiguate.score_mentions", "tagger._tag_places",
-        "locations.parse_locations", "locations.places_in_text", "roles.classify_roles"))
+        "locations.parse_locations", "mentions.places_in_text", "roles.classify_roles"))
     if args.profile or not results["meets_target"]:
         results["profile_3kb"] = profile(docs3)
 

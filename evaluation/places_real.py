@@ -139,6 +139,80 @@ def score_strings(rows: list[dict] | None = None) -> dict:
             "hybrid_accuracy": round(hybrid_ok / n, 4), "failures": failures}
 
 
+# -- places named in posting text ------------------------------------------------------------
+
+def score_text(rows: list[dict], predicted: list[list], top: int = 25) -> dict:
+    """Figures for cities read in real posting text (``predicted``: per text, its
+    :class:`~skillenai.classify.places.mentions.PlaceMention` list).
+
+    - ``precision``: share of mentions that overlap a labelled place and name it
+      (:func:`~skillenai.classify.places.mentions.label_fits`: within :data:`RADIUS_KM` of a
+      labelled city, in a labelled metro's or county's state, a city-state for its country);
+    - ``recall``: share of labelled cities (kind ``city``) some right mention names;
+    - ``job_precision`` / ``job_recall``: the same for the mentions read as the job's
+      location, against the places labelled as the job's (``role`` ``job``);
+    - ``false``: the commonest wrong mentions, ``missed`` the commonest missed cities."""
+    from collections import Counter
+
+    from skillenai.classify.places.mentions import label_fits
+
+    n_pred = right = n_job = job_right = 0
+    gold_cities = found = gold_job = job_found = 0
+    false: Counter = Counter()
+    missed: Counter = Counter()
+    for row, mentions in zip(rows, predicted, strict=True):
+        places = row["places"]
+        hit_gold: set[int] = set()
+        hit_job: set[int] = set()
+        for m in mentions:
+            over = [k for k, g in enumerate(places) if g["start"] < m.end and m.start < g["end"]]
+            good = [k for k in over if label_fits(places[k], m.place)]
+            n_pred += 1
+            right += bool(good)
+            hit_gold.update(good)
+            if not good:
+                what = "names " + "/".join(places[k]["kind"] for k in over) if over else "no place"
+                false[f"{m.text} -> {m.place.city}, {m.place.admin1}, {m.place.country} ({what})"] += 1
+            if m.is_job_location:
+                n_job += 1
+                job_good = [k for k in good if places[k]["role"] == "job"]
+                job_right += bool(job_good)
+                hit_job.update(job_good)
+        for k, g in enumerate(places):
+            if g["kind"] != "city":
+                continue
+            gold_cities += 1
+            found += k in hit_gold
+            if k not in hit_gold:
+                missed[g["text"]] += 1
+            if g["role"] == "job":
+                gold_job += 1
+                job_found += k in hit_job
+
+    def ratio(a: int, b: int) -> float:
+        return round(a / b, 4) if b else 0.0
+
+    return {"texts": len(rows), "mentions": n_pred, "labelled_cities": gold_cities,
+            "precision": ratio(right, n_pred), "recall": ratio(found, gold_cities),
+            "job_precision": ratio(job_right, n_job), "job_recall": ratio(job_found, gold_job),
+            "false": false.most_common(top), "missed": missed.most_common(top)}
+
+
+def text_rows(held: bool | None = True) -> list[dict]:
+    from skillenai.classify.places.mentions import real_mentions
+
+    return real_mentions(held)
+
+
+def evaluate_text(held: bool | None = True, top: int = 25) -> dict:
+    """:func:`score_text` for :func:`skillenai.classify.places.mentions.places_in_text` on
+    the held-out labelled texts (``held=None``: all of them, training part included)."""
+    from skillenai.classify.places.mentions import places_in_text
+
+    rows = text_rows(held)
+    return score_text(rows, [places_in_text(r["text"]) for r in rows], top)
+
+
 def floors() -> dict:
     return json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
 
@@ -148,15 +222,24 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Score place reading on real location strings.")
     parser.add_argument("--failures", type=int, default=40, help="how many failures to list")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--all-texts", action="store_true",
+                        help="score place mentions on every labelled text, not only the held-out ones")
     args = parser.parse_args(argv)
     r = score_strings()
+    t = evaluate_text(None if args.all_texts else True, args.failures)
     if args.json:
-        print(json.dumps(r, indent=2, ensure_ascii=False))
+        print(json.dumps({"strings": r, "text": t}, indent=2, ensure_ascii=False))
         return 0
     print(f"strings: {r['strings']} real location strings: right {r['accuracy']:.3f}  "
           f"remote flag {r['remote_accuracy']:.3f}  hybrid flag {r['hybrid_accuracy']:.3f}")
     for f in r["failures"][:args.failures]:
         print(f"  {f['input']!r}: {'; '.join(f['wrong'])}  [parsed: {' | '.join(f['parsed']) or '-'}]")
+    print(f"\ntext: {t['texts']} {'labelled' if args.all_texts else 'held-out'} posting texts, "
+          f"{t['labelled_cities']} labelled cities, {t['mentions']} read: precision {t['precision']:.3f} "
+          f"recall {t['recall']:.3f}; as the job's location: precision {t['job_precision']:.3f} "
+          f"recall {t['job_recall']:.3f}")
+    print("  commonest wrong: " + ", ".join(f"{k!r} {n}" for k, n in t["false"]))
+    print("  commonest missed: " + ", ".join(f"{k!r} {n}" for k, n in t["missed"]))
     return 0
 
 

@@ -6,9 +6,10 @@ import time
 import pytest
 
 from skillenai.classify.places import gazetteer as metros
-from skillenai.classify.places import locations
+from skillenai.classify.places import locations, mentions
 from skillenai.classify.places.gazetteer import metro_table
-from skillenai.classify.places.locations import parse_locations, places_in_text, resolve_place
+from skillenai.classify.places.locations import parse_locations, resolve_place
+from skillenai.classify.places.mentions import places_in_text
 from skillenai.core.ids import entity_id
 
 
@@ -199,10 +200,10 @@ def test_parser_evaluation_floor():
 
 
 def test_context_model_floor_and_data():
-    rows = [json.loads(x) for x in locations.CONTEXTS_PATH.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [json.loads(x) for x in mentions.CONTEXTS_PATH.read_text(encoding="utf-8").splitlines() if x.strip()]
     assert len(rows) >= 600
     assert {r["label"] for r in rows} == {"job", "other"}
-    result = locations.train_place_models(save=False)
+    result = mentions.train_place_models(save=False)
     assert result["context"]["accuracy"] >= locations.floors()["context_accuracy"]
     assert result["context"]["test"] > 100
 

@@ -58,3 +58,59 @@ def test_regions_and_remote_scopes():
     assert parse_locations("Worldwide").remote is True
     assert parse_locations("Anywhere in the US- Remote").regions == ["US"]
     assert parse_locations("EMEA (location flexible)").remote is True
+
+
+def test_places_in_text_stay_above_their_floors():
+    got = places_real.evaluate_text(held=True)
+    floors = places_real.floors()["text"]
+    below = {k: (got[k], v) for k, v in floors.items() if got[k] < v}
+    assert not below, f"below the floor (got, floor): {below}; wrong: {got['false'][:10]}"
+
+
+def test_the_place_threshold_follows_its_rule():
+    from skillenai.classify.places import mentions
+
+    curve = mentions.place_threshold_curve()
+    first = next(r["threshold"] for r in curve if r["precision"] >= mentions.PLACE_PRECISION)
+    assert first == mentions.PLACE_THRESHOLD, curve
+
+
+def test_labelled_texts_have_exact_offsets():
+    from skillenai.classify.places.mentions import real_mentions
+
+    rows = real_mentions()
+    assert len(rows) >= 250 and len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        for p in r["places"] + r["negatives"]:
+            assert r["text"][p["start"]:p["end"]] == p["text"], r["id"]
+    assert real_mentions(held=True) and real_mentions(held=False)
+
+
+def _read(text):
+    from skillenai.classify.places.mentions import places_in_text
+
+    return [(m.text, m.place.city, m.place.country) for m in places_in_text(text)]
+
+
+@pytest.mark.parametrize("text", [
+    # Ordinary words that are towns somewhere.
+    "Manage the roadmap for our payments team.\nCome join us! You can grow here and start anew.\n"
+    "We were named one of the Best Places to Work.",
+    # Tech terms.
+    "Build REST APIs on MongoDB; forecast demand with ARIMA models; deploy on k8s. Basic Go is a plus.",
+    # People's names.
+    "Our founders David Chen and Adam Smith met at a meetup. Kim leads design; Taylor runs sales.",
+    # Rhetoric, organisations, states.
+    "Silicon Valley, a product of the Heartland, keeps changing. Palo Alto Networks firewalls.",
+    "Pay is set for the State of New York. Candidates in Texas, Washington, Oregon are eligible.",
+])
+def test_words_that_only_look_like_places_are_none(text):
+    assert _read(text) == []
+
+
+def test_places_in_real_posting_phrasing():
+    text = ("For New York, NY-based roles: the base salary range is below.\n"
+            "Fuel and focus on-site: Pandas in Vienna, Bucharest, Barcelona, and Berlin enjoy free lunch.\n"
+            "Hiring in Palo Alto has been more resilient than in Edinburgh.")
+    got = [city for _, city, _ in _read(text)]
+    assert got == ["New York City", "Vienna", "Bucharest", "Barcelona", "Berlin", "Palo Alto", "Edinburgh"]

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from skillenai.classify.language import document_language
-from skillenai.classify.places.locations import parse_locations, places_in_text
+from skillenai.classify.places.locations import parse_locations
+from skillenai.classify.places.mentions import places_in_text
 from skillenai.classify.roles import classify_roles
 from skillenai.classify.skills.matcher import Candidate, SkillMatch, detect_skills
 from skillenai.classify.skills.mentions import names_a_role

@@ -278,7 +278,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from skillenai.classify.kind import train_kind_model
-    from skillenai.classify.places.locations import train_place_models
+    from skillenai.classify.places.mentions import train_place_models
     from skillenai.classify.roles import train_role_model
     from skillenai.classify.skills.matcher import train_skill_models
 

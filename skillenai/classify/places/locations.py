@@ -5,9 +5,7 @@
 location fields) and resolves each place to a GeoNames city and its metro area through
 :mod:`skillenai.classify.places.gazetteer`. Remote and hybrid are flags with an optional scope, never a city.
 
-``places_in_text`` finds city mentions in free text and scores, with a scikit-learn model
-over each mention's context, whether the place is the job's location (or, in an article,
-a place the article is about) rather than a headquarters, another office or a client.
+Places named in free text are :mod:`skillenai.classify.places.mentions`' work.
 
 How names are disambiguated: a location string is split into segments (";", "|", "/",
 " or ", " and ") and tokens (",", " - ", parentheses); tokens are looked up whole, else by
@@ -21,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,26 +35,19 @@ from skillenai.classify.places.gazetteer import (
     gazetteer,
     metro_table,
 )
-from skillenai.classify.resources import MODELS_DIR
-from skillenai.classify.training import held_out, load_or_train, read_floors, save_model
+from skillenai.classify.training import read_floors
 from skillenai.classify.workplace import HYBRID, REMOTE, label_flags
 
 __all__ = [
     "LocationResult",
     "Place",
-    "PlaceMention",
     "metro_table",
     "parse_locations",
-    "places_in_text",
     "resolve_place",
-    "train_place_models",
 ]
 
 log = logging.getLogger(__name__)
 
-MODEL_PATH = MODELS_DIR / "location_context.skops"
-HELD_OUT_PERCENT = 20  # of the labelled texts, split by text
-CONTEXTS_PATH = DATA_DIR / "location_contexts.jsonl"
 EVAL_PATH = DATA_DIR / "eval_locations.jsonl"
 FLOORS_PATH = DATA_DIR / "floors.json"
 
@@ -84,19 +74,6 @@ class LocationResult:
             "places": [p.as_dict() for p in self.places], "remote": self.remote, "hybrid": self.hybrid,
             "remote_scope": self.remote_scope, "unresolved": list(self.unresolved), "regions": list(self.regions),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceMention:
-    """A city named in free text; ``score`` is the model's belief that it is the job's
-    location (for an article: a place the article is about)."""
-
-    start: int
-    end: int
-    text: str
-    place: Place
-    score: float
-    is_job_location: bool
 
 
 # -- splitting -----------------------------------------------------------------------------
@@ -642,212 +619,6 @@ def resolve_place(text: str) -> Place | None:
     return r.places[0] if r.places else None
 
 
-# -- places in free text -------------------------------------------------------------------
-
-_TEXT_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][\w'’.\-]*|\S")
-_CONNECTORS = {"de", "del", "da", "do", "dos", "das", "la", "le", "les", "am", "an", "im", "upon", "on", "of",
-               "sur", "der", "den", "y", "el", "en", "di"}
-_ORG_NEXT = {"university", "college", "institute", "consulting", "group", "post", "times", "inc", "capital",
-             "partners", "bank", "dynamics", "stock", "exchange", "school", "hospital", "children's", "county",
-             "street", "avenue", "road", "st", "ave", "blvd", "fc", "united", "city's", "police", "journal",
-             "business", "review", "tribune", "herald", "chronicle", "museum", "zoo", "airport", "marathon"}
-_PRE_OK = {"greater", "downtown", "central", "metro", "remote", "hybrid", "based", "location", "locations",
-           "office", "hq", "the", "and", "or", "in", "at"}
-
-
-def _candidate_mentions(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, city row) for every city named in ``text``, qualifiers included."""
-    g = gazetteer()
-    words = [(m.group(0), m.start(), m.end()) for m in _TEXT_WORD.finditer(text)]
-    out = []
-    bare: list[Entry | None] = []  # per mention: its entry when named bare and ambiguous
-    i = 0
-    n_words = len(words)
-    while i < n_words:
-        w, s, _ = words[i]
-        if not w[0].isupper():
-            i += 1
-            continue
-        hit = None
-        for n in range(min(6, n_words - i), 0, -1):
-            last = words[i + n - 1][0]
-            if not last[0].isupper():
-                continue
-            span_words = [x[0] for x in words[i:i + n]]
-            if any(not x[0].isalpha() for x in span_words):
-                continue
-            if any(not x[0].isupper() and x.lower() not in _CONNECTORS for x in span_words):
-                continue
-            phrase = text[s:words[i + n - 1][2]].rstrip(".")
-            key = fold(phrase)
-            e = g.lookup_key(key) if key and key not in g.never and key not in NOISE else None
-            cf = code_form(phrase)
-            if cf and len(phrase.replace(".", "")) <= 4:
-                c = g.lookup_code(cf)
-                e = c if c and c.cities else (e if e and len(key) > 3 else None)
-            if e is not None and e.cities:
-                hit = (n, e, key)
-                break
-        if hit is None:
-            i += 1
-            continue
-        n, e, key = hit
-        end_idx = i + n
-        end = words[end_idx - 1][2]
-        if text[s:end].endswith(".") and not text[s:end].endswith(("D.C.", "St.")):
-            end -= 1
-        # Qualifiers: ", CA", ", California", ", Germany", ", ON, Canada".
-        quals: list[Entry] = []
-        j = end_idx
-        while len(quals) < 2 and j + 1 < n_words and words[j][0] == ",":
-            found = None
-            for m in range(min(4, n_words - j - 1), 0, -1):
-                qs = words[j + 1][1]
-                qe = words[j + m][2]
-                qtext = text[qs:qe].rstrip(".")
-                if not qtext[:1].isupper():
-                    continue
-                qe_entry = g.lookup_code(code_form(qtext)) if code_form(qtext) else g.lookup_key(fold(qtext))
-                if qe_entry and (qe_entry.admins or qe_entry.country):
-                    found = (m, qe_entry, qs + len(qtext))
-                    break
-            if not found:
-                break
-            m, qentry, qend = found
-            quals.append(qentry)
-            end = qend
-            j = j + 1 + m
-        prev = words[i - 1][0] if i > 0 else ""
-        nxt = words[end_idx][0] if end_idx < n_words and not quals else ""
-        skip = False
-        if nxt and nxt[0].isupper() and nxt.lower().rstrip(".,") in _ORG_NEXT:
-            skip = True
-        if nxt.lower() in _ORG_NEXT:
-            skip = True
-        if prev and prev[0].isupper() and prev.lower() not in _PRE_OK and i > 1 and words[i - 2][0] not in ".!?:;\n•-":
-            skip = True
-        # Choose the city: qualifiers first, then alias > name > alternate, then population.
-        best, best_score = None, -math.inf
-        for row, how in e.cities:
-            c = g.city(row)
-            agree = sum(_qualifies(q, c.country, c.admin1) for q in quals)
-            if quals and not agree:
-                continue
-            if not agree and (c.population < SCAN_MIN_POP or (how == ALTERNATE and c.population < 100_000)):
-                continue
-            score = agree * 10 + g.score(row, how)
-            if score > best_score:
-                best, best_score = (row, how, agree), score
-        if best is not None and not skip:
-            row, how, agree = best
-            if key in g.text_ambiguous and not agree and how != ALIAS:
-                pass
-            else:
-                out.append((s, end, row))
-                bare.append(e if not agree and len(e.cities) > 1 else None)
-        i = j if quals else end_idx
-    if any(bare) and len(out) > 1:
-        _prefer_document_countries(out, bare)
-    return out
-
-
-def _prefer_document_countries(out: list[tuple[int, int, int]], bare: list[Entry | None]) -> None:
-    """Re-pick bare, ambiguous city names in the country the text's other places are in
-    ("Hiring in Santa Clara ... San Jose, CA ... Chicago" is Santa Clara, California), when
-    the city there is not much smaller than the first pick (see LISTED_COUNTRY_MIN_RATIO)."""
-    g = gazetteer()
-    countries: dict[str, int] = {}
-    for (_, _, row), e in zip(out, bare):
-        if e is None:
-            c = g.city(row).country
-            countries[c] = countries.get(c, 0) + 1
-    if not countries:
-        return
-    for k, ((s, end, row), e) in enumerate(zip(out, bare)):
-        chosen = g.city(row)
-        if e is None or chosen.country in countries:
-            continue
-        floor = max(SCAN_MIN_POP, LISTED_COUNTRY_MIN_RATIO * chosen.population)
-        options = [(countries[g.city(r).country], g.score(r, how), r) for r, how in e.cities
-                   if g.city(r).country in countries and g.city(r).population >= floor]
-        if options:
-            out[k] = (s, end, max(options)[2])
-
-
-def _mention_features(text: str, start: int, end: int, row: int | None, rows_in_doc: list[int]) -> dict:
-    """Context features of one mention: nearby words by side and distance, sentence cues,
-    position in the document and repetition of the same place."""
-    f: dict[str, float] = {"bias": 1.0}
-    left = re.findall(r"[a-z0-9%$]+|[^\sa-z0-9]", text[max(0, start - 160):start].lower())
-    right = re.findall(r"[a-z0-9%$]+|[^\sa-z0-9]", text[end:end + 160].lower())
-    for k, w in enumerate(reversed(left[-8:])):
-        f[f"L{min(k, 3)}={w}"] = 1.0
-        f[f"L*={w}"] = 1.0
-    for k, w in enumerate(right[:8]):
-        f[f"R{min(k, 3)}={w}"] = 1.0
-        f[f"R*={w}"] = 1.0
-    if len(left) >= 2:
-        f[f"L2g={left[-2]}_{left[-1]}"] = 1.0
-    if len(left) >= 3:
-        f[f"L3g={left[-3]}_{left[-2]}_{left[-1]}"] = 1.0
-    if len(right) >= 2:
-        f[f"R2g={right[0]}_{right[1]}"] = 1.0
-    # Sentence (or line) around the mention.
-    s0 = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
-    s1_candidates = [x for x in (text.find(". ", end), text.find("\n", end)) if x != -1]
-    s1 = min(s1_candidates) if s1_candidates else len(text)
-    for w in set(re.findall(r"[a-z]+", text[s0 + 1:s1].lower())):
-        f[f"S={w}"] = 0.5
-    line_start = text.rfind("\n", 0, start) + 1
-    line_prefix = text[line_start:start].strip().lower()
-    if line_prefix.endswith(":"):
-        f[f"label={line_prefix[-20:]}"] = 1.0
-        f["after_label"] = 1.0
-    if not line_prefix:
-        f["line_start"] = 1.0
-    rel = start / max(len(text), 1)
-    f[f"pos={min(int(rel * 5), 4)}"] = 1.0
-    if row is not None:
-        same = rows_in_doc.count(row)
-        f["repeat"] = min(same - 1, 3) / 3
-        f["first"] = 1.0 if rows_in_doc and rows_in_doc[0] == row else 0.0
-    f["n_places"] = min(len(set(rows_in_doc)), 6) / 6
-    f["qualified"] = 1.0 if "," in text[start:end] else 0.0
-    return f
-
-
-@lru_cache(maxsize=1)
-def _context_model():
-    return load_or_train(MODEL_PATH, _fit_final)
-
-
-def places_in_text(text: str) -> list[PlaceMention]:
-    """Cities named in ``text``, each scored as the job's location vs another place.
-
-    A posting says where the job is, but also where the company is headquartered, where
-    its other offices, customers or events are; the model reads each mention's context
-    (nearby words, sentence, position, repetition) to tell them apart. For an article,
-    ``is_job_location`` marks the places the article is about.
-    """
-    if not text:
-        return []
-    try:
-        cands = _candidate_mentions(text)
-    except Exception:
-        log.exception("place scan failed")
-        return []
-    if not cands:
-        return []
-    g = gazetteer()
-    rows = [r for _, _, r in cands]
-    feats = [_mention_features(text, s, e, r, rows) for s, e, r in cands]
-    probs = _context_model().predict_proba(feats)[:, 1]
-    return [
-        PlaceMention(s, e, text[s:e], g.place(r), round(float(p), 4), bool(p >= 0.5))
-        for (s, e, r), p in zip(cands, probs)
-    ]
-
-
 # -- training and evaluation ---------------------------------------------------------------
 
 
@@ -861,69 +632,6 @@ def _read_jsonl(path: Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{lineno}: {exc}") from exc
     return rows
-
-
-def _context_dataset() -> tuple[list[dict], list[int], list[bool]]:
-    rows = _read_jsonl(CONTEXTS_PATH)
-    by_text: dict[str, list[dict]] = {}
-    for r in rows:
-        by_text.setdefault(r["text"], []).append(r)
-    X, y, test = [], [], []
-    g = gazetteer()
-    for text, recs in by_text.items():
-        recs.sort(key=lambda r: r["start"])
-        place_rows = []
-        for r in recs:
-            p = resolve_place(text[r["start"]:r["end"]])
-            place_rows.append(p.geonameid if p else -1)
-        for r, pr in zip(recs, place_rows):
-            if r["label"] not in ("job", "other"):
-                raise ValueError(f"{CONTEXTS_PATH}: label must be 'job' or 'other', got {r['label']!r}")
-            X.append(_mention_features(text, r["start"], r["end"], pr, place_rows))
-            y.append(1 if r["label"] == "job" else 0)
-            test.append(held_out(text, HELD_OUT_PERCENT))
-    del g
-    return X, y, test
-
-
-def _make_context_pipeline():
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([
-        ("vec", DictVectorizer(sort=True)),
-        ("clf", LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced", random_state=0)),
-    ])
-
-
-def _fit_final():
-    """The shipped context model: fitted on every labelled mention."""
-    X, y, _ = _context_dataset()
-    return _make_context_pipeline().fit(X, y)
-
-
-def train_place_models(save: bool = True) -> dict:
-    """Rebuild the location-context model from ``location_contexts.jsonl``; evaluate it on
-    the held-out split and the location parser on ``eval_locations.jsonl``.
-
-    Returns ``{"context": {...}, "parser": {...}}`` with accuracies and counts.
-    """
-    X, y, test = _context_dataset()
-    Xtr = [x for x, t in zip(X, test) if not t]
-    ytr = [v for v, t in zip(y, test) if not t]
-    Xte = [x for x, t in zip(X, test) if t]
-    yte = [v for v, t in zip(y, test) if t]
-
-    model = _make_context_pipeline().fit(Xtr, ytr)
-    acc = float(sum(int(p == t) for p, t in zip(model.predict(Xte), yte)) / max(len(yte), 1))
-    if save:
-        save_model(_make_context_pipeline().fit(X, y), MODEL_PATH)
-        _context_model.cache_clear()
-    return {
-        "context": {"accuracy": round(acc, 4), "train": len(ytr), "test": len(yte), "examples": len(y)},
-        "parser": evaluate_locations(),
-    }
 
 
 def _place_matches(p: Place, want: dict) -> bool:
