@@ -164,3 +164,25 @@ def test_the_classify_stage_decides_how_a_posting_is_worked_and_keeps_what_the_s
     assert [stored[doc["id"]] for doc in docs] == [
         ("onsite", "onsite", None), ("onsite", "remote", "US"), ("hybrid", "hybrid", None), (None, "hybrid", None),
         (None, None, None)]
+
+
+def test_namesake_cities_are_told_apart_in_the_store_and_on_pages(fresh_db):
+    from skillenai.metrics.queries import skill_metrics
+    from skillenai.metrics.render import render
+
+    docs = [
+        posting(1, "Backend Engineer", "Build APIs in Python on Postgres for our payments team.", "Dublin, CA"),
+        posting(2, "Backend Engineer", "Build services in Python and Go for our logistics team.", "Dublin, Ireland"),
+        posting(3, "Data Engineer", "Python pipelines for analytics, scheduling and reporting.", "Kraków, Poland"),
+    ]
+    upsert_documents(fresh_db, docs)
+    classify_store(fresh_db)
+    rows = set(fresh_db.execute("SELECT name, admin1, country, region, label FROM metros"))
+    assert rows == {("Dublin", "CA", "US", "California", "Dublin, CA, US"),
+                    ("Dublin", "L", "IE", "Leinster", "Dublin, IE"),
+                    ("Kraków", "MA", "PL", "Lesser Poland", "Kraków, PL")}
+    page = skill_metrics(fresh_db, "python")
+    assert sorted(m["label"] for m in page["top_metros"]) == ["Dublin, CA, US", "Dublin, IE", "Kraków, PL"]
+    for fmt in ("md", "html"):
+        text = render("skill", page, fmt)
+        assert "Dublin, CA, US" in text and "Dublin, IE" in text and " MA" not in text

@@ -62,6 +62,8 @@ class Raw:
         self.names = {}
         for table in ("skills", "metros", "roles"):
             self.names.update(db.execute(f"SELECT id, name FROM {table}"))
+        self.places = {r[0]: dict(zip(("admin1", "country", "region", "label"), r[1:]))
+                       for r in db.execute("SELECT id, admin1, country, region, label FROM metros")}
         self.duplicates = sum(1 for v in docs.values() if v[0] == "posting" and v[1] == 0)
 
     def in_window(self, docs, as_of: dt.date, days: int) -> dict:
@@ -95,7 +97,11 @@ class Raw:
         metro_counts = collections.Counter(m for d in win for m in self.metros_of[d])
         total = sum(metro_counts.values())
         metros_ = self.ranked(metro_counts, limit)
+        labels = collections.Counter(self.places[m["id"]]["label"] for m in metros_)
         for m in metros_:
+            m.update(self.places[m["id"]])
+            if labels[m["label"]] > 1:  # namesakes in one country: the region's name too
+                m["label"] = f"{m['name']}, {m['region']}, {m['country']}"
             m["share"] = round(m["postings"] / total, 4)
         lo, hi = (as_of - dt.timedelta(days=days)).isoformat(), as_of.isoformat()
         arts = sorted(((day, d) for d, (day, _, _) in self.articles.items()

@@ -64,8 +64,9 @@ class Tags:
 
 
 def place_json(place) -> dict:
-    return {"id": place.city_id, "name": place.city, "admin1": place.admin1, "country": place.country,
-            "lat": place.lat, "lon": place.lon, "metro_id": place.metro_id, "metro": place.metro}
+    return {"id": place.city_id, "name": place.city, "admin1": place.admin1, "region": place.region,
+            "country": place.country, "label": place.label, "lat": place.lat, "lon": place.lon,
+            "metro_id": place.metro_id, "metro": place.metro}
 
 
 def _unique_places(places: Iterable) -> list:

@@ -154,7 +154,8 @@ def resolve_skill_ref(db: sqlite_utils.Database, name: str) -> dict:
 
 
 def resolve_metro_ref(db: sqlite_utils.Database, name: str) -> dict:
-    """``{id, name, admin1, country}`` of the city a place name means ("SF", "Mountain View, CA").
+    """``{id, name, admin1, country, region, label}`` of the city a place name means ("SF",
+    "Mountain View, CA"); ``label`` tells namesakes apart ("Dublin, CA, US").
 
     The name goes through the place resolver (``skillenai.classify.places.locations.resolve_place``); a name
     or id of the store's ``metros`` table also works.
@@ -176,7 +177,37 @@ def resolve_metro_ref(db: sqlite_utils.Database, name: str) -> dict:
     if row is None:
         names = [r[0] for r in db.execute("SELECT DISTINCT name FROM metros")]
         raise UnknownEntity("metro", name, difflib.get_close_matches(text, names, n=5, cutoff=0.6))
-    return {"id": row[0], "name": row[1], "admin1": row[2], "country": row[3]}
+    return _metro_ref(*row)
+
+
+def _metro_ref(metro_id: str, name: str, admin1: str | None, country: str | None) -> dict:
+    from skillenai.classify.places.gazetteer import place_label, region_name
+
+    return {"id": metro_id, "name": name, "admin1": admin1, "country": country,
+            "region": region_name(country, admin1), "label": place_label(name, admin1, country)}
+
+
+def _labelled_metros(db, items: list[dict]) -> list[dict]:
+    """Metro list items with their codes, readable region and display label ("Dublin, CA,
+    US" beside "Dublin, IE"); two items still alike get their region's name too."""
+    if not items:
+        return items
+    marks = ", ".join("?" * len(items))
+    rows = {r[0]: r[1:] for r in db.execute(
+        f"SELECT id, admin1, country, region, label FROM metros WHERE id IN ({marks})", [x["id"] for x in items])}
+    for x in items:
+        admin1, country, region, label = rows.get(x["id"], (None, None, None, None))
+        if region is None or label is None:  # a row written before the store kept them
+            ref = _metro_ref(x["id"], x["name"], admin1, country)
+            region, label = region or ref["region"], label or ref["label"]
+        x.update(admin1=admin1, country=country, region=region, label=label)
+    seen: dict[str, int] = {}
+    for x in items:
+        seen[x["label"]] = seen.get(x["label"], 0) + 1
+    for x in items:
+        if seen[x["label"]] > 1 and x["region"]:
+            x["label"] = f"{x['name']}, {x['region']}, {x['country']}"
+    return items
 
 
 def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
@@ -460,7 +491,7 @@ def skill_metrics(
         out["active_postings"] = _active(db, "skill", ref["id"], win)
         clock("counts")
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
-        out["top_metros"] = _with_share(metros, metro_tags)
+        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
         out["metro_tags"] = metro_tags
         clock("top_metros")
         out["paired_skills"], _ = _ranked(db, table, win, "skills", limit, exclude=ref["id"])
@@ -526,7 +557,7 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
-        out["top_metros"] = _with_share(metros, metro_tags)
+        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
         out["metro_tags"] = metro_tags
         out["weekly"] = _weekly(db, table, win)
     return out
@@ -806,7 +837,6 @@ def _entity_ref(db, kind: str, entity_id: str) -> dict:
         return {"id": entity_id, "name": row[1] if row else entity_id, "category": row[2] if row else None}
     if kind == "metro":
         row = db.execute("SELECT name, admin1, country FROM metros WHERE id = ?", [entity_id]).fetchone()
-        return {"id": entity_id, "name": row[0] if row else entity_id, "admin1": row[1] if row else None,
-                "country": row[2] if row else None}
+        return _metro_ref(entity_id, *(row or (entity_id, None, None)))
     row = db.execute("SELECT name FROM roles WHERE id = ?", [entity_id]).fetchone()
     return {"id": entity_id, "name": row[0] if row else entity_id}

@@ -81,7 +81,13 @@ def _share(count: int, total: int) -> str:
 
 
 def _metro_rows(m: dict) -> list[list]:
-    return [[x["name"], x["postings"], _share(x["postings"], m["metro_tags"])] for x in m["top_metros"]]
+    return [[_label(x), x["postings"], _share(x["postings"], m["metro_tags"])] for x in m["top_metros"]]
+
+
+def _label(item: dict) -> str:
+    """A place as pages show it: "Dublin, CA, US", not a bare "Dublin" (older cached pages
+    have no label)."""
+    return item.get("label") or item["name"]
 
 
 def _skill_rows(items: list[dict], total: int) -> list[list]:
@@ -108,7 +114,7 @@ def _faq(m: dict) -> list[tuple[str, str]]:
         paired = f"No other skill appears with {name} in the job postings of the {days} days ending {as_of}."
     if m["top_metros"]:
         where = (f"As of {as_of}, the metro areas posting the most jobs requiring {name} are "
-                 f"{_names(m['top_metros'])}, according to the Skillenai jobs index.")
+                 f"{'; '.join(_label(x) for x in m['top_metros'][:5])}, according to the Skillenai jobs index.")
     else:
         where = f"As of {as_of}, no job posting requiring {name} names a metro area (remote or unstated)."
     if m["top_roles"]:
@@ -163,7 +169,7 @@ def _sparkline(weekly: list[dict]) -> str:
 
 def skill_markdown(m: dict) -> str:
     name, as_of, days = m["name"], m["data_as_of"], m["window_days"]
-    top_metro = m["top_metros"][0]["name"] if m["top_metros"] else "—"
+    top_metro = _label(m["top_metros"][0]) if m["top_metros"] else "—"
     out = [
         f"# {skill_title(m)}\n",
         f"As of {as_of}, {name} appears in {_n(m['postings'], 'job posting')} indexed by Skillenai over the "
@@ -225,13 +231,13 @@ def _entity_markdown(m: dict, what: str) -> str:
                                                    _metro_rows(m))
     if "top_roles" in m:
         extra += "\n## Top roles\n\n" + _md_table(["Role", "Postings"], _count_rows(m["top_roles"]))
-    return (f"# {m['name']} — skills in demand, {m['window_days']} days ending {m['data_as_of']}\n\n{lead}\n\n"
+    return (f"# {_label(m)} — skills in demand, {m['window_days']} days ending {m['data_as_of']}\n\n{lead}\n\n"
             f"## Top skills\n\n{body}{extra}\nentity_id: `{m['entity_id']}` · data_as_of: {m['data_as_of']} · "
             f"window_days: {m['window_days']}\n")
 
 
 def metro_markdown(m: dict) -> str:
-    return _entity_markdown(m, f"in {m['name']}")
+    return _entity_markdown(m, f"in {_label(m)}")
 
 
 def role_markdown(m: dict) -> str:
@@ -344,7 +350,7 @@ def skill_html(m: dict) -> str:
     name, as_of, days = m["name"], m["data_as_of"], m["window_days"]
     change = m.get("change_vs_prior_4_weeks")
     trend_class = "" if change is None or round(change) == 0 else ("up" if change > 0 else "down")
-    top_metro = m["top_metros"][0]["name"] if m["top_metros"] else "—"
+    top_metro = _label(m["top_metros"][0]) if m["top_metros"] else "—"
     faq = "".join(f"<details open><summary>{_e(q)}</summary><p>{_e(a)}</p></details>" for q, a in _faq(m))
     chart_label = f"Weekly job postings requiring {name}, {days} days ending {as_of}"
     partial = [w for w in m["weekly"] if w.get("days", 7) < 7]
@@ -417,7 +423,7 @@ def top_skills_html(m: dict) -> str:
 
 
 def _entity_html(m: dict, what: str) -> str:
-    title = f"{m['name']} — skills in demand, {m['window_days']} days ending {m['data_as_of']}"
+    title = f"{_label(m)} — skills in demand, {m['window_days']} days ending {m['data_as_of']}"
     lead = (f"As of {m['data_as_of']}, {_n(m['postings'], 'job posting')} {what} over the past "
             f"{m['window_days']} days, {demand_phrase(m)}.")
     body = (f"<h1>{_e(title)}</h1><p class=\"lead\">{_e(lead)}</p>"
@@ -436,7 +442,7 @@ def _entity_html(m: dict, what: str) -> str:
 
 
 def metro_html(m: dict) -> str:
-    return _entity_html(m, f"in {m['name']}")
+    return _entity_html(m, f"in {_label(m)}")
 
 
 def role_html(m: dict) -> str:

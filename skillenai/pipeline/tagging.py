@@ -73,7 +73,7 @@ def load_entities(db: sqlite_utils.Database) -> None:
 
 def _place_row(place) -> MetroRow:
     return (place.city_id, place.city, place.admin1, place.country, place.lat, place.lon,
-            place.metro_id, place.metro, place.population)
+            place.metro_id, place.metro, place.population, place.region, place.label)
 
 
 def _location_value(row: dict) -> Any:

@@ -564,3 +564,19 @@ def m009_skill_candidates(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_document_skill_candidates_key ON document_skill_candidates (key, document_id)")
+
+
+@migrations()
+def m011_place_labels(db: Database) -> None:
+    """A city's readable region name and display label beside its codes, so that namesakes
+    ("Dublin, CA, US", "Dublin, IE") differ wherever the table is read. Rows written
+    before get the label from their codes here and the region when next tagged."""
+    db.execute("ALTER TABLE metros ADD COLUMN region TEXT")
+    db.execute("ALTER TABLE metros ADD COLUMN label TEXT")
+    db.execute(
+        """
+        UPDATE metros SET label = name
+            || CASE WHEN country IN ('US', 'CA', 'AU') AND admin1 IS NOT NULL THEN ', ' || admin1 ELSE '' END
+            || CASE WHEN country IS NOT NULL THEN ', ' || country ELSE '' END
+        """
+    )

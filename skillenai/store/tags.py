@@ -18,8 +18,10 @@ import sqlite_utils
 from skillenai.store.candidates import write_candidates
 from skillenai.store.db import write_transaction
 
-# A metros row: (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population).
-MetroRow = tuple[str, str, str | None, str | None, float | None, float | None, str | None, str | None, int | None]
+# A metros row: (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population,
+# region, label).
+MetroRow = tuple[str, str, str | None, str | None, float | None, float | None, str | None, str | None, int | None,
+                 str | None, str | None]
 
 
 @dataclass
@@ -126,8 +128,8 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
             "INSERT OR REPLACE INTO document_skills (document_id, skill_id, mentions, score, method, in_title) "
             "VALUES (?, ?, ?, ?, ?, ?)", skill_rows)
         conn.executemany(
-            "INSERT OR REPLACE INTO metros (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(metro_rows.values()))
+            "INSERT OR REPLACE INTO metros (id, name, admin1, country, lat, lon, metro_area_id, metro_area, population, "
+            "region, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(metro_rows.values()))
         conn.executemany(
             "INSERT OR REPLACE INTO document_metros (document_id, metro_id, source) VALUES (?, ?, ?)", place_rows)
         conn.executemany(

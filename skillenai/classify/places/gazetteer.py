@@ -100,12 +100,56 @@ class Place:
     population: int
     geonameid: int = 0
 
+    @property
+    def region(self) -> str | None:
+        """The readable name of its first-level region ("California", "Lesser Poland")."""
+        return region_name(self.country, self.admin1)
+
+    @property
+    def label(self) -> str:
+        """How to show it where namesakes may meet: "Dublin, CA, US", "Dublin, IE"."""
+        return place_label(self.city, self.admin1, self.country)
+
     def as_dict(self) -> dict:
         return {
-            "city_id": self.city_id, "city": self.city, "admin1": self.admin1, "country": self.country,
-            "lat": self.lat, "lon": self.lon, "metro_id": self.metro_id, "metro": self.metro,
-            "population": self.population, "geonameid": self.geonameid,
+            "city_id": self.city_id, "city": self.city, "admin1": self.admin1, "region": self.region,
+            "country": self.country, "label": self.label, "lat": self.lat, "lon": self.lon,
+            "metro_id": self.metro_id, "metro": self.metro, "population": self.population,
+            "geonameid": self.geonameid,
         }
+
+
+# Countries whose first-level regions people write by their postal abbreviation ("Austin,
+# TX", "Toronto, ON", "Sydney, NSW"); elsewhere a region's code (GeoNames' "MA" for Lesser
+# Poland) means nothing to a reader and labels leave it out.
+POSTAL_REGION_COUNTRIES = frozenset({"US", "CA", "AU"})
+
+
+def place_label(city: str, admin1: str | None, country: str | None) -> str:
+    """A city's display label: its region's postal code where people write one, and its
+    country, so that namesakes differ.
+
+    >>> place_label("Dublin", "CA", "US"), place_label("Dublin", "L", "IE"), place_label("Kraków", "MA", "PL")
+    ('Dublin, CA, US', 'Dublin, IE', 'Kraków, PL')
+    """
+    parts = [city]
+    if admin1 and country in POSTAL_REGION_COUNTRIES:
+        parts.append(admin1)
+    if country:
+        parts.append(country)
+    return ", ".join(parts)
+
+
+def region_name(country: str | None, admin1: str | None) -> str | None:
+    """The readable name of a first-level region from its code ("US", "CA" → "California";
+    "PL", "MA" → "Lesser Poland"), or ``None``.
+
+    >>> region_name("US", "CA"), region_name("PL", "MA")
+    ('California', 'Lesser Poland')
+    """
+    if not country or not admin1:
+        return None
+    return gazetteer().admin_names.get((country, admin1))
 
 
 @dataclass(frozen=True, slots=True)
