@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from skillenai.classify.places.gazetteer import ALIAS, ALTERNATE, DATA_DIR, Entry, Place, code_form, fold, gazetteer
+from skillenai.classify.places.gazetteer import ALIAS, ALTERNATE, DATA_DIR, Entry, Place, code_form, gazetteer
+from skillenai.classify.places.gazetteer import fold as _fold
 from skillenai.classify.places.locations import (
     LISTED_COUNTRY_MIN_RATIO,
     NOISE,
@@ -89,6 +90,9 @@ class PlaceMention:
 
 
 # -- candidates ----------------------------------------------------------------------------
+
+# The same capitalised words and phrases come back in text after text.
+fold = lru_cache(maxsize=1 << 16)(_fold)
 
 # Words, with "-based" split off ("NY-based roles"), and single non-space characters.
 _TEXT_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][\w'’.]*(?:-(?!based\b)[\w'’.]+)*|\S")
@@ -165,14 +169,15 @@ def _candidates(text: str) -> list[_Candidate]:
             i += 1
             continue
         hit = None
-        for n in range(min(6, n_words - i), 0, -1):
-            last = words[i + n - 1][0]
-            if not last[0].isupper():
-                continue
-            span_words = [x[0] for x in words[i:i + n]]
-            if any(not x[0].isalpha() for x in span_words):
-                continue
-            if any(not x[0].isupper() and x.lower() not in _CONNECTORS for x in span_words):
+        # A name is a run of capitalised words, connectors inside ("Rio de Janeiro").
+        run = 1
+        while run < 6 and i + run < n_words:
+            x = words[i + run][0]
+            if not (x[0].isalpha() and (x[0].isupper() or x.lower() in _CONNECTORS)):
+                break
+            run += 1
+        for n in range(run, 0, -1):
+            if not words[i + n - 1][0][0].isupper():
                 continue
             phrase = text[s:words[i + n - 1][2]].rstrip(".")
             key = fold(phrase)
@@ -422,7 +427,7 @@ def _doc_facts(text: str, cands: list[_Candidate]) -> tuple[set[str], dict[str, 
     """What every candidate of a text shares: the words the text writes in lower case, and
     how often each country is named by a qualified mention."""
     g = gazetteer()
-    lower_words = {fold(w) for w in _LOWER_WORD.findall(text)}
+    lower_words = set(_LOWER_WORD.findall(text))  # against folded names: accents aside, the same
     countries: dict[str, int] = {}
     for c in cands:
         if c.agree:
