@@ -278,7 +278,7 @@ def test_debug_lines_for_pages_and_items_are_not_built_above_debug_level():
     assert loud.scraped(item, response, None)["args"] == {"url": request.url}
 
 
-def test_the_store_writer_keeps_order_and_goes_on_after_a_failed_batch(fresh_db, posting_record, caplog):
+def test_the_store_writer_keeps_order_and_goes_on_after_a_failed_batch(fresh_db, posting_record):
     from skillenai.core.record import normalize_record
     from skillenai.crawler.pipelines import StoreWriter
 
@@ -286,16 +286,77 @@ def test_the_store_writer_keeps_order_and_goes_on_after_a_failed_batch(fresh_db,
     changed = normalize_record({**posting_record, "title": "Staff Backend Engineer"})
     writer = StoreWriter(fresh_db, run_id=None, backlog=1)
     writer.start()
-    with caplog.at_level(logging.ERROR, logger="skillenai.crawler.pipelines"):
-        writer.documents([{"id": "broken"}])  # not a normalised record: the batch fails
-        writer.documents([good])
-        writer.documents([changed])  # after the first: an update, not a second row
-        writer.issues([(None, "jobpostings", "https://jobs.example/x", "no_main_text", None)])
-        writer.drain()
-        writer.stop()
-    assert "storing 1 documents failed" in caplog.text
+    broken = {"id": "broken", "url": "https://jobs.example/broken"}  # not a normalised record
+    writer.documents([broken, good])  # the broken one fails alone; its neighbour is stored
+    writer.documents([changed])  # after the first: an update, not a second row
+    writer.issues([(None, "jobpostings", "https://jobs.example/x", "no_main_text", None)])
+    writer.drain()
+    writer.stop()
+    record, error = writer.lost.get_nowait()
+    assert record is broken and error.startswith("KeyError") and writer.lost.empty()
     counts = [writer.written.get_nowait() for _ in range(2)]
     assert [(c.new, c.changed) for c in counts] == [(1, 0), (0, 1)]
     assert fresh_db.execute("SELECT title FROM documents").fetchall() == [("Staff Backend Engineer",)]
     assert fresh_db.execute("SELECT reason FROM crawl_issues").fetchall() == [("no_main_text",)]
     assert not writer.is_alive()
+
+
+@pytest.mark.parametrize("spider", ["ashby", "jobpostings"])
+def test_a_document_the_store_refuses_is_reported_and_fetched_again_next_crawl(web, web_dir, tmp_path, spider):
+    """A page whose document was not stored must not be remembered as fetched: its
+    validators (ETag, body hash) would make every later crawl skip it as unchanged."""
+    from skillenai.store.db import open_db
+
+    truth = sorted(t["url"] for t in read_jsonl(web_dir / "truth" / "postings.jsonl") if t["spider"] == spider)
+    refused = truth[len(truth) // 2]
+    db = tmp_path / "refuse.db"
+    store = open_db(db)
+    quoted = refused.replace("'", "''")
+    store.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.url = '{quoted}' "
+                  "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    store.conn.commit()
+    store.close()
+    run_crawl(web, web_dir, db, spiders=[spider])
+    conn = sqlite3.connect(db)
+    stored = {url for (url,) in conn.execute("SELECT url FROM documents WHERE spider = ? AND kind = 'posting'", [spider])}
+    assert stored == set(truth) - {refused}  # its neighbours in the batch are kept
+    issues = conn.execute("SELECT url, detail FROM crawl_issues WHERE reason = 'store_failed'").fetchall()
+    assert [url for url, _ in issues] == [refused] and "refused by the test" in issues[0][1]
+    conn.execute("DROP TRIGGER refuse")
+    conn.commit()
+    run_crawl(web, web_dir, db, spiders=[spider])
+    stored = {url for (url,) in conn.execute("SELECT url FROM documents WHERE spider = ? AND kind = 'posting'", [spider])}
+    assert stored == set(truth)
+
+
+def test_the_store_writer_waits_out_a_lock_and_reports_what_it_could_not_store(tmp_path, posting_record):
+    import threading
+    import time
+
+    from skillenai.core.record import normalize_record
+    from skillenai.crawler.pipelines import StoreWriter
+    from skillenai.store.db import open_db
+
+    path = tmp_path / "locked.db"
+    db = open_db(path)
+    db.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    threading.Timer(0.5, other.rollback).start()
+    writer = StoreWriter(db, run_id=None, retries=20, retry_wait=0.1)
+    writer.start()
+    writer.documents([normalize_record(posting_record)])
+    writer.drain()
+    assert writer.written.get_nowait().new == 1 and writer.lost.empty()
+    # Held for good: the batch is reported document by document, not split and retried.
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    second = normalize_record({**posting_record, "url": "https://jobs.example/other"})
+    writer.retries = 1
+    writer.documents([normalize_record(posting_record), second])
+    writer.drain()
+    assert [r["url"] for r, _ in (writer.lost.get_nowait(), writer.lost.get_nowait())] == [
+        posting_record["url"], "https://jobs.example/other"]
+    assert time.monotonic() - started < 5
+    other.rollback()
+    writer.stop()

@@ -70,3 +70,16 @@ def test_cli_ingest_and_export(tmp_path, posting_record):
     [doc] = [json.loads(line) for line in io.StringIO(out.stdout)]
     assert doc["title"] == "Senior Backend Engineer" and doc["seq"] == 1
     assert "next cursor: 1" in out.stderr
+
+
+def test_a_lone_surrogate_is_replaced_and_a_list_title_is_a_bad_line(fresh_db, posting_record):
+    good = json.dumps(posting_record)
+    surrogate = json.dumps({**posting_record, "url": "https://boards.example.com/acme/jobs/124"}).replace(
+        '"title": "', '"title": "\\ud800 ', 1)
+    listed = json.dumps({**posting_record, "url": "https://boards.example.com/acme/jobs/125",
+                         "title": ["Backend", "Engineer"]})
+    report = ingest_lines(fresh_db, [good, surrogate, listed])
+    assert report.counts.new == 2 and report.skipped == 1
+    assert "title" in report.errors[0] and "expected a string, got list" in report.errors[0]
+    titles = sorted(t for (t,) in fresh_db.execute("SELECT title FROM documents"))
+    assert titles[1].startswith("\ufffd ")

@@ -149,8 +149,22 @@ def apply_origin_map(url: str, origin_map: dict[str, str] | None) -> str:
     return url
 
 
+# A UTF-16 surrogate standing alone (a JSON "\ud800" escape): no character, and UTF-8 (so
+# SQLite) cannot hold it. It becomes U+FFFD, the replacement character.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
 def clean_text(text: str) -> str:
-    """Collapse spaces within lines, trim lines, and keep at most one blank line in a row."""
+    """Collapse spaces within lines, trim lines, and keep at most one blank line in a row.
+
+    >>> clean_text("  Build  APIs " + chr(0xD800) + " \\n\\n\\n in Go ")
+    'Build APIs \\ufffd\\n\\nin Go'
+    """
+    text = _no_surrogates(text)
     if not (_UNCLEAN_SPACE.search(text) or any(run in text for run in _UNCLEAN_RUNS)
             or text[:1].isspace() or text[-1:].isspace()):
         # Text from the crawl's parsing is clean already: one scan instead of a
@@ -163,8 +177,16 @@ def clean_text(text: str) -> str:
 def clean_line(text: str | None) -> str | None:
     if text is None:
         return None
-    text = _SPACES.sub(" ", str(text).replace("\n", " ")).strip()
+    text = _SPACES.sub(" ", _no_surrogates(str(text)).replace("\n", " ")).strip()
     return text or None
+
+
+def _text_field(field: str, value: Any) -> str | None:
+    """A one-line text field (title, company, author): a string, or nothing; a list or an
+    object is an error, not its Python spelling."""
+    if value is not None and not isinstance(value, (str, int, float)):
+        raise InvalidRecord(field, f"expected a string, got {type(value).__name__}")
+    return clean_line(value)
 
 
 def content_hash(text: str) -> str:
@@ -273,7 +295,7 @@ def _normalize(get: Callable[[str], Any], origin_map: dict[str, str] | None) -> 
         raise InvalidRecord("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
     url = apply_origin_map(_url("url", get("url")), origin_map)
     canonical = canonicalize_url(_url("canonical_url", get("canonical_url") or url), origin_map)
-    title = clean_line(get("title"))
+    title = _text_field("title", get("title"))
     text = get("text")
     if text is not None and not isinstance(text, str):
         raise InvalidRecord("text", f"expected a string, got {type(text).__name__}")
@@ -294,7 +316,7 @@ def _normalize(get: Callable[[str], Any], origin_map: dict[str, str] | None) -> 
         "title": title,
         "text": text,
         "lang": clean_line(get("lang")),
-        "author": clean_line(get("author")),
+        "author": _text_field("author", get("author")),
         "published_at": published_at,
         "raw": normalize_raw(get("raw")),
         "raw_type": clean_line(get("raw_type")),
@@ -329,7 +351,7 @@ def _posting_fields(get: Callable[[str], Any], published_at: str | None) -> dict
     )
     return {
         "external_id": clean_line(get("external_id")),
-        "company": clean_line(get("company")),
+        "company": _text_field("company", get("company")),
         "location_raw": clean_line(get("location_raw")),
         "locations": locations,
         "employment_type": normalize_employment_type(get("employment_type")),

@@ -33,6 +33,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from skillenai.core.record import apply_origin_map
+from skillenai.crawler import signals as our_signals
 from skillenai.store.db import open_db, utc_now, write_transaction
 from skillenai.store.http_validators import load_validators, save_validators
 from skillenai.store.lifecycle import close_missing_postings, mark_pages_seen, mark_source_seen
@@ -74,6 +75,7 @@ class IncrementalMiddleware:
         self.state: dict = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.documents_lost, signal=our_signals.documents_lost)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -119,6 +121,20 @@ class IncrementalMiddleware:
                     logger.info("%s stopped (%s): no posting is closed", spider.name, reason)
         finally:
             db.close()
+
+    def documents_lost(self, spider, records):
+        """Forget what was fetched to make documents the store would not take: their page
+        (by URL), or where no page has their URL (a board's postings), every response of
+        their source; the next crawl fetches and parses them again."""
+        urls = set()
+        for r in records:
+            urls.update(u for u in (r.get("url"), r.get("canonical_url")) if u)
+        sources = {r.get("source") for r in records if r.get("url") not in self.fetched} - {None}
+        forgotten = [url for url, (source, *_rest) in self.fetched.items() if url in urls or source in sources]
+        for url in forgotten:
+            del self.fetched[url]
+        self.checked = [url for url in self.checked if url not in urls]
+        self.crawler.stats.inc_value("skillenai/incremental/forgotten", len(forgotten))
 
     def _close_missing(self, db, spider_name: str) -> None:
         sources, failed = self.state["sources"], self.state["failed"]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
+import time
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -63,17 +65,24 @@ class StoreWriter(threading.Thread):
 
     One thread per crawl run, the only user of the store's connection while it runs.
     ``written`` holds the counts of each batch stored, for the reactor's thread to add to
-    the crawl stats; a batch that fails is logged with its error and the next ones go on,
-    as they did when the reactor wrote them itself.
+    the crawl stats. A batch that fails is not given up whole: while the store is locked
+    or busy it is tried again (``retries`` times, ``retry_wait`` seconds apart); any other
+    error splits it in halves until the documents that cannot be stored stand alone, so one
+    bad document never takes its neighbours down. Those go to ``lost`` as ``(record,
+    error)``, for the reactor's thread to report (and to keep their pages' validators out of
+    the store, so the next crawl fetches them again).
     """
 
-    def __init__(self, db, run_id: int | None, backlog: int = 4):
+    def __init__(self, db, run_id: int | None, backlog: int = 4, retries: int = 2, retry_wait: float = 5.0):
         super().__init__(name="skillenai-store-writer", daemon=True)
         self.db = db
         self.run_id = run_id
+        self.retries = max(0, retries)
+        self.retry_wait = max(0.0, retry_wait)
         # Bounded: a store slower than the crawl holds the reactor back instead of memory.
         self.tasks: queue.Queue = queue.Queue(maxsize=backlog)
         self.written: queue.SimpleQueue = queue.SimpleQueue()
+        self.lost: queue.SimpleQueue = queue.SimpleQueue()
 
     def documents(self, records: list[dict]) -> None:
         self.tasks.put(("documents", records))
@@ -99,13 +108,54 @@ class StoreWriter(threading.Thread):
             what, rows = task
             try:
                 if what == "documents":
-                    self.written.put(upsert_documents(self.db, rows, run_id=self.run_id))
+                    self.written.put(self._store(rows))
                 else:
-                    record_issues(self.db, rows)
-            except Exception:
-                logger.exception("storing %d %s failed; they are lost", len(rows), what)
+                    self._retrying(record_issues, rows)
+            except Exception as exc:
+                # Issues are the crawl's own notes, not documents: logged and left.
+                logger.error("storing %d crawl issues failed: %s: %s", len(rows), type(exc).__name__, exc)
             finally:
                 self.tasks.task_done()
+
+    def _retrying(self, write, rows):
+        """``write(db, rows)``, tried again while the store is locked or busy."""
+        for attempt in range(self.retries + 1):
+            try:
+                return write(self.db, rows)
+            except sqlite3.OperationalError as exc:
+                if attempt == self.retries or not _busy(exc):
+                    raise
+                logger.warning("the store is busy (%s); writing %d rows again in %.0f s", exc, len(rows),
+                               self.retry_wait)
+                time.sleep(self.retry_wait)
+
+    def _upsert(self, db, rows):
+        return upsert_documents(db, rows, run_id=self.run_id)
+
+    def _store(self, rows: list[dict]) -> UpsertCounts:
+        try:
+            return self._retrying(self._upsert, rows)
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):  # still locked: splitting would only wait longer
+                for row in rows:
+                    self.lost.put((row, f"{type(exc).__name__}: {exc}"))
+                return UpsertCounts()
+            error = exc
+        except Exception as exc:
+            error = exc
+        if len(rows) == 1:
+            self.lost.put((rows[0], f"{type(error).__name__}: {error}"))
+            return UpsertCounts()
+        counts = UpsertCounts()
+        half = len(rows) // 2
+        for part in (rows[:half], rows[half:]):
+            counts.add(self._store(part))
+        return counts
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 class StorePipeline:
@@ -116,6 +166,9 @@ class StorePipeline:
         if not self.db_path:
             raise NotConfigured("SKILLENAI_DB is empty: no store to write to")
         self.batch_size = max(1, settings.getint("SKILLENAI_STORE_BATCH", 200))
+        self.retries = settings.getint("SKILLENAI_STORE_RETRIES", 2)
+        self.retry_wait = settings.getfloat("SKILLENAI_STORE_RETRY_WAIT", 5.0)
+        self.lost = 0
         self.db = None
         self.writer: StoreWriter | None = None
         self.run_id = None
@@ -137,7 +190,7 @@ class StorePipeline:
         self.db = open_db(self.db_path)
         self.run_id = start_run(self.db, spider.name, getattr(spider, "run_args", None))
         spider.crawl_run_id = self.run_id
-        self.writer = StoreWriter(self.db, self.run_id)
+        self.writer = StoreWriter(self.db, self.run_id, retries=self.retries, retry_wait=self.retry_wait)
         self.writer.start()
 
     def process_item(self, item, spider=None):
@@ -158,6 +211,14 @@ class StorePipeline:
 
     def _count_written(self):
         stats = self.crawler.stats
+        lost = []
+        while True:
+            try:
+                lost.append(self.writer.lost.get_nowait())
+            except queue.Empty:
+                break
+        if lost:
+            self._report_lost(lost)
         while True:
             try:
                 counts = self.writer.written.get_nowait()
@@ -167,6 +228,20 @@ class StorePipeline:
             stats.inc_value("skillenai/stored/new", counts.new)
             stats.inc_value("skillenai/stored/changed", counts.changed)
             stats.inc_value("skillenai/stored/unchanged", counts.unchanged)
+
+    def _report_lost(self, lost: list[tuple[dict, str]]) -> None:
+        """Documents the store would not take: each logged and noted as a crawl issue by
+        URL, counted, and announced (:data:`skillenai.crawler.signals.documents_lost`) so
+        that what their pages were fetched with is not kept as if they were stored."""
+        name = getattr(self.crawler.spider, "name", None)
+        for record, error in lost:
+            url = self._public(record.get("url"))
+            logger.error("could not store %s: %s", url, error)
+            self.issues.append((self.run_id, name, url, "store_failed", error[:500]))
+        self.lost += len(lost)
+        self.crawler.stats.inc_value("skillenai/stored/lost", len(lost))
+        self.crawler.signals.send_catch_log(our_signals.documents_lost, spider=self.crawler.spider,
+                                            records=[record for record, _ in lost])
 
     def item_dropped(self, item, response, exception, spider=None):
         self.dropped += 1

@@ -77,6 +77,8 @@ SKILLENAI_DB = "skillenai.db"
 SKILLENAI_SEEDS = "seeds/sources.csv"
 # Items written to the store per transaction.
 SKILLENAI_STORE_BATCH = 200
+SKILLENAI_STORE_RETRIES = 2  # while the store is locked or busy
+SKILLENAI_STORE_RETRY_WAIT = 5.0  # seconds between those tries
 # Origin rewrites applied to stored URLs, e.g. {"http://127.0.0.1:8123": "https://example.com"}:
 # lets a mirror or the local sample web store the public URLs, so ids stay stable.
 SKILLENAI_ORIGIN_MAP = {}

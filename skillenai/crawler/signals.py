@@ -3,3 +3,8 @@
 # Sent by spiders when they skip input they cannot use (a broken JSON-LD block, a bad
 # seed row, an unusable page): arguments ``spider``, ``url``, ``reason``, ``detail``.
 input_skipped = object()
+
+# Sent by the store pipeline for documents the store would not take (after retries):
+# arguments ``spider``, ``records`` (the normalised records). Whatever was fetched to make
+# them must not be remembered as seen.
+documents_lost = object()
