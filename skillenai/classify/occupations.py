@@ -271,11 +271,13 @@ def _decide(model: dict, norms: list[str]) -> list[tuple[str, float]]:
 
 
 def classify_occupations(titles: list[str], *, min_score: float = MIN_SCORE, model: dict | None = None,
-                         ) -> list[Occupation]:
+                         norms: list[str] | None = None) -> list[Occupation]:
     """SOC occupations for many titles with one model call; ``code`` None with a reason
-    where none is given. ``model``: another fitted model (:func:`fit_occupation_model`)."""
+    where none is given. ``model``: another fitted model (:func:`fit_occupation_model`);
+    ``norms``: the titles already normalised
+    (:func:`skillenai.classify.roles.normalize_titles`)."""
     out: list[Occupation | None] = [None] * len(titles)
-    todo, norms = [], []
+    todo, texts = [], []
     for i, title in enumerate(titles):
         if not isinstance(title, str) or not title.strip():
             out[i] = Occupation(None, None, 0.0, EMPTY)
@@ -283,9 +285,9 @@ def classify_occupations(titles: list[str], *, min_score: float = MIN_SCORE, mod
             out[i] = Occupation(None, None, 0.0, NOT_A_JOB)
         else:
             todo.append(i)
-            norms.append(normalize_title(title))
+            texts.append(normalize_title(title) if norms is None else norms[i])
     if todo:
-        for i, (code, score) in zip(todo, _decide(model or _model(), norms)):
+        for i, (code, score) in zip(todo, _decide(model or _model(), texts)):
             score = round(score, 4)
             out[i] = Occupation(code, soc_title(code), score) if score >= min_score else \
                 Occupation(None, None, score, f"low confidence: top score {score:.2f}")

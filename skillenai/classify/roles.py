@@ -294,10 +294,16 @@ def classify_roles(titles: list[str]) -> list[Role | None]:
     return out
 
 
-def family_scores(titles: list[str], model=None) -> list[tuple[str | None, float]]:
+def normalize_titles(titles: list) -> list[str]:
+    """:func:`normalize_title` of each title; ``""`` for an empty one or a non-string."""
+    return [normalize_title(t) if isinstance(t, str) and t.strip() else "" for t in titles]
+
+
+def family_scores(titles: list[str], model=None, norms: list[str] | None = None) -> list[tuple[str | None, float]]:
     """The family model's best class for each title (``"Other"`` included) and its score;
-    ``(None, 0.0)`` for an empty title. ``model``: another fitted family model than the shipped one."""
-    norm = [normalize_title(t) if isinstance(t, str) and t.strip() else "" for t in titles]
+    ``(None, 0.0)`` for an empty title. ``model``: another fitted family model than the shipped one;
+    ``norms``: the titles already normalised (:func:`normalize_titles`)."""
+    norm = normalize_titles(titles) if norms is None else norms
     idx = [i for i, n in enumerate(norm) if n]
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(titles)
     if idx:

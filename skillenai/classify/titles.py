@@ -34,7 +34,7 @@ from skillenai.classify.occupations import (
     family_of,
     soc_title,
 )
-from skillenai.classify.roles import OTHER, Role, family_scores, role_for
+from skillenai.classify.roles import OTHER, Role, family_scores, normalize_titles, role_for
 
 FAMILY_UNSURE = 0.6
 OCCUPATION_SURE = 0.3
@@ -91,18 +91,18 @@ def classify_titles(titles: list[str], departments: list[str | None] | None = No
     if not titles:
         return []
     family_model, occupation_model = models or (None, None)
-    texts = list(titles)
-    scored = family_scores(texts, family_model)
+    norms = normalize_titles(titles)
+    scored = family_scores(titles, family_model, norms)
     with_team = [i for i, d in enumerate(departments or ()) if isinstance(d, str) and d.strip()
                  and isinstance(titles[i], str) and titles[i].strip() and not NOT_A_JOB_PATTERN.search(titles[i])]
     if with_team:
-        read = [f"{titles[i]} ({departments[i].strip()})" for i in with_team]
-        for i, text, (family, score) in zip(with_team, read, family_scores(read, family_model)):
+        read = normalize_titles([f"{titles[i]} ({departments[i].strip()})" for i in with_team])
+        for i, norm, (family, score) in zip(with_team, read, family_scores(read, family_model, read)):
             if family is not None and score > scored[i][1]:
-                texts[i], scored[i] = text, (family, score)
+                norms[i], scored[i] = norm, (family, score)
     out = []
-    for (family, score), occupation in zip(scored, classify_occupations(texts, min_score=0.0,
-                                                                        model=occupation_model)):
+    for (family, score), occupation in zip(scored, classify_occupations(titles, min_score=0.0,
+                                                                        model=occupation_model, norms=norms)):
         name, score, occupation = combine(family, score, occupation, **thresholds)
         out.append((role_for(name, score) if name else None, occupation))
     return out
