@@ -39,6 +39,10 @@ def test_classify_tags_new_documents_then_only_changed_ones(fresh_db):
                             [docs[2]["id"]]).fetchone() == ("remote", "US")
     roles = dict(fresh_db.execute("SELECT dr.document_id, r.name FROM document_roles dr JOIN roles r ON r.id = dr.role_id"))
     assert roles[docs[1]["id"]] == "Nursing"
+    occupations = dict(fresh_db.execute("SELECT t.document_id, o.title FROM document_occupations t "
+                                        "JOIN occupations o ON o.code = t.soc_code"))
+    assert occupations[docs[1]["id"]] == "Registered Nurses"
+    assert occupations[docs[0]["id"]] == "Software Developers"
     before = tags(fresh_db)
 
     assert classify_store(fresh_db).documents == 0  # nothing new
@@ -186,3 +190,19 @@ def test_namesake_cities_are_told_apart_in_the_store_and_on_pages(fresh_db):
     for fmt in ("md", "html"):
         text = render("skill", page, fmt)
         assert "Dublin, CA, US" in text and "Dublin, IE" in text and " MA" not in text
+
+
+def test_a_posting_without_a_family_keeps_its_occupation_or_why_it_has_none(fresh_db):
+    docs = [posting(1, "Pharmacist - Retail", "Fill prescriptions and counsel patients at our busy retail pharmacy.", "Austin, TX"),
+            posting(2, "Open Application", "Tell us about yourself and the kind of work you are looking for.", "Austin, TX")]
+    upsert_documents(fresh_db, docs)
+    report = classify_store(fresh_db)
+    assert report.as_dict()["occupation_tags"] == 1
+    rows = {r[0]: r[1:] for r in fresh_db.execute(
+        "SELECT document_id, soc_code, unclassified FROM document_occupations")}
+    assert rows[docs[0]["id"]] == ("29-1051", None)
+    assert rows[docs[1]["id"]] == (None, "not a job (talent pool / open application)")
+    assert fresh_db.execute("SELECT COUNT(*) FROM document_roles").fetchone()[0] == 0
+    assert fresh_db.execute("SELECT title FROM occupations WHERE code = '29-0000'").fetchone()[0] == \
+        "Healthcare Practitioners and Technical Occupations"
+    assert [r[0] for r in fresh_db.execute("SELECT soc_code FROM occupation_postings")] == ["29-1051"]

@@ -80,7 +80,7 @@ def test_skill_markdown_and_html(store, capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["top-skills"], ["metro", "SF"], ["role", "Data Scientist"],
-                                  ["trends", "--min-postings", "5"]])
+                                  ["trends", "--min-postings", "5"], ["occupations"], ["occupations", "--major", "15"]])
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
 def test_other_metrics_in_every_format(store, capsys, argv, fmt):
     status, out, _ = run(capsys, "metrics", *argv, "--db", store, "--format", fmt)
@@ -99,7 +99,25 @@ def test_metro_resolves_place_names(store, capsys):
 
 
 def test_help_describes_every_metrics_command(capsys):
-    for name in ("skill", "top-skills", "metro", "role", "trends"):
+    for name in ("skill", "top-skills", "metro", "role", "occupations", "trends"):
         with pytest.raises(SystemExit):
             main(["metrics", name, "--help"])
         assert "--as-of" in capsys.readouterr().out
+
+
+def test_occupations_count_postings_by_soc_code(store, capsys):
+    _, out, _ = run(capsys, "metrics", "occupations", "--db", store, "--limit", "50")
+    m = json.loads(out)
+    assert m["classified"] + sum(u["postings"] for u in m["unclassified"]) <= m["postings"]
+    assert m["classified"] >= 0.9 * m["postings"]
+    top = m["occupations"][0]
+    assert re.fullmatch(r"\d{2}-\d{4}", top["code"]) and top["title"] and top["major"] == top["code"][:2] + "-0000"
+    assert sum(x["postings"] for x in m["majors"]) == m["classified"]
+    by_code = {x["code"]: x for x in m["occupations"]}
+    assert by_code["15-1252"]["title"] == "Software Developers" and by_code["15-1252"]["family"] == "Backend Engineer"
+    _, out, _ = run(capsys, "metrics", "occupations", "--db", store, "--major", "29-0000")
+    assert all(x["major"] == "29-0000" for x in json.loads(out)["occupations"])
+    status, _, err = run(capsys, "metrics", "occupations", "--db", store, "--major", "software")
+    assert status == 2 and "SOC major group" in err
+    _, out, _ = run(capsys, "metrics", "role", "Data Scientist", "--db", store)
+    assert json.loads(out)["top_occupations"][0]["code"] == "15-2051"

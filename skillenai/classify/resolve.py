@@ -1,4 +1,5 @@
-"""Free text → the canonical entities it may name: a skill, a place, a role family.
+"""Free text → the canonical entities it may name: a skill, a place, a role family (with the
+title's SOC 2018 occupation).
 
 ``skillenai resolve`` and the metrics commands take names as people type them ("k8s",
 "NYC", "Sr. Data Engineer"); a string can name several kinds of entity ("Mobile" the
@@ -10,6 +11,12 @@ typing "Sales" or "AJAX" into a skill search means the skill, not the town.
 [('skill', 'Kubernetes')]
 >>> resolve("San Francisco, CA", kind="place")[0].name
 'San Francisco'
+>>> role = resolve("Sr. Backend Engineer", kind="role")[0]
+>>> role.name, role.fields["occupation"]["code"]
+('Backend Engineer', '15-1252')
+>>> role = resolve("Pharmacist", kind="role")[0]   # no family fits; the occupation still does
+>>> role.name, role.fields["occupation"]["title"]
+(None, 'Pharmacists')
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillenai.classify.places.locations import resolve_place
-from skillenai.classify.roles import classify_role
 from skillenai.classify.skills.linking import link_span
 from skillenai.classify.skills.matcher import resolve_skill
+from skillenai.classify.titles import classify_title
 
 KINDS = ("skill", "place", "role")
 # A skill at least this sure is listed before any place or role.
@@ -32,11 +39,13 @@ SKILL_FIRST = 0.9
 class Resolution:
     """One entity a string may name: ``kind``, its ``id`` and ``name``, ``score`` in [0, 1]
     (how surely the string names it) and ``how`` it was found; ``fields`` are the kind's own
-    (a skill's category, a place's admin1, country, coordinates and metro)."""
+    (a skill's category, a place's admin1, country, coordinates and metro, a role's
+    ``occupation``). A role without ``id`` and ``name`` is a title no family fits that
+    still names an occupation (with ``kind="role"`` only)."""
 
     kind: str
-    id: str
-    name: str
+    id: str | None
+    name: str | None
     score: float
     how: str
     fields: dict[str, Any] = field(default_factory=dict)
@@ -71,10 +80,13 @@ def _place(text: str) -> Resolution | None:
 
 
 def _role(text: str) -> Resolution | None:
-    role = classify_role(text)
+    role, occupation = classify_title(text)
+    fields = {"occupation": occupation.as_dict()}
     if role is None:
-        return None
-    return Resolution("role", role.id, role.name, round(float(role.score), 4), "model")
+        if occupation.code is None:
+            return None
+        return Resolution("role", None, None, occupation.score, "model", fields)
+    return Resolution("role", role.id, role.name, round(float(role.score), 4), "model", fields)
 
 
 _RESOLVERS = {"skill": _skill, "place": _place, "role": _role}
@@ -90,5 +102,6 @@ def resolve(text: str, kind: str | None = None) -> list[Resolution]:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     if not text or not text.strip():
         return []
-    found = [r for k in ((kind,) if kind else KINDS) if (r := _RESOLVERS[k](text.strip())) is not None]
+    found = [r for k in ((kind,) if kind else KINDS) if (r := _RESOLVERS[k](text.strip())) is not None
+             and (r.id is not None or kind is not None)]
     return sorted(found, key=lambda r: (not (r.kind == "skill" and r.score >= SKILL_FIRST), -r.score))

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = CLASSIFY_DATA / "roles"
 TITLES_PATH = DATA_DIR / "titles.csv"
+REAL_TITLES_PATH = DATA_DIR / "real_titles_train.csv"
+WRITTEN_TITLES_PATH = DATA_DIR / "written_titles.csv"
 FAMILIES_PATH = DATA_DIR / "families.txt"
 FLOORS_PATH = DATA_DIR / "floors.json"
 MODEL_PATH = MODELS_DIR / "role.skops"
@@ -80,6 +82,13 @@ _SENIORITY = re.compile(r"\b(?:senior|sr|junior|jr|staff|principal|lead|associat
                         r"mid[- ]senior|graduate|grad|trainee|intern(?:ship)?|werkstudent(?:in)?|praktikant(?:in)?|"
                         r"stagiaire|apprentice|experienced|expert|distinguished|level\s*\d|l\d|i{1,3}v?|iv|v|[1-4])\b\.?",
                         re.I)
+# A part of a title that sells the job rather than names it: "- Amazing Company Culture!",
+# "$5K Sign-On Bonus", "Start Next Week", "Upto $135/hr".
+_PITCH = re.compile(r"[$€£!]|\b(?:amazing|awesome|great|exciting|culture|bonus|sign[- ]on|hiring|urgent(?:ly)?|"
+                    r"immediate(?:ly)?|start\s+(?:next|this|asap)|apply|benefits|weekly\s+pay|pay|salary|"
+                    r"consistent\s+hours|flexible\s+hours|/\s*h(?:ou)?r|per\s+hour|upto|up\s+to|\d+k)\b", re.I)
+# "Atmospheric Scientist for Aviation Support": what follows "for" is whom the job serves.
+_FOR = re.compile(r"^(\S+(?:\s+\S+)+?)\s+(?:for|supporting)\s+\S.*$", re.I)
 _SEPARATORS = re.compile(r"\s+(?:-|–|—|\||@|at)\s+|\s*[,/(]\s*|\)")
 _SPACES = re.compile(r"\s+")
 # Words that look like places ("Mobile", "Reading") but say what the job is.
@@ -126,9 +135,9 @@ def normalize_title(title: str, strip_locations: bool = True) -> str:
         core = _WORK.sub(" ", p).strip(" -–—|:;.")
         if not core:
             continue
-        if strip_locations and i > 0 and _is_location(core):
+        if i > 0 and (_PITCH.search(core) or (strip_locations and _is_location(core))):
             continue
-        kept.append(core)
+        kept.append(_FOR.sub(r"\1", core))
     t = " ".join(kept) if kept else t
     t = t.casefold().replace("&", " and ")
     t = _SENIORITY.sub(" ", t)
@@ -140,7 +149,8 @@ def normalize_title(title: str, strip_locations: bool = True) -> str:
 # -- model ---------------------------------------------------------------------------------
 
 
-def _read_titles() -> tuple[list[str], list[str]]:
+def read_titles() -> tuple[list[str], list[str]]:
+    """``(titles, families)`` of ``titles.csv``."""
     known = set(families()) | {OTHER}
     titles, labels = [], []
     with TITLES_PATH.open(encoding="utf-8", newline="") as fh:
@@ -151,6 +161,27 @@ def _read_titles() -> tuple[list[str], list[str]]:
             titles.append(row["title"])
             labels.append(role)
     return titles, labels
+
+
+def read_labelled_titles(exclude: frozenset[str] = frozenset()) -> list[dict]:
+    """The titles labelled with both a family and a SOC code: the training part of the real
+    labelled titles (``real_titles_train.csv``) and titles written where real ones are
+    scarce (``written_titles.csv``). Each ``{title, family, soc, where}`` (``where``: file
+    and line); titles in ``exclude`` are left out (cross-validation)."""
+    known = set(families()) | {OTHER}
+    rows = []
+    for path in (REAL_TITLES_PATH, WRITTEN_TITLES_PATH):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for lineno, row in enumerate(csv.DictReader(fh), 2):
+                where = f"{path}:{lineno}"
+                if row["family"] not in known:
+                    raise ValueError(f"{where}: unknown role family {row['family']!r}")
+                if not row["title"].strip():
+                    raise ValueError(f"{where}: empty title")
+                if row["title"] in exclude:
+                    continue
+                rows.append({"title": row["title"], "family": row["family"], "soc": row["soc"], "where": where})
+    return rows
 
 
 def _make_pipeline():
@@ -189,7 +220,9 @@ def _decide(probs, classes) -> list[tuple[str | None, float]]:
 
 
 def train_role_model(save: bool = True) -> dict:
-    """Rebuild the role model from ``titles.csv``; return held-out evaluation.
+    """Rebuild the role model from ``titles.csv`` and the labelled titles; return its
+    evaluation on the held-out part of ``titles.csv`` (the real titles' figures:
+    ``python -m evaluation.roles_real``).
 
     The evaluation model is fitted on the training split; the saved model (``save=True``)
     on all titles.
@@ -197,12 +230,14 @@ def train_role_model(save: bool = True) -> dict:
     The split is by the normalised title, so decorated variants of one title ("Sr. Data
     Engineer - Remote", "Data Engineer II") are never on both sides.
     """
-    titles, labels = _read_titles()
+    titles, labels = read_titles()
     norm = [normalize_title(t) for t in titles]
     test = [held_out(n, HELD_OUT_PERCENT) for n in norm]
     tr = [i for i, t in enumerate(test) if not t]
     te = [i for i, t in enumerate(test) if t]
-    model = _make_pipeline().fit([norm[i] for i in tr], [labels[i] for i in tr])
+    extra = read_labelled_titles()
+    model = fit_role_model([norm[i] for i in tr] + [normalize_title(r["title"]) for r in extra],
+                           [labels[i] for i in tr] + [r["family"] for r in extra])
     decided = _decide(_scores(model, [norm[i] for i in te]), model.classes_)
     right = sum(int((d or OTHER) == labels[i]) for (d, _), i in zip(decided, te))
     errors = [{"title": titles[i], "want": labels[i], "got": d or OTHER, "score": round(p, 3)}
@@ -214,10 +249,23 @@ def train_role_model(save: bool = True) -> dict:
             "examples": len(titles), "errors": errors}
 
 
+def fit_role_model(norm_titles: list[str], labels: list[str]):
+    """A family model fitted on normalised titles and their families."""
+    return _make_pipeline().fit(norm_titles, labels)
+
+
+def training_examples(exclude: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """``(normalised titles, families)`` the shipped model learns from: ``titles.csv`` and
+    the titles labelled with family and occupation (:func:`read_labelled_titles`)."""
+    titles, labels = read_titles()
+    extra = read_labelled_titles(exclude)
+    return ([normalize_title(t) for t in titles] + [normalize_title(r["title"]) for r in extra],
+            list(labels) + [r["family"] for r in extra])
+
+
 def _fit_final():
     """The shipped model: fitted on every labelled title."""
-    titles, labels = _read_titles()
-    return _make_pipeline().fit([normalize_title(t) for t in titles], labels)
+    return fit_role_model(*training_examples())
 
 
 @lru_cache(maxsize=1)
@@ -244,6 +292,34 @@ def classify_roles(titles: list[str]) -> list[Role | None]:
         if name is not None:
             out[i] = Role(entity_id("role", name), name, round(p, 4))
     return out
+
+
+def normalize_titles(titles: list) -> list[str]:
+    """:func:`normalize_title` of each title; ``""`` for an empty one or a non-string."""
+    return [normalize_title(t) if isinstance(t, str) and t.strip() else "" for t in titles]
+
+
+def family_scores(titles: list[str], model=None, norms: list[str] | None = None) -> list[tuple[str | None, float]]:
+    """The family model's best class for each title (``"Other"`` included) and its score;
+    ``(None, 0.0)`` for an empty title. ``model``: another fitted family model than the shipped one;
+    ``norms``: the titles already normalised (:func:`normalize_titles`)."""
+    norm = normalize_titles(titles) if norms is None else norms
+    idx = [i for i, n in enumerate(norm) if n]
+    out: list[tuple[str | None, float]] = [(None, 0.0)] * len(titles)
+    if idx:
+        model = model or _model()
+        probs = _scores(model, [norm[i] for i in idx])
+        for i, row in zip(idx, probs):
+            j = int(row.argmax())
+            out[i] = (str(model.classes_[j]), float(row[j]))
+    return out
+
+
+def role_for(name: str, score: float) -> Role:
+    """The :class:`Role` of a family name, with a score."""
+    if name not in families():
+        raise ValueError(f"unknown role family {name!r}")
+    return Role(entity_id("role", name), name, round(float(score), 4))
 
 
 def classify_role(title: str) -> Role | None:

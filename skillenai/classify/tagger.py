@@ -1,4 +1,5 @@
-"""All the tags of a document at once: skills, places, remote/hybrid, role family, kind.
+"""All the tags of a document at once: skills, places, remote/hybrid, role family and SOC
+occupation, kind.
 
 Used by ``skillenai tag`` (JSON Lines in and out) and by the classify stage that writes
 tags into the store. Work is batched: one skill-disambiguation call, one role-model call
@@ -14,9 +15,9 @@ from typing import Any, Iterable
 from skillenai.classify.language import document_language
 from skillenai.classify.places.locations import parse_locations
 from skillenai.classify.places.mentions import places_in_text
-from skillenai.classify.roles import classify_roles
 from skillenai.classify.skills.matcher import Candidate, SkillMatch, detect_skills
 from skillenai.classify.skills.mentions import names_a_role
+from skillenai.classify.titles import classify_titles
 from skillenai.classify.workplace import decide_workplace
 from skillenai.core.record import KINDS
 
@@ -39,6 +40,7 @@ class Tags:
     remote_scope: str | None = None
     workplace: str | None = None  # onsite | hybrid | remote (skillenai.classify.workplace.decide_workplace)
     role: Any = None  # skillenai.classify.roles.Role
+    occupation: Any = None  # skillenai.classify.occupations.Occupation (postings only)
     kind: str = "other"
     lang: str | None = None  # ISO 639 code: the document's own, else detected from its text
 
@@ -58,6 +60,7 @@ class Tags:
             "workplace": self.workplace,
             "remote_scope": self.remote_scope,
             "role": {"id": self.role.id, "name": self.role.name} if self.role else None,
+            "occupation": self.occupation.as_dict() if self.occupation else None,
             "kind": self.kind,
             "lang": self.lang,
         }
@@ -80,7 +83,10 @@ def _unique_places(places: Iterable) -> list:
 
 def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
     """Tags for a batch of ``{id, title?, text, location?, kind?, stated_workplace?, company?,
-    skip_spans?, lang?}`` documents.
+    department?, skip_spans?, lang?}`` documents.
+
+    A title that is not an article's gets a role family and a SOC occupation
+    (:mod:`skillenai.classify.titles`), read with its ``department`` when one is given.
 
     Skill words in the employer's own text are not counted: its name (``company``), its
     about-us, perks and equal-opportunity text (:mod:`skillenai.classify.sections`), and any
@@ -111,10 +117,13 @@ def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
     # A title names a role unless the document is an article; short inputs without
     # posting wording may be judged "other" by the kind model and still be job titles.
     posting_rows = [i for i, k in enumerate(kinds) if k != "article" and titles[i]]
-    roles = dict(zip(posting_rows, classify_roles([titles[i] for i in posting_rows]))) if posting_rows else {}
+    roles = dict(zip(posting_rows, classify_titles([titles[i] for i in posting_rows],
+                                                   [docs[i].get("department") for i in posting_rows])))
+
     out = []
     for i, doc in enumerate(docs):
-        tags = Tags(id=doc.get("id"), kind=kinds[i], role=roles.get(i),
+        role, occupation = roles.get(i, (None, None))
+        tags = Tags(id=doc.get("id"), kind=kinds[i], role=role, occupation=occupation,
                     lang=document_language(texts[i], stated=doc.get("lang")))
         tags.skills = matches[i]
         tags.candidates = found[i].candidates

@@ -278,13 +278,15 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from skillenai.classify.kind import train_kind_model
+    from skillenai.classify.occupations import train_occupation_model
     from skillenai.classify.places.mentions import train_place_models
     from skillenai.classify.roles import train_role_model
     from skillenai.classify.skills.matcher import train_skill_models
 
     results = {}
     for name, train in (("skills", train_skill_models), ("places", train_place_models),
-                        ("roles", train_role_model), ("kind", train_kind_model)):
+                        ("roles", train_role_model), ("occupations", train_occupation_model),
+                        ("kind", train_kind_model)):
         started = time.monotonic()
         print(f"training {name} ...", file=sys.stderr)
         results[name] = train()
@@ -433,9 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tag", help="JSON Lines {id, title?, text, location?} on stdin → tags on stdout",
                        description="Tag documents read as JSON Lines on standard input ({id, title?, text, "
-                                   "location?, kind?}; location a string or a list) and write one line each: "
+                                   "location?, kind?, department?}; location a string or a list) and write one line each: "
                                    "{id, skills: [{id, name, category, spans}], metros: [{id, name, admin1, country, "
-                                   "lat, lon}], remote, hybrid, role: {id, name} | null, kind}. Spans are character "
+                                   "lat, lon}], remote, hybrid, role: {id, name} | null, occupation: {code, title, "
+                                   "major, major_title, score} | {code: null, unclassified: reason} | null, kind}. "
+                                   "The occupation is the title's SOC 2018 code. Spans are character "
                                    "offsets into text; a skill only in the title has no spans. A bad line is "
                                    "reported on stderr with its number and skipped (exit status 1).")
     p.set_defaults(func=cmd_tag)
@@ -443,7 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("resolve", help="free text → the canonical skill, place or role, as JSON",
                        description="Resolve each TEXT to the canonical entity it names: a skill (any alias or "
                                    "spelling: 'k8s', 'Python 3', 'experience with Postgres'), a place ('NYC', "
-                                   "'Bengaluru') or a role family ('Sr. Data Engineer'). One JSON line per TEXT: the "
+                                   "'Bengaluru') or a role family with the title's SOC 2018 occupation ('Sr. Data Engineer'; "
+                                   "with --kind role a title no family fits, 'Pharmacist', still shows its "
+                                   "occupation). One JSON line per TEXT: the "
                                    "likeliest entity's fields and, without --kind, every kind the text may name "
                                    "with a score under 'candidates' (a skill first when the text is one). Text "
                                    "that names nothing gets close skill names as suggestions and exit status 1.")
@@ -452,8 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_resolve)
 
     p = sub.add_parser("train", help="rebuild every model from the repository's data and print evaluations",
-                       description="Retrain the skill disambiguator, the location-context, role and document-kind "
-                                   "models from the labelled data in skillenai/classify/data, deterministically, save them "
+                       description="Retrain the skill disambiguator, the location-context, role family, occupation "
+                                   "(SOC 2018) and document-kind models from the labelled data in skillenai/classify/data, deterministically, save them "
                                    "to skillenai/classify/models and print each held-out evaluation.")
     p.set_defaults(func=cmd_train)
 

@@ -68,6 +68,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             data = metrics.metro_metrics(db, args.name, window=args.window, limit=args.limit, **common)
         elif args.metrics_command == "role":
             data = metrics.role_metrics(db, args.name, window=args.window, limit=args.limit, **common)
+        elif args.metrics_command == "occupations":
+            data = metrics.occupations(db, window=args.window, limit=args.limit, major=args.major, **common)
         else:
             data = metrics.trends(db, min_postings=args.min_postings, limit=args.limit, **common)
     except metrics.MetricsError as exc:
@@ -138,7 +140,7 @@ def add_metrics_commands(sub, db_option) -> None:
     )
 
     p = sub.add_parser(
-        "metrics", help="skill, metro, role and trend figures from the store as JSON, Markdown or HTML",
+        "metrics", help="skill, metro, role, occupation and trend figures from the store as JSON, Markdown or HTML",
         description="Labor-market figures computed from the store: canonical postings only (duplicates count "
                     "once), in a window of days ending at --as-of (default: the latest posting date in the "
                     "store). Each subcommand prints JSON, Markdown or a self-contained HTML page.")
@@ -184,6 +186,14 @@ def add_metrics_commands(sub, db_option) -> None:
                                     "'senior backend developer') and the skills they ask for, and where.")
     q.add_argument("name", metavar="NAME", help="role family or job title")
     common(q)
+
+    q = msub.add_parser("occupations", help="postings by SOC 2018 occupation, and by major group",
+                        description="Canonical postings in the window counted by their SOC 2018 occupation (coded "
+                                    "from the title), the busiest first, with each occupation's major group and the "
+                                    "role family it rolls up to; then the counts by major group and the postings "
+                                    "left unclassified, by reason.")
+    common(q)
+    q.add_argument("--major", metavar="NN", help="only occupations of one major group ('15' or '15-0000')")
 
     q = msub.add_parser("trends", help="the fastest rising and falling skills, last 4 weeks against the 4 before",
                         description="Skills whose canonical postings in the last 28 days changed most against the "

@@ -42,7 +42,7 @@ MAX_WINDOW = 3660
 __all__ = [
     "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
     "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref",
-    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "trends", "percent_change",
+    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupations", "trends", "percent_change",
     "tune_connection", "refresh", "precomputed_state",
 ]
 
@@ -213,7 +213,8 @@ def _labelled_metros(db, items: list[dict]) -> list[dict]:
 def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
     """``{id, name}`` of the role family a name means: a family name ("Data Scientist"),
     its id, or a job title the role model is sure of ("Senior backend developer")."""
-    from skillenai.classify.roles import classify_role, role_table
+    from skillenai.classify.roles import role_table
+    from skillenai.classify.titles import classify_title
 
     text = (name or "").strip()
     table = role_table()
@@ -221,7 +222,7 @@ def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
         if text.casefold() in (role["name"].casefold(), role["id"]):
             return {"id": role["id"], "name": str(role["name"])}
     if text:
-        guess = classify_role(text)
+        guess, _ = classify_title(text)
         if guess is not None and guess.score >= 0.5:
             return {"id": guess.id, "name": str(guess.name)}
     names = [str(r["name"]) for r in table]
@@ -559,8 +560,75 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
         out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
         out["metro_tags"] = metro_tags
+        out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
         out["weekly"] = _weekly(db, table, win)
     return out
+
+
+def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:
+    """The SOC occupations most often tagged on the postings of ``table`` in the window:
+    ``[{code, title, postings}]`` by count, then code."""
+    rows = db.execute(
+        f"""
+        SELECT t.soc_code, COALESCE(o.title, t.soc_code), COUNT(*) AS n
+        FROM {table} w CROSS JOIN document_occupations t ON t.document_id = w.document_id
+        LEFT JOIN occupations o ON o.code = t.soc_code
+        WHERE w.date_posted > :win AND t.soc_code IS NOT NULL
+        GROUP BY t.soc_code ORDER BY n DESC, t.soc_code LIMIT :limit
+        """, {"win": window.before(window.days), "limit": limit}).fetchall()
+    return [{"code": r[0], "title": r[1], "postings": r[2]} for r in rows]
+
+
+def occupations(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_WINDOW, limit: int = 25,
+                major: str | None = None) -> dict[str, Any]:
+    """Canonical postings in the window by SOC 2018 occupation: ``occupations`` ``[{code,
+    title, major, major_title, family, postings, share}]`` (share of the window's postings,
+    ``postings``; ``family``: the role family the occupation rolls up to, if one), ``majors``
+    (the same counts by major group), and ``unclassified`` (postings with no occupation,
+    ``[{reason, postings}]`` by the reason's kind). ``major`` ("15" or "15-0000") keeps
+    one major group's occupations.
+    """
+    from skillenai.classify.occupations import family_of
+
+    _check_limit(limit)
+    prefix = None
+    if major is not None:
+        prefix = str(major).strip()[:2]
+        if not (len(prefix) == 2 and prefix.isdigit()):
+            raise MetricsError(f"major must be a SOC major group such as 15 or 15-0000, got {major!r}")
+    win = make_window(db, as_of, window)
+    params = {"lo": win.before(win.days), "hi": win.as_of.isoformat(), "limit": limit, "prefix": prefix}
+    with _Postings(db, WINDOW_POSTINGS, params) as table:
+        total = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        counts = db.execute(
+            f"""
+            SELECT t.soc_code, t.unclassified, COUNT(*) FROM {table} w
+            CROSS JOIN document_occupations t ON t.document_id = w.document_id
+            GROUP BY t.soc_code, CASE WHEN t.soc_code IS NULL THEN substr(t.unclassified, 1, 14) END
+            """).fetchall()
+    titles = dict(db.execute("SELECT code, title FROM occupations").fetchall())
+    by_code: dict[str, int] = {}
+    unclassified: dict[str, int] = {}
+    for code, reason, n in counts:
+        if code is None:
+            key = (reason or "").split(":")[0]
+            unclassified[key] = unclassified.get(key, 0) + n
+        else:
+            by_code[code] = by_code.get(code, 0) + n
+    majors: dict[str, int] = {}
+    for code, n in by_code.items():
+        majors[f"{code[:2]}-0000"] = majors.get(f"{code[:2]}-0000", 0) + n
+    ranked = sorted(((c, n) for c, n in by_code.items() if prefix is None or c.startswith(prefix)),
+                    key=lambda x: (-x[1], x[0]))[:limit]
+    items = [{"code": c, "title": titles.get(c, c), "major": f"{c[:2]}-0000",
+              "major_title": titles.get(f"{c[:2]}-0000"), "family": family_of(c) if family_of(c) != "Other" else None,
+              "postings": n} for c, n in ranked]
+    major_items = [{"code": c, "title": titles.get(c, c), "postings": n}
+                   for c, n in sorted(majors.items(), key=lambda x: (-x[1], x[0]))]
+    return {"data_as_of": win.as_of.isoformat(), "window_days": win.days, "postings": total,
+            "classified": sum(by_code.values()),
+            "occupations": _with_share(items, total), "majors": _with_share(major_items, total),
+            "unclassified": [{"reason": r, "postings": n} for r, n in sorted(unclassified.items(), key=lambda x: -x[1])]}
 
 
 def top_skills(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_WINDOW,
@@ -666,7 +734,7 @@ REFRESH_METROS = 200
 REFRESH_ROLES = 100
 PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
 # Bump when a page's fields change: stored pages of another format are not served.
-PAGE_FORMAT = 2
+PAGE_FORMAT = 3
 PAGE_ARTICLES = 10
 
 

@@ -25,7 +25,7 @@ __all__ = ["FORMATS", "render", "demand_phrase", "weekly_svg", "skill_title"]
 
 
 def render(kind: str, data: dict, fmt: str) -> str:
-    """``data`` from :mod:`skillenai.metrics.queries` (``kind``: skill, top-skills, metro, role, trends)
+    """``data`` from :mod:`skillenai.metrics.queries` (``kind``: skill, top-skills, metro, role, occupations, trends)
     as ``fmt`` (json, md, html)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -231,6 +231,9 @@ def _entity_markdown(m: dict, what: str) -> str:
                                                    _metro_rows(m))
     if "top_roles" in m:
         extra += "\n## Top roles\n\n" + _md_table(["Role", "Postings"], _count_rows(m["top_roles"]))
+    if m.get("top_occupations"):
+        extra += "\n## Occupations (SOC 2018)\n\n" + _md_table(["Occupation", "SOC", "Postings"],
+                                                                _occupation_rows(m["top_occupations"]))
     return (f"# {_label(m)} — skills in demand, {m['window_days']} days ending {m['data_as_of']}\n\n{lead}\n\n"
             f"## Top skills\n\n{body}{extra}\nentity_id: `{m['entity_id']}` · data_as_of: {m['data_as_of']} · "
             f"window_days: {m['window_days']}\n")
@@ -242,6 +245,44 @@ def metro_markdown(m: dict) -> str:
 
 def role_markdown(m: dict) -> str:
     return _entity_markdown(m, f"for {m['name']} roles")
+
+
+def _occupation_rows(items: list[dict]) -> list[list]:
+    return [[x["title"], x["code"], x["postings"]] for x in items]
+
+
+def _occupations_lead(m: dict) -> str:
+    return (f"{_n(m['postings'], 'canonical job posting')} in the {m['window_days']} days ending "
+            f"{m['data_as_of']}; {m['classified']:,} coded to a SOC 2018 occupation.")
+
+
+def _occupations_tables(m: dict) -> tuple[list[str], list[list], list[str], list[list], list[list]]:
+    rows = [[i, x["title"], x["code"], x["family"] or "", x["postings"], _share(x["postings"], m["postings"])]
+            for i, x in enumerate(m["occupations"], 1)]
+    majors = [[x["title"], x["code"], x["postings"], _share(x["postings"], m["postings"])] for x in m["majors"]]
+    unclassified = [[x["reason"], x["postings"]] for x in m["unclassified"]]
+    return (["#", "Occupation", "SOC", "Role family", "Postings", "Share"], rows,
+            ["Major group", "SOC", "Postings", "Share"], majors, unclassified)
+
+
+def occupations_markdown(m: dict) -> str:
+    h1, rows, h2, majors, unclassified = _occupations_tables(m)
+    out = (f"# Occupations in job postings — {m['window_days']} days ending {m['data_as_of']}\n\n"
+           f"{_occupations_lead(m)}\n\n{_md_table(h1, rows)}\n## By major group\n\n{_md_table(h2, majors)}")
+    if unclassified:
+        out += "\n## Unclassified\n\n" + _md_table(["Reason", "Postings"], unclassified)
+    return out + f"\ndata_as_of: {m['data_as_of']} · window_days: {m['window_days']}\n"
+
+
+def occupations_html(m: dict) -> str:
+    title = f"Occupations in job postings — {m['window_days']} days ending {m['data_as_of']}"
+    h1, rows, h2, majors, unclassified = _occupations_tables(m)
+    body = (f"<h1>{_e(title)}</h1><p class=\"lead\">{_e(_occupations_lead(m))}</p>"
+            + _html_table(h1, rows, {0, 4, 5}) + "<h2>By major group</h2>" + _html_table(h2, majors, {2, 3}))
+    if unclassified:
+        body += "<h2>Unclassified</h2>" + _html_table(["Reason", "Postings"], unclassified, {1})
+    body += f"<p class=\"muted\">data_as_of {_e(m['data_as_of'])} · window_days {m['window_days']}</p>"
+    return _page(title, body)
 
 
 def _trend_rows(items: list[dict]) -> list[list]:
@@ -436,6 +477,9 @@ def _entity_html(m: dict, what: str) -> str:
             ["Name", "Postings", "Share"], _metro_rows(m), {1, 2})
     if "top_roles" in m:
         body += "<h2>Top roles</h2>" + _html_table(["Role", "Postings"], _count_rows(m["top_roles"]), {1})
+    if m.get("top_occupations"):
+        body += "<h2>Occupations (SOC 2018)</h2>" + _html_table(
+            ["Occupation", "SOC", "Postings"], _occupation_rows(m["top_occupations"]), {2})
     body += (f"<p class=\"muted\">entity_id {_e(m['entity_id'])} · data_as_of {_e(m['data_as_of'])} · "
              f"window_days {m['window_days']}</p>")
     return _page(title, body)
@@ -465,5 +509,6 @@ _RENDERERS: dict[str, dict[str, Callable[[dict], str]]] = {
     "top-skills": {"md": top_skills_markdown, "html": top_skills_html},
     "metro": {"md": metro_markdown, "html": metro_html},
     "role": {"md": role_markdown, "html": role_html},
+    "occupations": {"md": occupations_markdown, "html": occupations_html},
     "trends": {"md": trends_markdown, "html": trends_html},
 }

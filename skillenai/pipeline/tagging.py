@@ -48,27 +48,31 @@ class ClassifyReport:
     skills: int = 0
     places: int = 0
     roles: int = 0
+    occupations: int = 0
     seconds: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
     workers: int = 1
 
     def as_dict(self) -> dict:
         return {"documents": self.documents, "skill_tags": self.skills, "place_tags": self.places,
-                "role_tags": self.roles, "seconds": round(self.seconds, 2), "by_kind": self.by_kind,
+                "role_tags": self.roles,
+                "occupation_tags": self.occupations, "seconds": round(self.seconds, 2), "by_kind": self.by_kind,
                 "workers": self.workers}
 
 
 def load_entities(db: sqlite_utils.Database) -> None:
-    """Bring the entity tables (skills, roles) in line with the shipped taxonomies.
+    """Bring the entity tables (skills, roles, occupations) in line with the shipped taxonomies.
 
     Rows that did not change are left alone (:func:`skillenai.store.tags.sync_entities`).
     """
+    from skillenai.classify.occupations import occupation_table
     from skillenai.classify.roles import role_table
     from skillenai.classify.skills.taxonomy import load_taxonomy
 
     sync_entities(db, [(s.id, s.name, s.category, s.aliases, s.esco_uri, s.lightcast_id, s.source)
                        for s in load_taxonomy().skills],
-                  [(r["id"], str(r["name"])) for r in role_table()])
+                  [(r["id"], str(r["name"])) for r in role_table()],
+                  [(o["code"], o["level"], o["title"], o["parent"]) for o in occupation_table()])
 
 
 def _place_row(place) -> MetroRow:
@@ -174,6 +178,7 @@ def classify_store(
                     "lang": r["lang"],
                     "location": _location_value(r) if r["kind"] == "posting" else None,
                     "stated_workplace": r["stated_workplace"], "company": r["company"],
+                    "department": r["department"],
                     "learned": boilerplate.of(scope_of(r["kind"], r["company"], r["source"], r["spider"]))
                     if r["kind"] == "posting" else None} for r in rows]
 
@@ -199,6 +204,7 @@ def _document_tags(t) -> DocumentTags:
         places=[_place_row(place) for place in t.places],
         place_source=t.place_source,
         role=(t.role.id, t.role.score) if t.role is not None else None,
+        occupation=(t.occupation.code, t.occupation.score, t.occupation.reason) if t.occupation is not None else None,
         workplace=t.workplace, remote_scope=t.remote_scope,
         lang=t.lang,
         candidates=[(c.text, len(c.spans), c.context) for c in t.candidates],
@@ -211,3 +217,4 @@ def _write_tags(db: sqlite_utils.Database, tags: list, report: ClassifyReport) -
     report.skills += sum(len(r.skills) for r in rows)
     report.places += sum(len(r.places) for r in rows)
     report.roles += sum(r.role is not None for r in rows)
+    report.occupations += sum(r.occupation is not None and r.occupation[0] is not None for r in rows)

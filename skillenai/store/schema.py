@@ -567,6 +567,59 @@ def m009_skill_candidates(db: Database) -> None:
 
 
 @migrations()
+def m010_occupations(db: Database) -> None:
+    """SOC 2018 occupations beside the role families: the ``occupations`` entity table
+    (every SOC group and detailed occupation) and each posting's occupation, or why it has
+    none, in ``document_occupations``; ``occupation_postings`` counts them as
+    ``role_postings`` counts families.
+
+    Postings tagged before have no occupation: they are marked for the classify stage,
+    which tags them again on its next run.
+    """
+    db.execute(
+        """
+        CREATE TABLE occupations (
+            code TEXT PRIMARY KEY,
+            level TEXT NOT NULL CHECK (level IN ('major', 'minor', 'broad', 'detailed')),
+            title TEXT NOT NULL,
+            parent TEXT
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE document_occupations (
+            document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+            soc_code TEXT,
+            score REAL NOT NULL,
+            unclassified TEXT,
+            CHECK ((soc_code IS NULL) <> (unclassified IS NULL))
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_document_occupations_code ON document_occupations (soc_code, document_id)")
+    db.execute(
+        """
+        CREATE VIEW occupation_postings AS
+        SELECT t.soc_code, t.document_id,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted
+        FROM document_occupations t
+        CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
+        CROSS JOIN postings p INDEXED BY idx_postings_document_date ON p.document_id = t.document_id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1 AND t.soc_code IS NOT NULL
+        """
+    )
+    stale = "UPDATE metrics_state SET generation = generation + 1, clean = 0 WHERE id = 1 AND clean = 1"
+    for table, columns in (("document_occupations", ("soc_code", "document_id")), ("occupations", ("title",))):
+        db.execute(f"CREATE TRIGGER {table}_metrics_ai AFTER INSERT ON {table} BEGIN {stale}; END")
+        db.execute(f"CREATE TRIGGER {table}_metrics_ad AFTER DELETE ON {table} BEGIN {stale}; END")
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
+        db.execute(f"CREATE TRIGGER {table}_metrics_au AFTER UPDATE OF {', '.join(columns)} ON {table} "
+                   f"WHEN {changed} BEGIN {stale}; END")
+    db.execute("UPDATE documents SET classified_at = NULL WHERE kind = 'posting' AND classified_at IS NOT NULL")
+
+
+@migrations()
 def m011_place_labels(db: Database) -> None:
     """A city's readable region name and display label beside its codes, so that namesakes
     ("Dublin, CA, US", "Dublin, IE") differ wherever the table is read. Rows written

@@ -1,6 +1,6 @@
 """The classify stage's side of the store: the entity tables (``skills``, ``roles``,
-``metros``), the documents it reads and the tags it writes (``document_skills``,
-``document_metros``, ``document_roles``, a posting's working arrangement, a document's
+``metros``, ``occupations``), the documents it reads and the tags it writes (``document_skills``,
+``document_metros``, ``document_roles``, ``document_occupations``, a posting's working arrangement, a document's
 language and ``classified_at``, and its skill candidates).
 
 Tags are replaced per document, in one transaction per batch: a re-run gives the same
@@ -34,6 +34,8 @@ class DocumentTags:
     places: list[MetroRow] = field(default_factory=list)
     place_source: str | None = None  # "location" or "text"
     role: tuple[str, float | None] | None = None  # (role_id, score)
+    # (soc_code, score, unclassified): a SOC code, or None and why (postings only)
+    occupation: tuple[str | None, float, str | None] | None = None
     workplace: str | None = None  # onsite | hybrid | remote (postings only)
     remote_scope: str | None = None
     lang: str | None = None  # kept only where the document has none
@@ -45,9 +47,10 @@ class DocumentTags:
 SkillRow = tuple[str, str, str | None, list[str], str | None, str | None, str]
 
 
-def sync_entities(db: sqlite_utils.Database, skills: list[SkillRow], roles: list[tuple[str, str]]) -> None:
-    """Make the ``skills`` (:data:`SkillRow` each) and ``roles`` ((id, name)) tables hold
-    exactly these rows.
+def sync_entities(db: sqlite_utils.Database, skills: list[SkillRow], roles: list[tuple[str, str]],
+                  occupations: list[tuple[str, str, str, str | None]] = ()) -> None:
+    """Make the ``skills`` (:data:`SkillRow` each), ``roles`` ((id, name)) and, when given,
+    ``occupations`` ((code, level, title, parent)) tables hold exactly these rows.
 
     Rows that did not change are left alone: every classify run calls this, and a rewrite
     would mark the precomputed metrics stale (skillenai/store/schema.py, m006) for nothing.
@@ -71,6 +74,14 @@ def sync_entities(db: sqlite_utils.Database, skills: list[SkillRow], roles: list
                      [json.dumps([row[0] for row in roles])])
         conn.executemany("INSERT INTO roles (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
                          "name = excluded.name WHERE roles.name IS NOT excluded.name", roles)
+        if occupations:
+            conn.execute("DELETE FROM occupations WHERE code NOT IN (SELECT value FROM json_each(?))",
+                         [json.dumps([row[0] for row in occupations])])
+            conn.executemany(
+                "INSERT INTO occupations (code, level, title, parent) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (code) DO UPDATE SET level = excluded.level, title = excluded.title, "
+                "parent = excluded.parent WHERE (occupations.level, occupations.title, occupations.parent) "
+                "IS NOT (excluded.level, excluded.title, excluded.parent)", occupations)
 
 
 def _selection(all_documents: bool) -> str:
@@ -86,14 +97,14 @@ def documents_to_classify(db: sqlite_utils.Database, *, all_documents: bool = Fa
                           batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
     """The documents that need tagging (all with ``all_documents``), in batches in id order,
     each with its posting fields (``location_raw``, ``locations_json``, ``stated_workplace``,
-    ``company``; ``None`` for other kinds). Read a batch at a time, so writes in between
+    ``company``, ``department``; ``None`` for other kinds). Read a batch at a time, so writes in between
     are safe."""
     where = _selection(all_documents)
     last_id = ""
     while True:
         rows = list(db.query(
             f"SELECT d.id, d.kind, d.title, d.text, d.url, d.source, d.spider, d.lang, "
-            f"p.location_raw, p.locations_json, p.stated_workplace, p.company "
+            f"p.location_raw, p.locations_json, p.stated_workplace, p.company, p.department "
             f"FROM documents d LEFT JOIN postings p ON p.document_id = d.id "
             f"{where + ' AND' if where else 'WHERE'} d.id > ? ORDER BY d.id LIMIT ?",
             [last_id, batch_size],
@@ -108,7 +119,7 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
     """Replace the tags of these documents and mark them classified at ``classified_at``."""
     ids = [t.document_id for t in tags]
     marks = ",".join("?" * len(ids))
-    skill_rows, place_rows, role_rows, flag_rows, lang_rows = [], [], [], [], []
+    skill_rows, place_rows, role_rows, flag_rows, lang_rows, occupation_rows = [], [], [], [], [], []
     metro_rows: dict[str, MetroRow] = {}
     for t in tags:
         skill_rows += [(t.document_id, *skill) for skill in t.skills]
@@ -117,12 +128,14 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
             metro_rows[place[0]] = place
         if t.role is not None:
             role_rows.append((t.document_id, *t.role))
+        if t.occupation is not None:
+            occupation_rows.append((t.document_id, *t.occupation))
         flag_rows.append((t.workplace, t.remote_scope, t.document_id))
         if t.lang:
             lang_rows.append((t.lang, t.document_id))
     with write_transaction(db):
         conn = db.conn
-        for table in ("document_skills", "document_metros", "document_roles"):
+        for table in ("document_skills", "document_metros", "document_roles", "document_occupations"):
             conn.execute(f"DELETE FROM {table} WHERE document_id IN ({marks})", ids)
         conn.executemany(
             "INSERT OR REPLACE INTO document_skills (document_id, skill_id, mentions, score, method, in_title) "
@@ -134,6 +147,9 @@ def write_tags(db: sqlite_utils.Database, tags: list[DocumentTags], classified_a
             "INSERT OR REPLACE INTO document_metros (document_id, metro_id, source) VALUES (?, ?, ?)", place_rows)
         conn.executemany(
             "INSERT OR REPLACE INTO document_roles (document_id, role_id, score) VALUES (?, ?, ?)", role_rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO document_occupations (document_id, soc_code, score, unclassified) "
+            "VALUES (?, ?, ?, ?)", occupation_rows)
         conn.executemany("UPDATE postings SET workplace = ?, remote_scope = ? WHERE document_id = ?", flag_rows)
         # Structured postings come without a language; the one their text was found in is kept.
         conn.executemany("UPDATE documents SET lang = ? WHERE id = ? AND lang IS NULL", lang_rows)

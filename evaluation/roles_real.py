@@ -1,0 +1,192 @@
+"""Role families and SOC occupations scored on real job titles that nobody here wrote.
+
+``evaluation/data/roles/real_titles.jsonl``: 504 distinct real titles from ATS API responses
+and scraped job lists, labelled by hand with a family (one of 36, or ``Other``) and a SOC
+2018 detailed code, each marked ``train`` (the models learn from it) or ``held_out``. Each
+title goes through :func:`skillenai.classify.titles.classify_titles`. Figures, on the
+held-out titles and, labelled apart, on all titles (the training ones included, so higher):
+
+- ``family_accuracy``: the family (None counts as ``Other``) is the labelled one;
+- ``soc_major_accuracy``: the occupation's major group (its first two digits) is the
+  labelled one's; ``soc_accuracy``: the detailed code is;
+- ``unclassified``: the share of titles given no occupation;
+- the commonest errors, as (labelled → given) pairs with examples.
+
+``--tune`` chooses the thresholds of :func:`skillenai.classify.titles.combine` by 5-fold
+cross-validation on the training titles (models refitted without each fold), never looking
+at the held-out ones. CI holds the figures to ``evaluation/roles_floors.json``.
+
+    python -m evaluation.roles_real [--errors 30] [--json] [--tune]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import itertools
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TITLES = HERE / "data" / "roles" / "real_titles.jsonl"
+FLOORS_FILE = HERE / "roles_floors.json"
+OTHER = "Other"
+
+
+def read_titles(path: Path = TITLES) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(rows: list[dict], predictions: list[tuple]) -> dict:
+    """Figures of ``predictions`` (``(role or None, occupation)`` per row) against the labels."""
+    n = len(rows)
+    family_ok = major_ok = soc_ok = unclassified = 0
+    errors: collections.Counter = collections.Counter()
+    examples: dict[tuple, list[str]] = collections.defaultdict(list)
+    for row, (role, occupation) in zip(rows, predictions, strict=True):
+        family = role.name if role is not None else OTHER
+        family_ok += family == row["family"]
+        unclassified += occupation.code is None
+        major_ok += occupation.code is not None and occupation.code[:2] == row["soc"][:2]
+        soc_ok += occupation.code == row["soc"]
+        kinds = []
+        if family != row["family"]:
+            kinds.append(("family", row["family"], family))
+        if occupation.code is None or occupation.code[:2] != row["soc"][:2]:
+            kinds.append(("soc major", f"{row['soc'][:2]}-xxxx", occupation.code and f"{occupation.code[:2]}-xxxx"
+                          or f"unclassified ({occupation.reason.split(':')[0]})"))
+        for kind in kinds:
+            errors[kind] += 1
+            examples[kind].append(row["title"])
+    return {
+        "titles": n,
+        "family_accuracy": round(family_ok / n, 4),
+        "soc_major_accuracy": round(major_ok / n, 4),
+        "soc_accuracy": round(soc_ok / n, 4),
+        "unclassified": round(unclassified / n, 4),
+        "errors": [{"kind": k[0], "labelled": k[1], "given": k[2], "count": c, "examples": examples[k][:3]}
+                   for k, c in errors.most_common()],
+    }
+
+
+def evaluate(rows: list[dict] | None = None) -> dict:
+    """``held_out`` and ``all`` figures of the shipped models."""
+    from skillenai.classify.titles import classify_titles
+
+    rows = read_titles() if rows is None else rows
+    predictions = classify_titles([r["title"] for r in rows])
+    held = [i for i, r in enumerate(rows) if r["split"] == "held_out"]
+    return {"held_out": score([rows[i] for i in held], [predictions[i] for i in held]),
+            "all": score(rows, predictions)}
+
+
+def _fold_models(exclude: frozenset[str]):
+    from skillenai.classify import occupations, roles
+
+    return (roles.fit_role_model(*roles.training_examples(exclude)),
+            occupations.fit_occupation_model(*occupations.training_examples(exclude)))
+
+
+GRID = {
+    "family_unsure": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "occupation_sure": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "occupation_unsure": (0.1, 0.2, 0.3, 0.4),
+    "family_sure": (0.6, 0.7, 0.8, 0.9),
+    "min_score": (0.05, 0.1, 0.15),
+}
+
+
+def tune(folds: int = 5) -> dict:
+    """Thresholds of :func:`combine` by ``folds``-fold cross-validation on the training titles.
+
+    Each fold's titles are left out of both models' training (decorated variants of one
+    title share a fold: a title's fold is a hash of its normalised form).
+    The score to maximise: family accuracy + SOC major accuracy, with unclassified over 5%
+    ruled out."""
+    from skillenai.classify.occupations import classify_occupations
+    from skillenai.classify.roles import family_scores, normalize_title
+    from skillenai.classify.titles import combine
+
+    rows = [r for r in read_titles() if r["split"] == "train"]
+    fold_of = [int(hashlib.sha1(normalize_title(r["title"]).encode("utf-8")).hexdigest()[:8], 16) % folds
+               for r in rows]
+    raw = [None] * len(rows)
+    for k in range(folds):
+        idx = [i for i, f in enumerate(fold_of) if f == k]
+        models = _fold_models(frozenset(rows[i]["title"] for i in idx))
+        titles = [rows[i]["title"] for i in idx]
+        for i, fam, occ in zip(idx, family_scores(titles, models[0]),
+                               classify_occupations(titles, min_score=0.0, model=models[1])):
+            raw[i] = (fam, occ)
+    from skillenai.classify.occupations import family_of
+    from skillenai.classify.roles import role_for
+
+    def strategy(decide) -> dict:
+        preds = []
+        for (family, fscore), occ in raw:
+            name, s, o = decide(family, fscore, occ)
+            preds.append((role_for(name, s) if name and name != OTHER else None, o))
+        got = score(rows, preds)
+        return {k: got[k] for k in ("family_accuracy", "soc_major_accuracy", "soc_accuracy", "unclassified")}
+
+    apart = {"family_unsure": 0.0, "family_sure": 2.0, "min_score": 0.1}
+    compared = {
+        "each model alone": strategy(lambda f, s, o: combine(f, s, o, **apart)),
+        "family from the occupation wherever it rolls up to one": strategy(
+            lambda f, s, o: combine(family_of(o.code) or f, s, o, **apart)),
+        "default thresholds": strategy(combine),
+    }
+    best = None
+    for values in itertools.product(*GRID.values()):
+        params = dict(zip(GRID, values))
+        preds = []
+        for (family, fscore), occ in raw:
+            name, s, o = combine(family, fscore, occ, **params)
+            preds.append((role_for(name, s) if name else None, o))
+        got = score(rows, preds)
+        if got["unclassified"] > 0.05:
+            continue
+        key = (got["family_accuracy"] + got["soc_major_accuracy"], got["soc_accuracy"])
+        if best is None or key > best[0]:
+            best = (key, params, {k: got[k] for k in ("family_accuracy", "soc_major_accuracy", "soc_accuracy",
+                                                       "unclassified")})
+    return {"folds": folds, "titles": len(rows), "compared": compared, "thresholds": best[1],
+            "cross_validated": best[2]}
+
+
+def floors() -> dict:
+    return json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
+
+
+def _print(name: str, r: dict, errors: int) -> None:
+    print(f"{name}: {r['titles']} real titles: family {r['family_accuracy']:.3f}  "
+          f"SOC major {r['soc_major_accuracy']:.3f}  SOC detailed {r['soc_accuracy']:.3f}  "
+          f"unclassified {r['unclassified']:.3f}")
+    for e in r["errors"][:errors]:
+        print(f"  {e['count']:3d} {e['kind']}: {e['labelled']} -> {e['given']}  e.g. {'; '.join(e['examples'])}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.roles_real",
+                                     description="Score role families and SOC occupations on real job titles.")
+    parser.add_argument("--errors", type=int, default=25, help="how many error kinds to list")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--tune", action="store_true",
+                        help="choose the decision thresholds by cross-validation on the training titles")
+    args = parser.parse_args(argv)
+    if args.tune:
+        print(json.dumps(tune(), indent=2))
+        return 0
+    r = evaluate()
+    if args.json:
+        print(json.dumps(r, indent=2, ensure_ascii=False))
+        return 0
+    _print("held out", r["held_out"], args.errors)
+    _print("all (training titles included)", r["all"], 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""SOC 2018 occupation from a job title: a detailed code ("15-1252 Software Developers")
+with a score, or ``unclassified`` with the reason.
+
+The model is a nearest-neighbour search over the normalised title
+(:func:`skillenai.classify.roles.normalize_title`): TF-IDF character n-grams (2–5, within
+words) and word n-grams (1–2), cosine similarity, the ``NEIGHBOURS`` closest labelled titles
+voting with weight similarity⁴, so the closest ones decide. A title is coded with the
+winning code; its score is the best similarity among the winner's voters times the winner's
+share of the votes. The labelled titles it searches:
+
+- every O*NET-SOC 2019 occupation title, and its singular ("Pharmacists" → "pharmacist");
+- the project's aliases (``data/roles/soc/aliases.csv``: "Backend Engineer", "SRE",
+  "Account Executive", which no occupation title spells);
+- the written and real labelled titles (``data/roles/written_titles.csv``,
+  ``data/roles/real_titles_train.csv``);
+- the family-labelled titles of ``titles.csv`` whose family has one usual occupation
+  (``data/roles/soc/family_soc.csv``: Frontend Engineer → 15-1254), managers and leads
+  left out.
+
+A title is ``unclassified`` when it is empty ("empty title"), names no job ("not a job
+(talent pool / open application)"), or its score is under ``MIN_SCORE`` ("low confidence:
+top score x"). Searching a few thousand titles costs about a matrix product per batch,
+and the index is small (no per-class weights for 867 classes).
+
+The model is ``skillenai/classify/models/occupation.skops``, rebuilt by
+:func:`train_occupation_model` (also when the file is missing). Data and attribution:
+``skillenai/classify/data/roles/soc/README.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
+from skillenai.classify.roles import OTHER, families, normalize_title, read_labelled_titles, read_titles
+from skillenai.classify.training import load_or_train, save_model
+
+SOC_DIR = CLASSIFY_DATA / "roles" / "soc"
+STRUCTURE_PATH = SOC_DIR / "structure.csv"
+ONET_PATH = SOC_DIR / "onet_occupations.tsv"
+ALIASES_PATH = SOC_DIR / "aliases.csv"
+ROLLUP_PATH = SOC_DIR / "families.csv"
+FAMILY_SOC_PATH = SOC_DIR / "family_soc.csv"
+MODEL_PATH = MODELS_DIR / "occupation.skops"
+NEIGHBOURS = 10
+MIN_SCORE = 0.1
+_SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
+_MANAGES = re.compile(r"\b(?:manager|head|director|vp|vice president|chief|lead(?:er)?|supervisor)\b", re.I)
+
+EMPTY = "empty title"
+NOT_A_JOB = "not a job (talent pool / open application)"
+# Postings that invite applications for no particular job.
+NOT_A_JOB_PATTERN = re.compile(
+    r"\b(?:open|general|spontaneous|unsolicited|speculative)\s+application|\btalent\s+(?:pool|community|network)"
+    r"|\bgeneral\s+interest|\bexpression\s+of\s+interest|\bfuture\s+opportunit|\bjoin\s+our\s+(?:team|talent)"
+    r"|\bhackathon|\binitiativbewerbung|\bcandidature\s+spontan|\bdon'?t\s+see\s+(?:a|the)\s+(?:role|job)",
+    re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    """A title's SOC 2018 detailed occupation (``code``, ``title``, ``score``), or, with
+    ``code`` None, why it has none (``reason``)."""
+
+    code: str | None
+    title: str | None
+    score: float
+    reason: str | None = None
+
+    @property
+    def major(self) -> str | None:
+        """The SOC major group ("15-0000"), or None when unclassified."""
+        return f"{self.code[:2]}-0000" if self.code else None
+
+    def as_dict(self) -> dict:
+        if self.code is None:
+            return {"code": None, "unclassified": self.reason, "score": self.score}
+        return {"code": self.code, "title": self.title, "major": self.major,
+                "major_title": soc_title(self.major), "score": self.score}
+
+
+@dataclass(frozen=True, slots=True)
+class SocGroup:
+    code: str
+    level: str  # major | minor | broad | detailed
+    title: str
+    parent: str | None
+
+
+@lru_cache(maxsize=1)
+def soc_structure() -> dict[str, SocGroup]:
+    """Every SOC 2018 group and detailed occupation by code."""
+    out = {}
+    with STRUCTURE_PATH.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), 2):
+            code = row["soc_code"]
+            if not _SOC_CODE.match(code) or row["level"] not in ("major", "minor", "broad", "detailed"):
+                raise ValueError(f"{STRUCTURE_PATH}:{lineno}: bad row {row}")
+            out[code] = SocGroup(code, row["level"], row["title"], row["parent"] or None)
+    return out
+
+
+def soc_title(code: str | None) -> str | None:
+    """The official title of a SOC code ("15-1252" → "Software Developers"), or None."""
+    group = soc_structure().get(code or "")
+    return group.title if group else None
+
+
+def occupation_table() -> list[dict]:
+    """Every SOC 2018 group and occupation (code, level, title, parent), for the store."""
+    return [{"code": g.code, "level": g.level, "title": g.title, "parent": g.parent}
+            for g in soc_structure().values()]
+
+
+def _check_code(code: str, where: str) -> str:
+    group = soc_structure().get(code)
+    if group is None or group.level != "detailed":
+        raise ValueError(f"{where}: {code!r} is not a SOC 2018 detailed occupation")
+    return code
+
+
+@lru_cache(maxsize=1)
+def _rollup() -> dict[str, str]:
+    known = set(families()) | {OTHER}
+    out = {}
+    with ROLLUP_PATH.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), 2):
+            if row["soc_code"] not in soc_structure() or row["family"] not in known:
+                raise ValueError(f"{ROLLUP_PATH}:{lineno}: unknown SOC code or family in {row}")
+            out[row["soc_code"]] = row["family"]
+    return out
+
+
+def family_of(code: str | None) -> str | None:
+    """The role family a SOC occupation rolls up to (``data/roles/soc/families.csv``, the most
+    specific group listed): a family name, ``"Other"`` where none of the 36 fits (a cook,
+    a welder), or None where the occupation spans several families (11-2021 holds product and
+    marketing managers).
+
+    >>> family_of("15-1254"), family_of("35-2014"), family_of("11-2021")
+    ('Frontend Engineer', 'Other', None)
+    """
+    table = _rollup()
+    group = soc_structure().get(code or "")
+    while group is not None:
+        if group.code in table:
+            return table[group.code]
+        group = soc_structure().get(group.parent or "")
+    return None
+
+
+# -- training data ---------------------------------------------------------------------------
+
+def _singular(word: str) -> str:
+    irregular = {"women": "woman", "men": "man", "people": "person", "staff": "staff"}
+    if word in irregular:
+        return irregular[word]
+    if re.search(r"(ss|us|is|ics)$", word):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if re.search(r"(ches|shes|sses|xes)$", word):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def training_examples(exclude: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """``(normalised titles, SOC codes)`` the model searches, deduplicated; labelled titles
+    in ``exclude`` left out (cross-validation)."""
+    pairs: dict[tuple[str, str], None] = {}
+
+    def add(title: str, code: str) -> None:
+        norm = normalize_title(title, strip_locations=False) if title.strip() else ""
+        if norm:
+            pairs[(norm, code)] = None
+
+    with ONET_PATH.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh, delimiter="\t"), 2):
+            code = _check_code(row["soc_code"], f"{ONET_PATH}:{lineno}")
+            add(row["title"], code)
+            words = row["title"].split()
+            add(" ".join(words[:-1] + [_singular(words[-1].lower())]), code)
+    with ALIASES_PATH.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), 2):
+            add(row["title"], _check_code(row["soc"], f"{ALIASES_PATH}:{lineno}"))
+    for row in read_labelled_titles(exclude):
+        add(row["title"], _check_code(row["soc"], row["where"]))
+    usual = {}
+    with FAMILY_SOC_PATH.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), 2):
+            usual[row["family"]] = _check_code(row["soc"], f"{FAMILY_SOC_PATH}:{lineno}")
+    for title, family in zip(*read_titles()):
+        # A family's managers are not in its usual occupation (a head of security manages
+        # security analysts): their occupations come from the sources above.
+        if family in usual and not _MANAGES.search(title):
+            add(title, usual[family])
+    titles = [t for t, _ in pairs]
+    codes = [c for _, c in pairs]
+    return titles, codes
+
+
+def _features():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                  token_pattern=r"(?u)\b[\w+#.]+\b")),
+    ])
+
+
+def fit_occupation_model(titles: list[str], codes: list[str]) -> dict:
+    """A fitted model over normalised ``titles`` labelled with ``codes``."""
+    import numpy as np
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import normalize
+
+    features = _features()
+    matrix = normalize(features.fit_transform(titles))
+    index = NearestNeighbors(n_neighbors=min(NEIGHBOURS, len(titles)), metric="cosine", algorithm="brute")
+    index.fit(matrix)
+    return {"features": features, "index": index, "codes": np.asarray(codes)}
+
+
+def _fit_final() -> dict:
+    return fit_occupation_model(*training_examples())
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict:
+    return load_or_train(MODEL_PATH, _fit_final)
+
+
+def train_occupation_model(save: bool = True) -> dict:
+    """Rebuild the occupation model from the shipped data; return what it was built from.
+
+    Its evaluation is on real titles: ``python -m evaluation.roles_real``.
+    """
+    titles, codes = training_examples()
+    if save:
+        save_model(fit_occupation_model(titles, codes), MODEL_PATH)
+        _model.cache_clear()
+    return {"examples": len(titles), "codes": len(set(codes))}
+
+
+def _decide(model: dict, norms: list[str]) -> list[tuple[str, float]]:
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    matrix = normalize(model["features"].transform(norms))
+    distances, indexes = model["index"].kneighbors(matrix)
+    codes = model["codes"]
+    out = []
+    for dist, idx in zip(distances, indexes):
+        sims = np.clip(1.0 - dist, 0.0, 1.0)
+        votes: dict[str, float] = {}
+        best: dict[str, float] = {}
+        for sim, i in zip(sims, idx):
+            code = str(codes[i])
+            votes[code] = votes.get(code, 0.0) + sim ** 4
+            best[code] = max(best.get(code, 0.0), sim)
+        total = sum(votes.values())
+        code = max(votes, key=lambda c: (votes[c], best[c], c))
+        share = votes[code] / total if total else 0.0
+        out.append((code, float(best[code] * share)))
+    return out
+
+
+def classify_occupations(titles: list[str], *, min_score: float = MIN_SCORE, model: dict | None = None,
+                         norms: list[str] | None = None) -> list[Occupation]:
+    """SOC occupations for many titles with one model call; ``code`` None with a reason
+    where none is given. ``model``: another fitted model (:func:`fit_occupation_model`);
+    ``norms``: the titles already normalised
+    (:func:`skillenai.classify.roles.normalize_titles`)."""
+    out: list[Occupation | None] = [None] * len(titles)
+    todo, texts = [], []
+    for i, title in enumerate(titles):
+        if not isinstance(title, str) or not title.strip():
+            out[i] = Occupation(None, None, 0.0, EMPTY)
+        elif NOT_A_JOB_PATTERN.search(title):
+            out[i] = Occupation(None, None, 0.0, NOT_A_JOB)
+        else:
+            todo.append(i)
+            texts.append(normalize_title(title) if norms is None else norms[i])
+    if todo:
+        for i, (code, score) in zip(todo, _decide(model or _model(), texts)):
+            score = round(score, 4)
+            out[i] = Occupation(code, soc_title(code), score) if score >= min_score else \
+                Occupation(None, None, score, f"low confidence: top score {score:.2f}")
+    return out
+
+
+def classify_occupation(title: str) -> Occupation:
+    """The SOC occupation of one title ("Surgical Tech II" → 29-2055), or why there is none."""
+    return classify_occupations([title])[0]
