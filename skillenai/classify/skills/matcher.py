@@ -205,7 +205,7 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
 
 
 def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: list[tuple[int, int]], tagger,
-                    taxonomy: Taxonomy):
+                    taxonomy: Taxonomy, rejected: Sequence[Mention] = ()):
     """Step 2 and 3 of the module docstring for one text: the mentions kept and linked, the
     candidates, the detected spans and those of them that name knowledge
     (:attr:`Detection.spans`, :attr:`Detection.knowledge`)."""
@@ -248,6 +248,8 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
                 s, e = (at, at + len(link.text)) if at >= 0 else (start, end)
                 if link.skill is not None:
                     index = taxonomy.index_of(link.skill.id)
+                    if any(r.skill == index and r.start < e and s < r.end for r in rejected):
+                        continue  # the alias rules or the disambiguator, which know its senses, said no
                     supported.append((Mention(s, e, e, index, alias_key(link.text), False), score, "span"))
                 else:
                     trimmed = clean_span_text(_trim_function_words(link.text))
@@ -302,17 +304,25 @@ def detect_skills(
     """
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
-    per_text, per_ranges = [], []
+    per_text, per_ranges, per_dropped = [], [], []
     for i, t in enumerate(texts):
         if not t:
             per_text.append([])
             per_ranges.append([])
+            per_dropped.append([])
             continue
         keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
         skipped = _skipped(t, skip[i] if skip is not None else None)
         ranges = skipped if keep_all else merge_ranges(boilerplate_ranges(t) + skipped)
         per_ranges.append(skipped)
-        per_text.append(keep_mentions(t, matcher.scan(t), matcher, ranges))
+        scanned = matcher.scan(t)
+        kept_here = keep_mentions(t, scanned, matcher, ranges)
+        per_text.append(kept_here)
+        # What the alias rules read as no skill here ("PMP, our review process", "the
+        # Payments platform"): the span model's links may not bring it back. (Mentions in the
+        # employer's own sections are only left out; there the model may still read a skill.)
+        kept_ids = {id(m) for m in kept_here}
+        per_dropped.append([m for m in scanned if id(m) not in kept_ids and not in_ranges(ranges, m.start, m.end)])
     pending = [(ti, mi) for ti, ms in enumerate(per_text) for mi, m in enumerate(ms) if m.ambiguous]
     probs: list[float] = []
     if pending:
@@ -327,11 +337,14 @@ def detect_skills(
     out = []
     for ti, mentions in enumerate(per_text):
         kept = []
+        rejected = list(per_dropped[ti])  # and the ambiguous mentions the disambiguator turned down
         for mi, m in enumerate(mentions):
             if m.ambiguous:
                 p = decided[(ti, mi)]
                 if p >= threshold:
                     kept.append((m, p, "model"))
+                else:
+                    rejected.append(m)
             else:
                 kept.append((m, 1.0, "alias"))
         candidates: list[Candidate] = []
@@ -340,7 +353,8 @@ def detect_skills(
                            if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES)
         use_spans = spans if isinstance(spans, bool) else spans[ti]
         if tagger is not None and use_spans and texts[ti]:
-            kept, candidates, detected, knowledge = _weigh_and_link(texts[ti], kept, per_ranges[ti], tagger, taxonomy)
+            kept, candidates, detected, knowledge = _weigh_and_link(texts[ti], kept, per_ranges[ti], tagger, taxonomy,
+                                                                    rejected)
         out.append(Detection(_group(kept, taxonomy), candidates, detected, knowledge))
     return out
 
