@@ -19,6 +19,7 @@ from skillenai.classify.skills.matcher import Candidate, SkillMatch, detect_skil
 from skillenai.classify.skills.mentions import names_a_role
 from skillenai.classify.titles import classify_titles
 from skillenai.classify.workplace import decide_workplace
+from skillenai.core.gcpause import gc_paused
 from skillenai.core.record import KINDS
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,11 @@ def tag_documents(docs: list[dict], *, spans: bool = True) -> list[Tags]:
     """
     if not docs:
         return []
+    with gc_paused():
+        return _tag_documents(docs, spans)
+
+
+def _tag_documents(docs: list[dict], spans: bool) -> list[Tags]:
     titles = [str(d.get("title") or "") for d in docs]
     texts = [str(d.get("text") or "") for d in docs]
     skip = [_name_ranges(texts[i], d.get("company"), d.get("skip_spans")) for i, d in enumerate(docs)]

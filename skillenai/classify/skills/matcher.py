@@ -40,6 +40,7 @@ from skillenai.classify.skills.mentions import Mention, alias_matcher, find_ment
 from skillenai.classify.skills.spans import token_spans_from_probs, tokenize
 from skillenai.classify.skills.spantrain import load_span_tagger, train_span_model
 from skillenai.classify.skills.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
+from skillenai.core.gcpause import gc_paused
 from skillenai.core.jsonlines import read_objects
 
 logger = logging.getLogger(__name__)
@@ -302,6 +303,11 @@ def detect_skills(
         spans: read the text with the span model (steps 2 and 3); one flag for all texts or
             one per text. A job title is no posting: the model was never shown one.
     """
+    with gc_paused():
+        return _detect_skills(texts, threshold, employer_text, skip, spans)
+
+
+def _detect_skills(texts, threshold, employer_text, skip, spans) -> list[Detection]:
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
     per_text, per_ranges, per_dropped = [], [], []
