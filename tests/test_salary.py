@@ -93,3 +93,34 @@ def test_pay_transparency_paragraphs_and_blocks():
         "salary_min": 120000, "salary_max": 150000, "salary_currency": "CAD", "salary_period": "year"}
     # Two years in a long paragraph are no salary.
     assert salary_fields_from_text("We were founded in 2015 - 2016 by two friends. " * 10) == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("$173,000.00 - $259,600.00/yr.", (173000.0, 259600.0, "USD", "year")),
+    ("$190,400.00 - $285,600.00 USD", (190400.0, 285600.0, "USD", "year")),
+    ("€60.000,50 - €75.000,00 per year", (60000.5, 75000.0, "EUR", "year")),
+])
+def test_amounts_with_cents(text, expected):
+    assert tuple(parse_salary(text)) == expected
+
+
+def test_a_bare_dollar_is_the_local_dollar_of_the_jobs_country():
+    from skillenai.crawler.ats import salary_fields_from_text
+
+    line = "The base salary range for this role is $120,000 - $150,000."
+    assert salary_fields_from_text(line, "Toronto, ON")["salary_currency"] == "CAD"
+    assert salary_fields_from_text(line, "Sydney, NSW, Australia")["salary_currency"] == "AUD"
+    assert salary_fields_from_text(line, "Austin, TX")["salary_currency"] == "USD"
+    assert salary_fields_from_text(line, "Toronto, ON; New York, NY")["salary_currency"] == "USD"
+    assert salary_fields_from_text(line.replace("$150,000.", "$150,000 USD."), "Toronto")["salary_currency"] == "USD"
+
+
+@pytest.mark.parametrize("text", [
+    "We offer a $500 per month credit for waiving medical benefits.",
+    "Fertility HRA (up to $10,000 per year)",
+    "A personal development budget of $500 per annum",
+])
+def test_a_benefits_money_is_no_salary(text):
+    from skillenai.crawler.ats import salary_fields_from_text
+
+    assert salary_fields_from_text("Benefits\n" + text) == {}

@@ -117,3 +117,43 @@ def test_blocks_as_templates_print_them():
     for block in (json.dumps(POSTING)[:-20], json.dumps(POSTING) + " oops"):
         found = documents_from_page(page(block), "https://x.example/")
         assert found.postings == [] and len(found.broken_blocks) == 1
+
+
+def test_base_salary_as_a_plain_number_or_text_beside_salary_currency():
+    from skillenai.crawler.parsing.structured import posting_fields
+
+    base = {"title": "Data Engineer", "description": "<p>" + "Build pipelines in Python. " * 5 + "</p>",
+            "salaryCurrency": "EUR"}
+    plain = posting_fields({**base, "baseSalary": 65000})
+    assert (plain["salary_min"], plain["salary_max"], plain["salary_currency"]) == (65000.0, 65000.0, "EUR")
+    text = posting_fields({**base, "baseSalary": "60,000 - 70,000 per year"})
+    assert (text["salary_min"], text["salary_max"], text["salary_currency"], text["salary_period"]) == (
+        60000.0, 70000.0, "EUR", "year")
+
+
+def test_date_posted_keeps_the_day_the_employer_wrote():
+    from skillenai.core.record import normalize_record
+    from skillenai.crawler.parsing.structured import posting_fields
+
+    fields = posting_fields({"title": "Data Engineer", "description": "<p>" + "Build pipelines. " * 5 + "</p>",
+                             "datePosted": "2026-05-01T00:30:00+01:00", "validThrough": "2026-06-01T00:00:00+02:00"})
+    assert (fields["date_posted"], fields["valid_through"]) == ("2026-05-01", "2026-06-01")
+    record = normalize_record({"url": "https://jobs.example.com/1", "kind": "posting", "title": "Data Engineer",
+                               "text": "Build pipelines in Python for our analytics team, every day.",
+                               "date_posted": "2026-05-01T00:30:00+01:00"})
+    assert record["date_posted"] == "2026-05-01"
+
+
+def test_country_names_as_lists_literal_line_breaks_and_fixed_term():
+    from skillenai.core.record import normalize_employment_type
+    from skillenai.crawler.parsing.structured import posting_fields
+
+    fields = posting_fields({
+        "title": "Data Engineer",
+        "description": "Build pipelines in Python.\\nWork with analysts on the warehouse.\\nShip every week.",
+        "jobLocation": {"address": {"addressLocality": "Lyon", "addressCountry": {"name": ["FR", "France"]}}},
+    })
+    assert fields["location_raw"] == "Lyon, FR"
+    assert "[" not in fields["location_raw"]
+    assert fields["text"].splitlines()[:2] == ["Build pipelines in Python.", "Work with analysts on the warehouse."]
+    assert normalize_employment_type("Fixed Term") == "temporary"

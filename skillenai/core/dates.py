@@ -93,9 +93,26 @@ def parse_datetime(value: object, *, field: str = "date") -> str | None:
 
 
 def parse_date(value: object, *, field: str = "date") -> str | None:
-    """Any supported date or datetime → ``YYYY-MM-DD`` (the UTC day for datetimes)."""
-    parsed = parse_datetime(value, field=field)
-    return parsed[:10] if parsed else None
+    """Any supported date or datetime → ``YYYY-MM-DD``: the calendar day as written, so a
+    posting dated at midnight in Berlin keeps its day (an epoch number has no zone: its UTC
+    day).
+
+    >>> parse_date("2026-05-01T00:30:00+02:00"), parse_date("Fri, 01 May 2026 23:00:00 -0500")
+    ('2026-05-01', '2026-05-01')
+    """
+    parsed = _to_datetime(value, field)
+    if parsed is None:
+        return None
+    _check_year(parsed, field, value)
+    return (parsed.date() if isinstance(parsed, dt.datetime) else parsed).isoformat()
+
+
+def lenient_date(value: object) -> str | None:
+    """:func:`parse_date`, but ``None`` for what is not a date (for scraped fields)."""
+    try:
+        return parse_date(value)
+    except InvalidDate:
+        return None
 
 
 def lenient_datetime(value: object) -> str | None:

@@ -93,7 +93,7 @@ _EMPLOYMENT_TYPES = {
     "fulltime": "full_time", "full": "full_time", "permanent": "full_time",
     "parttime": "part_time", "part": "part_time",
     "contract": "contract", "contractor": "contract", "freelance": "contract",
-    "temporary": "temporary", "temp": "temporary", "seasonal": "temporary",
+    "temporary": "temporary", "temp": "temporary", "seasonal": "temporary", "fixedterm": "temporary",
     "intern": "intern", "internship": "intern", "werkstudent": "intern",
     "volunteer": "volunteer", "perdiem": "per_diem", "other": "other",
 }

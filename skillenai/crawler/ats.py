@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from skillenai.crawler.parsing.salary import parse_salary
+from skillenai.crawler.parsing.salary import DOLLARS, parse_salary
 
 _DIGIT = re.compile(r"\d")
 _LONG_LINE = 300
@@ -26,11 +26,40 @@ def _salary_lines(text: str):
             yield from (part for part in _SENTENCE_END.split(line) if len(part) <= _LONG_LINE and _DIGIT.search(part))
 
 
-def salary_fields_from_text(text: str) -> dict:
-    """Salary fields from the first salary line of a description, when there is one."""
+# A benefit's money, not pay: "$500 per month credit for waiving medical benefits",
+# "Fertility HRA (up to $10,000 per year)", "a development budget of $500 per annum".
+_BENEFIT_LINE = re.compile(
+    r"\b(?:credit|budget|stipend|allowance|reimburs\w*|HRA|HSA|FSA|fertility|wellness|learning|per diem|"
+    r"relocation|sign[- ]?on|signing|401\s?\(?k\)?|perks?|benefits?|insurance|waiv\w*|up to|childcare|commuter|"
+    r"gym|home office|equipment)\b", re.IGNORECASE)
+_PAY_WORDS = re.compile(r"\b(?:salary|compensation|pay range|base pay|rate of pay|hourly rate|wage|OTE|earnings)\b",
+                        re.IGNORECASE)
+
+
+def salary_fields_from_text(text: str, location: str | None = None) -> dict:
+    """Salary fields from the first salary line of a description, when there is one; a
+    line about a benefit's money is no salary. ``location`` (the posting's) says which
+    dollar a bare "$" is."""
+    dollar = _dollar(location)
     for line in _salary_lines(text):
-        salary = parse_salary(line)
+        if _BENEFIT_LINE.search(line) and not _PAY_WORDS.search(line):
+            continue
+        salary = parse_salary(line, dollar=dollar)
         if salary and (_SALARY_LINE.search(line) or salary.currency):
             return {"salary_min": salary.min, "salary_max": salary.max,
                     "salary_currency": salary.currency, "salary_period": salary.period}
     return {}
+
+
+def _dollar(location: str | None) -> str:
+    """The currency a bare "$" means for a posting in ``location``: the local dollar where
+    every place it names is in one dollar country other than the US, else US dollars."""
+    if not location:
+        return "USD"
+    from skillenai.classify.places.locations import parse_locations
+
+    result = parse_locations(location)
+    countries = {p.country for p in result.places} | {r.split("-")[0] for r in result.regions if len(r) >= 2}
+    if len(countries) == 1:
+        return DOLLARS.get(countries.pop(), "USD")
+    return "USD"

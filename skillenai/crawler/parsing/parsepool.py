@@ -271,7 +271,7 @@ def parse_page(body: bytes, url: str, content_type: str,
     found = documents_from_page(body, url, content_type, kind_of=classify_kind, metadata_kinds=metadata_kinds)
     for fields in found.postings:
         if fields.get("salary_min") is None:
-            fields.update(salary_fields_from_text(fields.get("text") or ""))
+            fields.update(salary_fields_from_text(fields.get("text") or "", fields.get("location_raw")))
     if found.kind == "posting":  # set only for a page without structured postings
         found.unstructured["salary"] = salary_fields_from_text(found.unstructured["text"])
     return found, found.kind

@@ -27,8 +27,9 @@ _MARK = r"(?:(?:\b(?:" + _CODES + r")\s?)?" + _SYMBOL + r"|\b(?:" + _CODES + r")
 _CODE = re.compile(r"\b(?:" + _CODES + r")\b")
 # 140,000 / 140.000 / 140 000 / 140'000 (Swiss) / 23,40,000 (Indian grouping) / 55 / 55.50,
 # each optionally "k".
-_AMOUNT = (r"(?P<{n}>\d{{1,2}}(?:,\d{{2}})+,\d{{3}}|\d{{1,3}}(?:[,.\s'’]\d{{3}})+|\d+(?:\.\d+)?)"
-           r"(?:\s*(?P<{n}k>[kK]\b))?")
+# Grouped amounts may carry cents ("$173,000.00", "140.000,50").
+_AMOUNT = (r"(?P<{n}>\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d{{2}})?|\d{{1,3}}(?:[,.\s'’]\d{{3}})+(?:[.,]\d{{2}}(?!\d))?"
+           r"|\d+(?:\.\d+)?)(?:\s*(?P<{n}k>[kK]\b))?")
 # Between a range's amounts: a dash or a word; "and" and its like only after "between"
 # ("between $137,000 and $181,000"; not "2 and 3 days").
 _TO = r"-|–|—|to|bis|à|a|and|und|et|y|e"
@@ -60,33 +61,55 @@ _PERIOD = {"hr": "hour", "h": "hour", "mo": "month", "yr": "year", "annum": "yea
            "jährlich": "year", "monat": "month", "stunde": "hour", "mois": "month", "heure": "hour"}
 
 
+_CENTS = re.compile(r"(?<=\d{3})[.,](\d{2})$")
+
+
 def _amount(text: str, k: str | None) -> float | None:
+    cents = 0.0
+    grouped = _CENTS.search(text)
+    if grouped and re.search(r"[,.\s'’]\d{3}[.,]\d{2}$", text):  # "173,000.00", "140.000,50"
+        cents = int(grouped.group(1)) / 100
+        text = text[:grouped.start()]
     digits = re.sub(r"[,.\s'’](?=\d{2,3}\b)", "", text) if re.search(r"[,.\s'’]\d{3}$", text) else text
     try:
-        value = float(digits)
+        value = float(digits) + cents
     except ValueError:
         return None
     return value * 1000 if k else value
 
 
-def _currency(*marks: str | None) -> str | None:
-    """An ISO code written anywhere wins over a symbol ("$84,000 - $132,000 CAD" is CAD)."""
+def _currency(*marks: str | None, dollar: str = "USD") -> str | None:
+    """An ISO code written anywhere wins over a symbol ("$84,000 - $132,000 CAD" is CAD); a
+    bare "$" is ``dollar``."""
     written = [m.strip() for m in marks if m]
     for mark in written:
         code = _CODE.search(mark.upper())
         if code:
             return code.group(0)
     for mark in written:
+        if mark == "$":
+            return dollar
         return _SYMBOLS.get(mark, _SYMBOLS.get(mark.upper()))
     return None
 
 
-def parse_salary(text: str | None) -> Salary | None:
-    """The first salary range (or single rate with a period) in ``text``."""
+# The currency a bare "$" means where the job is, outside the US.
+DOLLARS = {"CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD", "HK": "HKD", "MX": "MXN"}
+
+
+def parse_salary(text: str | None, dollar: str = "USD") -> Salary | None:
+    """The first salary range (or single rate with a period) in ``text``; a bare "$" is
+    ``dollar`` (:data:`DOLLARS` by the job's country).
+
+    >>> parse_salary("$173,000.00 - $259,600.00/yr.")
+    Salary(min=173000.0, max=259600.0, currency='USD', period='year')
+    >>> parse_salary("$120,000 - $150,000", dollar="CAD").currency
+    'CAD'
+    """
     if not text or not (_RANGE_MIDDLE.search(text) or _RATE_END.search(text)):
         return None
     for match in _PATTERN.finditer(text):
-        currency = _currency(match["cur1"], match["cur1b"], match["cur2"], match["cur3"])
+        currency = _currency(match["cur1"], match["cur1b"], match["cur2"], match["cur3"], dollar=dollar)
         period = match["period"] or match["period2"]
         if period and period.upper() == "LPA":  # lakhs per annum: "25-35 LPA"
             low, high = _amount(match["low"], None), _amount(match["high"], None)
@@ -112,5 +135,5 @@ def parse_salary(text: str | None) -> Salary | None:
         value = _amount(match["low"], match["lowk"])
         if value:
             period = match["period"].lower()
-            return Salary(value, value, _currency(match["cur1"]), _PERIOD.get(period, period))
+            return Salary(value, value, _currency(match["cur1"], dollar=dollar), _PERIOD.get(period, period))
     return None

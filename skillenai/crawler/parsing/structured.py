@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from skillenai.core.dates import lenient_datetime
+from skillenai.core.dates import lenient_date
 from skillenai.crawler.parsing.extract import element_text, html_to_text
+from skillenai.crawler.parsing.salary import parse_salary
 
 logger = logging.getLogger(__name__)
 
@@ -195,9 +196,13 @@ def _text(value: Any) -> str | None:
         value = next((v for v in value if v), None)
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value") or value.get("value")
-    if value is None:
+        if isinstance(value, (list, dict)):  # {"name": ["US", "United States"]}: its first name
+            return _text(value)
+    if value is None or isinstance(value, (list, dict)):
         return None
     value = str(value)
+    if "\\n" in value:  # a template's literal "\n" for a line break
+        value = value.replace("\\r\\n", "\n").replace("\\n", "\n")
     if "&" in value and _ENTITY.search(value):
         # Escaped once too often by the page's template: "Research &amp; Development".
         value = html.unescape(html.unescape(value))
@@ -240,14 +245,33 @@ def _description(value: Any) -> str:
         return element_text(value["@html"])
     if isinstance(value, list):
         value = " ".join(str(v) for v in value if v)
-    return html_to_text(str(value)) if value else ""
+    if not value:
+        return ""
+    value = str(value)
+    if "\\n" in value:  # a template's literal "\n" for a line break, left in the JSON
+        value = value.replace("\\r\\n", "\n").replace("\\n", "\n")
+    return html_to_text(value)
 
 
-def _salary(value: Any) -> dict[str, Any]:
+def _salary(value: Any, currency: Any = None) -> dict[str, Any]:
+    """Salary fields from a JobPosting's ``baseSalary``: a MonetaryAmount, or (as sites
+    write it) a plain number or a line of text beside the posting's ``salaryCurrency``."""
     if isinstance(value, list):
         value = value[0] if value else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = {"value": value, "currency": currency}
+    elif isinstance(value, str) and value.strip():
+        found = parse_salary(value)
+        if found is None:
+            number = _number(value)
+            return {} if number is None else {"salary_min": number, "salary_max": number,
+                                               "salary_currency": _code(currency)}
+        return {"salary_min": found.min, "salary_max": found.max,
+                "salary_currency": _code(currency) or found.currency, "salary_period": found.period}
     if not isinstance(value, dict):
         return {}
+    if not value.get("currency") and currency:
+        value = {**value, "currency": currency}
     amount = value.get("value", value)
     if isinstance(amount, list):
         amount = amount[0] if amount else {}
@@ -258,9 +282,13 @@ def _salary(value: Any) -> dict[str, Any]:
         out.update(salary_min=_number(low), salary_max=_number(high), salary_period=_text(amount.get("unitText")))
     else:
         out.update(salary_min=_number(amount), salary_max=_number(amount), salary_period=_text(value.get("unitText")))
-    if out.get("salary_currency") and not re.fullmatch(r"[A-Za-z]{3}", out["salary_currency"]):
-        out["salary_currency"] = None
+    out["salary_currency"] = _code(out.get("salary_currency"))
     return out
+
+
+def _code(currency: Any) -> str | None:
+    text = _text(currency)
+    return text if text and re.fullmatch(r"[A-Za-z]{3}", text) else None
 
 
 def _number(value: Any) -> float | None:
@@ -288,8 +316,9 @@ def posting_fields(posting: dict) -> dict[str, Any]:
         "title": _text(posting.get("title")) or _text(posting.get("name")),
         "text": _description(posting.get("description")),
         "company": _text(organization),
-        "date_posted": lenient_datetime(_text(posting.get("datePosted"))),
-        "valid_through": lenient_datetime(_text(posting.get("validThrough"))),
+        # The day as the employer wrote it: "2026-05-01T00:00+01:00" is the 1st of May.
+        "date_posted": lenient_date(_text(posting.get("datePosted"))),
+        "valid_through": lenient_date(_text(posting.get("validThrough"))),
         "employment_type": posting.get("employmentType"),
         "location_raw": "; ".join(labels) or None,
         "locations": addresses or None,
@@ -297,7 +326,7 @@ def posting_fields(posting: dict) -> dict[str, Any]:
         "external_id": _identifier(posting.get("identifier")),
         "canonical_url": _text(posting.get("url")),
     }
-    fields.update(_salary(posting.get("baseSalary")))
+    fields.update(_salary(posting.get("baseSalary"), posting.get("salaryCurrency")))
     if remote and scopes:
         fields["locations"] = (addresses or []) + [{"remote_scope": s} for s in scopes]
     return fields

@@ -80,7 +80,7 @@ class AshbySpider(SeededSpider):
             published_at=published,
             department=job.get("department") or job.get("team"),
         )
-        item.__dict__.update(_compensation(job.get("compensation")) or salary_fields_from_text(text))
+        item.__dict__.update(_compensation(job.get("compensation")) or salary_fields_from_text(text, item.location_raw))
         return item
 
 

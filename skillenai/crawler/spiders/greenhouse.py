@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import scrapy
 
-from skillenai.core.dates import lenient_datetime
+from skillenai.core.dates import lenient_date, lenient_datetime
 from skillenai.core.record import Document
 from skillenai.crawler.ats import salary_fields_from_text
 from skillenai.crawler.issues import report_skipped
@@ -63,10 +63,10 @@ class GreenhouseSpider(SeededSpider):
             company=job.get("company_name") or seed.source,
             location_raw=location,
             locations=[o.get("location") or o.get("name") for o in offices if isinstance(o, dict)] or None,
-            date_posted=lenient_datetime(job.get("first_published") or job.get("updated_at")),
+            date_posted=lenient_date(job.get("first_published") or job.get("updated_at")),
             published_at=lenient_datetime(job.get("first_published") or job.get("updated_at")),
             department=(departments[0] or {}).get("name") if departments and isinstance(departments[0], dict) else None,
         )
-        for key, value in salary_fields_from_text(text).items():
+        for key, value in salary_fields_from_text(text, location).items():
             setattr(item, key, value)
         return item

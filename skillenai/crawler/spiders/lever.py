@@ -89,6 +89,6 @@ class LeverSpider(SeededSpider):
                                   "per-hour-wage": "hour", "per-week-wage": "week",
                                   "per-day-wage": "day"}.get(salary.get("interval"), salary.get("interval"))
         else:
-            for key, value in salary_fields_from_text(text).items():
+            for key, value in salary_fields_from_text(text, item.location_raw).items():
                 setattr(item, key, value)
         return item
