@@ -169,7 +169,9 @@ def test_bad_seed_rows_are_reported_and_good_rows_crawled(web, web_dir, tmp_path
                                 *ashby_rows]) + "\n", encoding="utf-8")
     db = tmp_path / "seeds.db"
     result = run_crawl(web, web_dir, db, seeds=seeds, spiders=["ashby"])
-    assert result.returncode == 0, result.stderr[-2000:]
+    # The good rows are crawled, and the scheduler hears of the bad ones (a monitor fails).
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "monitor FAILED: sources file: unusable rows skipped (the first: " in result.stderr
     conn = sqlite3.connect(db)
     issues = conn.execute("SELECT url, detail FROM crawl_issues WHERE reason = 'bad_seed_row'").fetchall()
     assert sorted(url for url, _ in issues) == [f"{seeds}:2", f"{seeds}:3"]

@@ -404,9 +404,14 @@ def test_changing_the_threshold_relinks_without_signing_again(fresh_db):
     assert fresh_db.execute("SELECT COUNT(*) FROM duplicate_pairs").fetchone()[0] == first.pairs_added
 
 
-def test_progress_reports_the_documents_read(fresh_db):
+def test_progress_reports_the_documents_read_then_linked(fresh_db):
     store(fresh_db, acme_roles(), "2026-03-02")
     calls = []
-    run_dedupe(fresh_db, progress=lambda done, total: calls.append((done, total)))
-    assert calls and calls[-1] == (len(ROLES), len(ROLES))
-    assert all(a <= b for (a, _), (b, _) in zip(calls, calls[1:]))
+    report = run_dedupe(fresh_db, progress=lambda done, total: calls.append((done, total)))
+    # Two passes: the documents read and analysed, then (from 0) the ones signed and linked.
+    start = calls.index((0, report.signatures_computed))
+    reading, linking = calls[:start], calls[start:]
+    assert reading and reading[-1] == (len(ROLES), len(ROLES))
+    assert linking[-1] == (report.signatures_computed, report.signatures_computed)
+    for part in (reading, linking):
+        assert all(a <= b for (a, _), (b, _) in zip(part, part[1:]))

@@ -45,3 +45,13 @@ def test_every_project_setting_is_in_the_readme():
                           (ROOT / "skillenai" / "crawler" / "settings.py").read_text(encoding="utf-8"), re.MULTILINE)
     missing = [s for s in settings if s not in readme]
     assert not missing, f"settings not documented in README.md: {missing}"
+
+
+def test_every_exit_status_is_in_the_readme():
+    from skillenai.cli import common
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Exit status", 1)[1].split("###", 1)[0]
+    documented = {int(n) for row in re.findall(r"^\| ([\d, ]+) \|", table, re.MULTILINE) for n in row.split(",")}
+    statuses = {value for name, value in vars(common).items() if name.startswith("EXIT_")}
+    assert statuses | {130, 143} == documented

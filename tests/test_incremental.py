@@ -208,11 +208,12 @@ def test_a_stopped_crawl_resumes_from_its_jobdir_to_the_same_store(webs, day1_ca
                     stored = 0  # the schema is still being created
         assert process.poll() is None, "the crawl ended before it could be stopped"
         process.send_signal(signal.SIGINT)  # once: Scrapy stops gracefully and keeps the queue
-        process.communicate(timeout=120)
+        _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-3000:]  # interrupted, and the scheduler is told so
     first_part = store_contents(db, "jobpostings")
     assert 0 < len(first_part) < len(day1_career_sites)
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT outcome FROM crawl_runs").fetchone()[0] == "shutdown"
+    assert conn.execute("SELECT outcome FROM crawl_runs").fetchone()[0] == "interrupted"
     conn.close()
     assert closed_urls(db) == {}  # a stopped crawl closes nothing
 

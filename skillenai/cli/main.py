@@ -8,15 +8,28 @@ Each subcommand's ``--help`` says what it does and what it needs.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import logging
 import sys
 import time
 from pathlib import Path
 
-from skillenai.cli.common import CommandError, progress
+from skillenai.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    Parser,
+    date_arg,
+    existing_store,
+    fraction,
+    progress,
+    spider_arg,
+    whole_number,
+    writable_store,
+)
 from skillenai.cli.metrics import add_metrics_commands
+from skillenai.core import interrupt
 from skillenai.store.db import DEFAULT_DB, StoreError, open_db
 from skillenai.store.runs import crawl_runs_after, last_crawl_run_id
 
@@ -29,8 +42,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from skillenai.pipeline.demo import run_demo
 
     return run_demo(
-        db_path=args.db, postings=args.postings, seed=args.seed, web_dir=args.web,
-        as_of=args.as_of, verbose=args.verbose,
+        db_path=writable_store(args.db), postings=args.postings, seed=args.seed, web_dir=args.web,
+        as_of=args.as_of, verbose=args.verbose, progress=progress,
     )
 
 
@@ -49,13 +62,33 @@ def _crawl_overrides(args: argparse.Namespace) -> dict:
     return overrides
 
 
+def check_sources(overrides: dict, spiders: list[str] | None) -> None:
+    """Refuse a sources file that is missing, unreadable or has no usable row for
+    ``spiders`` (default: all), before anything is opened. Bad rows among good ones are
+    reported by the crawl and fail a monitor (SKILLENAI_MONITOR_MAX_BAD_SEED_ROWS)."""
+    from skillenai.crawler.run import project_settings
+    from skillenai.crawler.seeds import SPIDERS, SeedFileError, read_seeds
+
+    path = project_settings(overrides).get("SKILLENAI_SEEDS")
+    try:
+        seeds, problems = read_seeds(Path(path))
+    except SeedFileError as exc:
+        raise CommandError(f"{exc} (give another with --seeds FILE)") from None
+    chosen = spiders or list(SPIDERS)
+    if not any(seed.spider in chosen for seed in seeds):
+        first = f"; the first bad one: {problems[0]}" if problems else ""
+        raise CommandError(f"sources file {path!r} has no usable row for {', '.join(chosen)} "
+                           f"({len(problems)} bad rows{first})")
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from skillenai.crawler.run import run_spiders
     from skillenai.pipeline.demo import print_crawl_summary
 
-    overrides = {"SKILLENAI_DB": args.db, **_crawl_overrides(args)}
+    overrides = {"SKILLENAI_DB": writable_store(args.db), **_crawl_overrides(args)}
     if args.redis:
         overrides["SKILLENAI_REDIS_URL"] = args.redis
+    check_sources(overrides, args.spider)
     if overrides.get("SKILLENAI_REDIS_URL"):
         # Distributed mode: items go to Redis; `skillenai ingest --redis` stores them.
         if getattr(args, "jobdir", None):
@@ -66,17 +99,28 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             check_reachable(overrides["SKILLENAI_REDIS_URL"])
         except (ValueError, ImportError) as exc:
             raise CommandError(str(exc)) from None
-        result = run_spiders(args.spider or None, overrides)
+        result = run_spiders(args.spider or None, overrides, progress=True)
         print_worker_summary(result.stats, result.seconds)
-        return 0
+        if result.stopped_by:
+            raise interrupt.Interrupted(result.stopped_by)
+        return EXIT_OK
     db = open_db(args.db)
     last_run = last_crawl_run_id(db)
     db.close()
-    result = run_spiders(args.spider or None, overrides, jobdir=args.jobdir)
+    result = run_spiders(args.spider or None, overrides, jobdir=args.jobdir, progress=True)
     db = open_db(args.db)
-    run_ids = [run["id"] for run in crawl_runs_after(db, last_run)]
-    print_crawl_summary(db, run_ids, result.seconds)
-    return _check_monitors(db, run_ids, overrides)
+    runs = crawl_runs_after(db, last_run)
+    print_crawl_summary(db, [run["id"] for run in runs], result.seconds)
+    if result.stopped_by:
+        # The monitors would only say that the crawl was cut short.
+        raise interrupt.Interrupted(result.stopped_by)
+    status = _check_monitors(db, [run["id"] for run in runs], overrides)
+    unfinished = [f"{run['spider']} ({run['outcome']})" for run in runs
+                  if run["outcome"] not in ("finished", "finished_with_errors")]
+    if unfinished:
+        print(f"skillenai: spiders that did not finish: {', '.join(unfinished)}", file=sys.stderr)
+        status = EXIT_FAILED
+    return status
 
 
 def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
@@ -88,7 +132,7 @@ def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
         checks = run_monitors(db, run_ids, project_settings(overrides))
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    return 0 if report(checks, sys.stderr) else 1
+    return EXIT_OK if report(checks, sys.stderr) else EXIT_FAILED
 
 
 # daily -----------------------------------------------------------------------------------
@@ -97,7 +141,13 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from skillenai.pipeline.daily import run_daily
 
     overrides = _crawl_overrides(args)
-    return run_daily(db_path=args.db, date=args.date, spiders=args.spider or None, overrides=overrides,
+    if args.sample_web:
+        if not (Path(args.sample_web) / "manifest.json").is_file():
+            raise CommandError(f"--sample-web {args.sample_web!r} is not a generated sample web (no manifest.json; "
+                               "make one with 'python -m skillenai.sampleweb generate DIR')")
+    else:
+        check_sources(overrides, args.spider)
+    return run_daily(db_path=writable_store(args.db), date=args.date, spiders=args.spider or None, overrides=overrides,
                      sample_web=args.sample_web, progress=progress)
 
 
@@ -115,19 +165,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if (args.file is None) == (args.redis is None):
         raise CommandError("give either FILE (or - for standard input) or --redis URL")
-    db = open_db(args.db)
+    writable_store(args.db)
     if args.redis:
-        return _ingest_redis(db, args)
+        return _ingest_redis(args)
     if args.file == "-":
-        report = ingest_lines(db, sys.stdin.buffer, name="<stdin>")
+        handle = sys.stdin.buffer
     else:
-        path = Path(args.file)
         try:
-            handle = path.open("rb")
+            handle = Path(args.file).open("rb")
         except OSError as exc:
             raise CommandError(f"cannot read {args.file!r}: {exc.strerror or exc}") from None
-        with handle:
-            report = ingest_lines(db, handle, name=str(path))
+    db = open_db(args.db)
+    with handle:
+        report = ingest_lines(db, handle, name="<stdin>" if args.file == "-" else args.file,
+                              progress=progress("ingest"))
     for message in report.errors[:20]:
         print(message, file=sys.stderr)
     if report.skipped > 20:
@@ -138,23 +189,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.skipped else 0
 
 
-def _ingest_redis(db, args: argparse.Namespace) -> int:
-    import signal
-
+def _ingest_redis(args: argparse.Namespace) -> int:
     from skillenai.crawler.distributed import check_reachable, connect, drain
 
-    if args.batch < 1:
-        raise CommandError(f"--batch must be at least 1, got {args.batch}")
     try:
         check_reachable(args.redis)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     client = connect(args.redis)
-    stop = []
+    db = open_db(args.db)
     # SIGTERM/SIGINT end --follow after the batch in hand is stored.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.append(True))
-    report = drain(db, client, args.key, batch_size=args.batch, follow=args.follow, should_stop=lambda: bool(stop))
+    report = drain(db, client, args.key, batch_size=args.batch, follow=args.follow,
+                   should_stop=lambda: interrupt.received() is not None)
     items = report.items
     for message in (items.errors + report.errors)[:20]:
         print(message, file=sys.stderr)
@@ -162,18 +208,20 @@ def _ingest_redis(db, args: argparse.Namespace) -> int:
     print(f"ingested {c.total} documents from Redis ({c.new} new, {c.changed} changed, {c.unchanged} unchanged); "
           f"skipped {items.skipped} bad items of {items.lines}; runs {report.runs_started} started, "
           f"{report.runs_finished} finished; {report.issues} crawl issues", file=sys.stderr)
-    return 1 if items.skipped or report.bad_events else 0
+    interrupt.check()
+    return EXIT_FAILED if items.skipped or report.bad_events else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from skillenai.store.export import write_export
 
-    db = open_db(args.db, readonly=True)
+    db = open_db(existing_store(args.db), readonly=True)
     kinds = tuple(args.kind) if args.kind else None
     count, cursor = write_export(db, sys.stdout, since=args.since, kinds=kinds, include_raw=args.raw)
     sys.stdout.flush()
     print(f"exported {count} documents; next cursor: {cursor}", file=sys.stderr)
-    return 0
+    interrupt.check()
+    return EXIT_OK
 
 
 # extract ---------------------------------------------------------------------------------
@@ -205,9 +253,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def _extract_store(args: argparse.Namespace) -> int:
     from skillenai.pipeline.reextract import reextract_store
 
-    if args.workers is not None and args.workers < 1:
-        raise CommandError(f"--workers must be 1 or more, got {args.workers}")
-    db = open_db(args.db)
+    db = open_db(existing_store(args.db))
     report = reextract_store(db, workers=args.workers, all_documents=args.all,
                              kinds=tuple(args.kind) if args.kind else None, progress=progress("extract"))
     for message in report.errors[:20]:
@@ -234,6 +280,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
         batch.clear()
 
     for number, line in enumerate(sys.stdin, start=1):
+        if interrupt.received() is not None:
+            break  # the documents read so far are tagged and written first
         if not line.strip():
             continue
         try:
@@ -252,7 +300,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
             flush()
     if batch:
         flush()
-    return 1 if bad else 0
+    interrupt.check()
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -287,6 +336,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     for name, train in (("skills", train_skill_models), ("places", train_place_models),
                         ("roles", train_role_model), ("occupations", train_occupation_model),
                         ("kind", train_kind_model)):
+        interrupt.check()  # between models: the ones saved so far stay
         started = time.monotonic()
         print(f"training {name} ...", file=sys.stderr)
         results[name] = train()
@@ -298,7 +348,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_dedupe(args: argparse.Namespace) -> int:
     from skillenai.dedupe import DedupeSettings, run_dedupe
 
-    db = open_db(args.db)
+    existing_store(args.db)
     settings, redis_errors = None, ()
     if args.lsh_redis:
         try:
@@ -306,6 +356,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         except ImportError:
             raise CommandError("--lsh-redis needs the redis package (pip install -e '.[redis]')") from None
         settings, redis_errors = DedupeSettings(lsh_redis=args.lsh_redis), (redis.RedisError,)
+    db = open_db(args.db)
     try:
         report = run_dedupe(db, date=args.date, threshold=args.threshold, shingle_size=args.shingle_size,
                             workers=args.workers, rebuild=args.rebuild, settings=settings,
@@ -321,9 +372,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from skillenai.pipeline.tagging import classify_store
 
-    if args.workers is not None and args.workers < 1:
-        raise CommandError(f"--workers must be 1 or more, got {args.workers}")
-    db = open_db(args.db)
+    db = open_db(existing_store(args.db))
     report = classify_store(db, all_documents=args.all, workers=args.workers, progress=progress("classify"))
     print(json.dumps(report.as_dict(), indent=2))
     return 0
@@ -332,7 +381,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 # the parser --------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="skillenai",
         description="Skillenai's job-market crawler: crawl job boards, career sites and articles "
                     "into a tagged, deduplicated SQLite store.",
@@ -348,9 +397,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "127.0.0.1, crawl it with all five spiders into the store and print a summary, "
                                    "scored against the sample web's ground truth.")
     db_option(p)
-    p.add_argument("--postings", type=int, default=300, help="posting documents in the sample web (50-100000; default 300)")
-    p.add_argument("--seed", type=int, default=7, help="random seed of the sample web (default 7)")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--postings", type=whole_number(50, 100_000), default=300,
+                   help="posting documents in the sample web (50-100000; default 300)")
+    p.add_argument("--seed", type=whole_number(0), default=7, help="random seed of the sample web (default 7)")
+    p.add_argument("--as-of", type=date_arg, default=None,
                    help="the sample web's 'today' (YYYY-MM-DD; default: today)")
     p.add_argument("--web", default=None, help="write the sample web to this directory and keep it (default: a temporary one)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
@@ -360,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the chosen spiders (default: all) at once over the sources in the seeds file.")
     db_option(p)
     p.add_argument("--seeds", help="sources file (CSV spider,source,target; default: the SKILLENAI_SEEDS setting)")
-    p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all five)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("--redis", metavar="URL",
                    help="distributed mode: share the request queue with every worker on this Redis "
@@ -382,10 +432,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "that was killed is crawled afresh. Exit status: 0 ok, 1 a monitor "
                                    "or stage failed, 3 another daily run holds the lock <db>.daily.lock.")
     db_option(p)
-    p.add_argument("--date", type=dt.date.fromisoformat, default=None,
+    p.add_argument("--date", type=date_arg, default=None,
                    help="the run's date (YYYY-MM-DD; default: today, UTC): the closed_at of postings gone, "
                         "the key of its daily_runs record")
-    p.add_argument("--spider", action="append", help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all five)")
     p.add_argument("--seeds", help="sources file (default: the SKILLENAI_SEEDS setting)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("--sample-web", metavar="DIR",
@@ -405,14 +455,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --redis: the crawl's key prefix (SKILLENAI_REDIS_KEY; default skillenai)")
     p.add_argument("--follow", action="store_true",
                    help="with --redis: keep waiting for more until interrupted (default: stop when drained)")
-    p.add_argument("--batch", type=int, default=500, help="with --redis: items per transaction (default 500)")
+    p.add_argument("--batch", type=whole_number(1), default=500, help="with --redis: items per transaction (default 500)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("export", help="write the corpus as JSON Lines, from a cursor",
                        description="Write documents as JSON Lines in change order. Each line has 'seq'; pass the "
                                    "last one seen as --since to get only what is new or changed.")
     p.add_argument("--db", required=True, help="the SQLite store")
-    p.add_argument("--since", type=int, default=0, metavar="CURSOR", help="only documents with seq > CURSOR (default 0)")
+    p.add_argument("--since", type=whole_number(0), default=0, metavar="CURSOR", help="only documents with seq > CURSOR (default 0)")
     p.add_argument("--kind", action="append", choices=["posting", "article", "other"], help="only this kind (repeatable)")
     p.add_argument("--raw", action="store_true", help="include the fetched body as base64")
     p.set_defaults(func=cmd_export)
@@ -426,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the document's URL (helps resolve links and metadata)")
     p.add_argument("--json", action="store_true", help="print JSON instead of plain text")
     p.add_argument("--db", help="re-extract this store's pages instead of reading standard input")
-    p.add_argument("--workers", type=int, help="with --db: processes (default: the usable cores)")
+    p.add_argument("--workers", type=whole_number(1), help="with --db: processes (default: the usable cores)")
     p.add_argument("--all", action="store_true", help="with --db: every stored HTML page, not only the ones "
                                                       "extracted by trafilatura (articles, pages without structured data)")
     p.add_argument("--kind", action="append", choices=["posting", "article", "other"],
@@ -470,10 +520,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "document indexed before. Signatures and LSH bands persist in the store; "
                                    "re-running changes nothing. Metrics count canonical documents only.")
     db_option(p)
-    p.add_argument("--date", help="the run's date (YYYY-MM-DD; default: today), recorded in dedupe_runs")
-    p.add_argument("--threshold", type=float, help="Jaccard similarity for near duplicates (default: measured)")
-    p.add_argument("--shingle-size", type=int, help="words per shingle (default: measured)")
-    p.add_argument("--workers", type=int, help="processes for signatures of a large backlog (default: cores)")
+    p.add_argument("--date", type=date_arg, help="the run's date (YYYY-MM-DD; default: today), recorded in dedupe_runs")
+    p.add_argument("--threshold", type=fraction,
+                   help="Jaccard similarity for near duplicates, above 0 and at most 1 (default: measured)")
+    p.add_argument("--shingle-size", type=whole_number(1), help="words per shingle (default: measured)")
+    p.add_argument("--workers", type=whole_number(1), help="processes for signatures of a large backlog (default: cores)")
     p.add_argument("--rebuild", action="store_true", help="recompute every signature and cluster")
     p.add_argument("--lsh-redis", metavar="URL",
                    help="keep the LSH index in Redis (redis://host:6379/0; datasketch MinHashLSH) instead of "
@@ -486,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "document_skills, document_metros and document_roles.")
     db_option(p)
     p.add_argument("--all", action="store_true", help="re-tag every document")
-    p.add_argument("--workers", type=int,
+    p.add_argument("--workers", type=whole_number(1),
                    help="processes that tag (default: the usable cores, once there are 1,000 documents or more)")
     p.set_defaults(func=cmd_classify)
 
@@ -501,15 +552,19 @@ def main(argv: list[str] | None = None) -> int:
         level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
         logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     try:
-        return args.func(args)
+        with interrupt.handling():
+            return args.func(args)
     except (CommandError, StoreError) as exc:
         print(f"skillenai: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except interrupt.Interrupted as exc:
+        print(f"skillenai: {exc}; what was committed before it is kept", file=sys.stderr)
+        return exc.exit_status
     except KeyboardInterrupt:
-        print("skillenai: interrupted", file=sys.stderr)
+        print("skillenai: interrupted by SIGINT", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 0
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
-from skillenai.cli.common import CommandError, progress
+from skillenai.cli.common import CommandError, date_arg, existing_store, progress, whole_number
 from skillenai.store.db import open_db
 
 FORMATS = ("json", "md", "html")
 
 
-def _as_of(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
-    return number
+_positive = whole_number(1)
 
 
 def _open_store(path: str):
     """The store at ``path``, brought to the latest schema (the metrics views); never created."""
-    if path != ":memory:" and not Path(path).exists():
-        raise CommandError(f"store {path!r} does not exist "
-                           "(run 'skillenai demo' or 'skillenai crawl' first, or pass --db)")
-    return open_db(path)
+    return open_db(existing_store(path))
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -149,7 +131,7 @@ def add_metrics_commands(sub, db_option) -> None:
 
     def common(q, window: bool = True):
         db_option(q)
-        q.add_argument("--as-of", type=_as_of, default=None, metavar="D",
+        q.add_argument("--as-of", type=date_arg, default=None, metavar="D",
                        help="last day of the window, YYYY-MM-DD (default: the latest posting date in the store)")
         if window:
             q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW, metavar="DAYS",
@@ -225,16 +207,16 @@ def add_metrics_commands(sub, db_option) -> None:
                     "postings or tags makes answers computed afresh until the next refresh. 'skillenai daily' "
                     "runs this after classify.")
     db_option(q)
-    q.add_argument("--as-of", type=_as_of, default=None, metavar="D",
+    q.add_argument("--as-of", type=date_arg, default=None, metavar="D",
                    help="last day of the window (default: the latest posting date in the store)")
     q.add_argument("--min-postings", type=_positive, default=PAGE_MIN_POSTINGS, metavar="N",
                    help=f"store the page of each entity with at least N postings in the window "
                         f"(default {PAGE_MIN_POSTINGS}; smaller ones are computed quickly on request)")
-    q.add_argument("--skills", type=int, default=REFRESH_SKILLS, metavar="N",
+    q.add_argument("--skills", type=whole_number(0), default=REFRESH_SKILLS, metavar="N",
                    help=f"at most N skill pages, the busiest first (default {REFRESH_SKILLS})")
-    q.add_argument("--metros", type=int, default=REFRESH_METROS, metavar="N",
+    q.add_argument("--metros", type=whole_number(0), default=REFRESH_METROS, metavar="N",
                    help=f"at most N city pages (default {REFRESH_METROS})")
-    q.add_argument("--roles", type=int, default=REFRESH_ROLES, metavar="N",
+    q.add_argument("--roles", type=whole_number(0), default=REFRESH_ROLES, metavar="N",
                    help=f"at most N role pages (default {REFRESH_ROLES})")
     q.add_argument("--force", action="store_true", help="recompute even when the stored figures are up to date")
     q.set_defaults(func=cmd_metrics_refresh)
@@ -246,7 +228,7 @@ def add_metrics_commands(sub, db_option) -> None:
                     "questions. Extra arguments after -- go to datasette as they are.")
     db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8001, help="port (default 8001; 0 for any free port)")
+    p.add_argument("--port", type=whole_number(0, 65535), default=8001, help="port (default 8001; 0 for any free port)")
     p.add_argument("--metadata-out", metavar="FILE",
                    help="write the Datasette metadata JSON to FILE and exit (for running datasette yourself)")
     p.add_argument("datasette_args", nargs=argparse.REMAINDER, metavar="-- DATASETTE_ARGS",

@@ -35,12 +35,14 @@ def map_as_completed(fn: Callable[[T], R], chunks: Iterable[T], workers: int, *,
     """``fn`` of every chunk, in ``workers`` processes, yielded as each one finishes (not
     in order). At most ``pending_per_worker`` chunks a worker are read ahead, so the
     caller writes results while the workers go on, and a large backlog is never held in
-    memory whole. With one worker, runs in this process, in order."""
+    memory whole. With one worker, runs in this process, in order. Closing the iterator
+    early cancels the chunks not yet started."""
     if workers <= 1:
         yield from map(fn, chunks)
         return
     context = multiprocessing.get_context(start_method())
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
         in_flight = set()
         for chunk in chunks:
             in_flight.add(pool.submit(fn, chunk))
@@ -50,3 +52,7 @@ def map_as_completed(fn: Callable[[T], R], chunks: Iterable[T], workers: int, *,
                     yield future.result()
         for future in in_flight:
             yield future.result()
+    finally:
+        # The caller stopped early (an error, an interrupt): chunks not started are dropped,
+        # the ones being worked on are finished and their workers end.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -271,7 +271,10 @@ class StorePipeline:
         self._count_written()
         stats = self.crawler.stats.get_stats()
         errors = sum(v for k, v in stats.items() if k.startswith("log_count/ERROR"))
-        outcome = reason if reason != "finished" or not errors else "finished_with_errors"
+        if reason == "shutdown":
+            outcome = "interrupted"  # stopped by SIGINT or SIGTERM (Scrapy's reason)
+        else:
+            outcome = reason if reason != "finished" or not errors else "finished_with_errors"
         finish_run(self.db, self.run_id, outcome=outcome, counts=self.counts, dropped=self.dropped, stats=stats)
         self.db.close()
         self.db = None

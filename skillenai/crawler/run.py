@@ -1,13 +1,20 @@
 """Running spiders in this process and summarising what they stored.
 
-Used by ``skillenai crawl`` and ``skillenai demo``: every chosen spider runs at once in
+Used by ``skillenai crawl``, ``daily`` and ``demo``: every chosen spider runs at once in
 one Scrapy process (one reactor), each with its own crawl-run record in the store.
+
+SIGINT and SIGTERM stop the crawl as Scrapy does (the first gracefully: the pages in
+flight are finished and stored, a ``JOBDIR`` keeps the queue; the second at once), and
+are noted through :mod:`skillenai.core.interrupt`, so the command that runs the crawl
+exits with 130 or 143 and runs no further stage.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +23,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from skillenai.core import interrupt
 from skillenai.crawler.incremental import killed_job
 from skillenai.crawler.seeds import SPIDERS
 
@@ -26,6 +34,7 @@ logger = logging.getLogger(__name__)
 class CrawlResult:
     seconds: float
     stats: dict[str, dict[str, Any]]  # spider name → Scrapy stats
+    stopped_by: int | None = None     # SIGINT or SIGTERM when the crawl was stopped by one
 
 
 def project_settings(overrides: dict[str, Any] | None = None):
@@ -39,13 +48,18 @@ def project_settings(overrides: dict[str, Any] | None = None):
 
 
 def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | None = None,
-                spider_args: dict[str, Any] | None = None, jobdir: str | None = None) -> CrawlResult:
+                spider_args: dict[str, Any] | None = None, jobdir: str | None = None,
+                progress: bool = False) -> CrawlResult:
     """Run ``spiders`` (default: all five) to completion; returns their stats.
 
     With ``jobdir``, each spider keeps its pending requests and state in ``jobdir/NAME``
     (Scrapy's ``JOBDIR``), so a crawl stopped with Ctrl-C (once) or SIGTERM resumes where it
-    was; the directory of a spider that finished is removed.
+    was; the directory of a spider that finished is removed. With ``progress``, a line on
+    stderr counts pages, items and errors as the crawl goes
+    (:func:`skillenai.crawler.progress.watch`). A signal received before the crawl starts
+    raises :class:`~skillenai.core.interrupt.Interrupted`.
     """
+    interrupt.check()
     names = spiders or list(SPIDERS)
     unknown = [n for n in names if n not in SPIDERS]
     if unknown:
@@ -65,11 +79,50 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
         crawlers.append(crawler)
         process.crawl(crawler, **(spider_args or {}))
     started = time.monotonic()
-    process.start()
+    if progress:
+        from skillenai.crawler.progress import watch
+
+        watch(crawlers)
+    with interrupt.forward(_stop_on_signal(process)):
+        process.start(install_signal_handlers=False)
     if jobdir:
         # A finished job's directory would filter every request of the next crawl as seen.
         for crawler, name in zip(crawlers, names):
             if crawler.stats.get_value("finish_reason") == "finished":
                 shutil.rmtree(Path(jobdir) / name, ignore_errors=True)
     return CrawlResult(time.monotonic() - started,
-                       {c.spider.name if c.spider else n: c.stats.get_stats() for c, n in zip(crawlers, names)})
+                       {c.spider.name if c.spider else n: c.stats.get_stats() for c, n in zip(crawlers, names)},
+                       interrupt.received())
+
+
+def _stop_on_signal(process: CrawlerProcess):
+    """What a signal does during the crawl: the first stops the spiders gracefully, the
+    second stops the reactor at once (Scrapy's own behaviour, with the signal noted)."""
+    from twisted.internet import reactor
+
+    def on_signal(signum: int, count: int) -> None:
+        # Called in a signal handler: no logging or printing here, only the reactor's queue.
+        if count == 1:
+            reactor.callFromThread(_say, f"skillenai: {signal_name(signum)} received: finishing the pages in flight "
+                                         "(send it again to stop at once)")
+            reactor.callFromThread(process.stop)
+        else:
+            reactor.callFromThread(_say, f"skillenai: {signal_name(signum)} received again: stopping now")
+            reactor.callFromThread(_stop_reactor)
+
+    return on_signal
+
+
+def signal_name(signum: int) -> str:
+    return signal.Signals(signum).name
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _stop_reactor() -> None:
+    from twisted.internet import reactor
+
+    if reactor.running:
+        reactor.stop()

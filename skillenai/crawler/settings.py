@@ -114,6 +114,8 @@ SKILLENAI_MONITOR_MAX_ERROR_RATE = 0.2
 SKILLENAI_MONITOR_MAX_DROP_RATE = 0.1
 # Least share of a spider's postings seen in the crawl that have each field.
 SKILLENAI_MONITOR_MIN_FIELD_COVERAGE = {"location": 0.5, "date": 0.5, "description": 0.95}
+# Unusable rows of the sources file (unknown spider, bad token or URL, duplicates) a crawl may skip.
+SKILLENAI_MONITOR_MAX_BAD_SEED_ROWS = 0
 
 # Distributed mode (skillenai/crawler/distributed.py): with a Redis URL, workers share the request
 # queue and duplicate filter, and push items to Redis for `skillenai ingest --redis`.

@@ -38,6 +38,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sqlite_utils
 
+from skillenai.core import interrupt
 from skillenai.core.workers import start_method
 from skillenai.dedupe import boilerplate as bp
 from skillenai.dedupe import lsh
@@ -319,7 +320,7 @@ def run_dedupe(
         settings: :class:`DedupeSettings` (defaults when ``None``).
         rebuild: forget every signature, pair and learned boilerplate line first.
         progress: called as ``progress(done, total)`` while new and changed documents are
-            read and signed (the long part of a large backlog).
+            read, then again (from 0) while they are signed, indexed and linked.
 
     Returns:
         A :class:`DedupeReport`.
@@ -398,6 +399,9 @@ class _Run:
         timer = time.perf_counter()
         self._learn_boilerplate(new_lines)
         r.seconds["boilerplate"] = time.perf_counter() - timer
+        # Stopped while analysing: what was analysed is kept, with its boilerplate learned;
+        # the next run analyses the rest (its mark in dedupe_runs is not moved).
+        interrupt.check()
 
         timer = time.perf_counter()
         self._index_and_link()
@@ -497,6 +501,8 @@ class _Run:
                     self._write_row(doc, scope, title_key(doc["title"], location),
                                     location_key(location) if location else "", bp.lines_to_bytes(lines))
             r.analysed += len(docs)
+            if interrupt.received() is not None:
+                break
         if collected > NEW_LINES_KEPT:
             new_lines = dict.fromkeys(new_lines)
         if skipped_seqs:
@@ -616,12 +622,19 @@ class _Run:
     def _index_and_link(self) -> None:
         unindexed = self.conn.execute("SELECT COUNT(*) FROM minhashes WHERE bands IS NULL").fetchone()[0]
         self._ensure_pool(unindexed)
+        done = 0
+        if self.progress and unindexed:
+            self.progress(0, unindexed)
         while True:
             ids = [r[0] for r in self.conn.execute(
                 "SELECT id FROM minhashes WHERE bands IS NULL ORDER BY id LIMIT ?", (self.s.batch_size,))]
             if not ids:
                 return
             self._index_batch(ids)
+            done += len(ids)
+            if self.progress:
+                self.progress(min(done, unindexed), unindexed)
+            interrupt.check()  # each batch is its own transaction: the rest is indexed by the next run
 
     def _candidates(self, minhash_ids: list[int], *, signatures: bool = True) -> dict[int, Candidate]:
         out: dict[int, Candidate] = {}

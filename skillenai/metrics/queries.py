@@ -30,6 +30,8 @@ from typing import Any, Callable
 
 import sqlite_utils
 
+from skillenai.core import interrupt
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 90
@@ -873,6 +875,7 @@ def refresh(db: sqlite_utils.Database, *, as_of: dt.date | str | None = None, sk
                           json.dumps(page, ensure_ascii=False, separators=(",", ":"))))
             if progress:
                 progress(done, len(chosen))
+            interrupt.check()  # nothing written yet: the stored pages stay as they were
     computed = time.perf_counter()
     with write_transaction(db):
         conn.execute("DELETE FROM skill_day_counts")

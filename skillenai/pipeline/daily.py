@@ -12,6 +12,11 @@ crawl keeps its pending requests in ``<db>.jobs/<date>/<spider>`` (Scrapy's ``JO
 until it finishes, so a crawl stopped gracefully (Ctrl-C once, SIGTERM) resumes when the
 date is run again. A killed one saved no queue (its record still says ``running``): the
 next run of the date discards its job directory and crawls afresh.
+
+The outcome recorded is the one the exit status says (:data:`EXIT_STATUS`): ``ok`` 0,
+``monitors_failed`` and ``failed`` 1, ``interrupted`` 130 or 143 (SIGINT, SIGTERM: the
+crawl stops gracefully, a later stage after the transaction it is in, and no further stage
+runs).
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from skillenai.core import interrupt
 from skillenai.pipeline.batch import run_batch
 from skillenai.store.db import open_db
 from skillenai.store.runs import (
@@ -42,6 +49,7 @@ from skillenai.store.runs import (
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 3
+EXIT_STATUS = {"ok": EXIT_OK, "monitors_failed": EXIT_FAILED, "failed": EXIT_FAILED}  # interrupted: 128 + signal
 _FINISHED = ("finished", "finished_with_errors")
 
 
@@ -81,8 +89,8 @@ def run_daily(*, db_path: str, date: dt.date | None = None, spiders: list[str] |
               progress: Callable[[str], Callable[[int, int], None]] | None = None, out=sys.stdout) -> int:
     """Run every stage for ``date`` (default: today, UTC); print the record as JSON.
 
-    Returns the exit status: 0 ok, 1 a monitor or a stage failed (or the crawl was
-    stopped), 3 another daily run holds the lock.
+    Returns the exit status: 0 ok, 1 a monitor or a stage failed, 3 another daily run
+    holds the lock, 130 or 143 stopped by SIGINT or SIGTERM.
     """
     day = (date or dt.datetime.now(dt.timezone.utc).date()).isoformat()
     try:
@@ -110,13 +118,14 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
         stage = "crawl"
         _say(f"daily {day}: crawl" + (f" (resuming from {jobdir})" if resuming else ""))
         db.close()
-        stages["crawl"], run_ids, settings = _crawl(db_path, day, spiders, overrides, sample_web, jobdir)
+        stages["crawl"], run_ids, settings = _crawl(db_path, day, spiders, overrides, sample_web, jobdir, progress)
         db = open_db(db_path)
         save_daily_stages(db, day, stages)
         if stages["crawl"]["status"] != "ok":
-            outcome = "interrupted"
-            return _finish(db, day, stages, outcome, out)
+            # Stopped by a signal (its queue kept for the next run of the date) or cut short.
+            return _finish(db, day, stages, stages["crawl"]["status"], out)
         shutil.rmtree(jobdir, ignore_errors=True)
+        interrupt.check()
 
         stage = "monitors"
         from skillenai.pipeline.monitors import as_json, run_monitors
@@ -140,7 +149,12 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
             stages[name] = record
             save_daily_stages(db, day, stages)
 
+        interrupt.check()
         run_batch(db, progress=progress, before=before, after=after)
+    except interrupt.Interrupted as exc:
+        stages[stage] = {**stages.get(stage, {}), "status": "interrupted", "errors": [str(exc)]}
+        outcome = "interrupted"
+        db = open_db(db_path)
     except Exception as exc:  # noqa: BLE001 - the record must say which stage failed and why
         logger.exception("daily %s: stage %s failed", day, stage)
         stages[stage] = {**stages.get(stage, {}), "status": "failed", "errors": [f"{type(exc).__name__}: {exc}"]}
@@ -153,7 +167,7 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
+def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path, progress=None):
     from skillenai.crawler.run import project_settings, run_spiders
 
     overrides = {**overrides, "SKILLENAI_DB": db_path, "SKILLENAI_RUN_DATE": day}
@@ -167,9 +181,9 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
 
         with SampleWebServer(sample_web) as web:
             overrides = {**sample_web_settings(web, Path(sample_web), db_path), **overrides}
-            run_spiders(spiders, overrides, jobdir=str(jobdir))
+            result = run_spiders(spiders, overrides, jobdir=str(jobdir), progress=progress is not None)
     else:
-        run_spiders(spiders, overrides, jobdir=str(jobdir))
+        result = run_spiders(spiders, overrides, jobdir=str(jobdir), progress=progress is not None)
     seconds = time.monotonic() - started
     db = open_db(db_path)
     try:
@@ -193,8 +207,8 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
               for key in ("requests", "new", "changed", "unchanged", "not_modified", "same_content", "closed",
                           "dropped", "errors")}
     complete = bool(runs) and all(run["outcome"] in _FINISHED for run in runs)
-    record = {"status": "ok" if complete else "interrupted", "seconds": round(seconds, 2), **totals,
-              "spiders": per_spider}
+    status = "interrupted" if result.stopped_by else "ok" if complete else "failed"
+    record = {"status": status, "seconds": round(seconds, 2), **totals, "spiders": per_spider}
     if not complete:
         record["errors_detail"] = [f"{run['spider']}: {run['outcome']}" for run in runs
                                    if run["outcome"] not in _FINISHED] or ["no spider ran"]
@@ -205,4 +219,9 @@ def _finish(db, day: str, stages: dict, outcome: str, out) -> int:
     record = finish_daily_run(db, day, stages, outcome)
     db.close()
     print(json.dumps(record, indent=2, sort_keys=False), file=out)
-    return EXIT_OK if outcome == "ok" else EXIT_FAILED
+    if outcome == "interrupted":
+        signum = interrupt.received()
+        print(f"skillenai: daily {day} interrupted by {signal.Signals(signum).name if signum else 'a signal'}; "
+              "running it again resumes it", file=sys.stderr)
+        return 128 + signum if signum else EXIT_FAILED
+    return EXIT_STATUS[outcome]

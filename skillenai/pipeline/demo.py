@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from skillenai.core import interrupt
 from skillenai.metrics.queries import PAGE_MIN_POSTINGS
-from skillenai.pipeline.batch import run_batch
+from skillenai.pipeline.batch import Progress, run_batch
 from skillenai.store.db import open_db
 from skillenai.store.report import (
     crawl_summary,
@@ -94,10 +95,10 @@ def print_crawl_summary(db, run_ids: list[int], seconds: float, out=sys.stdout) 
     print(format_table(summary["issues"], ["spider", "reason", "count", "example"]), file=out)
 
 
-def batch_with_summary(db) -> dict[str, float]:
+def batch_with_summary(db, progress: Progress | None = None) -> dict[str, float]:
     """The batch a daily run does (:func:`skillenai.pipeline.batch.run_batch`), with a few
     lines on each stage. Returns seconds per stage."""
-    records = run_batch(db)
+    records = run_batch(db, progress=progress)
     print("\n" + records["dedupe"]["summary"])
     tagged = records["classify"]
     languages = ", ".join(f"{lang or 'unknown'} {count}" for lang, count in documents_by_language(db))
@@ -123,13 +124,16 @@ def print_index_summary(db, out=sys.stdout, limit: int = 10) -> None:
 
 
 def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_of: dt.date | None,
-             verbose: bool = False) -> int:
+             verbose: bool = False, progress: Progress | None = None) -> int:
     from skillenai.crawler.run import run_spiders
     from skillenai.sampleweb.generate import generate
     from skillenai.sampleweb.server import SampleWebServer
 
+    """Returns the exit status (0). ``progress``: the progress display of each stage
+    (:data:`skillenai.pipeline.batch.Progress`); a SIGINT or SIGTERM stops the demo with
+    :class:`~skillenai.core.interrupt.Interrupted` after the transaction in hand."""
     if not 50 <= postings <= 100_000:
-        raise ValueError("--postings must be between 50 and 100000")
+        raise ValueError("postings must be between 50 and 100000")
     as_of = as_of or dt.date.today()
     keep = web_dir is not None
     directory = Path(web_dir) if keep else Path(tempfile.mkdtemp(prefix="skillenai-web-"))
@@ -147,7 +151,9 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
             overrides = sample_web_settings(web, directory, db_path)
             # The summary reports skipped input by reason; the log would repeat it line by line.
             overrides["LOG_LEVEL"] = "INFO" if verbose else "ERROR"
-            result = run_spiders(None, overrides)
+            result = run_spiders(None, overrides, progress=progress is not None)
+        if result.stopped_by:
+            raise interrupt.Interrupted(result.stopped_by)
         db = open_db(db_path)
         run_ids = [run["id"] for run in crawl_runs_after(db, last_run)]
         print_crawl_summary(db, run_ids, result.seconds)
@@ -157,7 +163,7 @@ def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_
             share = r["found"] / r["truth"] if r["truth"] else 1.0
             print(f"  {name:9s} {r['found']:6d} of {r['truth']:6d} found ({share:.1%}); {r['stored']} stored")
         timings = {"generate": generated - started, "crawl": result.seconds}
-        timings.update(batch_with_summary(db))
+        timings.update(batch_with_summary(db, progress))
         print_index_summary(db)
         print("\nTime: " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items())
               + f"; total {time.monotonic() - started:.1f} s. Store: {db_path}")

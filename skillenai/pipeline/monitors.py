@@ -8,7 +8,9 @@ from the settings:
 - ``SKILLENAI_MONITOR_MAX_ERROR_RATE``: failed fetches per request, per spider;
 - ``SKILLENAI_MONITOR_MAX_DROP_RATE``: dropped items per item, per spider;
 - ``SKILLENAI_MONITOR_MIN_FIELD_COVERAGE``: share of a spider's postings with a location,
-  a date, a description (``{"location": 0.5, ...}``; a field left out is not checked).
+  a date, a description (``{"location": 0.5, ...}``; a field left out is not checked);
+- ``SKILLENAI_MONITOR_MAX_BAD_SEED_ROWS``: unusable rows of the sources file the crawl
+  skipped (default 0: a sources file with a bad row fails, so its author hears of it).
 
 A failed check names the spider, the source where it applies, the setting, the actual
 value and the limit.
@@ -22,12 +24,12 @@ from pathlib import Path
 
 from skillenai.crawler.seeds import SeedFileError, read_seeds
 from skillenai.store.report import COVERAGE_FIELDS, run_documents, run_postings
-from skillenai.store.runs import crawl_runs
+from skillenai.store.runs import bad_seed_rows, crawl_runs
 
 
 @dataclass
 class Check:
-    monitor: str          # min_items | max_error_rate | max_drop_rate | min_field_coverage
+    monitor: str          # min_items | max_error_rate | max_drop_rate | min_field_coverage | max_bad_seed_rows
     spider: str
     source: str | None
     setting: str
@@ -39,7 +41,7 @@ class Check:
     def message(self) -> str:
         where = f"{self.spider} source {self.source!r}" if self.source else self.spider
         op = ">=" if self.monitor.startswith("min") else "<="
-        fmt = "{:g}" if self.monitor == "min_items" else "{:.3f}"
+        fmt = "{:g}" if self.monitor in ("min_items", "max_bad_seed_rows") else "{:.3f}"
         verdict = "ok" if self.passed else "FAILED"
         return (f"monitor {verdict}: {where}: {self.detail or self.monitor} {fmt.format(self.actual)}, "
                 f"must be {op} {fmt.format(self.limit)} ({self.setting})")
@@ -86,6 +88,11 @@ def run_monitors(db, run_ids: list[int], settings) -> list[Check]:
             share = having / postings
             checks.append(Check("min_field_coverage", spider, None, f"SKILLENAI_MONITOR_MIN_FIELD_COVERAGE[{field}]",
                                 share, limit, share >= limit, f"postings with a {field} {having} of {postings}, share"))
+    bad_rows = bad_seed_rows(db, run_ids)
+    max_bad = settings.getint("SKILLENAI_MONITOR_MAX_BAD_SEED_ROWS", 0)
+    first = f" (the first: {bad_rows[0]})" if bad_rows else ""
+    checks.append(Check("max_bad_seed_rows", "sources file", None, "SKILLENAI_MONITOR_MAX_BAD_SEED_ROWS",
+                        len(bad_rows), max_bad, len(bad_rows) <= max_bad, f"unusable rows skipped{first}"))
     return checks
 
 

@@ -20,6 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from skillenai.core import interrupt
 from skillenai.core.dates import lenient_datetime
 from skillenai.core.record import clean_line, clean_text
 from skillenai.core.workers import map_as_completed, usable_cores
@@ -140,11 +141,16 @@ def reextract_store(db, *, workers: int | None = None, all_documents: bool = Fal
             _write(db, pending, report)
         if progress:
             progress(report.documents, total)
+        if interrupt.received() is not None:
+            _write(db, pending, report)  # what was extracted is kept
+            interrupt.check()
 
     if total <= chunk:
         workers = 1
     if workers > 1:
         _warm_up()
+    if progress:
+        progress(0, total)
     for results in map_as_completed(_extract_chunk, _rows(db, rowids, chunk), workers):
         take(results)
     _write(db, pending, report)

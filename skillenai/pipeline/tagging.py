@@ -24,6 +24,7 @@ import sqlite_utils
 from skillenai.classify.sections import in_ranges, job_section_ranges
 from skillenai.classify.skills.linking import default_linker
 from skillenai.classify.skills.spantrain import load_span_tagger
+from skillenai.core import interrupt
 from skillenai.core.workers import map_as_completed, usable_cores
 from skillenai.dedupe.boilerplate import Boilerplate, scope_of
 from skillenai.dedupe.text import normalise, unit_hash
@@ -182,8 +183,13 @@ def classify_store(
                     "learned": boilerplate.of(scope_of(r["kind"], r["company"], r["source"], r["spider"]))
                     if r["kind"] == "posting" else None} for r in rows]
 
-    if workers > 1:
-        _warm_up()
+    if not total:
+        report.seconds = time.monotonic() - started
+        return report
+    # Models load before the first batch, so the progress display's rate is the tagging's.
+    _warm_up()
+    if progress:
+        progress(0, total)
     for tags in map_as_completed(_tag_batch, batches(), workers):
         _write_tags(db, tags, report)
         report.documents += len(tags)
@@ -191,6 +197,7 @@ def classify_store(
             report.by_kind[t.kind] = report.by_kind.get(t.kind, 0) + 1
         if progress:
             progress(report.documents, total)
+        interrupt.check()  # between transactions: the batches written stay, the rest waits for the next run
     report.seconds = time.monotonic() - started
     return report
 

@@ -14,6 +14,7 @@ from typing import IO, Iterator
 
 import sqlite_utils
 
+from skillenai.core import interrupt
 from skillenai.core.record import decompress_raw
 
 _COLUMNS = (
@@ -61,11 +62,15 @@ def _document(row: dict, include_raw: bool) -> dict:
 
 
 def write_export(db: sqlite_utils.Database, out: IO[str], since: int = 0, **options) -> tuple[int, int]:
-    """Write the export to ``out``; returns (documents written, next cursor)."""
+    """Write the export to ``out``; returns (documents written, next cursor). A SIGINT or
+    SIGTERM noted by :mod:`skillenai.core.interrupt` ends it early, at a whole document:
+    the cursor returned is where the next export goes on."""
     count, cursor = 0, since
     for doc in iter_export(db, since, **options):
         out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True))
         out.write("\n")
         count += 1
         cursor = doc["seq"]
+        if interrupt.received() is not None:
+            break
     return count, cursor

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import IO, Iterable
+from typing import IO, Callable, Iterable
 
 import sqlite_utils
 
+from skillenai.core import interrupt
 from skillenai.core.record import InvalidRecord, normalize_record
 from skillenai.store.documents import UpsertCounts, upsert_documents
 
@@ -43,10 +44,13 @@ def ingest_lines(
     batch_size: int = 500,
     max_errors_kept: int = 1000,
     first_line: int = 1,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestReport:
     """Validate and store every good line; collect ``name:line: message`` for the bad ones.
 
-    ``first_line`` numbers the first line, for input read in parts.
+    ``first_line`` numbers the first line, for input read in parts. ``progress(lines,
+    None)`` is called after each batch is stored. A SIGINT or SIGTERM noted by
+    :mod:`skillenai.core.interrupt` stops the ingest after the batch being written.
     """
     report = IngestReport()
     batch: list[dict] = []
@@ -78,8 +82,13 @@ def ingest_lines(
         if len(batch) >= batch_size:
             report.counts.add(upsert_documents(db, batch))
             batch = []
+            if progress:
+                progress(report.lines, None)
+            interrupt.check()
     if batch:
         report.counts.add(upsert_documents(db, batch))
+    if progress:
+        progress(report.lines, report.lines)
     return report
 
 

@@ -127,6 +127,16 @@ def crawl_runs(db: sqlite_utils.Database, run_ids: list[int]) -> list[dict[str, 
         "ORDER BY id", run_ids))
 
 
+def bad_seed_rows(db: sqlite_utils.Database, run_ids: list[int]) -> list[str]:
+    """The rows of the sources file (``file:line``) the runs ``run_ids`` skipped as unusable,
+    each once (every spider reports a row whose spider is unknown)."""
+    if not run_ids:
+        return []
+    return [row[0] for row in db.conn.execute(
+        f"SELECT DISTINCT url FROM crawl_issues WHERE reason = 'bad_seed_row' "
+        f"AND crawl_run_id IN ({','.join('?' * len(run_ids))}) ORDER BY url", run_ids)]
+
+
 def crawl_run_of_redis_run(db: sqlite_utils.Database, redis_run: str) -> int | None:
     """The latest crawl run stored for a distributed worker's run (``args.redis_run``)."""
     row = db.conn.execute(

@@ -60,7 +60,10 @@ def _serve(requests: Any, results: Any) -> None:
             message = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable result or exception
             message = pickle.dumps((task_id, False, RuntimeError(f"{getattr(fn, '__name__', fn)}: {exc!r}")))
-        results.send_bytes(message)
+        try:
+            results.send_bytes(message)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the crawl ended (or stopped early) and closed its end
 
 
 def _grow_pipe(conn: Any) -> int:
