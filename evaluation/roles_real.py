@@ -31,6 +31,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TITLES = HERE / "data" / "roles" / "real_titles.jsonl"
+# More real titles labelled the same way, for training only: never scored here.
+TRAINING_ONLY = HERE / "data" / "roles" / "real_titles_training_only.jsonl"
 FLOORS_FILE = HERE / "roles_floors.json"
 OTHER = "Other"
 

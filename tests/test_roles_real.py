@@ -36,7 +36,15 @@ def test_the_labels_are_whole_and_the_training_data_holds_no_held_out_title():
         assert r["family"] in set(roles.families()) | {"Other"}, r
         assert structure[r["soc"]].level == "detailed", r
     held = {normalize_title(r["title"]) for r in rows if r["split"] == "held_out"}
-    train = [r["title"] for r in rows if r["split"] == "train"]
+    training_only = roles_real.read_titles(roles_real.TRAINING_ONLY)
+    assert len(training_only) == len({r["title"] for r in training_only}) >= 300
+    assert {r["split"] for r in training_only} == {"train"}
+    assert not {r["title"] for r in training_only} & {r["title"] for r in rows}
+    for r in training_only:
+        assert r["family"] in set(roles.families()) | {"Other"}, r
+        assert structure[r["soc"]].level == "detailed", r
+        assert r["source"] and r["soc_confidence"] in ("high", "low"), r
+    train = [r["title"] for r in rows if r["split"] == "train"] + [r["title"] for r in training_only]
     with roles.REAL_TITLES_PATH.open(encoding="utf-8", newline="") as fh:
         shipped = [row["title"] for row in csv.DictReader(fh)]
     assert shipped == train  # python -m tools.make_role_labels
