@@ -54,7 +54,7 @@ ROLLUP_PATH = SOC_DIR / "families.csv"
 FAMILY_SOC_PATH = SOC_DIR / "family_soc.csv"
 MODEL_PATH = MODELS_DIR / "occupation.skops"
 NEIGHBOURS = 10
-MIN_SCORE = 0.1
+MIN_SCORE = 0.05
 # Which titles that head a function are moved to the management occupation ("off",
 # "leading": "Manager, X", "Head of X", "Director of X"; "any": also "X Manager",
 # "X Director"), and the least share of a title's words the labelled titles must hold;
