@@ -9,7 +9,16 @@ import pytest
 
 from evaluation import roles_real
 from skillenai.classify import roles
-from skillenai.classify.occupations import NOT_A_JOB, classify_occupation, family_of, soc_structure
+from skillenai.classify.occupations import (
+    NO_KNOWN_WORDS,
+    NOT_A_JOB,
+    classify_occupation,
+    classify_occupations,
+    family_of,
+    heads_a_function,
+    management_code,
+    soc_structure,
+)
 from skillenai.classify.roles import normalize_title
 from skillenai.classify.titles import classify_title, classify_titles
 
@@ -36,7 +45,15 @@ def test_the_labels_are_whole_and_the_training_data_holds_no_held_out_title():
         assert r["family"] in set(roles.families()) | {"Other"}, r
         assert structure[r["soc"]].level == "detailed", r
     held = {normalize_title(r["title"]) for r in rows if r["split"] == "held_out"}
-    train = [r["title"] for r in rows if r["split"] == "train"]
+    training_only = roles_real.read_titles(roles_real.TRAINING_ONLY)
+    assert len(training_only) == len({r["title"] for r in training_only}) >= 300
+    assert {r["split"] for r in training_only} == {"train"}
+    assert not {r["title"] for r in training_only} & {r["title"] for r in rows}
+    for r in training_only:
+        assert r["family"] in set(roles.families()) | {"Other"}, r
+        assert structure[r["soc"]].level == "detailed", r
+        assert r["source"] and r["soc_confidence"] in ("high", "low"), r
+    train = [r["title"] for r in rows if r["split"] == "train"] + [r["title"] for r in training_only]
     with roles.REAL_TITLES_PATH.open(encoding="utf-8", newline="") as fh:
         shipped = [row["title"] for row in csv.DictReader(fh)]
     assert shipped == train  # python -m tools.make_role_labels
@@ -89,13 +106,43 @@ def test_the_department_tells_a_design_engineer_apart():
 
 
 def test_every_title_gets_an_occupation_or_a_reason():
-    got = classify_titles(["", "Open Application", "Talent Pool - Future Opportunities", "zzqx vvbn"])
-    assert [o.reason for _, o in got[:3]] == ["empty title", NOT_A_JOB, NOT_A_JOB]
-    assert got[3][1].code is None and got[3][1].reason.startswith("low confidence: top score ")
-    assert all(role is None for role, _ in got)
+    got = classify_titles(["", "Open Application", "Talent Pool - Future Opportunities", "zzqx vvbn", "xkcd blorp"])
+    assert [o.reason for _, o in got] == ["empty title", NOT_A_JOB, NOT_A_JOB, NO_KNOWN_WORDS, NO_KNOWN_WORDS]
+    assert all(role is None and o.code is None for role, o in got)
+    # a title of words the labelled titles hold is not turned away, in any language
+    assert [o.code for _, o in classify_titles(["Especialista de Atención al Cliente", "Staff Engineer, Storage"])] \
+        == ["43-4051", "15-1252"]
     occupation = classify_occupation("Staff Software Engineer, Payments")
     assert occupation.code == "15-1252" and occupation.title == "Software Developers"
     assert occupation.as_dict()["major_title"] == "Computer and Mathematical Occupations"
+
+
+# A manager of a function was coded as the people managed ("Manager, Security Operations"
+# -> information security analysts): a title that heads a function gets the function's
+# management occupation; a specialist called manager keeps the specialist's.
+@pytest.mark.parametrize("title, code, managed", [
+    ("Manager, Threat Detection", "11-3021", "15-1212"),
+    ("Head of Data Science", "11-3021", "15-2051"),
+    ("Manager, Sales Development", "11-2022", "41-4011"),
+    ("Manager, Talent Acquisition", "11-3121", "13-1071"),
+    ("Key Account Manager, Retail", "41-3091", "41-3091"),
+    ("Program Manager, Security", "13-1082", "13-1082"),
+])
+def test_a_manager_is_coded_as_the_manager_of_the_function(title, code, managed):
+    assert classify_title(title)[1].code == code
+    assert classify_occupations([title], managers="off")[0].code == managed
+
+
+def test_manager_forms():
+    assert heads_a_function("manager security operations", "leading")
+    assert heads_a_function("head of data science", "leading")
+    assert not heads_a_function("security operations manager", "leading")
+    assert heads_a_function("security operations manager", "any")
+    assert not heads_a_function("account manager uber eats", "any")
+    assert not heads_a_function("customer success manager", "any")
+    assert not heads_a_function("manager security operations", "off")
+    assert management_code("15-1212") == "11-3021" and management_code("41-3091") == "11-2022"
+    assert management_code("13-1071") == "11-3121" and management_code("23-1011") is None
 
 
 def test_the_families_roll_up_from_occupations():

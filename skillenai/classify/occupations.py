@@ -18,9 +18,17 @@ share of the votes. The labelled titles it searches:
   left out.
 
 A title is ``unclassified`` when it is empty ("empty title"), names no job ("not a job
-(talent pool / open application)"), or its score is under ``MIN_SCORE`` ("low confidence:
-top score x"). Searching a few thousand titles costs about a matrix product per batch,
-and the index is small (no per-class weights for 867 classes).
+(talent pool / open application)"), holds no word any labelled title holds ("no known
+words": "xkcd blorp" is near some title by its letters alone), or its score is under
+``MIN_SCORE`` ("low confidence: top score x"). Searching a few thousand titles costs about
+a matrix product per batch, and the index is small (no per-class weights for 867 classes).
+
+A title that heads a function ("Manager, Security Operations", "Head of Data Science",
+"Director, Payments Engineering") is coded as the manager of what the nearest titles do,
+not as the people managed: the occupation found is moved to its management occupation
+(:data:`MANAGEMENT`: a security analyst's manager is a computer and information systems
+manager, 11-3021). Titles where "manager" names a specialist ("Account Manager",
+"Program Manager", "Customer Success Manager") are left alone.
 
 The model is ``skillenai/classify/models/occupation.skops``, rebuilt by
 :func:`train_occupation_model` (also when the file is missing). Data and attribution:
@@ -46,11 +54,19 @@ ROLLUP_PATH = SOC_DIR / "families.csv"
 FAMILY_SOC_PATH = SOC_DIR / "family_soc.csv"
 MODEL_PATH = MODELS_DIR / "occupation.skops"
 NEIGHBOURS = 10
-MIN_SCORE = 0.1
+MIN_SCORE = 0.05
+# Which titles that head a function are moved to the management occupation ("off",
+# "leading": "Manager, X", "Head of X", "Director of X"; "any": also "X Manager",
+# "X Director"), and the least share of a title's words the labelled titles must hold;
+# both chosen by cross-validation on the training titles
+# (python -m evaluation.roles_real --tune).
+MANAGERS = "leading"
+MIN_KNOWN = 0.01
 _SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
 _MANAGES = re.compile(r"\b(?:manager|head|director|vp|vice president|chief|lead(?:er)?|supervisor)\b", re.I)
 
 EMPTY = "empty title"
+NO_KNOWN_WORDS = "no known words"
 NOT_A_JOB = "not a job (talent pool / open application)"
 # Postings that invite applications for no particular job.
 NOT_A_JOB_PATTERN = re.compile(
@@ -58,6 +74,84 @@ NOT_A_JOB_PATTERN = re.compile(
     r"|\bgeneral\s+interest|\bexpression\s+of\s+interest|\bfuture\s+opportunit|\bjoin\s+our\s+(?:team|talent)"
     r"|\bhackathon|\binitiativbewerbung|\bcandidature\s+spontan|\bdon'?t\s+see\s+(?:a|the)\s+(?:role|job)",
     re.I)
+
+
+# The management occupation of each function, by the SOC code (or group prefix) of the
+# people managed; the longest prefix decides. Functions without an entry keep their code
+# (a legal director is a lawyer, a program manager a project management specialist).
+MANAGEMENT = {
+    "15-1": "11-3021",  # computer occupations: computer and information systems managers
+    "15-2": "11-3021",  # data scientists, analysts, operations research (the analytics-manager alias)
+    "17-2": "11-9041",  # engineers: architectural and engineering managers
+    "17-3": "11-9041",
+    "19-": "11-9121",  # scientists: natural sciences managers
+    "29-": "11-9111",  # health practitioners: medical and health services managers
+    "31-": "11-9111",
+    "41-": "11-2022",  # sales workers: sales managers
+    "13-2": "11-3031",  # financial specialists: financial managers
+    "43-3": "11-3031",
+    "13-1071": "11-3121",  # HR specialists and recruiters: human resources managers
+    "13-1141": "11-3111",  # compensation and benefits
+    "13-1151": "11-3131",  # training and development
+    "13-1161": "11-2021",  # marketing specialists: marketing managers
+    "27-3031": "11-2032",  # public relations specialists
+    "13-1041": "11-9199",  # compliance officers: compliance managers (11-9199.02)
+    "13-1081": "11-3071",  # logisticians: transportation, storage and distribution managers
+    "13-1023": "11-3061",  # purchasing agents: purchasing managers
+}
+# Words that head a function at the start of a normalised title ("manager security
+# operations", "head of data"), and words before "manager" or "director" that make it a
+# specialist's title, not a manager's ("account manager", "program director").
+_HEADS = re.compile(r"^(?:(?:senior |sr |group |global |regional |general )?manager(?: of)?|head of|director(?: of)?"
+                    r"|managing director|vp(?: of)?|vice president(?: of)?|svp|evp)\b")
+_SPECIALIST = {"account", "accounts", "program", "programme", "project", "product", "partner", "partnerships",
+               "success", "community", "media", "relationship", "case", "territory", "engagement", "category",
+               "brand", "content", "campaign", "property", "client", "channel", "care", "office", "store",
+               "shift", "delivery", "release", "launch", "expansion", "growth", "market", "city", "country",
+               "general", "creative", "art", "medical", "funeral", "casting", "technical", "solutions",
+               "implementation", "onboarding", "enablement", "grant", "grants", "event", "events", "social"}
+_LEADS = re.compile(r"\b(\w+)\s+(?:manager|director)\b")
+
+
+def heads_a_function(norm: str, forms: str = "any") -> bool:
+    """Whether a normalised title is a manager's of a function, not a specialist's called
+    manager ("account manager", "program manager"). ``forms``: ``"leading"`` reads only
+    titles that open with the head ("manager security operations", "head of data
+    science"); ``"any"`` also those that end with it ("security operations manager").
+
+    >>> heads_a_function("manager security operations"), heads_a_function("account manager uber eats")
+    (True, False)
+    >>> heads_a_function("security operations manager"), heads_a_function("security operations manager", "leading")
+    (True, False)
+    """
+    if forms == "off":
+        return False
+    if _HEADS.match(norm):
+        return True
+    if forms != "any":
+        return False
+    m = _LEADS.search(norm)
+    return m is not None and m.group(1) not in _SPECIALIST
+
+
+def management_code(code: str) -> str | None:
+    """The management occupation over the people of ``code``, or None where none is listed."""
+    best = max((p for p in MANAGEMENT if code.startswith(p)), key=len, default=None)
+    return MANAGEMENT[best] if best else None
+
+
+def as_manager(norm: str, occupation: "Occupation", forms: str = MANAGERS) -> "Occupation":
+    """``occupation`` moved to its management occupation when the normalised title heads a
+    function (:func:`heads_a_function` with ``forms``); unchanged otherwise, and for codes
+    already in management (11-xxxx) or supervision (first-line supervisors, xx-1xxx)."""
+    code = occupation.code
+    if code is None or code.startswith("11-") or (code[3] == "1" and int(code[:2]) >= 33) \
+            or not heads_a_function(norm, forms):
+        return occupation
+    managed = management_code(code)
+    if managed is None:
+        return occupation
+    return Occupation(managed, soc_title(managed), occupation.score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,26 +364,48 @@ def _decide(model: dict, norms: list[str]) -> list[tuple[str, float]]:
     return out
 
 
+_WORD = re.compile(r"(?u)\b[\w+#.]*[^\W\d_][\w+#.]*\b")
+
+
+def known_share(model: dict, norm: str) -> float:
+    """The share of a normalised title's words (with a letter) that some labelled title
+    holds; 1.0 for a title without such words ("2026")."""
+    vocabulary = model["features"].transformer_list[1][1].vocabulary_
+    words = _WORD.findall(norm)
+    return sum(w in vocabulary for w in words) / len(words) if words else 1.0
+
+
 def classify_occupations(titles: list[str], *, min_score: float = MIN_SCORE, model: dict | None = None,
-                         norms: list[str] | None = None) -> list[Occupation]:
+                         norms: list[str] | None = None, managers: str = MANAGERS,
+                         min_known: float = MIN_KNOWN) -> list[Occupation]:
     """SOC occupations for many titles with one model call; ``code`` None with a reason
     where none is given. ``model``: another fitted model (:func:`fit_occupation_model`);
     ``norms``: the titles already normalised
-    (:func:`skillenai.classify.roles.normalize_titles`)."""
+    (:func:`skillenai.classify.roles.normalize_titles`); ``managers``: which titles that
+    head a function move to its management occupation (:func:`as_manager`); ``min_known``:
+    the least share of the title's words the labelled titles must hold
+    (:func:`known_share`), under which the title is ``no known words``."""
     out: list[Occupation | None] = [None] * len(titles)
     todo, texts = [], []
+    model = model or _model()
     for i, title in enumerate(titles):
         if not isinstance(title, str) or not title.strip():
             out[i] = Occupation(None, None, 0.0, EMPTY)
         elif NOT_A_JOB_PATTERN.search(title):
             out[i] = Occupation(None, None, 0.0, NOT_A_JOB)
         else:
+            norm = normalize_title(title) if norms is None else norms[i]
+            if min_known > 0 and known_share(model, norm) < min_known:
+                out[i] = Occupation(None, None, 0.0, NO_KNOWN_WORDS)
+                continue
             todo.append(i)
-            texts.append(normalize_title(title) if norms is None else norms[i])
+            texts.append(norm)
     if todo:
-        for i, (code, score) in zip(todo, _decide(model or _model(), texts)):
+        for i, norm, (code, score) in zip(todo, texts, _decide(model, texts)):
             score = round(score, 4)
-            out[i] = Occupation(code, soc_title(code), score) if score >= min_score else \
+            occupation = Occupation(code, soc_title(code), score)
+            occupation = as_manager(norm, occupation, managers)
+            out[i] = occupation if score >= min_score else \
                 Occupation(None, None, score, f"low confidence: top score {score:.2f}")
     return out
 
