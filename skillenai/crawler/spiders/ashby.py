@@ -47,7 +47,10 @@ class AshbySpider(SeededSpider):
                 yield self.job_item(job, seed)
 
     def job_item(self, job: dict, seed) -> Document:
-        text = html_to_text(job.get("descriptionHtml") or "") or (job.get("descriptionPlain") or "")
+        text = html_to_text(job.get("descriptionHtml") or "")
+        plain = job.get("descriptionPlain") if isinstance(job.get("descriptionPlain"), str) else ""
+        if len(plain.strip()) > 2 * len(text):  # the HTML cut short where the plain text is whole
+            text = plain.strip()
         names = [job.get("location")] + [
             s.get("location") for s in job.get("secondaryLocations") or [] if isinstance(s, dict)
         ]
