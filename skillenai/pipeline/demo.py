@@ -120,7 +120,7 @@ def print_index_summary(db, out=sys.stdout, limit: int = 10) -> None:
     print("Top skills:", file=out)
     print(format_table(top_skills(db, limit), ["skill", "category", "postings"]), file=out)
     print("Top metros:", file=out)
-    print(format_table(top_metros(db, limit), ["metro", "country", "postings"]), file=out)
+    print(format_table(top_metros(db, limit), ["metro", "postings"]), file=out)
 
 
 def run_demo(*, db_path: str, postings: int, seed: int, web_dir: str | None, as_of: dt.date | None,

@@ -74,9 +74,10 @@ def top_skills(db: sqlite_utils.Database, limit: int = 10) -> list[dict[str, Any
 
 
 def top_metros(db: sqlite_utils.Database, limit: int = 10) -> list[dict[str, Any]]:
-    """The cities with the most unique postings: ``{metro, country, postings}``, the most first."""
+    """The cities with the most unique postings: ``{metro, country, postings}``, the most
+    first; ``metro`` is the city's display label ("Dublin, CA, US") where the store has one."""
     return list(db.query(
-        "SELECT m.name AS metro, m.country, COUNT(*) AS postings FROM document_metros dm "
+        "SELECT COALESCE(m.label, m.name) AS metro, m.country, COUNT(*) AS postings FROM document_metros dm "
         "JOIN unique_postings u ON u.id = dm.document_id JOIN metros m ON m.id = dm.metro_id "
         "GROUP BY m.id ORDER BY postings DESC, m.name LIMIT ?", [limit]))
 
