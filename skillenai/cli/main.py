@@ -124,9 +124,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
-    """Run the monitors over a crawl's runs: exit status 1 when one fails (skillenai/pipeline/monitors.py)."""
+    """Run the monitors over a crawl's runs: exit status 1 when one fails (skillenai/crawler/monitors.py)."""
+    from skillenai.crawler.monitors import report, run_monitors
     from skillenai.crawler.run import project_settings
-    from skillenai.pipeline.monitors import report, run_monitors
 
     try:
         checks = run_monitors(db, run_ids, project_settings(overrides))

@@ -104,7 +104,7 @@ SKILLENAI_MAX_LISTING_PAGES = 200
 # source closed on SKILLENAI_RUN_DATE (empty: today, UTC).
 SKILLENAI_INCREMENTAL = True
 SKILLENAI_RUN_DATE = ""
-# Monitors run after `skillenai crawl` and `skillenai daily` (skillenai/pipeline/monitors.py); a
+# Monitors run after `skillenai crawl` and `skillenai daily` (skillenai/crawler/monitors.py); a
 # crossed threshold makes the command exit with status 1, naming source and threshold.
 # Documents each source of the seeds file must yield (stored or re-seen) in a crawl.
 SKILLENAI_MONITOR_MIN_ITEMS = 1
