@@ -62,7 +62,11 @@ LOG_FORMATTER = "skillenai.crawler.logformatter.SkillenaiLogFormatter"
 
 EXTENSIONS = {
     "skillenai.crawler.extensions.CollectorTuning": 0,
+    "skillenai.crawler.monitors.MonitorExtension": 500,
 }
+# The project's `scrapy crawl` (skillenai/crawler/commands/crawl.py): Scrapy's own, with exit
+# status 1 when a monitor failed or the spider did not finish.
+COMMANDS_MODULE = "skillenai.crawler.commands"
 
 ITEM_PIPELINES = {
     "skillenai.crawler.pipelines.NormalizePipeline": 100,
@@ -104,8 +108,18 @@ SKILLENAI_MAX_LISTING_PAGES = 200
 # source closed on SKILLENAI_RUN_DATE (empty: today, UTC).
 SKILLENAI_INCREMENTAL = True
 SKILLENAI_RUN_DATE = ""
-# Monitors run after `skillenai crawl` and `skillenai daily` (skillenai/crawler/monitors.py); a
-# crossed threshold makes the command exit with status 1, naming source and threshold.
+# Monitors (skillenai/crawler/monitors.py) run as each spider closes (`scrapy crawl`, Scrapyd),
+# or after `skillenai crawl` and `skillenai daily` over all their spiders; a crossed threshold
+# makes the command exit with status 1, naming source and threshold, is kept in
+# crawl_runs.monitors and is POSTed to SKILLENAI_MONITOR_WEBHOOK.
+# Run the monitors as each spider closes; `skillenai crawl` and `daily` turn this off and
+# check all their spiders' runs together.
+SKILLENAI_MONITOR_ON_CLOSE = True
+# A URL that receives a JSON POST when a monitor fails ("" for none); its `text` field is
+# the message for a person (Slack and Mattermost incoming webhooks show it as it is).
+SKILLENAI_MONITOR_WEBHOOK = ""
+# Seconds to wait for the webhook's answer.
+SKILLENAI_MONITOR_WEBHOOK_TIMEOUT = 10.0
 # Documents each source of the seeds file must yield (stored or re-seen) in a crawl.
 SKILLENAI_MONITOR_MIN_ITEMS = 1
 # Failed requests (after retries; taken-down posting pages excluded) per request, per spider.
