@@ -44,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, without decoding every page to find out there is no meta refresh.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "skillenai.crawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Scrapy's, sending no Referer on a redirect (as on every request) without warning about it.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "skillenai.crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 REDIRECT_MAX_TIMES = 5
 # Career-site listings can link into endless calendars or faceted searches.
@@ -57,6 +60,16 @@ TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl SPIDER -o out.jsonl` (or .json, .csv, .xml) writes the store's records
+# (skillenai/crawler/feeds.py); SKILLENAI_FEED_RAW says what becomes of the raw body.
+FEED_EXPORTERS = {
+    "json": "skillenai.crawler.feeds.JsonExporter",
+    "jsonlines": "skillenai.crawler.feeds.JsonLinesExporter",
+    "jsonl": "skillenai.crawler.feeds.JsonLinesExporter",
+    "jl": "skillenai.crawler.feeds.JsonLinesExporter",
+    "csv": "skillenai.crawler.feeds.CsvExporter",
+    "xml": "skillenai.crawler.feeds.XmlExporter",
+}
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "skillenai.crawler.logformatter.SkillenaiLogFormatter"
 
@@ -67,6 +80,12 @@ EXTENSIONS = {
 # The project's `scrapy crawl` (skillenai/crawler/commands/crawl.py): Scrapy's own, with exit
 # status 1 when a monitor failed or the spider did not finish.
 COMMANDS_MODULE = "skillenai.crawler.commands"
+
+# `scrapy check`: contracts whose requests come from the sources file (skillenai/crawler/contracts.py).
+SPIDER_CONTRACTS = {
+    "skillenai.crawler.contracts.SeedContract": 10,
+    "skillenai.crawler.contracts.FieldsContract": 10,
+}
 
 ITEM_PIPELINES = {
     "skillenai.crawler.pipelines.NormalizePipeline": 100,
@@ -88,6 +107,9 @@ SKILLENAI_STORE_RETRY_WAIT = 5.0  # seconds between those tries
 SKILLENAI_ORIGIN_MAP = {}
 # Keep the fetched body (compressed) so extraction can be re-run without re-crawling.
 SKILLENAI_KEEP_RAW = True
+# The raw body in feeds (-o, FEEDS): "omit" leaves it out, "base64" writes it as
+# "base64:..." (the body as fetched, as `skillenai ingest` reads it).
+SKILLENAI_FEED_RAW = "omit"
 # Processes that parse fetched pages (structured data, main text, document kind) while the
 # crawl thread goes on fetching (skillenai/crawler/parsing/parsepool.py); 0 parses in the spider callbacks.
 SKILLENAI_PARSE_WORKERS = 1
