@@ -99,3 +99,45 @@ def make_sample_store(tmp_path_factory):
         return path
 
     return copy
+
+
+# -- a webhook that receives what the monitors POST -------------------------------------------
+
+class WebhookReceiver:
+    """A real HTTP server on 127.0.0.1 (a free port) that keeps every JSON POST it receives
+    and answers with ``status``."""
+
+    def __init__(self, status: int = 204):
+        import http.server
+        import threading
+
+        received = self.received = []
+        self.status = status
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
+                                 "json": json.loads(body)})
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/crawl"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()

@@ -40,3 +40,11 @@ def test_m008_folds_remote_and_hybrid_into_workplace_and_keeps_what_the_source_s
     ]
     assert db.execute("SELECT id, workplace, remote_scope FROM unique_postings WHERE id IN ('a', 'b') "
                       "ORDER BY 1").fetchall() == [("a", "remote", "US"), ("b", "hybrid", None)]
+
+
+def test_m012_keeps_earlier_runs_with_no_monitor_result():
+    db = _store_before("m012_run_monitors")
+    db.execute("INSERT INTO crawl_runs (spider, started, outcome, args) VALUES ('lever', '2026-05-01T00:00:00Z', "
+               "'finished', '{}')")
+    migrations.apply(db)
+    assert db.execute("SELECT spider, outcome, monitors FROM crawl_runs").fetchall() == [("lever", "finished", None)]

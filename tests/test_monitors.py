@@ -11,8 +11,8 @@ import pytest
 from scrapy.settings import Settings
 
 from skillenai.core.record import normalize_record
+from skillenai.crawler.monitors import report, run_monitors
 from skillenai.pipeline.demo import sample_web_settings
-from skillenai.pipeline.monitors import report, run_monitors
 from skillenai.sampleweb.generate import generate
 from skillenai.sampleweb.server import SampleWebServer
 from skillenai.store.db import open_db

@@ -81,6 +81,21 @@ def check_sources(overrides: dict, spiders: list[str] | None) -> None:
                            f"({len(problems)} bad rows{first})")
 
 
+def check_monitor_settings(overrides: dict) -> None:
+    """Refuse unusable monitor thresholds or webhook URL before anything is opened."""
+    from skillenai.crawler.monitors import thresholds
+    from skillenai.crawler.run import project_settings
+    from skillenai.crawler.webhook import check_url
+
+    settings = project_settings(overrides)
+    try:
+        thresholds(settings)
+        if settings.get("SKILLENAI_MONITOR_WEBHOOK"):
+            check_url(settings.get("SKILLENAI_MONITOR_WEBHOOK"))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from skillenai.crawler.run import run_spiders
     from skillenai.pipeline.demo import print_crawl_summary
@@ -89,6 +104,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.redis:
         overrides["SKILLENAI_REDIS_URL"] = args.redis
     check_sources(overrides, args.spider)
+    check_monitor_settings(overrides)
     if overrides.get("SKILLENAI_REDIS_URL"):
         # Distributed mode: items go to Redis; `skillenai ingest --redis` stores them.
         if getattr(args, "jobdir", None):
@@ -114,7 +130,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if result.stopped_by:
         # The monitors would only say that the crawl was cut short.
         raise interrupt.Interrupted(result.stopped_by)
-    status = _check_monitors(db, [run["id"] for run in runs], overrides)
+    status = _check_monitors(db, [run["id"] for run in runs], overrides, args.db)
     unfinished = [f"{run['spider']} ({run['outcome']})" for run in runs
                   if run["outcome"] not in ("finished", "finished_with_errors")]
     if unfinished:
@@ -123,16 +139,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return status
 
 
-def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:
-    """Run the monitors over a crawl's runs: exit status 1 when one fails (skillenai/pipeline/monitors.py)."""
+def _check_monitors(db, run_ids: list[int], overrides: dict, store: str) -> int:
+    """Run the monitors over a crawl's runs, keep their result with each run and notify
+    the webhook when one fails: exit status 1 then (skillenai/crawler/monitors.py)."""
+    from skillenai.crawler.monitors import notification, notify, record, report, run_monitors
     from skillenai.crawler.run import project_settings
-    from skillenai.pipeline.monitors import report, run_monitors
 
+    settings = project_settings(overrides)
     try:
-        checks = run_monitors(db, run_ids, project_settings(overrides))
+        checks = run_monitors(db, run_ids, settings)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    return EXIT_OK if report(checks, sys.stderr) else EXIT_FAILED
+    record(db, run_ids, checks)
+    passed = report(checks, sys.stderr)
+    problem = notify(settings, notification(checks, run_ids, store))
+    if problem:
+        print(f"skillenai: {problem}", file=sys.stderr)
+    return EXIT_OK if passed else EXIT_FAILED
 
 
 # daily -----------------------------------------------------------------------------------
@@ -147,6 +170,7 @@ def cmd_daily(args: argparse.Namespace) -> int:
                                "make one with 'python -m skillenai.sampleweb generate DIR')")
     else:
         check_sources(overrides, args.spider)
+    check_monitor_settings(overrides)
     return run_daily(db_path=writable_store(args.db), date=args.date, spiders=args.spider or None, overrides=overrides,
                      sample_web=args.sample_web, progress=progress)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -54,6 +55,10 @@ class IncrementalMiddleware:
             raise NotConfigured("SKILLENAI_INCREMENTAL is off")
         if settings.get("SKILLENAI_REDIS_URL"):
             raise NotConfigured("distributed mode: workers keep no store")
+        if os.environ.get("SCRAPY_CHECK"):
+            # `scrapy check` discards what callbacks return: nothing was stored, so nothing is
+            # seen, remembered or closed.
+            raise NotConfigured("scrapy check: contracts store nothing")
         self.db_path = settings.get("SKILLENAI_DB")
         if not self.db_path:
             raise NotConfigured("SKILLENAI_DB is empty: no store to keep validators in")

@@ -263,7 +263,7 @@ class StorePipeline:
             self.writer.drain()
             self._count_written()
 
-    def spider_closed(self, spider, reason):
+    async def spider_closed(self, spider, reason):
         if self.db is None:
             return
         self.flush()
@@ -276,5 +276,11 @@ class StorePipeline:
         else:
             outcome = reason if reason != "finished" or not errors else "finished_with_errors"
         finish_run(self.db, self.run_id, outcome=outcome, counts=self.counts, dropped=self.dropped, stats=stats)
-        self.db.close()
-        self.db = None
+        db, self.db = self.db, None
+        try:
+            # The monitors (skillenai/crawler/monitors.py) check the run just recorded.
+            await self.crawler.signals.send_catch_log_async(
+                our_signals.run_recorded, spider=spider, run_id=self.run_id, reason=reason, db=db,
+                store=str(self.db_path))
+        finally:
+            db.close()

@@ -64,7 +64,9 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
     unknown = [n for n in names if n not in SPIDERS]
     if unknown:
         raise ValueError(f"unknown spider(s) {', '.join(unknown)}; known: {', '.join(SPIDERS)}")
-    process = CrawlerProcess(project_settings(overrides))
+    # The commands that run spiders here check all their runs together after the crawl
+    # (one report, one notification), not each spider as it closes.
+    process = CrawlerProcess(project_settings({"SKILLENAI_MONITOR_ON_CLOSE": False, **(overrides or {})}))
     crawlers = []
     for name in names:
         crawler = process.create_crawler(name)

@@ -44,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, without decoding every page to find out there is no meta refresh.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "skillenai.crawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Scrapy's, sending no Referer on a redirect (as on every request) without warning about it.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "skillenai.crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 REDIRECT_MAX_TIMES = 5
 # Career-site listings can link into endless calendars or faceted searches.
@@ -57,11 +60,31 @@ TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl SPIDER -o out.jsonl` (or .json, .csv, .xml) writes the store's records
+# (skillenai/crawler/feeds.py); SKILLENAI_FEED_RAW says what becomes of the raw body.
+FEED_EXPORTERS = {
+    "json": "skillenai.crawler.feeds.JsonExporter",
+    "jsonlines": "skillenai.crawler.feeds.JsonLinesExporter",
+    "jsonl": "skillenai.crawler.feeds.JsonLinesExporter",
+    "jl": "skillenai.crawler.feeds.JsonLinesExporter",
+    "csv": "skillenai.crawler.feeds.CsvExporter",
+    "xml": "skillenai.crawler.feeds.XmlExporter",
+}
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "skillenai.crawler.logformatter.SkillenaiLogFormatter"
 
 EXTENSIONS = {
     "skillenai.crawler.extensions.CollectorTuning": 0,
+    "skillenai.crawler.monitors.MonitorExtension": 500,
+}
+# The project's `scrapy crawl` (skillenai/crawler/commands/crawl.py): Scrapy's own, with exit
+# status 1 when a monitor failed or the spider did not finish.
+COMMANDS_MODULE = "skillenai.crawler.commands"
+
+# `scrapy check`: contracts whose requests come from the sources file (skillenai/crawler/contracts.py).
+SPIDER_CONTRACTS = {
+    "skillenai.crawler.contracts.SeedContract": 10,
+    "skillenai.crawler.contracts.FieldsContract": 10,
 }
 
 ITEM_PIPELINES = {
@@ -84,6 +107,9 @@ SKILLENAI_STORE_RETRY_WAIT = 5.0  # seconds between those tries
 SKILLENAI_ORIGIN_MAP = {}
 # Keep the fetched body (compressed) so extraction can be re-run without re-crawling.
 SKILLENAI_KEEP_RAW = True
+# The raw body in feeds (-o, FEEDS): "omit" leaves it out, "base64" writes it as
+# "base64:..." (the body as fetched, as `skillenai ingest` reads it).
+SKILLENAI_FEED_RAW = "omit"
 # Processes that parse fetched pages (structured data, main text, document kind) while the
 # crawl thread goes on fetching (skillenai/crawler/parsing/parsepool.py); 0 parses in the spider callbacks.
 SKILLENAI_PARSE_WORKERS = 1
@@ -104,8 +130,18 @@ SKILLENAI_MAX_LISTING_PAGES = 200
 # source closed on SKILLENAI_RUN_DATE (empty: today, UTC).
 SKILLENAI_INCREMENTAL = True
 SKILLENAI_RUN_DATE = ""
-# Monitors run after `skillenai crawl` and `skillenai daily` (skillenai/pipeline/monitors.py); a
-# crossed threshold makes the command exit with status 1, naming source and threshold.
+# Monitors (skillenai/crawler/monitors.py) run as each spider closes (`scrapy crawl`, Scrapyd),
+# or after `skillenai crawl` and `skillenai daily` over all their spiders; a crossed threshold
+# makes the command exit with status 1, naming source and threshold, is kept in
+# crawl_runs.monitors and is POSTed to SKILLENAI_MONITOR_WEBHOOK.
+# Run the monitors as each spider closes; `skillenai crawl` and `daily` turn this off and
+# check all their spiders' runs together.
+SKILLENAI_MONITOR_ON_CLOSE = True
+# A URL that receives a JSON POST when a monitor fails ("" for none); its `text` field is
+# the message for a person (Slack and Mattermost incoming webhooks show it as it is).
+SKILLENAI_MONITOR_WEBHOOK = ""
+# Seconds to wait for the webhook's answer.
+SKILLENAI_MONITOR_WEBHOOK_TIMEOUT = 10.0
 # Documents each source of the seeds file must yield (stored or re-seen) in a crawl.
 SKILLENAI_MONITOR_MIN_ITEMS = 1
 # Failed requests (after retries; taken-down posting pages excluded) per request, per spider.

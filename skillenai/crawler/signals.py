@@ -8,3 +8,9 @@ input_skipped = object()
 # arguments ``spider``, ``records`` (the normalised records). Whatever was fetched to make
 # them must not be remembered as seen.
 documents_lost = object()
+
+# Sent by the store pipeline once a spider's run is recorded in the store (its counts,
+# Scrapy stats and outcome written): arguments ``spider``, ``run_id``, ``reason`` (Scrapy's
+# close reason), ``db`` (the store, open until the handlers return) and ``store`` (its
+# path). Handlers may return a Deferred; the engine waits for it before it stops.
+run_recorded = object()

@@ -1,7 +1,7 @@
 """``skillenai daily``: the scheduled run, one recorded run per date.
 
 Stages: crawl every source (incremental: see ``skillenai/crawler/incremental.py``), run the monitors
-(``skillenai/pipeline/monitors.py``), dedupe, classify, refresh the precomputed metrics. The date's
+(``skillenai/crawler/monitors.py``), dedupe, classify, refresh the precomputed metrics. The date's
 row in ``daily_runs`` is written when the run starts and after every stage, so a killed
 run leaves a record of how far it got. Re-running a date is safe: unchanged sources are
 not re-processed, documents and tags are upserts, and the row is updated, not added.
@@ -128,13 +128,17 @@ def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
         interrupt.check()
 
         stage = "monitors"
-        from skillenai.pipeline.monitors import as_json, run_monitors
+        from skillenai.crawler.monitors import as_json, notification, notify, record, run_monitors
 
         checks = run_monitors(db, run_ids, settings)
+        record(db, run_ids, checks)
         stages["monitors"] = {"status": "ok" if all(c.passed for c in checks) else "failed", **as_json(checks)}
         for check in checks:
             if not check.passed:
                 print(check.message(), file=sys.stderr)
+        problem = notify(settings, notification(checks, run_ids, str(db_path)))
+        if problem:
+            print(f"skillenai: {problem}", file=sys.stderr)
         if stages["monitors"]["status"] != "ok":
             outcome = "monitors_failed"
         save_daily_stages(db, day, stages)

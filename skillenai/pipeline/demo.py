@@ -33,24 +33,9 @@ from skillenai.store.runs import crawl_runs_after, last_crawl_run_id
 
 
 def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
-    """Settings that point the spiders at a running sample web server."""
-    seeds = web_dir / "seeds.local.csv"
-    seeds.write_text(web.localize((web_dir / "seeds.csv").read_text(encoding="utf-8")), encoding="utf-8")
-    sites = json.loads((web_dir / "manifest.json").read_text(encoding="utf-8"))["sites"]
-    return {
-        "SKILLENAI_DB": db_path,
-        "SKILLENAI_SEEDS": str(seeds),
-        "GREENHOUSE_API_URL": web.origin("greenhouse") + "/v1/boards",
-        "LEVER_API_URL": web.origin("lever") + "/v0/postings",
-        "ASHBY_API_URL": web.origin("ashby") + "/posting-api/job-board",
-        # Store the sample web's own (virtual) URLs, so ids do not depend on the port.
-        "SKILLENAI_ORIGIN_MAP": {web.origin(site): f"http://{site}.sample.test" for site in sites},
-        # A local server needs no throttling; politeness stays on for real runs.
-        "AUTOTHROTTLE_ENABLED": False,
-        "DOWNLOAD_DELAY": 0,
-        "CONCURRENT_REQUESTS": 32,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    }
+    """Settings that point the spiders at a running sample web server
+    (:meth:`skillenai.sampleweb.server.SampleWebServer.crawl_settings`) and store into ``db_path``."""
+    return {"SKILLENAI_DB": db_path, **web.crawl_settings()}
 
 
 def sample_web_crawl_command(web, web_dir: Path, db: Path | str, *extra: str) -> list[str]:

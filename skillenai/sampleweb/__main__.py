@@ -1,10 +1,14 @@
 """Command line: ``python -m skillenai.sampleweb generate OUT_DIR`` and ``... serve OUT_DIR``."""
 
 import argparse
+import csv
 import datetime as dt
+import json
+import shlex
 import signal
 import sys
 import time
+from pathlib import Path
 
 from .generate import DEFAULT_AS_OF, MAX_POSTINGS, MIN_POSTINGS, generate
 
@@ -80,6 +84,12 @@ def main(argv=None) -> int:
     with web:
         for site in web.sites:
             print(f"{site:24} {web.origin(site)}  (http://{site}.sample.test)")
+        settings = web.crawl_settings()
+        spiders = _spiders(Path(settings["SKILLENAI_SEEDS"]))
+        print(f"sources file with these ports: {settings['SKILLENAI_SEEDS']}")
+        print(f"crawl it from the repository root (any spider of the sources file: {', '.join(spiders)}):")
+        print("  " + crawl_command("jobpostings" if "jobpostings" in spiders else spiders[0], settings,
+                                   Path(args.out_dir).resolve() / "crawl.db"))
         print("serving; press Ctrl-C to stop", flush=True)
         try:
             while True:
@@ -87,6 +97,20 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:
             print("stopping", flush=True)
     return 0
+
+
+def crawl_command(spider: str, settings: dict, db: Path) -> str:
+    """The ``scrapy crawl`` command line, ready for a shell, that crawls the served web into ``db``."""
+    parts = ["scrapy", "crawl", spider]
+    for key, value in {**settings, "SKILLENAI_DB": str(db)}.items():
+        parts += ["-s", f"{key}={value if isinstance(value, str) else json.dumps(value, separators=(',', ':'))}"]
+    return shlex.join(parts)
+
+
+def _spiders(seeds: Path) -> list[str]:
+    """The spiders a sources file has rows for, in the order they first appear."""
+    with seeds.open(encoding="utf-8", newline="") as handle:
+        return list(dict.fromkeys(row["spider"] for row in csv.DictReader(handle) if row.get("spider")))
 
 
 if __name__ == "__main__":

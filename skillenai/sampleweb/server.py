@@ -309,6 +309,25 @@ class SampleWebServer:
             return f"http://{site}.sample.test" if site else m.group(0)
         return self._local.sub(sub, url)
 
+    def crawl_settings(self) -> dict:
+        """Scrapy settings that point the crawler's spiders at this server: the sources file
+        with local URLs (written as ``seeds.local.csv`` beside ``seeds.csv``), the ATS API
+        bases, and the origin map that stores the sample web's own (virtual) URLs, so
+        document ids do not depend on the ports. A local server needs no throttling."""
+        seeds = self.root / "seeds.local.csv"
+        seeds.write_text(self.localize((self.root / "seeds.csv").read_text(encoding="utf-8")), encoding="utf-8")
+        return {
+            "SKILLENAI_SEEDS": str(seeds),
+            "GREENHOUSE_API_URL": self.origin("greenhouse") + "/v1/boards",
+            "LEVER_API_URL": self.origin("lever") + "/v0/postings",
+            "ASHBY_API_URL": self.origin("ashby") + "/posting-api/job-board",
+            "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_REQUESTS": 32,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        }
+
     def _rewrite(self, body: bytes) -> bytes:
         return VIRTUAL.sub(lambda m: self._origin_bytes.get(m.group(1), m.group(0)), body)
 

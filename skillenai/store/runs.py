@@ -92,6 +92,13 @@ def finish_run(
         )
 
 
+def record_monitors(db: sqlite_utils.Database, run_id: int, result: dict[str, Any]) -> None:
+    """Keep what the monitors found after run ``run_id`` (``{"checks": n, "failed": [...]}``)."""
+    with write_transaction(db):
+        db.conn.execute("UPDATE crawl_runs SET monitors = ? WHERE id = ?",
+                        (json.dumps(result, sort_keys=True, default=str), run_id))
+
+
 def record_issues(db: sqlite_utils.Database, issues: list[tuple[int | None, str, str | None, str, str | None]]) -> None:
     """Store (run_id, spider, url, reason, detail) rows: dropped items and skipped input."""
     if not issues:

@@ -633,3 +633,10 @@ def m011_place_labels(db: Database) -> None:
             || CASE WHEN country IS NOT NULL THEN ', ' || country ELSE '' END
         """
     )
+
+
+@migrations()
+def m012_run_monitors(db: Database) -> None:
+    """What the monitors found after each crawl run, so a run that failed one says so in
+    the store (a `scrapy crawl` or Scrapyd job has no other record a scheduler can read)."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN monitors TEXT")

@@ -40,7 +40,12 @@ class ArticlesSpider(SeededSpider):
                              cb_kwargs={"seed": seed, "listing_root": seed.target})
 
     def parse_source(self, response, seed, listing_root):
-        """A feed, a sitemap or a listing page: decided by what the body is."""
+        """A feed, a sitemap or a listing page: decided by what the body is.
+
+        @seed
+        @returns requests 1
+        @returns items 0 0
+        """
         root = xml_root_name(response.body)
         if root in ("rss", "feed", "rdf"):
             yield from self.parse_feed(response, seed)

@@ -34,6 +34,13 @@ class AshbySpider(SeededSpider):
         )
 
     def parse_board(self, response, seed):
+        """Every job of one board, each a posting.
+
+        @seed
+        @returns items 1
+        @returns requests 0 0
+        @fields url kind title text company source date_posted
+        """
         data = self.json_body(response, f"ashby board {seed.target!r}")
         jobs = data.get("jobs") if isinstance(data, dict) else None
         if not isinstance(jobs, list):

@@ -71,6 +71,12 @@ class JobPostingsSpider(SeededSpider):
         yield self._listing_request(seed, root, root)
 
     def parse_robots(self, response, seed):
+        """The sitemaps a career site's robots.txt lists (its listing pages when none).
+
+        @seed
+        @returns requests 1
+        @returns items 0 0
+        """
         sitemaps = sitemaps_in_robots(response.body, response.url)
         if not sitemaps:
             self.logger.info("%s lists no sitemap; crawling its listing pages", response.url)

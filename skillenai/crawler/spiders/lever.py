@@ -34,6 +34,12 @@ class LeverSpider(SeededSpider):
         )
 
     def parse_page(self, response, seed, skip, limit):
+        """One page of a site's postings, and the request for the next page when this one is full.
+
+        @seed
+        @returns items 1
+        @fields url kind title text company source date_posted
+        """
         postings = self.json_body(response, f"lever site {seed.target!r}")
         if postings is None:
             return

@@ -1,0 +1,1 @@
+"""The project's Scrapy commands (``COMMANDS_MODULE``): each replaces Scrapy's own of the same name."""
