@@ -156,7 +156,7 @@ def to_record(row: dict) -> dict:
         "external_id": external_id(row),
     }
     requisition = ids.get("internal_job_id") or ids.get("requisition_id")
-    if requisition and "requisition_id" in _record_fields():
+    if requisition:
         record["requisition_id"] = str(requisition)
     return record
 
@@ -170,12 +170,6 @@ def _day(value) -> str | None:
         seconds = value / 1000 if value > 1e11 else value
         return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).date().isoformat()
     return str(value)[:10]
-
-
-def _record_fields() -> tuple[str, ...]:
-    from skillenai.core.record import FIELDS
-
-    return FIELDS
 
 
 def build_store(db: sqlite_utils.Database, rows: list[dict]) -> tuple[dict[str, str], list[str]]:
