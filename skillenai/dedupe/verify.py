@@ -134,7 +134,10 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
     est = None
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
-        if est < needed - ESTIMATE_MARGIN:
+        # A pair in different places can only be a job group, which its estimate must
+        # already show: reading the texts of every same-template opening in another
+        # city would cost more than the rest of the run.
+        if est < needed - (0.0 if not same_place else ESTIMATE_MARGIN):
             return Decision(False, "similarity", est, est, title_sim)
     sets_of(a)
     sets_of(b)
