@@ -94,3 +94,17 @@ def test_cities_in_the_lines_that_differ():
                                    "Ship safe code and review designs."))
     assert places_differ(a, b)
     assert not places_differ(a, edited)
+
+
+def test_titles_that_differ_in_a_place_word_are_one_job_in_two_places(fresh_db):
+    text = posting_text("Backend Engineer", "Join the platform team.")
+    store(fresh_db, acme_roles()[1:], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/midwest", "Account Representative, Midwest", text, location=None),
+                     posting(f"{BASE}/miami", "Account Representative, Miami", text, location=None),
+                     posting(f"{BASE}/restaurants", "Account Representative, Restaurants", text, location=None)],
+          "2026-03-03")
+    run_dedupe(fresh_db)
+    midwest, miami, restaurants = (row(fresh_db, f"{BASE}/{x}") for x in ("midwest", "miami", "restaurants"))
+    assert midwest[0] is None and miami[0] is None  # not duplicates
+    assert midwest[2] == miami[2] is not None  # one job in two places
+    assert restaurants[0] is None and restaurants[2] is None  # another team, not a place

@@ -243,6 +243,44 @@ def title_tokens(title: str | None, location: str | None = None) -> frozenset[st
     return frozenset(tokens)
 
 
+# Region and territory words in titles ("Account Executive, Midwest", "..., NorCal").
+_REGION_WORDS = frozenset({
+    "midwest", "southwest", "southeast", "northeast", "northwest", "norcal", "socal", "pnw", "east", "west",
+    "north", "south", "central", "northern", "southern", "eastern", "western", "dach", "nordics", "nordic",
+    "benelux", "anz", "uki", "apac", "latam", "mena", "emea", "la", "nyc", "sf", "bay", "metro", "tristate",
+})
+# Title words that are also the name of some place the gazetteer knows.
+_NOT_PLACES_IN_TITLES = frozenset({"media", "fleet", "ventas", "roles", "mile", "rest", "barra", "human", "sales",
+                                   "data", "lead", "security", "support", "service", "product", "growth"})
+
+
+@lru_cache(maxsize=65536)
+def is_place_word(word: str) -> bool:
+    """Does a title word name a place (a region word, a country, state or region, or a
+    city of at least ``_TITLE_CITY_MIN_POPULATION`` people)?"""
+    if word in _REGION_WORDS:
+        return True
+    if word in _NOT_PLACES_IN_TITLES or word in _NOT_PLACES_IN_TEXT or len(word) < 3 or _gazetteer() is None:
+        return False
+    entry = _lookup(word)
+    if entry is None:
+        return False
+    if entry.country or entry.region or entry.admins:
+        return True
+    gaz = _gazetteer()
+    return bool(entry.cities) and max(gaz.city(row).population for row, _ in entry.cities) >= _TITLE_CITY_MIN_POPULATION
+
+
+def place_words(key_a: str | None, key_b: str | None) -> tuple[float, bool]:
+    """Two title keys compared without their place words: ``(similarity, differ)``, where
+    ``differ`` says the titles name different places ("Account Representative, Midwest"
+    against "Account Representative, Miami")."""
+    a = frozenset((key_a or "").split())
+    b = frozenset((key_b or "").split())
+    placed = {w for w in a ^ b if is_place_word(w)}
+    return title_similarity(" ".join(sorted(a - placed)), " ".join(sorted(b - placed))), bool(placed)
+
+
 def title_key(title: str | None, location: str | None = None) -> str:
     """``title_tokens`` as one sorted, space-separated string (stored in ``minhashes``)."""
     return " ".join(sorted(title_tokens(title, location)))

@@ -42,7 +42,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillenai.dedupe.minhash import estimate, jaccard
-from skillenai.dedupe.text import cities_named, locations_compatible, title_similarity
+from skillenai.dedupe.text import (
+    cities_named,
+    is_place_word,
+    locations_compatible,
+    place_words,
+    title_similarity,
+)
 
 # Below the threshold by this much the estimate alone rejects (over 5 standard
 # deviations at 128 permutations, so no true duplicate is lost this way).
@@ -98,7 +104,8 @@ def gate(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False) -> D
         return Decision(False, "kind")
     if a.kind == "posting" and not identity:
         title_sim = title_similarity(a.title_key, b.title_key)
-        if title_sim < t.title_threshold:
+        # Titles that differ in a place word alone can still be one job in two places.
+        if title_sim < t.title_threshold and place_words(a.title_key, b.title_key)[0] < t.title_threshold:
             return Decision(False, "title", title_similarity=title_sim)
     return None
 
@@ -124,6 +131,9 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
     posting = a.kind == "posting"
     title_sim = title_similarity(a.title_key, b.title_key) if posting else None
     same_place = not posting or locations_compatible(a.location_key, b.location_key)
+    if posting and same_place and not identity and place_words(a.title_key, b.title_key)[1] and not (
+            _names_a_city(a.location_key) and _names_a_city(b.location_key)):
+        same_place = False  # the titles name the places the locations do not
     if identity:
         return _linked(same_place, "id", 1.0, None, title_sim, None)
     if a.content_hash and a.content_hash == b.content_hash:
@@ -149,6 +159,7 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
         return Decision(False, "similarity", sim, est, title_sim, page)
     if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
         return Decision(False, "title", sim, est, title_sim, page)
+
     if posting and same_place and not (_names_a_city(a.location_key) and _names_a_city(b.location_key)):
         # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
         same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
@@ -166,7 +177,7 @@ def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
     ("Customer Success Manager - Federal", "Consultant Cyber Security Automotive"); a
     team name a repost dropped from its title is still in its text.
     """
-    extra = set(a.title_key.split()) - set(b.title_key.split())
+    extra = {w for w in set(a.title_key.split()) - set(b.title_key.split()) if not is_place_word(w)}
     if not extra:
         return True
     words = {w for unit in (b.kept_units or ()) for w in unit.split()}
