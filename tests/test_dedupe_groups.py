@@ -85,6 +85,10 @@ def test_a_country_overlaps_a_city_in_it_and_boards_without_a_place_are_unknown(
     assert locations_compatible(location_key("ES - Barcelona, Spain"), location_key("ES - Spain"))
     assert not locations_compatible(location_key("Barcelona, Spain"), location_key("Germany"))
     assert location_key("Unspecified") == "" and location_key("Remote job") == "remote"
+    # a remote scope overlaps a remote posting in a city only if the city lies in it
+    assert locations_compatible(location_key("Remote - US"), location_key("San Francisco, CA (Remote)"))
+    assert not locations_compatible(location_key("Remote - US"), location_key("Berlin, Germany (Remote)"))
+    assert locations_compatible(location_key("Remote"), location_key("Berlin, Germany (Remote)"))
 
 
 def test_cities_in_the_lines_that_differ():

@@ -545,7 +545,8 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     openings are different jobs. A posting that names only a remote scope ("Remote -
     US") is a different job from one in a city, unless that one is also open to remote
     work; two remote postings must have overlapping scopes (an unscoped "Remote"
-    overlaps any). A posting that names only a country (not remote) overlaps one in a
+    overlaps any), and a remote scope overlaps a remote posting in a city only if the
+    city lies in it. A posting that names only a country (not remote) overlaps one in a
     city of that country ("ES - Spain" and "Barcelona, Spain").
     """
     if not key_a or not key_b:
@@ -557,11 +558,14 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     if places_a and places_b:
         return _among(places_a[0], places_b) and _among(places_b[0], places_a)
     if places_a or places_b:
-        if "remote" in a and "remote" in b:
-            return True
         located, scoped = (a, b) if places_a else (b, a)
         countries = _scope_countries(set(scoped))
-        return "remote" not in scoped and bool(countries & {k[3:] for k in located if k.startswith("in:")})
+        within = {k[3:] for k in located if k.startswith("in:")}
+        if "remote" in a and "remote" in b:
+            # "Remote - US" and "San Francisco (Remote)" overlap; "Remote - CA" (California)
+            # and "Remote - Vancouver" do not.
+            return not countries or not within or bool(countries & within)
+        return "remote" not in scoped and bool(countries & within)
     scopes_a = _scope_countries(set(a))
     scopes_b = _scope_countries(set(b))
     return not scopes_a or not scopes_b or bool(scopes_a & scopes_b)
