@@ -59,7 +59,7 @@ from skillenai.dedupe.text import (
     location_key,
     title_key,
 )
-from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate
+from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate, needs_texts, prejudge
 from skillenai.store.db import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
@@ -723,30 +723,34 @@ class _Run:
                 else:
                     survivors.append((a, b))
             self._fill_signatures([known[x] for pair in survivors for x in pair])
-            needed = sorted({x for pair in survivors for x in pair} - set(texts)
+            # Texts only for the pairs the signatures leave open.
+            first = {(a, b): prejudge(known[a], known[b], thresholds, pairs[(a, b)] == "id") for a, b in survivors}
+            needed = sorted({x for pair, f in first.items() if needs_texts(f) for x in pair} - set(texts)
                             - {x for x in known if known[x].document_id in self.units})
             texts.update(self._texts(needed))
 
-            def sets_of(c: Candidate) -> None:
-                if c.kept_set is not None:
-                    return
-                found = self.units.get(c.document_id)
-                if found is None:
-                    text = texts.get(c.minhash_id)
-                    if text is None:
-                        text = self.conn.execute("SELECT text FROM documents WHERE id = ?",
-                                                 (c.document_id,)).fetchone()[0]
-                    found = analyse_text(text)
-                units, hashes = found
+            def sets_of(c: Candidate, with_boilerplate: bool = False) -> None:
                 boilerplate = self.boilerplate.of(c.scope)
-                c.kept_set = shingle_set([u for u, h in zip(units, hashes) if h not in boilerplate], s.shingle_size)
-                c.boilerplate_set = shingle_set([u for u, h in zip(units, hashes) if h in boilerplate],
-                                                s.shingle_size)
-                c.kept_units = frozenset(u for u, h in zip(units, hashes) if h not in boilerplate)
+                if c.kept_set is None:
+                    found = self.units.get(c.document_id)
+                    if found is None:
+                        text = texts.get(c.minhash_id)
+                        if text is None:
+                            text = self.conn.execute("SELECT text FROM documents WHERE id = ?",
+                                                     (c.document_id,)).fetchone()[0]
+                        found = analyse_text(text)
+                    c.analysed = found
+                    kept = [u for u, h in zip(*found) if h not in boilerplate]
+                    c.kept_set = shingle_set(kept, s.shingle_size)
+                    c.kept_units = frozenset(kept)
+                if with_boilerplate and c.boilerplate_set is None:
+                    units, hashes = c.analysed
+                    c.boilerplate_set = shingle_set([u for u, h in zip(units, hashes) if h in boilerplate],
+                                                    s.shingle_size)
 
             edges, group_edges = [], []
             for a, b in survivors:
-                d = decide(known[a], known[b], thresholds, sets_of, pairs[(a, b)] == "id")
+                d = decide(known[a], known[b], thresholds, sets_of, pairs[(a, b)] == "id", first[(a, b)])
                 x, y = sorted((known[a].document_id, known[b].document_id))
                 if d.group:
                     group_edges.append((x, y, d.method, _round(d.similarity), _round(d.title_similarity), self.now))

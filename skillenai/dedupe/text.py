@@ -278,7 +278,17 @@ def place_words(key_a: str | None, key_b: str | None) -> tuple[float, bool]:
     a = frozenset((key_a or "").split())
     b = frozenset((key_b or "").split())
     placed = {w for w in a ^ b if is_place_word(w)}
-    return title_similarity(" ".join(sorted(a - placed)), " ".join(sorted(b - placed))), bool(placed)
+    if not placed:
+        return _set_similarity(a, b), False
+    return _set_similarity(a - placed, b - placed), True
+
+
+def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    if (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
+        return 0.0
+    return len(a & b) / len(a | b)
 
 
 def title_key(title: str | None, location: str | None = None) -> str:
@@ -296,13 +306,7 @@ def title_similarity(key_a: str | None, key_b: str | None) -> float:
     >>> title_similarity("back end engineer senior", "back end engineer")
     0.0
     """
-    a = frozenset((key_a or "").split())
-    b = frozenset((key_b or "").split())
-    if not a and not b:
-        return 1.0
-    if (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
-        return 0.0
-    return len(a & b) / len(a | b)
+    return _set_similarity(frozenset((key_a or "").split()), frozenset((key_b or "").split()))
 
 
 # Locations -------------------------------------------------------------------------------

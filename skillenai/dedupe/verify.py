@@ -23,10 +23,17 @@ LSH only proposes pairs. A pair is a duplicate when
      the article's own text is compared).
 
 4. for postings, they are in the same place: their locations can be the same place
-   (:func:`~skillenai.dedupe.text.locations_compatible`) and, when one of them gives no
-   city, the lines that differ between their texts do not name one city in one and
-   another in the other ("relocate to Atlanta" against "Charlotte"). A pair that passes 1–3 but not 4 is **one job in
-   several places**: not a duplicate, but linked into a job group.
+   (:func:`~skillenai.dedupe.text.locations_compatible`), their titles do not name
+   different places where the locations do not say ("Account Representative, Midwest"
+   against ", Miami"), and, when one of them gives no city, the lines that differ
+   between their texts do not name one city in one and another in the other ("relocate
+   to Atlanta" against "Charlotte").
+
+A pair that passes 1–3 but not 4 is **one job in several places**: not a duplicate, but
+linked into a job group. Postings whose locations differ are judged without reading their
+texts (a same-template opening in every city would otherwise be read): a job group when
+the signatures' estimate reaches ``threshold`` and the titles have the same words once
+place words are left out.
 
 A pair that shares a job or requisition id at one employer (``identity``) is one job
 whatever its title and text: a duplicate in the same place, a job group otherwise.
@@ -71,6 +78,8 @@ class Candidate:
     kept_set: np.ndarray | None = field(default=None, repr=False)
     boilerplate_set: np.ndarray | None = field(default=None, repr=False)
     kept_units: frozenset[str] | None = field(default=None, repr=False)
+    kept_words: frozenset[str] | None = field(default=None, repr=False)
+    analysed: tuple | None = field(default=None, repr=False)  # (units, hashes) while sets are being made
 
 
 @dataclass
@@ -117,14 +126,47 @@ def _linked(duplicate: bool, method: str, similarity: float, estimate: float | N
     return Decision(False, "location", similarity, estimate, title_sim, page, group=True, method=method)
 
 
-def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = False) -> Decision:
+def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = False, first=None) -> Decision:
     """Is ``(a, b)`` a duplicate pair, one job in two places (``group``), or neither?
 
-    ``sets_of(candidate)`` fills ``kept_set``, ``boilerplate_set`` and ``kept_units``
-    (the shingle sets of the text without its boilerplate and of its boilerplate, and
-    the units kept); it is called only for pairs the title and estimate tests leave
-    open. ``identity``: the two share a job or requisition id at one employer.
+    ``sets_of(candidate)`` fills ``kept_set`` and ``kept_units`` (the shingle set of the
+    text without its boilerplate, and the units kept), ``sets_of(candidate, True)``
+    ``boilerplate_set`` too (the shingle set of its boilerplate); it is called only for
+    pairs the title and estimate tests leave open (:func:`needs_texts`). ``identity``: the two share a job or requisition id at
+    one employer. ``first``: what :func:`prejudge` said of the pair, if it was asked.
     """
+    if first is None:
+        first = prejudge(a, b, t, identity)
+    if isinstance(first, Decision):
+        return first
+    same_place, title_sim, est, needed, posting = first
+    sets_of(a)
+    sets_of(b)
+    sim = jaccard(a.kept_set, b.kept_set)
+    if sim < needed:
+        return Decision(False, "similarity", sim, est, title_sim)
+    sets_of(a, True)
+    sets_of(b, True)
+    page = page_similarity(a, b)
+    if posting and page < t.page_threshold:
+        return Decision(False, "similarity", sim, est, title_sim, page)
+    if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
+        return Decision(False, "title", sim, est, title_sim, page)
+
+    if posting and same_place and not (_names_a_city(a.location_key) and _names_a_city(b.location_key)):
+        # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
+        same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
+    return _linked(same_place, "minhash", sim, est, title_sim, page)
+
+
+def needs_texts(first) -> bool:
+    """Does deciding a pair take its texts (:func:`prejudge` left it open)?"""
+    return not isinstance(first, Decision)
+
+
+def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False):
+    """The decision the titles, places, hashes and signatures allow, or what the text
+    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting)``."""
     rejected = gate(a, b, t, identity)
     if rejected is not None:
         return rejected
@@ -144,26 +186,23 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
     est = None
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
-        # A pair in different places can only be a job group, which its estimate must
-        # already show: reading the texts of every same-template opening in another
-        # city would cost more than the rest of the run.
-        if est < needed - (0.0 if not same_place else ESTIMATE_MARGIN):
+        if same_place and est < needed - ESTIMATE_MARGIN:
             return Decision(False, "similarity", est, est, title_sim)
-    sets_of(a)
-    sets_of(b)
-    sim = jaccard(a.kept_set, b.kept_set)
-    if sim < needed:
-        return Decision(False, "similarity", sim, est, title_sim)
-    page = page_similarity(a, b)
-    if posting and page < t.page_threshold:
-        return Decision(False, "similarity", sim, est, title_sim, page)
-    if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
-        return Decision(False, "title", sim, est, title_sim, page)
+    if not same_place:
+        # In different places a pair can only be a job group, decided without reading
+        # the texts (that would cost more than the rest of the run): the signatures'
+        # estimate at the threshold, and titles alike but for place words.
+        if est is None or est < needed:
+            return Decision(False, "similarity", est or 0.0, est, title_sim)
+        if not _same_title_but_places(a.title_key, b.title_key):
+            return Decision(False, "title", est, est, title_sim)
+        return _linked(False, "minhash", est, est, title_sim, None)
+    return same_place, title_sim, est, needed, posting
 
-    if posting and same_place and not (_names_a_city(a.location_key) and _names_a_city(b.location_key)):
-        # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
-        same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
-    return _linked(same_place, "minhash", sim, est, title_sim, page)
+
+def _same_title_but_places(key_a: str, key_b: str) -> bool:
+    """Do two title keys have the same words once place words are left out?"""
+    return {w for w in key_a.split() if not is_place_word(w)} == {w for w in key_b.split() if not is_place_word(w)}
 
 
 def _names_a_city(location_key: str | None) -> bool:
@@ -180,8 +219,9 @@ def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
     extra = {w for w in set(a.title_key.split()) - set(b.title_key.split()) if not is_place_word(w)}
     if not extra:
         return True
-    words = {w for unit in (b.kept_units or ()) for w in unit.split()}
-    return extra <= words
+    if b.kept_words is None:
+        b.kept_words = frozenset(w for unit in (b.kept_units or ()) for w in unit.split())
+    return extra <= b.kept_words
 
 
 def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:
