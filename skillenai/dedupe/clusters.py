@@ -73,19 +73,23 @@ def recluster(conn: sqlite3.Connection, seeds: Iterable[str]) -> tuple[int, int]
         found: set[str] = set()
         for chunk in _chunks(sorted(frontier)):
             marks = ",".join("?" * len(chunk))
-            for table, kept in edges.items():
-                for a, b, similarity in conn.execute(
-                    f"SELECT document_id, other_id, similarity FROM {table} WHERE document_id IN ({marks}) "
-                    f"UNION SELECT document_id, other_id, similarity FROM {table} WHERE other_id IN ({marks})",
-                    chunk + chunk,
-                ):
-                    kept.add((a, b, similarity))
-                    found.update((a, b))
+            for table, a, b, similarity in conn.execute(
+                f"SELECT 'duplicate_pairs', document_id, other_id, similarity FROM duplicate_pairs "
+                f"WHERE document_id IN ({marks}) UNION SELECT 'duplicate_pairs', document_id, other_id, similarity "
+                f"FROM duplicate_pairs WHERE other_id IN ({marks}) UNION "
+                f"SELECT 'job_group_pairs', document_id, other_id, similarity FROM job_group_pairs "
+                f"WHERE document_id IN ({marks}) UNION SELECT 'job_group_pairs', document_id, other_id, similarity "
+                f"FROM job_group_pairs WHERE other_id IN ({marks})",
+                chunk * 4,
+            ):
+                edges[table].add((a, b, similarity))
+                found.update((a, b))
         frontier = found - members
         members |= found
 
     places: dict[str, str] = {}
-    for chunk in _chunks(sorted(members)):
+    linked = {x for a, b, _ in edges["duplicate_pairs"] for x in (a, b)}
+    for chunk in _chunks(sorted(linked)):
         places.update(conn.execute(
             f"SELECT document_id, location_key FROM minhashes WHERE document_id IN ({','.join('?' * len(chunk))}) "
             "AND location_key <> ''", chunk).fetchall())
@@ -126,18 +130,22 @@ def _components(members: set[str], edges: set[tuple], places: dict[str, str]) ->
     key), a pair that would put two postings in incompatible places in one component is
     left out: a copy that gives no place is a duplicate of the Berlin posting or of the
     Madrid one, not the link that makes them one."""
-    parent = {m: m for m in members}
-    keys: dict[str, set[str]] = {m: {places[m]} if m in places else set() for m in members}
+    parent: dict[str, str] = {}
+    keys: dict[str, set[str]] = {}
     for a, b, _ in sorted(edges, key=lambda e: (-(e[2] or 0.0), e[0], e[1])):
+        for x in (a, b):
+            if x not in parent:
+                parent[x] = x
+                keys[x] = {places[x]} if x in places else set()
         ra, rb = _find(parent, a), _find(parent, b)
         if ra == rb:
             continue
-        if places and not all(locations_compatible(x, y) for x in keys[ra] for y in keys[rb]):
+        if keys[ra] and keys[rb] and not all(locations_compatible(x, y) for x in keys[ra] for y in keys[rb]):
             continue
         root, other = min(ra, rb), max(ra, rb)
         parent[other] = root
         keys[root] |= keys.pop(other)
     components: dict[str, list[str]] = {}
-    for m in members:
+    for m in parent:
         components.setdefault(_find(parent, m), []).append(m)
-    return list(components.values())
+    return list(components.values()) + [[m] for m in members if m not in parent]

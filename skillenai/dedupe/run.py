@@ -724,7 +724,8 @@ class _Run:
                     survivors.append((a, b))
             self._fill_signatures([known[x] for pair in survivors for x in pair])
             # Texts only for the pairs the signatures leave open.
-            first = {(a, b): prejudge(known[a], known[b], thresholds, pairs[(a, b)] == "id") for a, b in survivors}
+            first = {(a, b): prejudge(known[a], known[b], thresholds, pairs[(a, b)] == "id", gated=True)
+                     for a, b in survivors}
             needed = sorted({x for pair, f in first.items() if needs_texts(f) for x in pair} - set(texts)
                             - {x for x in known if known[x].document_id in self.units})
             texts.update(self._texts(needed))
@@ -790,21 +791,26 @@ class _Run:
         """Postings of one employer (boilerplate scope) that share a job id
         (``postings.external_id``) or a requisition id with a posting of the batch."""
         by_doc = {c.document_id: c for c in batch.values() if c.kind == "posting"}
+        mine: dict[tuple[str, str], list[Candidate]] = {}
+        for chunk in _chunks(sorted(by_doc)):
+            for doc, external, requisition in self.conn.execute(
+                    f"SELECT document_id, external_id, requisition_id FROM postings WHERE document_id IN "
+                    f"({','.join('?' * len(chunk))}) AND (external_id IS NOT NULL OR requisition_id IS NOT NULL)",
+                    chunk):
+                for column, value in (("external_id", external), ("requisition_id", requisition)):
+                    if value is not None:
+                        mine.setdefault((column, value), []).append(by_doc[doc])
         out = []
         for column in ("external_id", "requisition_id"):
-            mine: dict[str, list[Candidate]] = {}
-            for chunk in _chunks(sorted(by_doc)):
-                for doc, value in self.conn.execute(
-                        f"SELECT document_id, {column} FROM postings WHERE document_id IN "
-                        f"({','.join('?' * len(chunk))}) AND {column} IS NOT NULL", chunk):
-                    mine.setdefault(value, []).append(by_doc[doc])
-            for chunk in _chunks(sorted(mine)):
+            values = sorted(v for c, v in mine if c == column)
+            for chunk in _chunks(values):
                 for value, other, scope in self.conn.execute(
                     f"SELECT p.{column}, m.id, m.scope FROM postings p JOIN minhashes m ON m.document_id = p.document_id "
                     f"WHERE p.{column} IN ({','.join('?' * len(chunk))}) AND (m.bands IS NOT NULL OR m.id IN "
                     f"({','.join('?' * len(batch))}))", chunk + sorted(batch),
                 ):
-                    out.extend((c.minhash_id, other) for c in mine[value] if c.minhash_id != other and c.scope == scope)
+                    out.extend((c.minhash_id, other) for c in mine[(column, value)]
+                               if c.minhash_id != other and c.scope == scope)
         return out
 
     def _hash_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:

@@ -275,12 +275,31 @@ def place_words(key_a: str | None, key_b: str | None) -> tuple[float, bool]:
     """Two title keys compared without their place words: ``(similarity, differ)``, where
     ``differ`` says the titles name different places ("Account Representative, Midwest"
     against "Account Representative, Miami")."""
-    a = frozenset((key_a or "").split())
-    b = frozenset((key_b or "").split())
+    a, b = key_words(key_a), key_words(key_b)
     placed = {w for w in a ^ b if is_place_word(w)}
     if not placed:
         return _set_similarity(a, b), False
     return _set_similarity(a - placed, b - placed), True
+
+
+def place_free_similarity(key_a: str | None, key_b: str | None) -> float | None:
+    """:func:`place_words`' similarity, or ``None`` when the titles name no place the
+    other lacks (their similarity is then :func:`title_similarity`)."""
+    a, b = key_words(key_a), key_words(key_b)
+    placed = {w for w in a ^ b if is_place_word(w)}
+    return _set_similarity(a - placed, b - placed) if placed else None
+
+
+@lru_cache(maxsize=65536)
+def key_words(key: str | None) -> frozenset[str]:
+    """The words of a title key, as a set."""
+    return frozenset((key or "").split())
+
+
+@lru_cache(maxsize=65536)
+def place_free(key: str | None) -> frozenset[str]:
+    """The words of a title key that are not place words."""
+    return frozenset(w for w in key_words(key) if not is_place_word(w))
 
 
 def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -291,6 +310,7 @@ def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+@lru_cache(maxsize=65536)
 def title_key(title: str | None, location: str | None = None) -> str:
     """``title_tokens`` as one sorted, space-separated string (stored in ``minhashes``)."""
     return " ".join(sorted(title_tokens(title, location)))
@@ -306,7 +326,7 @@ def title_similarity(key_a: str | None, key_b: str | None) -> float:
     >>> title_similarity("back end engineer senior", "back end engineer")
     0.0
     """
-    return _set_similarity(frozenset((key_a or "").split()), frozenset((key_b or "").split()))
+    return _set_similarity(key_words(key_a), key_words(key_b))
 
 
 # Locations -------------------------------------------------------------------------------
@@ -539,6 +559,7 @@ def location_key(location: str | None) -> str:
     return "|".join(places + sorted(others))
 
 
+@lru_cache(maxsize=65536)
 def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     """Can two postings with these location keys be the same job?
 

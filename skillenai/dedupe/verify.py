@@ -53,6 +53,8 @@ from skillenai.dedupe.text import (
     cities_named,
     is_place_word,
     locations_compatible,
+    place_free,
+    place_free_similarity,
     place_words,
     title_similarity,
 )
@@ -108,14 +110,20 @@ class Thresholds:
 
 
 def gate(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False) -> Decision | None:
-    """The cheap tests (kind, title): a rejection, or ``None`` to go on."""
+    """The cheap tests (kind, title, place): a rejection, or ``None`` to go on."""
     if a.kind != b.kind:
         return Decision(False, "kind")
     if a.kind == "posting" and not identity:
         title_sim = title_similarity(a.title_key, b.title_key)
         # Titles that differ in a place word alone can still be one job in two places.
-        if title_sim < t.title_threshold and place_words(a.title_key, b.title_key)[0] < t.title_threshold:
+        if title_sim < t.title_threshold and (place_free_similarity(a.title_key, b.title_key) or 0.0) < \
+                t.title_threshold:
             return Decision(False, "title", title_similarity=title_sim)
+        # In different places only a job group is possible: identical texts, or titles
+        # alike but for place words (their signatures are not even read otherwise).
+        if not (a.content_hash and a.content_hash == b.content_hash) and not locations_compatible(
+                a.location_key, b.location_key) and not _same_title_but_places(a.title_key, b.title_key):
+            return Decision(False, "location", title_similarity=title_sim)
     return None
 
 
@@ -164,10 +172,11 @@ def needs_texts(first) -> bool:
     return not isinstance(first, Decision)
 
 
-def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False):
+def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, gated: bool = False):
     """The decision the titles, places, hashes and signatures allow, or what the text
-    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting)``."""
-    rejected = gate(a, b, t, identity)
+    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting)``.
+    ``gated``: :func:`gate` already let the pair through."""
+    rejected = None if gated else gate(a, b, t, identity)
     if rejected is not None:
         return rejected
     posting = a.kind == "posting"
@@ -202,7 +211,7 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False):
 
 def _same_title_but_places(key_a: str, key_b: str) -> bool:
     """Do two title keys have the same words once place words are left out?"""
-    return {w for w in key_a.split() if not is_place_word(w)} == {w for w in key_b.split() if not is_place_word(w)}
+    return place_free(key_a) == place_free(key_b)
 
 
 def _names_a_city(location_key: str | None) -> bool:
