@@ -51,6 +51,9 @@ class Document:
     extraction: str | None = None  # how text was obtained: ats, jsonld, microdata, html, trafilatura
     # Posting fields (left empty on articles and other pages).
     external_id: str | None = dataclasses.field(default=None, metadata=_POSTING)
+    # The employer's requisition or the ATS's internal job id, when the source gives one
+    # (Greenhouse internal_job_id): posts that share it are one job (dedupe).
+    requisition_id: str | None = dataclasses.field(default=None, metadata=_POSTING)
     company: str | None = dataclasses.field(default=None, metadata=_POSTING)
     location_raw: str | None = dataclasses.field(default=None, metadata=_POSTING)
     # structured locations as the source gave them (addresses, names)
@@ -351,6 +354,7 @@ def _posting_fields(get: Callable[[str], Any], published_at: str | None) -> dict
     )
     return {
         "external_id": clean_line(get("external_id")),
+        "requisition_id": clean_line(get("requisition_id")),
         "company": _text_field("company", get("company")),
         "location_raw": clean_line(get("location_raw")),
         "locations": locations,

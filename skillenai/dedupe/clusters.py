@@ -2,14 +2,21 @@
 
 A cluster is every document linked to another by a verified duplicate pair, directly or
 through others, so a new document that matches two existing clusters merges them. Its
-canonical document is the earliest seen: least ``first_seen``, then least
-``published_at`` (documents without one last), then least id — a deterministic choice
-that does not depend on the order documents were processed in.
+canonical document is the employer's own: a posting from a spider that reads one
+employer's board or career site (:data:`EMPLOYER_SPIDERS`) wins over an aggregator's
+copy; among those, the earliest seen: least ``first_seen``, then least ``published_at``
+(documents without one last), then least id — a deterministic choice that does not
+depend on the order documents were processed in.
 
 Clusters are written to ``documents.cluster_id`` (the canonical's id, on every member
 including the canonical; NULL for a document without duplicates) and
 ``documents.is_canonical`` (0 on the other members). Only rows whose values change are
 written.
+
+A *job group* is the same over duplicate pairs and ``job_group_pairs`` together (one job
+offered in several places): ``documents.job_group`` holds the id of the group's first
+document by the same order, on every member of a group of more than one cluster, NULL
+otherwise.
 """
 
 from __future__ import annotations
@@ -17,7 +24,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
+from skillenai.dedupe.text import locations_compatible
+
 _CHUNK = 500
+# Spiders that read one employer's own board or site: their copy of a job is canonical.
+EMPLOYER_SPIDERS = frozenset({"greenhouse", "lever", "ashby", "jobpostings"})
 
 
 def _chunks(values: list, size: int = _CHUNK):
@@ -45,55 +56,96 @@ def recluster(conn: sqlite3.Connection, seeds: Iterable[str]) -> tuple[int, int]
     # The clusters the seeds were in: a seed that lost its links may have split one.
     old = set()
     for chunk in _chunks(sorted(members)):
-        old.update(r[0] for r in conn.execute(
-            f"SELECT cluster_id FROM documents WHERE id IN ({','.join('?' * len(chunk))}) "
-            "AND cluster_id IS NOT NULL", chunk))
+        marks = ",".join("?" * len(chunk))
+        for cluster, group in conn.execute(
+                f"SELECT cluster_id, job_group FROM documents WHERE id IN ({marks}) "
+                "AND (cluster_id IS NOT NULL OR job_group IS NOT NULL)", chunk):
+            old.update(x for x in (cluster, group) if x)
     for chunk in _chunks(sorted(old)):
+        marks = ",".join("?" * len(chunk))
         members.update(r[0] for r in conn.execute(
-            f"SELECT id FROM documents WHERE cluster_id IN ({','.join('?' * len(chunk))})", chunk))
-    # Everything linked to them, transitively.
-    edges: set[tuple[str, str]] = set()
+            f"SELECT id FROM documents WHERE cluster_id IN ({marks}) UNION "
+            f"SELECT id FROM documents WHERE job_group IN ({marks})", chunk + chunk))
+    # Everything linked to them, transitively, by either kind of pair.
+    edges: dict[str, set[tuple]] = {"duplicate_pairs": set(), "job_group_pairs": set()}
     frontier = set(members)
     while frontier:
         found: set[str] = set()
         for chunk in _chunks(sorted(frontier)):
             marks = ",".join("?" * len(chunk))
-            for a, b in conn.execute(
-                f"SELECT document_id, other_id FROM duplicate_pairs WHERE document_id IN ({marks}) "
-                f"UNION SELECT document_id, other_id FROM duplicate_pairs WHERE other_id IN ({marks})",
-                chunk + chunk,
+            for table, a, b, similarity in conn.execute(
+                f"SELECT 'duplicate_pairs', document_id, other_id, similarity FROM duplicate_pairs "
+                f"WHERE document_id IN ({marks}) UNION SELECT 'duplicate_pairs', document_id, other_id, similarity "
+                f"FROM duplicate_pairs WHERE other_id IN ({marks}) UNION "
+                f"SELECT 'job_group_pairs', document_id, other_id, similarity FROM job_group_pairs "
+                f"WHERE document_id IN ({marks}) UNION SELECT 'job_group_pairs', document_id, other_id, similarity "
+                f"FROM job_group_pairs WHERE other_id IN ({marks})",
+                chunk * 4,
             ):
-                edges.add((a, b))
+                edges[table].add((a, b, similarity))
                 found.update((a, b))
         frontier = found - members
         members |= found
 
-    parent = {m: m for m in members}
-    for a, b in edges:
-        ra, rb = _find(parent, a), _find(parent, b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    components: dict[str, list[str]] = {}
-    for m in members:
-        components.setdefault(_find(parent, m), []).append(m)
-
+    places: dict[str, str] = {}
+    linked = {x for a, b, _ in edges["duplicate_pairs"] for x in (a, b)}
+    for chunk in _chunks(sorted(linked)):
+        places.update(conn.execute(
+            f"SELECT document_id, location_key FROM minhashes WHERE document_id IN ({','.join('?' * len(chunk))}) "
+            "AND location_key <> ''", chunk).fetchall())
+    clusters = _components(members, edges["duplicate_pairs"], places)
+    groups = _components(members, edges["duplicate_pairs"] | edges["job_group_pairs"], {})
     current: dict[str, tuple] = {}
     for chunk in _chunks(sorted(members)):
         for row in conn.execute(
-            f"SELECT id, first_seen, published_at, cluster_id, is_canonical FROM documents "
+            f"SELECT id, first_seen, published_at, spider, cluster_id, is_canonical, job_group FROM documents "
             f"WHERE id IN ({','.join('?' * len(chunk))})", chunk,
         ):
             current[row[0]] = row[1:]
-    updates = []
-    for component in components.values():
+
+    def order(d: str) -> tuple:
+        first_seen, published, spider = current[d][:3]
+        return spider not in EMPLOYER_SPIDERS, first_seen, published is None, published or "", d
+
+    want: dict[str, list] = {}
+    for component in clusters:
         present = [m for m in component if m in current]
-        if not present:
+        if present:
+            canonical = min(present, key=order)
+            for doc in present:
+                want[doc] = [canonical if len(present) > 1 else None, 1 if doc == canonical else 0, None]
+    for component in groups:
+        present = [m for m in component if m in current]
+        if present and len({want[d][0] or d for d in present}) > 1:
+            first = min(present, key=order)
+            for doc in present:
+                want[doc][2] = first
+    updates = [(*w, doc) for doc, w in want.items() if tuple(current[doc][3:]) != tuple(w)]
+    conn.executemany("UPDATE documents SET cluster_id = ?, is_canonical = ?, job_group = ? WHERE id = ?", updates)
+    return len(updates), len(clusters)
+
+
+def _components(members: set[str], edges: set[tuple], places: dict[str, str]) -> list[list[str]]:
+    """Connected components, strongest pairs first; with ``places`` (document → location
+    key), a pair that would put two postings in incompatible places in one component is
+    left out: a copy that gives no place is a duplicate of the Berlin posting or of the
+    Madrid one, not the link that makes them one."""
+    parent: dict[str, str] = {}
+    keys: dict[str, set[str]] = {}
+    for a, b, _ in sorted(edges, key=lambda e: (-(e[2] or 0.0), e[0], e[1])):
+        for x in (a, b):
+            if x not in parent:
+                parent[x] = x
+                keys[x] = {places[x]} if x in places else set()
+        ra, rb = _find(parent, a), _find(parent, b)
+        if ra == rb:
             continue
-        canonical = min(present, key=lambda d: (current[d][0], current[d][1] is None, current[d][1] or "", d))
-        cluster_id = canonical if len(present) > 1 else None
-        for doc in present:
-            want = (cluster_id, 1 if doc == canonical else 0)
-            if (current[doc][2], current[doc][3]) != want:
-                updates.append((*want, doc))
-    conn.executemany("UPDATE documents SET cluster_id = ?, is_canonical = ? WHERE id = ?", updates)
-    return len(updates), len(components)
+        if keys[ra] and keys[rb] and not all(locations_compatible(x, y) for x in keys[ra] for y in keys[rb]):
+            continue
+        root, other = min(ra, rb), max(ra, rb)
+        parent[other] = root
+        keys[root] |= keys.pop(other)
+    components: dict[str, list[str]] = {}
+    for m in parent:
+        components.setdefault(_find(parent, m), []).append(m)
+    return list(components.values()) + [[m] for m in members if m not in parent]

@@ -60,7 +60,7 @@ from skillenai.dedupe.text import (
     location_key,
     title_key,
 )
-from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate
+from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate, needs_texts, prejudge
 from skillenai.store.db import utc_now, write_transaction
 
 logger = logging.getLogger(__name__)
@@ -205,7 +205,9 @@ class DedupeReport:
     rejected_title: int = 0
     rejected_location: int = 0
     rejected_similarity: int = 0
+    id_candidates: int = 0
     pairs_added: int = 0
+    group_pairs_added: int = 0
     pairs_removed: int = 0
     documents_updated: int = 0
     indexed: int = 0
@@ -229,10 +231,12 @@ class DedupeReport:
             f"dedupe{' ' + self.date if self.date else ''}: {self.analysed} new or changed documents "
             f"({self.signatures_computed} signatures, {self.resigned} re-signed, {self.dropped} dropped), "
             f"{self.indexed} indexed",
-            f"  candidates: {self.lsh_candidates} from LSH, {self.hash_candidates} by content hash; "
+            f"  candidates: {self.lsh_candidates} from LSH, {self.hash_candidates} by content hash, "
+            f"{self.id_candidates} by job id; "
             f"{self.pairs_checked} checked, rejected {self.rejected_title} by title, "
             f"{self.rejected_location} by location, {self.rejected_similarity} by similarity",
-            f"  pairs: +{self.pairs_added} -{self.pairs_removed}; {self.documents_updated} documents updated; "
+            f"  pairs: +{self.pairs_added} -{self.pairs_removed}; one job in other places: "
+            f"+{self.group_pairs_added}; {self.documents_updated} documents updated; "
             f"{self.clusters} clusters hold {self.duplicates} duplicates",
             f"  boilerplate lines learned: {self.boilerplate_learned}; workers: {self.workers}; "
             f"seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()),
@@ -425,24 +429,25 @@ class _Run:
 
     def _forget_all(self) -> None:
         with write_transaction(self.db):
-            for table in ("lsh_bands", "duplicate_pairs", "minhashes", "boilerplate_lines"):
+            for table in ("lsh_bands", "duplicate_pairs", "job_group_pairs", "minhashes", "boilerplate_lines"):
                 self.conn.execute(f"DELETE FROM {table}")
             if self.redis_lsh is not None:
                 self.redis_lsh.clear()
-            self.conn.execute(
-                "UPDATE documents SET cluster_id = NULL, is_canonical = 1 WHERE cluster_id IS NOT NULL")
+            self.conn.execute("UPDATE documents SET cluster_id = NULL, is_canonical = 1, job_group = NULL "
+                              "WHERE cluster_id IS NOT NULL OR job_group IS NOT NULL")
 
     def _unlink_all(self) -> None:
         """Settings that decide pairs changed: keep signatures, drop bands and pairs."""
         with write_transaction(self.db):
             self.report.pairs_removed += self.conn.execute("DELETE FROM duplicate_pairs").rowcount
+            self.conn.execute("DELETE FROM job_group_pairs")
             self.conn.execute("DELETE FROM lsh_bands")
             if self.redis_lsh is not None:
                 self.redis_lsh.clear()
             self.report.relinked = self.conn.execute(
                 "UPDATE minhashes SET bands = NULL, rows = NULL, threshold = NULL").rowcount
-            self.conn.execute(
-                "UPDATE documents SET cluster_id = NULL, is_canonical = 1 WHERE cluster_id IS NOT NULL")
+            self.conn.execute("UPDATE documents SET cluster_id = NULL, is_canonical = 1, job_group = NULL "
+                              "WHERE cluster_id IS NOT NULL OR job_group IS NOT NULL")
 
     # -- 1. analyse new and changed documents -----------------------------------------------
     def _analyse(self, next_seq: int) -> tuple[int, int, dict[str, set[int] | None]]:
@@ -547,6 +552,8 @@ class _Run:
             self.report.pairs_removed += self.conn.execute(
                 f"DELETE FROM duplicate_pairs WHERE document_id IN ({marks}) OR other_id IN ({marks})",
                 chunk + chunk).rowcount
+            self.conn.execute(f"DELETE FROM job_group_pairs WHERE document_id IN ({marks}) OR other_id IN ({marks})",
+                              chunk + chunk)
             if delete_rows:
                 self.conn.execute(f"DELETE FROM minhashes WHERE document_id IN ({marks})", chunk)
             elif keep_signature:
@@ -709,6 +716,10 @@ class _Run:
                 if (min(a, b), max(a, b)) not in pairs:
                     r.hash_candidates += 1
                 pairs[(min(a, b), max(a, b))] = "hash"
+            for a, b in self._id_candidates(batch):
+                if (min(a, b), max(a, b)) not in pairs:
+                    r.id_candidates += 1
+                pairs[(min(a, b), max(a, b))] = "id"
             # Cheap tests first, on what the index rows say; signatures and texts are read
             # only for the pairs that pass them.
             others = self._candidates(sorted({x for pair in pairs for x in pair} - set(batch)), signatures=False)
@@ -719,39 +730,47 @@ class _Run:
                 if a not in known or b not in known:
                     continue  # an orphaned band row (its document was deleted)
                 r.pairs_checked += 1
-                rejected = gate(known[a], known[b], thresholds)
+                rejected = gate(known[a], known[b], thresholds, pairs[(a, b)] == "id")
                 if rejected is not None:
                     self._count_rejection(rejected)
                 else:
                     survivors.append((a, b))
             self._fill_signatures([known[x] for pair in survivors for x in pair])
-            needed = sorted({x for pair in survivors for x in pair} - set(texts)
+            # Texts only for the pairs the signatures leave open.
+            first = {(a, b): prejudge(known[a], known[b], thresholds, pairs[(a, b)] == "id", gated=True)
+                     for a, b in survivors}
+            needed = sorted({x for pair, f in first.items() if needs_texts(f) for x in pair} - set(texts)
                             - {x for x in known if known[x].document_id in self.units})
             texts.update(self._texts(needed))
 
-            def sets_of(c: Candidate) -> None:
-                if c.kept_set is not None:
-                    return
-                found = self.units.get(c.document_id)
-                if found is None:
-                    text = texts.get(c.minhash_id)
-                    if text is None:
-                        text = self.conn.execute("SELECT text FROM documents WHERE id = ?",
-                                                 (c.document_id,)).fetchone()[0]
-                    found = analyse_text(text)
-                units, hashes = found
+            def sets_of(c: Candidate, with_boilerplate: bool = False) -> None:
                 boilerplate = self.boilerplate.of(c.scope)
-                c.kept_set = shingle_set([u for u, h in zip(units, hashes) if h not in boilerplate], s.shingle_size)
-                c.boilerplate_set = shingle_set([u for u, h in zip(units, hashes) if h in boilerplate],
-                                                s.shingle_size)
+                if c.kept_set is None:
+                    found = self.units.get(c.document_id)
+                    if found is None:
+                        text = texts.get(c.minhash_id)
+                        if text is None:
+                            text = self.conn.execute("SELECT text FROM documents WHERE id = ?",
+                                                     (c.document_id,)).fetchone()[0]
+                        found = analyse_text(text)
+                    c.analysed = found
+                    kept = [u for u, h in zip(*found) if h not in boilerplate]
+                    c.kept_set = shingle_set(kept, s.shingle_size)
+                    c.kept_units = frozenset(kept)
+                if with_boilerplate and c.boilerplate_set is None:
+                    units, hashes = c.analysed
+                    c.boilerplate_set = shingle_set([u for u, h in zip(units, hashes) if h in boilerplate],
+                                                    s.shingle_size)
 
-            edges = []
+            edges, group_edges = [], []
             for a, b in survivors:
-                d = decide(known[a], known[b], thresholds, sets_of)
+                d = decide(known[a], known[b], thresholds, sets_of, pairs[(a, b)] == "id", first[(a, b)])
+                x, y = sorted((known[a].document_id, known[b].document_id))
+                if d.group:
+                    group_edges.append((x, y, d.method, _round(d.similarity), _round(d.title_similarity), self.now))
                 if not d.duplicate:
                     self._count_rejection(d)
                     continue
-                x, y = sorted((known[a].document_id, known[b].document_id))
                 edges.append((x, y, d.reason, _round(d.similarity), _round(d.page_similarity), _round(d.estimate),
                               _round(d.title_similarity), self.now))
             before = self.conn.total_changes
@@ -759,7 +778,13 @@ class _Run:
                 "INSERT OR IGNORE INTO duplicate_pairs (document_id, other_id, method, similarity, "
                 "page_similarity, estimate, title_similarity, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", edges)
             r.pairs_added += self.conn.total_changes - before
-            seeds = {batch[i].document_id for i in ids} | {e[0] for e in edges} | {e[1] for e in edges}
+            before = self.conn.total_changes
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO job_group_pairs (document_id, other_id, method, similarity, "
+                "title_similarity, found_at) VALUES (?, ?, ?, ?, ?, ?)", group_edges)
+            r.group_pairs_added += self.conn.total_changes - before
+            seeds = ({batch[i].document_id for i in ids} | {e[0] for e in edges} | {e[1] for e in edges}
+                     | {e[0] for e in group_edges} | {e[1] for e in group_edges})
             updated, _ = recluster(self.conn, seeds)
             r.documents_updated += updated
 
@@ -773,6 +798,32 @@ class _Run:
             out.update(self.conn.execute(
                 f"SELECT m.id, d.text FROM minhashes m JOIN documents d ON d.id = m.document_id "
                 f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def _id_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:
+        """Postings of one employer (boilerplate scope) that share a job id
+        (``postings.external_id``) or a requisition id with a posting of the batch."""
+        by_doc = {c.document_id: c for c in batch.values() if c.kind == "posting"}
+        mine: dict[tuple[str, str], list[Candidate]] = {}
+        for chunk in _chunks(sorted(by_doc)):
+            for doc, external, requisition in self.conn.execute(
+                    f"SELECT document_id, external_id, requisition_id FROM postings WHERE document_id IN "
+                    f"({','.join('?' * len(chunk))}) AND (external_id IS NOT NULL OR requisition_id IS NOT NULL)",
+                    chunk):
+                for column, value in (("external_id", external), ("requisition_id", requisition)):
+                    if value is not None:
+                        mine.setdefault((column, value), []).append(by_doc[doc])
+        out = []
+        for column in ("external_id", "requisition_id"):
+            values = sorted(v for c, v in mine if c == column)
+            for chunk in _chunks(values):
+                for value, other, scope in self.conn.execute(
+                    f"SELECT p.{column}, m.id, m.scope FROM postings p JOIN minhashes m ON m.document_id = p.document_id "
+                    f"WHERE p.{column} IN ({','.join('?' * len(chunk))}) AND (m.bands IS NOT NULL OR m.id IN "
+                    f"({','.join('?' * len(batch))}))", chunk + sorted(batch),
+                ):
+                    out.extend((c.minhash_id, other) for c in mine[(column, value)]
+                               if c.minhash_id != other and c.scope == scope)
         return out
 
     def _hash_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:

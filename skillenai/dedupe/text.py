@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when anything below changes what a document's normalised text is: stored
 # signatures made by another version are then recomputed.
-NORMALISER_VERSION = 2
+NORMALISER_VERSION = 3
 
 _MARKUP = re.compile(r"<(?:/?[a-zA-Z][^<>]{0,500}|!--.*?--)>", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")
@@ -146,12 +146,21 @@ _TITLE_ABBREVIATIONS = {
     "ml": "machine learning", "ai": "artificial intelligence", "sre": "site reliability engineer",
     "devops": "devops", "frontend": "front end", "backend": "back end", "fullstack": "full stack",
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
+    # A plural names the same level ("Software Engineering Interns").
+    "interns": "intern", "internships": "internship", "trainees": "trainee", "apprentices": "apprentice",
+    "grad": "graduate", "grads": "graduate", "graduates": "graduate",
 }
 # Words that set a posting's level: postings that differ in them are different jobs.
 SENIORITY = frozenset({
     "intern", "internship", "trainee", "apprentice", "junior", "entry", "graduate", "associate",
     "mid", "senior", "staff", "principal", "distinguished", "lead", "head", "director",
     "president", "chief", "fellow", "1", "2", "3", "4", "5",
+})
+# A language the job requires: a variant that asks for one is another job, as a level is.
+LANGUAGES = frozenset({
+    "bilingual", "multilingual", "spanish", "french", "german", "italian", "portuguese", "dutch", "japanese",
+    "korean", "mandarin", "cantonese", "chinese", "arabic", "hebrew", "turkish", "polish", "swedish", "danish",
+    "norwegian", "finnish", "russian", "hindi", "speaking", "speaker",
 })
 # Words in titles that say where or how, not what: compared through the location instead.
 _TITLE_NOISE = frozenset({
@@ -191,7 +200,24 @@ def _names_only_places(segment: str) -> bool:
     if _gazetteer() is None:
         return False
     keys = _part_keys(segment)
-    return bool(keys) and all(not k.startswith("text:") for k in keys)
+    if not keys or any(k.startswith("text:") for k in keys):
+        return False
+    # A word that is only some small town's name ("Federal", "Enterprise") names a team.
+    gaz = _gazetteer()
+    for piece in re.split(r"[,/]", segment):
+        words = [w for w in _WORD.findall(_fold(piece)) if w.casefold() not in _REMOTE_WORDS
+                 and w.casefold() not in _PLACE_NOISE]
+        entry = _lookup(" ".join(words)) if words else None
+        if entry is None or entry.country or entry.region or entry.admins:
+            continue
+        if entry.cities and max(gaz.city(row).population for row, _ in entry.cities) < _TITLE_CITY_MIN_POPULATION:
+            return False
+    return True
+
+
+# A title segment names a place only if it is a town of at least this many people (or a
+# state, country or region).
+_TITLE_CITY_MIN_POPULATION = 20_000
 
 
 def title_tokens(title: str | None, location: str | None = None) -> frozenset[str]:
@@ -217,13 +243,81 @@ def title_tokens(title: str | None, location: str | None = None) -> frozenset[st
     return frozenset(tokens)
 
 
+# Region and territory words in titles ("Account Executive, Midwest", "..., NorCal").
+_REGION_WORDS = frozenset({
+    "midwest", "southwest", "southeast", "northeast", "northwest", "norcal", "socal", "pnw", "east", "west",
+    "north", "south", "central", "northern", "southern", "eastern", "western", "dach", "nordics", "nordic",
+    "benelux", "anz", "uki", "apac", "latam", "mena", "emea", "la", "nyc", "sf", "bay", "metro", "tristate",
+})
+# Title words that are also the name of some place the gazetteer knows.
+_NOT_PLACES_IN_TITLES = frozenset({"media", "fleet", "ventas", "roles", "mile", "rest", "barra", "human", "sales",
+                                   "data", "lead", "security", "support", "service", "product", "growth"})
+
+
+@lru_cache(maxsize=65536)
+def is_place_word(word: str) -> bool:
+    """Does a title word name a place (a region word, a country, state or region, or a
+    city of at least ``_TITLE_CITY_MIN_POPULATION`` people)?"""
+    if word in _REGION_WORDS:
+        return True
+    if word in _NOT_PLACES_IN_TITLES or word in _NOT_PLACES_IN_TEXT or len(word) < 3 or _gazetteer() is None:
+        return False
+    entry = _lookup(word)
+    if entry is None:
+        return False
+    if entry.country or entry.region or entry.admins:
+        return True
+    gaz = _gazetteer()
+    return bool(entry.cities) and max(gaz.city(row).population for row, _ in entry.cities) >= _TITLE_CITY_MIN_POPULATION
+
+
+def place_words(key_a: str | None, key_b: str | None) -> tuple[float, bool]:
+    """Two title keys compared without their place words: ``(similarity, differ)``, where
+    ``differ`` says the titles name different places ("Account Representative, Midwest"
+    against "Account Representative, Miami")."""
+    a, b = key_words(key_a), key_words(key_b)
+    placed = {w for w in a ^ b if is_place_word(w)}
+    if not placed:
+        return _set_similarity(a, b), False
+    return _set_similarity(a - placed, b - placed), True
+
+
+def place_free_similarity(key_a: str | None, key_b: str | None) -> float | None:
+    """:func:`place_words`' similarity, or ``None`` when the titles name no place the
+    other lacks (their similarity is then :func:`title_similarity`)."""
+    a, b = key_words(key_a), key_words(key_b)
+    placed = {w for w in a ^ b if is_place_word(w)}
+    return _set_similarity(a - placed, b - placed) if placed else None
+
+
+@lru_cache(maxsize=65536)
+def key_words(key: str | None) -> frozenset[str]:
+    """The words of a title key, as a set."""
+    return frozenset((key or "").split())
+
+
+@lru_cache(maxsize=65536)
+def place_free(key: str | None) -> frozenset[str]:
+    """The words of a title key that are not place words."""
+    return frozenset(w for w in key_words(key) if not is_place_word(w))
+
+
+def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    if (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+@lru_cache(maxsize=65536)
 def title_key(title: str | None, location: str | None = None) -> str:
     """``title_tokens`` as one sorted, space-separated string (stored in ``minhashes``)."""
     return " ".join(sorted(title_tokens(title, location)))
 
 
 def title_similarity(key_a: str | None, key_b: str | None) -> float:
-    """Word Jaccard of two title keys; 0 when their seniority words differ.
+    """Word Jaccard of two title keys; 0 when their seniority or language words differ.
 
     Two empty keys (no titles) compare as 1: nothing tells them apart.
 
@@ -232,13 +326,7 @@ def title_similarity(key_a: str | None, key_b: str | None) -> float:
     >>> title_similarity("back end engineer senior", "back end engineer")
     0.0
     """
-    a = frozenset((key_a or "").split())
-    b = frozenset((key_b or "").split())
-    if not a and not b:
-        return 1.0
-    if (a & SENIORITY) != (b & SENIORITY):
-        return 0.0
-    return len(a & b) / len(a | b)
+    return _set_similarity(key_words(key_a), key_words(key_b))
 
 
 # Locations -------------------------------------------------------------------------------
@@ -252,6 +340,8 @@ _PLACE_NOISE = frozenset({
     "greater", "metro", "metropolitan", "region", "only", "time", "zones", "zone", "timezones",
     "in", "from", "or", "and", "the", "of", "work", "working", "first", "friendly", "flexible",
     "fully", "hub", "campus", "within", "location", "locations", "multiple", "city",
+    # What boards write when they give no place ("Remote job", "Unspecified").
+    "job", "jobs", "unspecified", "unknown", "various", "tbd", "n", "a",
 })
 _CODE_PATH = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})-(\w[^-]*)$")
 _PART_SPLIT = re.compile(r"\s*(?:[;|/\n]|\bor\b|\s&\s|\band\b|\+)\s*", re.IGNORECASE)
@@ -286,6 +376,59 @@ def _lookup(name: str):
         return None
 
 
+# Places named in text: a city this large (smaller towns share their names
+# with too many words), never one of these words.
+_TEXT_CITY_MIN_POPULATION = 100_000
+_NOT_PLACES_IN_TEXT = frozenset({
+    "mobile", "reading", "nice", "split", "deal", "orange", "hope", "independence", "commerce", "enterprise",
+    "university", "college", "union", "progress", "liberty", "victoria", "surprise", "bath", "gary", "tyler",
+    "jackson", "lincoln", "eugene", "columbia", "mission", "vista", "temple", "salem", "aurora",
+})
+
+
+def cities_named(units) -> frozenset[str]:
+    """Cities (of at least ``_TEXT_CITY_MIN_POPULATION`` people) named in normalised
+    units, as ``city:<geonameid>``: what tells per-city copies of a posting apart when
+    they differ in a line or two. Countries are left out: pay zones and hiring countries
+    are listed in one copy of a job and not in another."""
+    if _gazetteer() is None:
+        return frozenset()
+    found = set()
+    for unit in units:
+        found.update(_unit_places(unit))
+    return frozenset(found)
+
+
+@lru_cache(maxsize=65536)
+def _unit_places(unit: str) -> frozenset[str]:
+    gaz = _gazetteer()
+    words = unit.split()
+    found = set()
+    i = 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            name = " ".join(words[i:i + n])
+            if len(words[i:i + n]) < n or len(name) < 4 or name in _NOT_PLACES_IN_TEXT or name.isdigit():
+                continue
+            try:
+                entry = gaz.lookup_key(_fold(name))
+            except Exception:  # noqa: BLE001 - an aid, never a reason to fail
+                entry = None
+            if entry is None:
+                continue
+            if entry.cities and not (entry.country or entry.region):
+                city = max((gaz.city(row) for row, _ in entry.cities), key=lambda c: c.population)
+                if city.population < _TEXT_CITY_MIN_POPULATION:
+                    continue
+                found.add(f"city:{city.geonameid}")
+            else:
+                continue
+            i += n - 1
+            break
+        i += 1
+    return frozenset(found)
+
+
 # A bare city name within this much of the best candidate's prior stays ambiguous
 # ("San Mateo": California or Rizal), so either reading matches a qualified one.
 _AMBIGUITY = 1.5
@@ -316,8 +459,9 @@ def _qualifies(entry, cities: list[tuple[int, int]]) -> bool:
                for row, _ in cities)
 
 
-def _place_key(cities: list[tuple[int, int]], qualifiers: list) -> str:
-    """A place key from a name's city candidates and the names that qualify it."""
+def _place_key(cities: list[tuple[int, int]], qualifiers: list) -> tuple[str, set[str]]:
+    """A place key from a name's city candidates and the names that qualify it, and the
+    countries those cities lie in."""
     gaz = _gazetteer()
     admins = {a for e in qualifiers for a in e.admins}
     countries = {e.country for e in qualifiers if e.country}
@@ -333,9 +477,11 @@ def _place_key(cities: list[tuple[int, int]], qualifiers: list) -> str:
     best_fit, best_score = rank(ranked[0])
     chosen = [c for c in ranked if rank(c)[0] == best_fit and rank(c)[1] >= best_score - _AMBIGUITY]
     found = {}
+    countries = set()
     for row, _ in chosen[:_MAX_ALTERNATIVES]:
         found[gaz.place(row).city_id] = " ".join(_WORD.findall(_fold(gaz.city(row).name).casefold()))
-    return "~".join(f"city:{i}:{found[i]}" for i in sorted(found))
+        countries.add(gaz.city(row).country)
+    return "~".join(f"city:{i}:{found[i]}" for i in sorted(found)), countries
 
 
 def _part_keys(part: str) -> list[str]:
@@ -372,9 +518,18 @@ def _part_keys(part: str) -> list[str]:
                 scopes.append("admin:%s-%s" % entry.admins[0])
         else:
             places.append(([" ".join(w.casefold() for w in words)], None))
-    keys = [_place_key(c, q) if q is not None else "text:" + c[0] for c, q in places]
+    keys, within = [], set()
+    for c, q in places:
+        if q is None:
+            keys.append("text:" + c[0])
+        else:
+            key, countries = _place_key(c, q)
+            keys.append(key)
+            within.update(countries)
     if not any(k.startswith("city:") for k in keys):
         keys.extend(scopes)
+    # The countries the cities lie in: a posting that names only the country is the same place.
+    keys.extend(f"in:{c}" for c in sorted(within) if c)
     return keys + (["remote"] if remote else [])
 
 
@@ -386,7 +541,8 @@ def location_key(location: str | None) -> str:
     main place): ``city:<entity id>:<name>`` (several joined by ``~`` when a bare name
     is ambiguous: "San Mateo") or ``text:<words>`` for a place the gazetteer does not know.
     Then ``country:XX``, ``region:EMEA`` and ``admin:US-CA`` for a posting that names
-    only a scope, and ``remote``, sorted. ``""``: no location given.
+    only a scope, ``in:XX`` for the countries its cities lie in, and ``remote``, sorted.
+    ``""``: no location given.
     """
     if not location or not location.strip():
         return ""
@@ -403,6 +559,7 @@ def location_key(location: str | None) -> str:
     return "|".join(places + sorted(others))
 
 
+@lru_cache(maxsize=65536)
 def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     """Can two postings with these location keys be the same job?
 
@@ -413,7 +570,9 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     openings are different jobs. A posting that names only a remote scope ("Remote -
     US") is a different job from one in a city, unless that one is also open to remote
     work; two remote postings must have overlapping scopes (an unscoped "Remote"
-    overlaps any).
+    overlaps any), and a remote scope overlaps a remote posting in a city only if the
+    city lies in it. A posting that names only a country (not remote) overlaps one in a
+    city of that country ("ES - Spain" and "Barcelona, Spain").
     """
     if not key_a or not key_b:
         return True
@@ -424,7 +583,14 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     if places_a and places_b:
         return _among(places_a[0], places_b) and _among(places_b[0], places_a)
     if places_a or places_b:
-        return "remote" in a and "remote" in b
+        located, scoped = (a, b) if places_a else (b, a)
+        countries = _scope_countries(set(scoped))
+        within = {k[3:] for k in located if k.startswith("in:")}
+        if "remote" in a and "remote" in b:
+            # "Remote - US" and "San Francisco (Remote)" overlap; "Remote - CA" (California)
+            # and "Remote - Vancouver" do not.
+            return not countries or not within or bool(countries & within)
+        return "remote" not in scoped and bool(countries & within)
     scopes_a = _scope_countries(set(a))
     scopes_b = _scope_countries(set(b))
     return not scopes_a or not scopes_b or bool(scopes_a & scopes_b)

@@ -3,11 +3,11 @@
 LSH only proposes pairs. A pair is a duplicate when
 
 1. both documents are of the same kind (a posting never merges with an article);
-2. for postings, their titles are compatible (same seniority words, word Jaccard at
-   least ``title_threshold`` once place suffixes are gone) and their locations can be
-   the same place: the template a company uses for "Backend Engineer" in Boston and in
-   Austin, or for "Engineer" and "Senior Engineer", gives near-identical text for
-   different jobs;
+2. for postings, their titles are compatible (same seniority and language words, word
+   Jaccard at least ``title_threshold`` once place suffixes are gone): the template a
+   company uses for "Engineer" and "Senior Engineer", or for "Account Executive" and
+   "Account Executive (Bilingual Required)", gives near-identical text for different
+   jobs;
 3. their texts are identical (same ``content_hash``), or
 
    - postings: the exact Jaccard similarity of their shingle sets with boilerplate left
@@ -22,6 +22,22 @@ LSH only proposes pairs. A pair is a duplicate when
      ``article_threshold`` (syndicated copies sit in other publications' pages, so only
      the article's own text is compared).
 
+4. for postings, they are in the same place: their locations can be the same place
+   (:func:`~skillenai.dedupe.text.locations_compatible`), their titles do not name
+   different places where the locations do not say ("Account Representative, Midwest"
+   against ", Miami"), and, when one of them gives no city, the lines that differ
+   between their texts do not name one city in one and another in the other ("relocate
+   to Atlanta" against "Charlotte").
+
+A pair that passes 1–3 but not 4 is **one job in several places**: not a duplicate, but
+linked into a job group. Postings whose locations differ are judged without reading their
+texts (a same-template opening in every city would otherwise be read): a job group when
+the signatures' estimate reaches ``threshold`` and the titles have the same words once
+place words are left out.
+
+A pair that shares a job or requisition id at one employer (``identity``) is one job
+whatever its title and text: a duplicate in the same place, a job group otherwise.
+
 The signatures' estimate is looked at first only to skip hopeless pairs without reading
 any text.
 """
@@ -33,7 +49,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillenai.dedupe.minhash import estimate, jaccard
-from skillenai.dedupe.text import locations_compatible, title_similarity
+from skillenai.dedupe.text import (
+    cities_named,
+    is_place_word,
+    locations_compatible,
+    place_free,
+    place_free_similarity,
+    place_words,
+    title_similarity,
+)
 
 # Below the threshold by this much the estimate alone rejects (over 5 standard
 # deviations at 128 permutations, so no true duplicate is lost this way).
@@ -55,16 +79,22 @@ class Candidate:
     shingles: int
     kept_set: np.ndarray | None = field(default=None, repr=False)
     boilerplate_set: np.ndarray | None = field(default=None, repr=False)
+    kept_units: frozenset[str] | None = field(default=None, repr=False)
+    kept_words: frozenset[str] | None = field(default=None, repr=False)
+    analysed: tuple | None = field(default=None, repr=False)  # (units, hashes) while sets are being made
 
 
 @dataclass
 class Decision:
     duplicate: bool
-    reason: str  # 'hash' | 'minhash' | 'kind' | 'title' | 'location' | 'similarity'
+    reason: str  # 'hash' | 'minhash' | 'id' | 'kind' | 'title' | 'location' | 'similarity'
     similarity: float = 0.0
     estimate: float | None = None
     title_similarity: float | None = None
     page_similarity: float | None = None
+    # Not a duplicate but one job in another place (reason 'location', method below).
+    group: bool = False
+    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,49 +109,142 @@ class Thresholds:
         return self.article_threshold if kind == "article" else self.threshold
 
 
-def gate(a: Candidate, b: Candidate, t: Thresholds) -> Decision | None:
-    """The cheap tests (kind, title, location): a rejection, or ``None`` to go on."""
+def gate(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False) -> Decision | None:
+    """The cheap tests (kind, title, place): a rejection, or ``None`` to go on."""
     if a.kind != b.kind:
         return Decision(False, "kind")
-    if a.kind == "posting":
+    if a.kind == "posting" and not identity:
         title_sim = title_similarity(a.title_key, b.title_key)
-        if title_sim < t.title_threshold:
+        # Titles that differ in a place word alone can still be one job in two places.
+        if title_sim < t.title_threshold and (place_free_similarity(a.title_key, b.title_key) or 0.0) < \
+                t.title_threshold:
             return Decision(False, "title", title_similarity=title_sim)
-        if not locations_compatible(a.location_key, b.location_key):
+        # In different places only a job group is possible: identical texts, or titles
+        # alike but for place words (their signatures are not even read otherwise).
+        if not (a.content_hash and a.content_hash == b.content_hash) and not locations_compatible(
+                a.location_key, b.location_key) and not _same_title_but_places(a.title_key, b.title_key):
             return Decision(False, "location", title_similarity=title_sim)
     return None
 
 
-def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of) -> Decision:
-    """Is ``(a, b)`` a duplicate pair?
+def _linked(duplicate: bool, method: str, similarity: float, estimate: float | None, title_sim: float | None,
+            page: float | None) -> Decision:
+    if duplicate:
+        return Decision(True, method, similarity, estimate, title_sim, page)
+    return Decision(False, "location", similarity, estimate, title_sim, page, group=True, method=method)
 
-    ``sets_of(candidate)`` fills ``kept_set`` and ``boilerplate_set`` (the shingle sets
-    of the text without its boilerplate, and of its boilerplate); it is called only for
-    pairs the title, location and estimate tests leave open.
+
+def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = False, first=None) -> Decision:
+    """Is ``(a, b)`` a duplicate pair, one job in two places (``group``), or neither?
+
+    ``sets_of(candidate)`` fills ``kept_set`` and ``kept_units`` (the shingle set of the
+    text without its boilerplate, and the units kept), ``sets_of(candidate, True)``
+    ``boilerplate_set`` too (the shingle set of its boilerplate); it is called only for
+    pairs the title and estimate tests leave open (:func:`needs_texts`). ``identity``: the two share a job or requisition id at
+    one employer. ``first``: what :func:`prejudge` said of the pair, if it was asked.
     """
-    rejected = gate(a, b, t)
+    if first is None:
+        first = prejudge(a, b, t, identity)
+    if isinstance(first, Decision):
+        return first
+    same_place, title_sim, est, needed, posting = first
+    sets_of(a)
+    sets_of(b)
+    sim = jaccard(a.kept_set, b.kept_set)
+    if sim < needed:
+        return Decision(False, "similarity", sim, est, title_sim)
+    sets_of(a, True)
+    sets_of(b, True)
+    page = page_similarity(a, b)
+    if posting and page < t.page_threshold:
+        return Decision(False, "similarity", sim, est, title_sim, page)
+    if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
+        return Decision(False, "title", sim, est, title_sim, page)
+
+    if posting and same_place and not (_names_a_city(a.location_key) and _names_a_city(b.location_key)):
+        # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
+        same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
+    return _linked(same_place, "minhash", sim, est, title_sim, page)
+
+
+def needs_texts(first) -> bool:
+    """Does deciding a pair take its texts (:func:`prejudge` left it open)?"""
+    return not isinstance(first, Decision)
+
+
+def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, gated: bool = False):
+    """The decision the titles, places, hashes and signatures allow, or what the text
+    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting)``.
+    ``gated``: :func:`gate` already let the pair through."""
+    rejected = None if gated else gate(a, b, t, identity)
     if rejected is not None:
         return rejected
-    title_sim = title_similarity(a.title_key, b.title_key) if a.kind == "posting" else None
+    posting = a.kind == "posting"
+    title_sim = title_similarity(a.title_key, b.title_key) if posting else None
+    same_place = not posting or locations_compatible(a.location_key, b.location_key)
+    if posting and same_place and not identity and place_words(a.title_key, b.title_key)[1] and not (
+            _names_a_city(a.location_key) and _names_a_city(b.location_key)):
+        same_place = False  # the titles name the places the locations do not
+    if identity:
+        return _linked(same_place, "id", 1.0, None, title_sim, None)
     if a.content_hash and a.content_hash == b.content_hash:
-        return Decision(True, "hash", 1.0, 1.0, title_sim, 1.0)
+        return _linked(same_place, "hash", 1.0, 1.0, title_sim, 1.0)
     if not a.shingles or not b.shingles:
         return Decision(False, "similarity", 0.0, None, title_sim)
     needed = t.text(a.kind)
     est = None
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
-        if est < needed - ESTIMATE_MARGIN:
+        if same_place and est < needed - ESTIMATE_MARGIN:
             return Decision(False, "similarity", est, est, title_sim)
-    sets_of(a)
-    sets_of(b)
-    sim = jaccard(a.kept_set, b.kept_set)
-    if sim < needed:
-        return Decision(False, "similarity", sim, est, title_sim)
-    page = page_similarity(a, b)
-    if a.kind == "posting" and page < t.page_threshold:
-        return Decision(False, "similarity", sim, est, title_sim, page)
-    return Decision(True, "minhash", sim, est, title_sim, page)
+    if not same_place:
+        # In different places a pair can only be a job group, decided without reading
+        # the texts (that would cost more than the rest of the run): the signatures'
+        # estimate at the threshold, and titles alike but for place words.
+        if est is None or est < needed:
+            return Decision(False, "similarity", est or 0.0, est, title_sim)
+        if not _same_title_but_places(a.title_key, b.title_key):
+            return Decision(False, "title", est, est, title_sim)
+        return _linked(False, "minhash", est, est, title_sim, None)
+    return same_place, title_sim, est, needed, posting
+
+
+def _same_title_but_places(key_a: str, key_b: str) -> bool:
+    """Do two title keys have the same words once place words are left out?"""
+    return place_free(key_a) == place_free(key_b)
+
+
+def _names_a_city(location_key: str | None) -> bool:
+    return any(k.startswith(("city:", "text:")) for k in (location_key or "").split("|"))
+
+
+def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
+    """Does ``b``'s job-specific text use every word ``a``'s title has and ``b``'s lacks?
+
+    A title word the other posting never mentions names another team or specialty
+    ("Customer Success Manager - Federal", "Consultant Cyber Security Automotive"); a
+    team name a repost dropped from its title is still in its text.
+    """
+    extra = {w for w in set(a.title_key.split()) - set(b.title_key.split()) if not is_place_word(w)}
+    if not extra:
+        return True
+    if b.kept_words is None:
+        b.kept_words = frozenset(w for unit in (b.kept_units or ()) for w in unit.split())
+    return extra <= b.kept_words
+
+
+def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do the units only one of two texts has name a city in one and another in the other?
+
+    Per-city copies of a job differ in a line or two ("start dates in our Chicago
+    location", "relocate to Atlanta"); an edited repost does not name a new city on both
+    sides.
+    """
+    only_a, only_b = a - b, b - a
+    if not only_a or not only_b:
+        return False
+    named_a = cities_named(only_a) - cities_named(b)
+    return bool(named_a) and bool(cities_named(only_b) - cities_named(a))
 
 
 def page_similarity(a: Candidate, b: Candidate) -> float:

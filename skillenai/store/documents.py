@@ -30,7 +30,7 @@ STORE_COLUMNS = {
         "content_hash": "normalize_record: from the text",
         "first_seen": "upsert_documents", "last_seen": "upsert_documents and skillenai.store.lifecycle",
         "crawl_run_id": "upsert_documents and skillenai.store.lifecycle", "seq": "upsert_documents",
-        "cluster_id": "dedupe", "is_canonical": "dedupe", "classified_at": "the classify stage",
+        "cluster_id": "dedupe", "is_canonical": "dedupe", "job_group": "dedupe", "classified_at": "the classify stage",
     },
     "postings": {
         "document_id": "upsert_documents", "closed_at": "skillenai.store.lifecycle",

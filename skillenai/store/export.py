@@ -21,7 +21,7 @@ _COLUMNS = (
     "d.id, d.seq, d.url, d.canonical_url, d.source, d.spider, d.kind, d.title, d.text, d.lang, "
     "d.author, d.published_at, d.first_seen, d.last_seen, d.content_hash, d.extraction, "
     "COALESCE(d.cluster_id, d.id) AS canonical_id, d.is_canonical, "
-    "p.external_id, p.company, p.location_raw, p.locations_json, p.employment_type, p.stated_workplace, "
+    "p.external_id, p.requisition_id, p.company, p.location_raw, p.locations_json, p.employment_type, p.stated_workplace, "
     "p.workplace, p.remote_scope, "
     "p.salary_min, p.salary_max, p.salary_currency, p.salary_period, p.date_posted, "
     "p.valid_through, p.department, p.closed_at"

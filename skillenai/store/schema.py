@@ -640,3 +640,61 @@ def m012_run_monitors(db: Database) -> None:
     """What the monitors found after each crawl run, so a run that failed one says so in
     the store (a `scrapy crawl` or Scrapyd job has no other record a scheduler can read)."""
     db.execute("ALTER TABLE crawl_runs ADD COLUMN monitors TEXT")
+
+
+@migrations()
+def m013_job_identity_and_groups(db: Database) -> None:
+    """Dedupe by identity and job groups (issue 21): a posting's requisition id; duplicate
+    pairs found by a shared job or requisition id (``method = 'id'``); and one job offered
+    in several places, linked by ``job_group_pairs`` into ``documents.job_group``."""
+    db.execute("ALTER TABLE postings ADD COLUMN requisition_id TEXT")
+    db.execute("CREATE INDEX idx_postings_external_id ON postings (external_id) WHERE external_id IS NOT NULL")
+    db.execute("CREATE INDEX idx_postings_requisition_id ON postings (requisition_id) "
+               "WHERE requisition_id IS NOT NULL")
+    db.execute("ALTER TABLE documents ADD COLUMN job_group TEXT")
+    db.execute("CREATE INDEX idx_documents_job_group ON documents (job_group) WHERE job_group IS NOT NULL")
+    # SQLite cannot change a CHECK constraint: the table is rebuilt with 'id' allowed.
+    db.execute(
+        """
+        CREATE TABLE duplicate_pairs_new (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('hash', 'minhash', 'id')),
+            similarity REAL NOT NULL,
+            page_similarity REAL,
+            estimate REAL,
+            title_similarity REAL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, other_id),
+            CHECK (document_id < other_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("INSERT INTO duplicate_pairs_new SELECT document_id, other_id, method, similarity, page_similarity, "
+               "estimate, title_similarity, found_at FROM duplicate_pairs")
+    db.execute("DROP TABLE duplicate_pairs")
+    db.execute("ALTER TABLE duplicate_pairs_new RENAME TO duplicate_pairs")
+    db.execute("CREATE INDEX idx_duplicate_pairs_other ON duplicate_pairs (other_id)")
+    db.execute(
+        """
+        CREATE TABLE job_group_pairs (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('hash', 'minhash', 'id')),
+            similarity REAL NOT NULL,
+            title_similarity REAL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, other_id),
+            CHECK (document_id < other_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_job_group_pairs_other ON job_group_pairs (other_id)")
+    db.execute(
+        """
+        CREATE VIEW document_job_groups AS
+        SELECT id AS document_id, COALESCE(job_group, cluster_id, id) AS job_group_id
+        FROM documents
+        """
+    )
+    # Signatures and pairs are rebuilt by the next dedupe run (the normaliser changed).

@@ -67,6 +67,7 @@ class GreenhouseSpider(SeededSpider):
             raw_type="json",
             extraction="ats",
             external_id=str(job.get("id")) if job.get("id") is not None else None,
+            requisition_id=_requisition(job),
             company=job.get("company_name") or seed.source,
             location_raw=location,
             locations=[o.get("location") or o.get("name") for o in offices if isinstance(o, dict)] or None,
@@ -77,3 +78,13 @@ class GreenhouseSpider(SeededSpider):
         for key, value in salary_fields_from_text(text, location).items():
             setattr(item, key, value)
         return item
+
+
+def _requisition(job: dict) -> str | None:
+    """Greenhouse's internal job id (the job its posts belong to), else the employer's
+    requisition id."""
+    for key in ("internal_job_id", "requisition_id"):
+        value = job.get(key)
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None

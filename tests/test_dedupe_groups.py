@@ -1,0 +1,114 @@
+"""Dedupe by identity, one job in several places (job groups), level and language words,
+places named only in the text, and the employer's own copy as canonical (issue 21)."""
+
+from skillenai.dedupe import run_dedupe
+from skillenai.dedupe.text import location_key, locations_compatible, split_units, title_key, title_similarity
+from skillenai.dedupe.verify import places_differ
+from tests.test_dedupe import ROLES, acme_roles, doc_id, posting, posting_text, store
+
+BASE = "https://boards.greenhouse.io/acme/jobs"
+
+
+def row(db, url):
+    return db.execute("SELECT cluster_id, is_canonical, job_group FROM documents WHERE url = ?", [url]).fetchone()
+
+
+def test_per_city_copies_are_one_job_group_not_duplicates(fresh_db):
+    text = posting_text("Backend Engineer", "Join the platform team.")
+    store(fresh_db, acme_roles()[1:], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/berlin", "Backend Engineer", text, location="Berlin, Germany"),
+                     posting(f"{BASE}/madrid", "Backend Engineer", text, location="Madrid, Spain"),
+                     posting(f"{BASE}/lisbon", "Backend Engineer", text, location="Lisbon, Portugal")], "2026-03-03")
+    report = run_dedupe(fresh_db)
+    rows = [row(fresh_db, f"{BASE}/{c}") for c in ("berlin", "madrid", "lisbon")]
+    assert all(r[0] is None and r[1] == 1 for r in rows)  # each counted: not duplicates
+    assert len({r[2] for r in rows}) == 1 and rows[0][2] is not None  # but one job
+    assert report.group_pairs_added == 3
+    groups = fresh_db.execute("SELECT COUNT(DISTINCT job_group_id) FROM document_job_groups WHERE document_id IN "
+                              "(SELECT id FROM documents WHERE url LIKE ?)", [f"{BASE}/%"]).fetchone()[0]
+    assert groups == len(ROLES) - 1 + 1
+
+
+def test_a_copy_without_a_place_does_not_join_two_cities(fresh_db):
+    text = posting_text("Backend Engineer", "Join the platform team.")
+    store(fresh_db, acme_roles()[1:], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/berlin", "Backend Engineer", text, location="Berlin, Germany"),
+                     posting(f"{BASE}/madrid", "Backend Engineer", text, location="Madrid, Spain"),
+                     posting("https://aggregator.example/jobs/1", "Backend Engineer", text, location=None,
+                             spider="ingest", source="aggregator")], "2026-03-03")
+    run_dedupe(fresh_db)
+    berlin, madrid = row(fresh_db, f"{BASE}/berlin"), row(fresh_db, f"{BASE}/madrid")
+    assert berlin[0] is None or berlin[0] != madrid[0]
+    assert berlin[2] == madrid[2] is not None
+
+
+def test_same_requisition_is_one_job_whatever_the_title(fresh_db):
+    store(fresh_db, acme_roles(), "2026-03-02")
+    text = posting_text("Data Scientist", "This role is based in our San Francisco office.")
+    main = dict(posting(f"{BASE}/fellows", "Fellows Program", text), requisition_id="4381824008")
+    other = dict(posting(f"{BASE}/fellows-safety", "Fellows Program, AI Safety",
+                         posting_text("Data Scientist", "Work on safety research.", duties=ROLES["Data Scientist"][:2])),
+                 requisition_id="4381824008")
+    elsewhere = dict(posting(f"{BASE}/fellows-london", "Fellows Program", text, location="London, UK"),
+                     requisition_id="4381824008")
+    store(fresh_db, [main, other, elsewhere], "2026-03-03")
+    run_dedupe(fresh_db)
+    assert row(fresh_db, f"{BASE}/fellows")[0] == row(fresh_db, f"{BASE}/fellows-safety")[0] is not None
+    methods = {m for (m,) in fresh_db.execute("SELECT method FROM duplicate_pairs")}
+    assert methods == {"id"}
+    london = row(fresh_db, f"{BASE}/fellows-london")
+    assert london[0] is None and london[2] == row(fresh_db, f"{BASE}/fellows")[2] is not None
+
+
+def test_the_employers_own_board_is_canonical_over_an_aggregator(fresh_db):
+    text = posting_text("Backend Engineer", "This role is based in our San Francisco office.")
+    store(fresh_db, acme_roles()[1:], "2026-03-02")
+    store(fresh_db, [posting("https://aggregator.example/jobs/9", "Backend Engineer", text, spider="ingest",
+                             source="aggregator")], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/77", "Backend Engineer", text)], "2026-03-05")  # seen later
+    run_dedupe(fresh_db)
+    assert row(fresh_db, f"{BASE}/77")[:2] == (doc_id(fresh_db, f"{BASE}/77"), 1)
+    assert row(fresh_db, "https://aggregator.example/jobs/9")[1] == 0
+
+
+def test_level_and_language_words_keep_titles_apart():
+    assert title_key("Software Engineering Interns") == title_key("Software Engineering Intern")
+    assert title_similarity(title_key("Support Specialist Tier I"), title_key("Support Specialist Tier II")) == 0
+    assert title_similarity(title_key("Account Executive, LA"), title_key("Account Executive, LA (Bilingual Required)")) == 0
+    assert title_similarity(title_key("New Grad Engineer"), title_key("Engineer")) == 0
+    # a team word that is some village's name is not a place suffix
+    assert "federal" in title_key("Senior Customer Success Manager - Federal")
+    assert "germany" not in title_key("Senior Customer Success Manager - Germany")
+
+
+def test_a_country_overlaps_a_city_in_it_and_boards_without_a_place_are_unknown():
+    assert locations_compatible(location_key("ES - Barcelona, Spain"), location_key("ES - Spain"))
+    assert not locations_compatible(location_key("Barcelona, Spain"), location_key("Germany"))
+    assert location_key("Unspecified") == "" and location_key("Remote job") == "remote"
+    # a remote scope overlaps a remote posting in a city only if the city lies in it
+    assert locations_compatible(location_key("Remote - US"), location_key("San Francisco, CA (Remote)"))
+    assert not locations_compatible(location_key("Remote - US"), location_key("Berlin, Germany (Remote)"))
+    assert locations_compatible(location_key("Remote"), location_key("Berlin, Germany (Remote)"))
+
+
+def test_cities_in_the_lines_that_differ():
+    a = frozenset(split_units("Product Security Engineer\nThis role is based in our Bengaluru office.\nShip safe code."))
+    b = frozenset(split_units("Product Security Engineer\nThis role is based in our Austin office.\nShip safe code."))
+    edited = frozenset(split_units("Product Security Engineer\nThis role is based in our Bengaluru office.\n"
+                                   "Ship safe code and review designs."))
+    assert places_differ(a, b)
+    assert not places_differ(a, edited)
+
+
+def test_titles_that_differ_in_a_place_word_are_one_job_in_two_places(fresh_db):
+    text = posting_text("Backend Engineer", "Join the platform team.")
+    store(fresh_db, acme_roles()[1:], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/midwest", "Account Representative, Midwest", text, location=None),
+                     posting(f"{BASE}/miami", "Account Representative, Miami", text, location=None),
+                     posting(f"{BASE}/restaurants", "Account Representative, Restaurants", text, location=None)],
+          "2026-03-03")
+    run_dedupe(fresh_db)
+    midwest, miami, restaurants = (row(fresh_db, f"{BASE}/{x}") for x in ("midwest", "miami", "restaurants"))
+    assert midwest[0] is None and miami[0] is None  # not duplicates
+    assert midwest[2] == miami[2] is not None  # one job in two places
+    assert restaurants[0] is None and restaurants[2] is None  # another team, not a place
