@@ -206,3 +206,18 @@ def test_a_posting_without_a_family_keeps_its_occupation_or_why_it_has_none(fres
     assert fresh_db.execute("SELECT title FROM occupations WHERE code = '29-0000'").fetchone()[0] == \
         "Healthcare Practitioners and Technical Occupations"
     assert [r[0] for r in fresh_db.execute("SELECT soc_code FROM occupation_postings")] == ["29-1051"]
+
+
+def test_unique_postings_carry_yearly_pay_role_and_occupation(fresh_db):
+    hourly = normalize_record({"url": "https://jobs.example.com/9", "kind": "posting", "title": "Registered Nurse - ICU",
+                               "text": "Care for patients in our ICU. BLS certification required.",
+                               "company": "Acme Health", "location_raw": "Portland, OR",
+                               "salary_min": 50, "salary_max": 60, "salary_currency": "USD", "salary_period": "hour"})
+    upsert_documents(fresh_db, [hourly])
+    classify_store(fresh_db)
+    row = fresh_db.execute("SELECT salary_annual_min, salary_annual_max, role, soc_code, occupation "
+                           "FROM unique_postings").fetchone()
+    assert row == (104000.0, 124800.0, "Nursing", "29-1141", "Registered Nurses")
+    # A count reads neither the roles nor the occupations.
+    plan = " ".join(r[3] for r in fresh_db.execute("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM unique_postings"))
+    assert "roles" not in plan and "occupations" not in plan, plan

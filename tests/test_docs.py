@@ -26,7 +26,9 @@ def documented_schema() -> dict[str, set[str]]:
 
 def test_schema_doc_matches_the_store():
     db = open_db(":memory:")
-    actual = {name: {c.name for c in db[name].columns}
+    # table_xinfo: computed (generated) columns too (hidden 2 or 3), which table_info leaves
+    # out; not a virtual table's hidden ones (1).
+    actual = {name: {row[1] for row in db.execute(f"PRAGMA table_xinfo([{name}])") if row[6] != 1}
               for name in db.table_names() + db.view_names() if not INTERNAL.match(name)}
     assert documented_schema() == actual
 

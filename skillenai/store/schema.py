@@ -698,3 +698,40 @@ def m013_job_identity_and_groups(db: Database) -> None:
         """
     )
     # Signatures and pairs are rebuilt by the next dedupe run (the normaliser changed).
+
+
+# Hours, days, weeks and months in a working year: pay on one scale (2,080 hours = 40 × 52).
+_ANNUAL = "CASE salary_period WHEN 'hour' THEN {v} * 2080 WHEN 'day' THEN {v} * 260 WHEN 'week' THEN {v} * 52 " \
+          "WHEN 'month' THEN {v} * 12 WHEN 'year' THEN {v} END"
+
+
+@migrations()
+def m014_analyst_columns(db: Database) -> None:
+    """Pay on a yearly scale beside the stated pay, and each unique posting's role family,
+    occupation and job group beside its columns, for analysts reading the store."""
+    for side in ("min", "max"):
+        db.execute(f"ALTER TABLE postings ADD COLUMN salary_annual_{side} REAL "
+                   f"GENERATED ALWAYS AS ({_ANNUAL.format(v='salary_' + side)}) VIRTUAL")
+    db.execute("DROP VIEW unique_postings")
+    # Role and occupation as subqueries, not joins: a query that reads neither column (a
+    # count over a million postings) never evaluates them, where SQLite keeps left joins.
+    db.execute(
+        """
+        CREATE VIEW unique_postings AS
+        SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
+               d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace, p.remote_scope,
+               p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
+               p.salary_annual_min, p.salary_annual_max,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted,
+               p.valid_through, p.closed_at,
+               (SELECT r.name FROM document_roles dr JOIN roles r ON r.id = dr.role_id
+                WHERE dr.document_id = d.id) AS role,
+               (SELECT o.soc_code FROM document_occupations o WHERE o.document_id = d.id) AS soc_code,
+               (SELECT oc.title FROM document_occupations o JOIN occupations oc ON oc.code = o.soc_code
+                WHERE o.document_id = d.id) AS occupation,
+               d.job_group
+        FROM documents d JOIN postings p ON p.document_id = d.id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+        """
+    )
+
