@@ -53,19 +53,23 @@ class ArticlesSpider(SeededSpider):
 
     def parse_feed(self, response, seed):
         try:
-            entries = feed_entries(response.body, response.url)
+            entries, cuts = feed_entries(response.body, response.url)
         except ValueError as exc:
             report_skipped(self, response.url, "unparseable_feed", str(exc))
             return
+        if cuts:
+            report_skipped(self, response.url, "xml_cut", str(cuts))
         for entry in entries:
             yield self.article_request(entry.url, seed, entry)
 
     def parse_sitemap(self, response, seed):
         try:
-            kind, entries = sitemap_entries(response.body)
+            kind, entries, cuts = sitemap_entries(response.body)
         except ValueError as exc:
             report_skipped(self, response.url, "unparseable_sitemap", str(exc))
             return
+        if cuts:
+            report_skipped(self, response.url, "xml_cut", str(cuts))
         for entry in entries:
             if kind == "sitemapindex":
                 yield scrapy.Request(entry["loc"], callback=self.parse_source, errback=self.request_failed,

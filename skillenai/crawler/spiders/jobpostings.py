@@ -85,10 +85,12 @@ class JobPostingsSpider(SeededSpider):
             report_skipped(self, response.url, "not_a_sitemap", "expected <urlset> or <sitemapindex>")
             return
         try:
-            kind, entries = sitemap_entries(response.body)
+            kind, entries, cuts = sitemap_entries(response.body)
         except ValueError as exc:
             report_skipped(self, response.url, "unparseable_sitemap", str(exc))
             return
+        if cuts:
+            report_skipped(self, response.url, "xml_cut", str(cuts))
         for entry in entries:
             url = entry["loc"]
             if urlsplit(url).scheme not in ("http", "https"):
