@@ -44,6 +44,8 @@ def sample_web_settings(web, web_dir: Path, db_path: str) -> dict[str, Any]:
         "ASHBY_API_URL": web.origin("ashby") + "/posting-api/job-board",
         # Store the sample web's own (virtual) URLs, so ids do not depend on the port.
         "SKILLENAI_ORIGIN_MAP": {web.origin(site): f"http://{site}.sample.test" for site in sites},
+        # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
+        "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
         # A local server needs no throttling; politeness stays on for real runs.
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,

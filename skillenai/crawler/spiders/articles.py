@@ -70,7 +70,10 @@ class ArticlesSpider(SeededSpider):
             return
         if cuts:
             report_skipped(self, response.url, "xml_cut", str(cuts))
+        kept = set(self.source_links([entry["loc"] for entry in entries], seed, response.url, "sitemap entries"))
         for entry in entries:
+            if entry["loc"] not in kept:
+                continue
             if kind == "sitemapindex":
                 yield scrapy.Request(entry["loc"], callback=self.parse_source, errback=self.request_failed,
                                      cb_kwargs={"seed": seed, "listing_root": entry["loc"]})
@@ -121,7 +124,7 @@ class ArticlesSpider(SeededSpider):
             kind=kind,
             spider=self.name,
             source=seed.source,
-            canonical_url=page["canonical_url"],
+            canonical_url=self.own_url(page["canonical_url"], response, seed, "<link rel=canonical>"),
             title=page["title"] or entry.title,
             text=page["text"],
             lang=page["lang"],
