@@ -76,7 +76,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     db = open_db(args.db)
     run_ids = [run["id"] for run in crawl_runs_after(db, last_run)]
     print_crawl_summary(db, run_ids, result.seconds)
-    return _check_monitors(db, run_ids, overrides)
+    status = _check_monitors(db, run_ids, overrides)
+    for name, error in result.not_run.items():
+        print(f"skillenai: {name} did not run: {error}", file=sys.stderr)
+    return 1 if result.not_run else status
 
 
 def _check_monitors(db, run_ids: list[int], overrides: dict) -> int:

@@ -81,6 +81,9 @@ SKILLENAI_SEEDS = "seeds/sources.csv"
 SKILLENAI_STORE_BATCH = 200
 SKILLENAI_STORE_RETRIES = 2  # while the store is locked or busy
 SKILLENAI_STORE_RETRY_WAIT = 5.0  # seconds between those tries
+# Seconds a spider waits, trying again, for a store that is locked, busy or cannot be
+# written (a full disk) as it opens; then it does not run, and the crawl says so and fails.
+SKILLENAI_STORE_OPEN_WAIT = 120.0
 # Origin rewrites applied to stored URLs, e.g. {"http://127.0.0.1:8123": "https://example.com"}:
 # lets a mirror or the local sample web store the public URLs, so ids stay stable.
 SKILLENAI_ORIGIN_MAP = {}

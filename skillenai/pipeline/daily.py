@@ -176,9 +176,9 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
 
         with SampleWebServer(sample_web) as web:
             overrides = {**sample_web_settings(web, Path(sample_web), db_path), **overrides}
-            run_spiders(spiders, overrides, jobdir=str(jobdir))
+            result = run_spiders(spiders, overrides, jobdir=str(jobdir))
     else:
-        run_spiders(spiders, overrides, jobdir=str(jobdir))
+        result = run_spiders(spiders, overrides, jobdir=str(jobdir))
     seconds = time.monotonic() - started
     db = open_db(db_path)
     try:
@@ -201,12 +201,15 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path):
     totals = {key: sum(s[key] for s in per_spider.values())
               for key in ("requests", "new", "changed", "unchanged", "not_modified", "same_content", "closed",
                           "dropped", "errors")}
-    complete = bool(runs) and all(run["outcome"] in _FINISHED for run in runs)
+    complete = bool(runs) and all(run["outcome"] in _FINISHED for run in runs) and not result.not_run
     record = {"status": "ok" if complete else "interrupted", "seconds": round(seconds, 2), **totals,
               "spiders": per_spider}
     if not complete:
         record["errors_detail"] = [f"{run['spider']}: {run['outcome']}" for run in runs
                                    if run["outcome"] not in _FINISHED] or ["no spider ran"]
+        recorded = {run["spider"] for run in runs}
+        record["errors_detail"] += [f"{name}: did not run: {error}" for name, error in result.not_run.items()
+                                    if name not in recorded]
     return record, [run["id"] for run in runs], project_settings(overrides)
 
 
