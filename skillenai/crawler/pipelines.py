@@ -25,7 +25,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from skillenai.core.record import Document, InvalidRecord, apply_origin_map, normalize_record
 from skillenai.crawler import signals as our_signals
-from skillenai.store.db import BUSY_TIMEOUT_MS, StoreError, open_db
+from skillenai.store.db import StoreError, open_db, set_busy_timeout
 from skillenai.store.documents import UpsertCounts, upsert_documents
 from skillenai.store.runs import finish_run, record_issues, start_run
 
@@ -219,9 +219,9 @@ class StorePipeline:
         until ``deadline``."""
         db = open_db(self.db_path)
         try:
-            db.conn.execute(f"PRAGMA busy_timeout = {max(1, int((deadline - time.monotonic()) * 1000))}")
+            set_busy_timeout(db, deadline - time.monotonic())
             run_id = start_run(db, spider.name, getattr(spider, "run_args", None))
-            db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            set_busy_timeout(db)
         except BaseException:
             db.close()
             raise

@@ -19,7 +19,7 @@ from scrapy.utils.project import get_project_settings
 
 from skillenai.crawler.incremental import killed_job
 from skillenai.crawler.seeds import SPIDERS
-from skillenai.store.db import StoreError, open_db
+from skillenai.store.db import StoreError, open_db, set_busy_timeout
 from skillenai.store.runs import record_unstarted_run
 
 logger = logging.getLogger(__name__)
@@ -95,14 +95,13 @@ def _not_run(failure, name: str, not_run: dict[str, str]) -> None:
 def _record_not_run(settings, not_run: dict[str, str], spider_args: dict[str, Any] | None) -> None:
     """Record each spider that did not run as a ``failed_to_start`` run, so the monitors and
     the daily record see it; the store is waited for as long as a spider waits, no longer."""
-    wait_ms = max(1, int(settings.getfloat("SKILLENAI_STORE_OPEN_WAIT", 120.0) * 1000))
     try:
         db = open_db(settings.get("SKILLENAI_DB"))
     except (StoreError, OSError) as exc:
         logger.error("the runs that did not start are not recorded: %s", exc)
         return
     try:
-        db.conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        set_busy_timeout(db, settings.getfloat("SKILLENAI_STORE_OPEN_WAIT", 120.0))
         for name, error in not_run.items():
             record_unstarted_run(db, name, error, spider_args)
     except sqlite3.DatabaseError as exc:
