@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from skillenai.pipeline.daily import daily_lock
+from skillenai.pipeline.daily import DailyLocked, daily_lock
 from skillenai.sampleweb.generate import generate
 
 POSTINGS = 100
@@ -117,6 +117,24 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(two_days, tmp_path):
     assert result.returncode == 3
     assert str(lock) in result.stderr and f"pid {os.getpid()}" in result.stderr
     assert not db.exists()  # refused before touching the store
+
+
+def test_a_symlink_to_the_store_takes_the_same_lock(tmp_path):
+    db = tmp_path / "store.db"
+    db.write_bytes(b"")
+    (tmp_path / "elsewhere").mkdir()
+    link = tmp_path / "elsewhere" / "link.db"
+    link.symlink_to(db)
+    with daily_lock(str(db)):
+        with pytest.raises(DailyLocked):
+            with daily_lock(str(link)):
+                pass
+        # The same file named through another directory is the same store too.
+        with pytest.raises(DailyLocked):
+            with daily_lock(str(tmp_path / "elsewhere" / ".." / "store.db")):
+                pass
+    with daily_lock(str(link)) as lock:  # free again, and named after the store itself
+        assert lock == db.resolve().parent / "store.db.daily.lock"
 
 
 def test_a_failing_monitor_fails_the_run_and_is_recorded(two_days, tmp_path):

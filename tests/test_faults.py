@@ -86,6 +86,12 @@ def test_the_profile_exercises_every_fault(crawls):
     assert bombs
 
 
+def test_xml_bombs_are_read_without_their_dtd_and_what_was_cut_is_reported(crawls):
+    details = [row[0] for row in crawls["faulty"].execute("SELECT detail FROM crawl_issues WHERE reason = 'xml_cut'")]
+    assert details and all("document type declaration ignored" in detail for detail in details)
+    assert not crawls["clean"].execute("SELECT 1 FROM crawl_issues WHERE reason = 'xml_cut'").fetchall()
+
+
 def test_faulty_crawl_stores_the_clean_documents_minus_those_lost_by_design(crawls):
     clean, faulty = documents(crawls["clean"]), documents(crawls["faulty"])
     lost_urls = {f["url"] for f in crawls["truth"] if f["outcome"] == "lost"}

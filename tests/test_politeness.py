@@ -50,7 +50,8 @@ def test_429_with_retry_after_is_waited_out_and_the_job_stored(tmp_path):
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "greenhouse", "-a", "source=Acme", "-a", "target=acme",
              "-s", f"GREENHOUSE_API_URL=http://127.0.0.1:{server.server_port}/v1/boards",
-             "-s", f"SKILLENAI_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"],
+             "-s", f"SKILLENAI_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
+             "-s", "SKILLENAI_ALLOWED_NETWORKS=127.0.0.1"],
             capture_output=True, text=True, cwd=ROOT, timeout=120)
     finally:
         server.shutdown()

@@ -226,7 +226,7 @@ xml_bodies = st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.en
 def test_sitemaps_give_entries_or_value_error(body):
     xml_root_name(body)
     try:
-        kind, entries = sitemap_entries(body)
+        kind, entries, _cuts = sitemap_entries(body)
     except ValueError as exc:
         assert str(exc)
         return
@@ -238,7 +238,7 @@ def test_sitemaps_give_entries_or_value_error(body):
 @example(BOMB + b"<rss><channel><item><title>&lol9;</title><link>https://example.com/a</link></item></channel></rss>")
 def test_feeds_give_entries_or_value_error(body):
     try:
-        entries = feed_entries(body, "https://example.com/feed.xml")
+        entries, _cuts = feed_entries(body, "https://example.com/feed.xml")
     except ValueError as exc:
         assert str(exc)
         return
@@ -247,10 +247,48 @@ def test_feeds_give_entries_or_value_error(body):
 
 def test_entity_bombs_are_not_expanded():
     urlset = BOMB + b"<urlset><url><loc>https://example.com/a</loc></url><x>&lol9;</x></urlset>"
-    assert sitemap_entries(urlset) == ("urlset", [{"loc": "https://example.com/a"}])
+    kind, entries, cuts = sitemap_entries(urlset)
+    assert (kind, entries) == ("urlset", [{"loc": "https://example.com/a"}])
+    assert "document type declaration ignored" in str(cuts) and "10 entity declarations" in str(cuts)
     feed = BOMB + b"<rss><channel><item><title>&lol9;</title><link>https://example.com/a</link></item></channel></rss>"
-    [entry] = feed_entries(feed, "https://example.com/feed.xml")
+    [entry], cuts = feed_entries(feed, "https://example.com/feed.xml")
     assert entry.url == "https://example.com/a" and len(entry.title or "") < 100
+    assert cuts
+
+
+def _urlset(entries: int, prolog: bytes) -> bytes:
+    urls = b"".join(b"<url><loc>https://example.com/jobs/%d%s</loc></url>" % (i, b"&lol9;" if i == 1 else b"")
+                    for i in range(entries))
+    return b'<?xml version="1.0"?>\n' + prolog + b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + urls + b"</urlset>"
+
+
+def _rss(entries: int, prolog: bytes) -> bytes:
+    items = b"".join(b"<item><title>Post %d%s</title><link>https://example.com/p/%d</link></item>"
+                     % (i, b"&lol9;" if i == 1 else b"", i) for i in range(entries))
+    return b'<?xml version="1.0"?>\n' + prolog + b'<rss version="2.0"><channel>' + items + b"</channel></rss>"
+
+
+# A declaration anywhere: after a prolog longer than any head that is looked at, with
+# "]>" inside an entity value, a comment and a processing instruction of its subset.
+_PADDED = b"<!--" + b" padding" * 1000 + b"-->\n" + BOMB.split(b"\n", 1)[1]
+_TRICKY = (b"<!DOCTYPE urlset [<!-- ]> --><?pi ]> ?><!ENTITY lol9 \"a]>b\">"
+           b"<!ENTITY other 'q\"]>'>]>\n")
+
+
+@pytest.mark.parametrize("prolog", [BOMB.split(b"\n", 1)[1], _PADDED, _TRICKY], ids=["bomb", "padded", "tricky"])
+def test_a_dtd_anywhere_is_ignored_and_reported_and_no_entry_lost(prolog):
+    kind, entries, cuts = sitemap_entries(_urlset(50, prolog))
+    assert kind == "urlset" and len(entries) == 50
+    assert xml_root_name(_urlset(50, prolog)) == "urlset"
+    assert "document type declaration ignored" in str(cuts) and "1 entity references left out" in str(cuts)
+    entries, cuts = feed_entries(_rss(50, prolog.replace(b"urlset", b"rss")), "https://example.com/feed.xml")
+    assert len(entries) == 50 and "document type declaration ignored" in str(cuts)
+
+
+def test_what_the_xml_parser_could_not_read_is_reported():
+    kind, entries, cuts = sitemap_entries(_urlset(5, b"")[:-40])  # cut short inside its last <loc>
+    assert entries[-1]["loc"] == "https:/" and "1 markup errors recovered from" in str(cuts)
+    assert not sitemap_entries(_urlset(5, b"").replace(b"&lol9;", b""))[2]  # a clean sitemap: nothing cut
 
 
 @PROPERTY

@@ -3,6 +3,7 @@ skillenai/store/schema.md and canned queries that agree with ``skillenai metrics
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -18,9 +20,11 @@ import urllib.request
 import pytest
 
 from skillenai.cli.main import main
+from skillenai.core.record import normalize_record
 from skillenai.metrics import queries as metrics
 from skillenai.metrics import serve
 from skillenai.store.db import open_db
+from skillenai.store.documents import upsert_documents
 
 needs_datasette = pytest.mark.skipif(not serve.datasette_installed(),
                                      reason="Datasette is not installed (pip install -e '.[serve]')")
@@ -40,31 +44,42 @@ def get(url: str) -> tuple[int, dict | list]:
         return exc.code, json.loads(exc.read() or b"{}")
 
 
+@contextlib.contextmanager
+def running_server(path, *options: str):
+    """``skillenai serve`` on ``path`` until the block ends; yields its base URL and a
+    function giving what it printed so far."""
+    port = free_port()
+    log = path.parent / f"serve-{port}.log"
+    # Its own process group, so the server's own child (datasette) is stopped with it.
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "skillenai.cli", "serve", "--db", str(path), "--port", str(port),
+                                 *options], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"datasette did not start on {base}: {log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.3)
+        yield base, lambda: log.read_text(errors="replace")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def server(make_sample_store):
     if not serve.datasette_installed():
         pytest.skip("Datasette is not installed (pip install -e '.[serve]')")
     path = make_sample_store()
-    port = free_port()
-    # Its own process group, so the server's own child (datasette) is stopped with it.
-    proc = subprocess.Popen([sys.executable, "-m", "skillenai.cli", "serve", "--db", str(path), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.poll() is not None else "(still running)"
-                os.killpg(proc.pid, signal.SIGTERM) if proc.poll() is None else None
-                pytest.fail(f"datasette did not start on {base}: {output}")
-            time.sleep(0.3)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    yield {"base": base, "path": path, "db": path.stem, "digest": digest}
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    with running_server(path) as (base, output):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        yield {"base": base, "path": path, "db": path.stem, "digest": digest, "output": output}
 
 
 def canned(server, name: str, **params) -> list[dict]:
@@ -117,9 +132,98 @@ def test_the_store_cannot_be_written(server):
     status, body = get(f"{server['base']}/{server['db']}.json?" + urllib.parse.urlencode(
         {"sql": "DELETE FROM documents", "_shape": "array"}))
     assert status == 400 and "SELECT" in body.get("error", "")
-    status, databases = get(server["base"] + "/-/databases.json")
-    assert status == 200 and databases[0]["is_mutable"] is False
     assert hashlib.sha256(server["path"].read_bytes()).hexdigest() == server["digest"]
+
+
+# -- what one query may take (issue 22) --------------------------------------------------------
+
+SLOW = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"  # until the time limit
+
+
+def sql(base: str, db: str, query: str, timeout: float = 30) -> tuple[int, dict | list]:
+    url = f"{base}/{db}.json?" + urllib.parse.urlencode({"sql": query, "_shape": "array"})
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        body = exc.read()
+        try:
+            return exc.code, json.loads(body or b"{}")
+        except ValueError:  # an HTML error page
+            return exc.code, {"error": body.decode("utf-8", "replace")}
+
+
+@needs_datasette
+def test_a_query_cannot_build_a_value_longer_than_the_limit(server):
+    status, body = sql(server["base"], server["db"], "select length(zeroblob(40000000)) as n")
+    assert status == 400 and "too big" in body["error"]
+    assert sql(server["base"], server["db"], "select length(zeroblob(1000000)) as n") == (200, [{"n": 1000000}])
+
+
+@needs_datasette
+def test_slow_queries_cannot_hold_up_the_tables(server):
+    answers: list[int] = []
+    slow = [threading.Thread(target=lambda: answers.append(sql(server["base"], server["db"], SLOW)[0]))
+            for _ in range(4)]
+    for thread in slow:
+        thread.start()
+    time.sleep(1.0)
+    started = time.monotonic()
+    status, rows = get(f"{server['base']}/{server['db']}/skills.json?_shape=array&_size=1")
+    waited = time.monotonic() - started
+    for thread in slow:
+        thread.join()
+    assert status == 200 and len(rows) == 1
+    assert waited < 2.0, f"a table page waited {waited:.1f} s behind slow queries"
+    assert sorted(answers) == [400, 400, 429, 429]  # two ran into the time limit, two were turned away
+
+
+@needs_datasette
+def test_arbitrary_sql_can_be_switched_off(make_sample_store):
+    path = make_sample_store()
+    with running_server(path, "--no-sql") as (base, output):
+        status, _ = sql(base, path.stem, "select 1")
+        assert status == 403
+        rows = canned({"base": base, "db": path.stem}, "skill_summary", skill="python")
+        assert rows and rows[0]["skill"] == "Python"
+        assert "arbitrary SQL off" in output()
+
+
+def _add_posting(path):
+    """A posting stored in ``path`` through a connection left open (returned): what it wrote
+    stays in the write-ahead log, as it does while a crawl is writing."""
+    db = open_db(path)
+    upsert_documents(db, [normalize_record({"url": "https://x.example/jobs/1", "kind": "posting", "title": "New",
+                                            "text": "A posting written while the store is being served."})])
+    return db
+
+
+@needs_datasette
+def test_a_store_being_written_is_served_live_and_says_so(make_sample_store):
+    path = make_sample_store()
+    with running_server(path) as (base, output):
+        before = sql(base, path.stem, "select count(*) as n from documents")[1][0]["n"]
+        writer = _add_posting(path)
+        try:
+            for _ in range(3):
+                status, rows = sql(base, path.stem, "select count(*) as n from documents")
+                assert status == 200 and rows == [{"n": before + 1}], rows
+        finally:
+            writer.close()
+        assert "live, read-only" in output()
+
+
+@needs_datasette
+def test_a_snapshot_is_served_as_it_was_taken(make_sample_store):
+    path = make_sample_store()
+    with running_server(path, "--snapshot") as (base, output):
+        before = sql(base, path.stem, "select count(*) as n from documents")[1][0]["n"]
+        writer = _add_posting(path)
+        try:
+            assert sql(base, path.stem, "select count(*) as n from documents") == (200, [{"n": before}])
+        finally:
+            writer.close()
+        assert "a snapshot of" in output() and "immutable" in output()
 
 
 def test_metadata_describes_every_table_and_view(tmp_path, capsys):

@@ -82,8 +82,13 @@ def test_export_since_a_cursor_past_the_end_is_empty(store, capsys):
 
 def test_serve_is_read_only():
     # The live refusal of writes is in tests/test_serve.py; here what makes it so.
+    # The live store: Datasette opens a mutable database with mode=ro, and the plugin the
+    # command runs makes every connection query_only; a snapshot is served immutable.
     command = serve.datasette_command("store.db", "metadata.json")
-    assert "--immutable" in command and "--crossdb" not in command
+    assert command[1:3] == ["-m", "skillenai.metrics.datasette_app"] and "--crossdb" not in command
+    assert "--immutable" in serve.datasette_command("copy.db", "metadata.json", immutable=True)
+    source = (Path(serve.__file__).parent / "datasette_app.py").read_text()
+    assert 'conn.execute("PRAGMA query_only = 1")' in source
     assert not [name for name, query in serve.canned_queries().items() if query.get("write")]
     for name, query in serve.canned_queries().items():
         assert re.match(r"\s*(WITH|SELECT)\b", query["sql"], re.IGNORECASE), name

@@ -126,15 +126,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     result = run_spiders(args.spider or None, overrides, jobdir=args.jobdir, progress=True)
     db = open_db(args.db)
     runs = crawl_runs_after(db, last_run)
-    print_crawl_summary(db, [run["id"] for run in runs], result.seconds)
+    run_ids = [run["id"] for run in runs]
+    print_crawl_summary(db, run_ids, result.seconds)
     if result.stopped_by:
         # The monitors would only say that the crawl was cut short.
         raise interrupt.Interrupted(result.stopped_by)
-    status = _check_monitors(db, [run["id"] for run in runs], overrides, args.db)
+    status = _check_monitors(db, run_ids, overrides, args.db)
     unfinished = [f"{run['spider']} ({run['outcome']})" for run in runs
                   if run["outcome"] not in ("finished", "finished_with_errors")]
     if unfinished:
         print(f"skillenai: spiders that did not finish: {', '.join(unfinished)}", file=sys.stderr)
+        status = EXIT_FAILED
+    for name, error in result.not_run.items():
+        print(f"skillenai: {name} did not run: {error}", file=sys.stderr)
         status = EXIT_FAILED
     return status
 

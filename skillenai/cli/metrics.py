@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from skillenai.cli.common import CommandError, date_arg, existing_store, progress, whole_number
+from skillenai.metrics.serve import LIMITS
 from skillenai.store.db import open_db
 
 FORMATS = ("json", "md", "html")
@@ -85,7 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         return serve(args.db, host=args.host, port=args.port, metadata_out=args.metadata_out,
-                     datasette_args=args.datasette_args or [])
+                     datasette_args=args.datasette_args or [], snapshot=args.snapshot, allow_sql=not args.no_sql,
+                     max_memory_mb=args.max_memory_mb)
     except ServeError as exc:
         raise CommandError(str(exc)) from None
 
@@ -223,12 +225,20 @@ def add_metrics_commands(sub, db_option) -> None:
 
     p = sub.add_parser(
         "serve", help="browse and query the store with Datasette, read-only",
-        description="Serve the store with Datasette (pip install -e '.[serve]'), read-only (immutable), with "
+        description="Serve the store with Datasette (pip install -e '.[serve]'), read-only and live (answers follow "
+                    "a crawl's or daily run's writes; --snapshot serves a copy taken at start instead), with "
                     "table and column descriptions from skillenai/store/schema.md and canned queries for the skill page's "
-                    "questions. Extra arguments after -- go to datasette as they are.")
+                    "questions. A query is bounded: 5 s, 1,000 rows, values and rows of 32 MiB, two arbitrary "
+                    "queries at once (more get HTTP 429). Extra arguments after -- go to datasette as they are.")
     db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=whole_number(0, 65535), default=8001, help="port (default 8001; 0 for any free port)")
+    p.add_argument("--snapshot", action="store_true",
+                   help="serve a consistent copy of the store taken at start (immutable) instead of the live store")
+    p.add_argument("--no-sql", action="store_true",
+                   help="no arbitrary SQL: only the tables, views and canned queries")
+    p.add_argument("--max-memory-mb", type=whole_number(0, 1 << 20), default=LIMITS["max_memory_mb"], metavar="MB",
+                   help=f"the server's address space, in MiB (default {LIMITS['max_memory_mb']}; 0: unbounded)")
     p.add_argument("--metadata-out", metavar="FILE",
                    help="write the Datasette metadata JSON to FILE and exit (for running datasette yourself)")
     p.add_argument("datasette_args", nargs=argparse.REMAINDER, metavar="-- DATASETTE_ARGS",

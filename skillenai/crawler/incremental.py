@@ -78,6 +78,7 @@ class IncrementalMiddleware:
         self.seen_boards: set[tuple[str, str]] = set()
         self.seen_pages: set[str] = set()
         self.state: dict = {}
+        self.opened = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.documents_lost, signal=our_signals.documents_lost)
@@ -89,6 +90,7 @@ class IncrementalMiddleware:
     # lifecycle ------------------------------------------------------------------------------
 
     def spider_opened(self, spider):
+        self.opened = True
         # spider.state exists with JOBDIR (Scrapy's SpiderState), and survives a restart.
         persisted = getattr(spider, "state", None)
         self.state = persisted.setdefault("incremental", {}) if isinstance(persisted, dict) else {}
@@ -108,6 +110,8 @@ class IncrementalMiddleware:
             db.close()
 
     def spider_closed(self, spider, reason):
+        if not self.opened:  # the spider never ran (its store could not be opened): nothing to record
+            return
         now = utc_now()
         stats = self.crawler.stats
         db = open_db(self.db_path)

@@ -12,6 +12,7 @@ the crawl's thread, so the reactor goes on fetching and handing out pages meanwh
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import sqlite3
@@ -24,7 +25,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from skillenai.core.record import Document, InvalidRecord, apply_origin_map, normalize_record
 from skillenai.crawler import signals as our_signals
-from skillenai.store.db import open_db
+from skillenai.store.db import StoreError, open_db, set_busy_timeout
 from skillenai.store.documents import UpsertCounts, upsert_documents
 from skillenai.store.runs import finish_run, record_issues, start_run
 
@@ -158,6 +159,10 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+class StoreUnavailable(RuntimeError):
+    """The store could not be opened for a crawl run within ``SKILLENAI_STORE_OPEN_WAIT``."""
+
+
 class StorePipeline:
     def __init__(self, crawler):
         settings = crawler.settings
@@ -168,6 +173,7 @@ class StorePipeline:
         self.batch_size = max(1, settings.getint("SKILLENAI_STORE_BATCH", 200))
         self.retries = settings.getint("SKILLENAI_STORE_RETRIES", 2)
         self.retry_wait = settings.getfloat("SKILLENAI_STORE_RETRY_WAIT", 5.0)
+        self.open_wait = max(0.0, settings.getfloat("SKILLENAI_STORE_OPEN_WAIT", 120.0))
         self.lost = 0
         self.db = None
         self.writer: StoreWriter | None = None
@@ -185,13 +191,41 @@ class StorePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def open_spider(self, spider=None):
+    async def open_spider(self, spider=None):
+        """Open the store and record the run, trying again while the store is locked, busy
+        or cannot be written (a full disk) for up to ``SKILLENAI_STORE_OPEN_WAIT`` seconds;
+        then :class:`StoreUnavailable`, and the spider does not run (``skillenai crawl``
+        reports it and exits 1). The tries run on a thread: the reactor goes on meanwhile."""
         spider = spider or self.crawler.spider
-        self.db = open_db(self.db_path)
-        self.run_id = start_run(self.db, spider.name, getattr(spider, "run_args", None))
+        deadline = time.monotonic() + self.open_wait
+        while True:
+            try:
+                self.db, self.run_id = await asyncio.to_thread(self._open, spider, deadline)
+                break
+            except (StoreError, sqlite3.OperationalError, OSError) as exc:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreUnavailable(
+                        f"the store {self.db_path} could not be opened for writing within {self.open_wait:g} s "
+                        f"(SKILLENAI_STORE_OPEN_WAIT): {exc}") from None
+                logger.warning("%s: cannot open the store %s yet (%s); trying again", spider.name, self.db_path, exc)
+                await asyncio.sleep(min(2.0, left))
         spider.crawl_run_id = self.run_id
         self.writer = StoreWriter(self.db, self.run_id, retries=self.retries, retry_wait=self.retry_wait)
         self.writer.start()
+
+    def _open(self, spider, deadline: float):
+        """One try at opening the store and starting the run; a lock is waited for only
+        until ``deadline``."""
+        db = open_db(self.db_path)
+        try:
+            set_busy_timeout(db, deadline - time.monotonic())
+            run_id = start_run(db, spider.name, getattr(spider, "run_args", None))
+            set_busy_timeout(db)
+        except BaseException:
+            db.close()
+            raise
+        return db, run_id
 
     def process_item(self, item, spider=None):
         self.buffer.append(item)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 import shutil
 import signal
+import sqlite3
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from scrapy.utils.project import get_project_settings
 from skillenai.core import interrupt
 from skillenai.crawler.incremental import killed_job
 from skillenai.crawler.seeds import SPIDERS
+from skillenai.store.db import StoreError, open_db, set_busy_timeout
+from skillenai.store.runs import record_unstarted_run
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ class CrawlResult:
     seconds: float
     stats: dict[str, dict[str, Any]]  # spider name → Scrapy stats
     stopped_by: int | None = None     # SIGINT or SIGTERM when the crawl was stopped by one
+    # spider name → why it did not run (its store could not be opened, say)
+    not_run: dict[str, str] = field(default_factory=dict)
 
 
 def project_settings(overrides: dict[str, Any] | None = None):
@@ -66,8 +71,10 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
         raise ValueError(f"unknown spider(s) {', '.join(unknown)}; known: {', '.join(SPIDERS)}")
     # The commands that run spiders here check all their runs together after the crawl
     # (one report, one notification), not each spider as it closes.
-    process = CrawlerProcess(project_settings({"SKILLENAI_MONITOR_ON_CLOSE": False, **(overrides or {})}))
+    settings = project_settings({"SKILLENAI_MONITOR_ON_CLOSE": False, **(overrides or {})})
+    process = CrawlerProcess(settings)
     crawlers = []
+    not_run: dict[str, str] = {}
     for name in names:
         crawler = process.create_crawler(name)
         if jobdir:
@@ -79,7 +86,7 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
                 shutil.rmtree(own, ignore_errors=True)
             crawler.settings.set("JOBDIR", str(own), priority="cmdline")
         crawlers.append(crawler)
-        process.crawl(crawler, **(spider_args or {}))
+        process.crawl(crawler, **(spider_args or {})).addErrback(_not_run, name, not_run)
     started = time.monotonic()
     if progress:
         from skillenai.crawler.progress import watch
@@ -92,9 +99,13 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
         for crawler, name in zip(crawlers, names):
             if crawler.stats.get_value("finish_reason") == "finished":
                 shutil.rmtree(Path(jobdir) / name, ignore_errors=True)
+    for name, error in not_run.items():
+        logger.error("%s did not run: %s", name, error)
+    if not_run and not settings.get("SKILLENAI_REDIS_URL"):
+        _record_not_run(settings, not_run, spider_args)
     return CrawlResult(time.monotonic() - started,
                        {c.spider.name if c.spider else n: c.stats.get_stats() for c, n in zip(crawlers, names)},
-                       interrupt.received())
+                       interrupt.received(), not_run)
 
 
 def _stop_on_signal(process: CrawlerProcess):
@@ -128,3 +139,27 @@ def _stop_reactor() -> None:
 
     if reactor.running:
         reactor.stop()
+
+
+
+def _not_run(failure, name: str, not_run: dict[str, str]) -> None:
+    """A crawler whose crawl failed before it ran (an exception opening the spider)."""
+    not_run[name] = failure.getErrorMessage()
+
+
+def _record_not_run(settings, not_run: dict[str, str], spider_args: dict[str, Any] | None) -> None:
+    """Record each spider that did not run as a ``failed_to_start`` run, so the monitors and
+    the daily record see it; the store is waited for as long as a spider waits, no longer."""
+    try:
+        db = open_db(settings.get("SKILLENAI_DB"))
+    except (StoreError, OSError) as exc:
+        logger.error("the runs that did not start are not recorded: %s", exc)
+        return
+    try:
+        set_busy_timeout(db, settings.getfloat("SKILLENAI_STORE_OPEN_WAIT", 120.0))
+        for name, error in not_run.items():
+            record_unstarted_run(db, name, error, spider_args)
+    except sqlite3.DatabaseError as exc:
+        logger.error("the runs that did not start are not recorded: %s", exc)
+    finally:
+        db.close()

@@ -35,6 +35,8 @@ RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100): an internal host is refused before anything is fetched from it.
+    "skillenai.crawler.addresses.InternalAddressMiddleware": 90,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "skillenai.crawler.middlewares.BackoffRetryMiddleware": 550,
     # Below the retry middleware: it sees each request's final outcome, not every attempt.
@@ -102,9 +104,22 @@ SKILLENAI_SEEDS = "seeds/sources.csv"
 SKILLENAI_STORE_BATCH = 200
 SKILLENAI_STORE_RETRIES = 2  # while the store is locked or busy
 SKILLENAI_STORE_RETRY_WAIT = 5.0  # seconds between those tries
+# Seconds a spider waits, trying again, for a store that is locked, busy or cannot be
+# written (a full disk) as it opens; then it does not run, and the crawl says so and fails.
+SKILLENAI_STORE_OPEN_WAIT = 120.0
 # Origin rewrites applied to stored URLs, e.g. {"http://127.0.0.1:8123": "https://example.com"}:
 # lets a mirror or the local sample web store the public URLs, so ids stay stable.
 SKILLENAI_ORIGIN_MAP = {}
+# Addresses (or CIDR networks) that may be fetched although they are loopback, private,
+# link-local or reserved: every other such address is refused (skillenai/crawler/addresses.py).
+# The sample web and the tests, served on 127.0.0.1, allow it; a crawl of the web needs none.
+SKILLENAI_ALLOWED_NETWORKS = []
+# Registrable domains a source's pages may also speak for, by source id, beside the one
+# its target is on: {"Acme": ["acme-jobs.com"]}. A sitemap may list pages, and a page may
+# give its postings ids, on those domains only (skillenai/crawler/spiders/base.py).
+SKILLENAI_SOURCE_DOMAINS = {}
+# Most postings one page may give; the rest are reported (too_many_postings) and not stored.
+SKILLENAI_MAX_POSTINGS_PER_PAGE = 100
 # Keep the fetched body (compressed) so extraction can be re-run without re-crawling.
 SKILLENAI_KEEP_RAW = True
 # The raw body in feeds (-o, FEEDS): "omit" leaves it out, "base64" writes it as

@@ -1,25 +1,35 @@
 """``skillenai serve``: Datasette on the store, read-only, described and with canned queries.
 
-Datasette is an optional extra (``pip install -e '.[serve]'``). The store is served
-immutable (``datasette -i``): Datasette opens it read-only and cannot write to it. Table
+Datasette is an optional extra (``pip install -e '.[serve]'``). By default the store is
+served live and read-only: Datasette opens it with ``mode=ro`` (never ``immutable``,
+which assumes a file nothing changes and answers "database disk image is malformed"
+while a crawl or a daily run writes it), every connection is ``query_only``, and answers
+follow the writes as they commit. With ``snapshot=True`` a consistent copy taken at start
+(SQLite's backup API) is served immutable instead, and later writes are not seen. Table
 and column descriptions come from ``skillenai/store/schema.md`` (the page ``tests/test_docs.py``
 keeps in step with the schema), so they are written once. Canned queries answer the skill
 page's questions for any skill name, alias or id: its postings, top metros, paired
 skills and weekly series.
-"""
 
+What one query may cost is bounded (:data:`LIMITS`; ``skillenai/metrics/datasette_app.py``):
+the length of any value or row it builds, its time, the rows it returns, how many
+arbitrary queries run at once, and the server's memory; ``allow_sql=False`` switches
+arbitrary SQL off (canned queries and tables stay).
+"""
 from __future__ import annotations
 
 import html
 import importlib.util
 import json
 import logging
+import os
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from skillenai.store.schema import SCHEMA_DOC
@@ -28,6 +38,13 @@ logger = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install -e '.[serve]'"
 SQL_TIME_LIMIT_MS = 5000
+# What one query may build and return, and what the server may hold.
+LIMITS = {
+    "max_value_bytes": 32 * 1024 * 1024,  # SQLITE_LIMIT_LENGTH: above any stored page (DOWNLOAD_MAXSIZE 10 MiB)
+    "max_returned_rows": 1000,
+    "max_sql_queries": 2,                 # arbitrary queries at once, of Datasette's 3 SQL threads
+    "max_memory_mb": 2048,                # the server process's address space
+}
 
 __all__ = ["ServeError", "datasette_installed", "schema_descriptions", "canned_queries", "build_metadata",
            "prepare_store", "datasette_command", "serve"]
@@ -218,43 +235,64 @@ def build_metadata(db_path: str | Path, schema_doc: Path | str = SCHEMA_DOC) -> 
 # -- running it ----------------------------------------------------------------------------
 
 def prepare_store(db_path: str | Path) -> None:
-    """Bring the store to the latest schema (the views the queries use) and fold its WAL into
-    the main file: an immutable database is read without its ``-wal`` file."""
+    """Bring the store to the latest schema (the views the queries use)."""
     from skillenai.store.db import StoreError, open_db
 
     path = Path(db_path)
     if not path.exists():
         raise ServeError(f"store {str(db_path)!r} does not exist")
     try:
-        db = open_db(path)
+        open_db(path).close()
     except StoreError as exc:
         raise ServeError(str(exc)) from None
+
+
+def snapshot_store(db_path: str | Path, target: Path) -> None:
+    """A consistent copy of the store as of now, with what its write-ahead log holds, in
+    ``target`` (SQLite's online backup: a writer may go on meanwhile)."""
+    source = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
     try:
-        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy and busy[0]:
-            logger.warning("%s is being written: the server sees it as of its last checkpoint", path)
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # one file, readable immutable
     except sqlite3.DatabaseError as exc:
-        raise ServeError(f"cannot checkpoint {path}: {exc}") from None
+        raise ServeError(f"cannot take a snapshot of {db_path}: {exc}") from None
     finally:
-        db.close()
+        copy.close()
+        source.close()
 
 
 def datasette_command(db_path: str | Path, metadata_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001,
-                      extra: list[str] | None = None) -> list[str]:
-    """The ``datasette serve`` command line for the store, immutable."""
-    return [sys.executable, "-m", "datasette", "serve", "--immutable", str(db_path), "--metadata",
+                      immutable: bool = False, allow_sql: bool = True, extra: list[str] | None = None) -> list[str]:
+    """The ``datasette serve`` command line for the store (live and read-only, or immutable),
+    with the limits of :data:`LIMITS` and the plugin that applies the rest."""
+    store = ["--immutable", str(db_path)] if immutable else [str(db_path)]
+    return [sys.executable, "-m", "skillenai.metrics.datasette_app", "serve", *store, "--metadata",
             str(metadata_path), "--host", host, "--port", str(port),
-            "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS), *(extra or [])]
+            "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
+            "--setting", "max_returned_rows", str(LIMITS["max_returned_rows"]),
+            "--setting", "default_allow_sql", "on" if allow_sql else "off", *(extra or [])]
+
+
+def _limit_memory(megabytes: int):
+    def limit() -> None:  # in the child, before Datasette starts
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes * 1024 * 1024, megabytes * 1024 * 1024))
+    return limit
 
 
 def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, metadata_out: str | None = None,
-          datasette_args: list[str] | None = None) -> int:
+          datasette_args: list[str] | None = None, snapshot: bool = False, allow_sql: bool = True,
+          max_memory_mb: int = LIMITS["max_memory_mb"]) -> int:
     """Serve the store until interrupted (or, with ``metadata_out``, only write the metadata).
     Returns Datasette's exit status, 0 when stopped by Ctrl-C or SIGTERM."""
     extra = list(datasette_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]
     metadata = build_metadata(db_path)
+    metadata["plugins"] = {"skillenai-limits": {"max_value_bytes": LIMITS["max_value_bytes"],
+                                                "max_sql_queries": LIMITS["max_sql_queries"]}}
     if metadata_out:
         Path(metadata_out).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {metadata_out}", file=sys.stderr)
@@ -265,9 +303,22 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, met
     with tempfile.TemporaryDirectory(prefix="skillenai-serve-") as tmp:
         meta_path = Path(tmp) / "metadata.json"
         meta_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
-        command = datasette_command(Path(db_path).resolve(), meta_path, host=host, port=port, extra=extra)
-        print(f"serving {db_path} read-only on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
-        child = subprocess.Popen(command)
+        served = Path(db_path).resolve()
+        if snapshot:
+            # Named like the store: Datasette's database name (and every URL) is the file's stem.
+            served = Path(tmp) / Path(db_path).name
+            snapshot_store(db_path, served)
+            how = (f"a snapshot of {db_path} taken at {time.strftime('%Y-%m-%d %H:%M:%S')} (immutable; "
+                   "later writes to the store are not seen)")
+        else:
+            how = f"{db_path} live, read-only (not immutable: answers follow a crawl or daily run's writes as they commit)"
+        command = datasette_command(served, meta_path, host=host, port=port, immutable=snapshot,
+                                    allow_sql=allow_sql, extra=extra)
+        sql = "arbitrary SQL allowed" if allow_sql else "arbitrary SQL off (tables and canned queries only)"
+        print(f"serving {how} on http://{host}:{port}/; {sql} (Ctrl-C to stop)", file=sys.stderr)
+        # Many small heaps would spend the address space on reservations, not data.
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+        child = subprocess.Popen(command, env=env, preexec_fn=_limit_memory(max_memory_mb) if max_memory_mb else None)
         stopped = []
 
         def stop(*_):  # a supervisor's SIGTERM stops the server too, rather than orphaning it

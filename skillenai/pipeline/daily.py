@@ -6,9 +6,10 @@ row in ``daily_runs`` is written when the run starts and after every stage, so a
 run leaves a record of how far it got. Re-running a date is safe: unchanged sources are
 not re-processed, documents and tags are upserts, and the row is updated, not added.
 
-Only one daily run per store at a time: an OS lock (``flock``) on ``<db>.daily.lock``;
-a second run exits at once with status 3, naming the lock file and the holder's pid. The
-crawl keeps its pending requests in ``<db>.jobs/<date>/<spider>`` (Scrapy's ``JOBDIR``)
+Only one daily run per store at a time: an OS lock (``flock``) on ``<db>.daily.lock``,
+``<db>`` being the store's resolved path (a symlink or another spelling of the path names
+the same lock); a second run exits at once with status 3, naming the lock file and the
+holder's pid. The crawl keeps its pending requests in ``<db>.jobs/<date>/<spider>`` (Scrapy's ``JOBDIR``)
 until it finishes, so a crawl stopped gracefully (Ctrl-C once, SIGTERM) resumes when the
 date is run again. A killed one saved no queue (its record still says ``running``): the
 next run of the date discards its job directory and crawls afresh.
@@ -53,14 +54,22 @@ EXIT_STATUS = {"ok": EXIT_OK, "monitors_failed": EXIT_FAILED, "failed": EXIT_FAI
 _FINISHED = ("finished", "finished_with_errors")
 
 
+def resolved_store(db_path: str) -> Path:
+    """The store's path with symlinks resolved, which the run's lock and job directory are named after."""
+    return Path(db_path).resolve()
+
+
 class DailyLocked(Exception):
     """Another daily run holds the store's lock."""
 
 
 @contextlib.contextmanager
 def daily_lock(db_path: str) -> Iterator[Path]:
-    """Hold ``<db>.daily.lock`` for the block, or raise :class:`DailyLocked` at once."""
-    path = Path(f"{db_path}.daily.lock")
+    """Hold ``<db>.daily.lock`` for the block, or raise :class:`DailyLocked` at once.
+
+    ``<db>`` is the store's resolved path: a symlink to the store, or the same file named
+    from another directory, takes the same lock."""
+    path = Path(f"{resolved_store(db_path)}.daily.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+", encoding="utf-8")
     try:
@@ -102,7 +111,7 @@ def run_daily(*, db_path: str, date: dt.date | None = None, spiders: list[str] |
 
 
 def _run(db_path, day, spiders, overrides, sample_web, progress, out) -> int:
-    jobdir = Path(f"{db_path}.jobs") / day
+    jobdir = Path(f"{resolved_store(db_path)}.jobs") / day
     db = open_db(db_path)
     resuming = jobdir.exists()
     if resuming and daily_run_outcome(db, day) == "running":
@@ -210,12 +219,15 @@ def _crawl(db_path, day, spiders, overrides, sample_web, jobdir: Path, progress=
     totals = {key: sum(s[key] for s in per_spider.values())
               for key in ("requests", "new", "changed", "unchanged", "not_modified", "same_content", "closed",
                           "dropped", "errors")}
-    complete = bool(runs) and all(run["outcome"] in _FINISHED for run in runs)
+    complete = bool(runs) and all(run["outcome"] in _FINISHED for run in runs) and not result.not_run
     status = "interrupted" if result.stopped_by else "ok" if complete else "failed"
     record = {"status": status, "seconds": round(seconds, 2), **totals, "spiders": per_spider}
     if not complete:
         record["errors_detail"] = [f"{run['spider']}: {run['outcome']}" for run in runs
                                    if run["outcome"] not in _FINISHED] or ["no spider ran"]
+        recorded = {run["spider"] for run in runs}
+        record["errors_detail"] += [f"{name}: did not run: {error}" for name, error in result.not_run.items()
+                                    if name not in recorded]
     return record, [run["id"] for run in runs], project_settings(overrides)
 
 

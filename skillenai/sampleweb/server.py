@@ -322,6 +322,8 @@ class SampleWebServer:
             "LEVER_API_URL": self.origin("lever") + "/v0/postings",
             "ASHBY_API_URL": self.origin("ashby") + "/posting-api/job-board",
             "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
+            # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
+            "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
             "CONCURRENT_REQUESTS": 32,

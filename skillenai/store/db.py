@@ -58,6 +58,13 @@ def open_db(path: str | Path = DEFAULT_DB, *, migrate: bool = True, readonly: bo
     return db
 
 
+def set_busy_timeout(db: sqlite_utils.Database, seconds: float | None = None) -> None:
+    """How long ``db`` waits for another connection's lock before "database is locked"
+    (``None``: the default, ``BUSY_TIMEOUT_MS``)."""
+    ms = BUSY_TIMEOUT_MS if seconds is None else max(1, int(seconds * 1000))
+    db.conn.execute(f"PRAGMA busy_timeout = {ms}")
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

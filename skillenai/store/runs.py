@@ -40,6 +40,20 @@ def start_run(db: sqlite_utils.Database, spider: str, args: dict[str, Any] | Non
     return cursor.lastrowid
 
 
+def record_unstarted_run(db: sqlite_utils.Database, spider: str, error: str, args: dict[str, Any] | None = None) -> int:
+    """Record a run of ``spider`` that never started (its store could not be opened, say),
+    with outcome ``failed_to_start`` and the error: the monitors then fail it."""
+    now = utc_now()
+    with write_transaction(db):
+        cursor = db.conn.execute(
+            "INSERT INTO crawl_runs (spider, started, finished, outcome, args, stats, pid, host) "
+            "VALUES (?, ?, ?, 'failed_to_start', ?, ?, ?, ?)",
+            (spider, now, now, json.dumps(args or {}, sort_keys=True, default=str), json.dumps({"error": error}),
+             os.getpid(), socket.gethostname()),
+        )
+    return cursor.lastrowid
+
+
 def mark_interrupted_runs(db: sqlite_utils.Database) -> int:
     """Mark ``interrupted`` the runs still ``running`` whose process on this host is gone.
 

@@ -31,12 +31,6 @@ class FeedEntry:
     author: str | None = None
 
 
-# A document type declaration with its internal subset: sitemaps and feeds need none, and
-# it is where entity-expansion bombs live. Unexpanded, a bomb's reference still makes
-# libxml2 give up on the rest of the document, so the declaration is dropped before parsing.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
-
-
 def maybe_gunzip(body: bytes) -> bytes:
     """``body``, decompressed when it is gzip data; ``ValueError`` when that data is broken."""
     if body[:2] == b"\x1f\x8b":
@@ -48,13 +42,111 @@ def maybe_gunzip(body: bytes) -> bytes:
     return body
 
 
-def _xml_body(body: bytes) -> bytes:
+def _skip_literal(body: bytes, i: int) -> int:
+    """Past the quoted literal starting at ``body[i]`` (or the end of the body)."""
+    end = body.find(body[i:i + 1], i + 1)
+    return len(body) if end < 0 else end + 1
+
+
+def _skip_past(body: bytes, i: int, marker: bytes) -> int:
+    end = body.find(marker, i)
+    return len(body) if end < 0 else end + len(marker)
+
+
+def _doctype_end(body: bytes, i: int) -> int:
+    """The offset just past a document type declaration whose name starts at ``i``.
+
+    Quoted literals (entity values, system ids), comments and processing instructions are
+    read whole, so a ``]`` or ``>`` inside them does not end the declaration early."""
+    n = len(body)
+    in_subset = False
+    while i < n:
+        c = body[i:i + 1]
+        if c in (b'"', b"'"):
+            i = _skip_literal(body, i)
+        elif in_subset and body.startswith(b"<!--", i):
+            i = _skip_past(body, i + 4, b"-->")
+        elif in_subset and body.startswith(b"<?", i):
+            i = _skip_past(body, i + 2, b"?>")
+        elif c == b"[" and not in_subset:
+            in_subset, i = True, i + 1
+        elif c == b"]" and in_subset:
+            in_subset, i = False, i + 1
+        elif c == b">" and not in_subset:
+            return i + 1
+        else:
+            i += 1
+    return n
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def without_doctype(body: bytes) -> tuple[bytes, list[bytes]]:
+    """``body`` without document type declarations, and the declarations removed.
+
+    Sitemaps and feeds need no DTD, and its internal subset is where entity-expansion bombs
+    and external entities live; even unexpanded, a declared entity's reference makes libxml2
+    give up on the rest of the document. Every declaration goes, wherever it stands (after
+    any length of prolog, or misplaced inside the document), and its literals are read
+    whole, so an entity value holding ``]>`` does not end it early."""
+    if not _DOCTYPE.search(body):
+        return body, []
+    kept, removed, pos = [], [], 0
+    while (match := _DOCTYPE.search(body, pos)) is not None:
+        end = _doctype_end(body, match.end())
+        kept.append(body[pos:match.start()])
+        removed.append(body[match.start():end])
+        pos = end
+    kept.append(body[pos:])
+    return b"".join(kept), removed
+
+
+@dataclass
+class XmlCuts:
+    """What reading an XML body left out: its DTD, the entity references that were not
+    expanded, and the parser's recoveries from broken markup (each may drop content)."""
+
+    dtd_bytes: int = 0
+    dtd_entities: int = 0
+    unexpanded: int = 0
+    recovered: int = 0
+    first_error: str | None = None
+
+    def add_errors(self, error_log) -> None:
+        for error in error_log:
+            if error.level < lxml.etree.ErrorLevels.ERROR:
+                continue
+            if error.type_name == "ERR_UNDECLARED_ENTITY":
+                self.unexpanded += 1
+            else:
+                self.recovered += 1
+                self.first_error = self.first_error or f"line {error.line}: {error.message}"
+
+    def __bool__(self) -> bool:
+        return bool(self.dtd_bytes or self.unexpanded or self.recovered)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.dtd_bytes:
+            parts.append(f"document type declaration ignored ({self.dtd_bytes} bytes, "
+                         f"{self.dtd_entities} entity declarations)")
+        if self.unexpanded:
+            parts.append(f"{self.unexpanded} entity references left out")
+        if self.recovered:
+            parts.append(f"{self.recovered} markup errors recovered from, content may be missing "
+                         f"(first: {self.first_error})")
+        return "; ".join(parts)
+
+
+def _xml_body(body: bytes) -> tuple[bytes, XmlCuts]:
     """An XML body ready for lxml: decompressed, without a document type declaration."""
-    body = maybe_gunzip(body)
-    head = body[:4096]
-    if b"<!DOCTYPE" in head or b"<!doctype" in head:
-        body = _DOCTYPE.sub(b"", body, count=1)
-    return body
+    body, doctypes = without_doctype(maybe_gunzip(body))
+    cuts = XmlCuts()
+    for doctype in doctypes:
+        cuts.dtd_bytes += len(doctype)
+        cuts.dtd_entities += doctype.count(b"<!ENTITY")
+    return body, cuts
 
 
 def sitemaps_in_robots(body: bytes, base_url: str) -> list[str]:
@@ -64,7 +156,7 @@ def sitemaps_in_robots(body: bytes, base_url: str) -> list[str]:
 def xml_root_name(body: bytes) -> str | None:
     """Local name of the XML document element (``urlset``, ``rss``, ``feed``…), or ``None``."""
     try:
-        body = _xml_body(body)
+        body, _ = _xml_body(body)
     except ValueError:
         return None
     head = body.lstrip()[:2048]
@@ -81,15 +173,19 @@ def xml_root_name(body: bytes) -> str | None:
     return None
 
 
-def sitemap_entries(body: bytes) -> tuple[str, list[dict]]:
-    """``("sitemapindex" | "urlset", entries)`` of a sitemap; entries carry ``loc`` and ``lastmod``.
+def sitemap_entries(body: bytes) -> tuple[str, list[dict], XmlCuts]:
+    """``("sitemapindex" | "urlset", entries, cuts)`` of a sitemap; entries carry ``loc`` and
+    ``lastmod``; ``cuts`` says what of the body was left out (false when nothing was).
 
     Raises ``ValueError`` for a body that is not a parseable sitemap (empty, broken gzip)."""
+    body, cuts = _xml_body(body)
     try:
-        sitemap = Sitemap(_xml_body(body))
-        return sitemap.type, [entry for entry in sitemap if entry.get("loc")]
+        sitemap = Sitemap(body)
+        entries = [entry for entry in sitemap if entry.get("loc")]
     except (lxml.etree.LxmlError, StopIteration) as exc:  # StopIteration: no element at all
         raise ValueError(f"not a parseable sitemap: {str(exc) or 'no XML element'}") from None
+    cuts.add_errors(sitemap.xmliter.error_log)
+    return sitemap.type, entries, cuts
 
 
 def _parser() -> lxml.etree.XMLParser:
@@ -97,14 +193,18 @@ def _parser() -> lxml.etree.XMLParser:
                                 huge_tree=False, load_dtd=False, remove_comments=True)
 
 
-def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order."""
+def feed_entries(body: bytes, base_url: str) -> tuple[list[FeedEntry], XmlCuts]:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order, and what of the
+    body was left out (false when nothing was)."""
+    body, cuts = _xml_body(body)
+    parser = _parser()
     try:
-        root = lxml.etree.fromstring(_xml_body(body), parser=_parser())
+        root = lxml.etree.fromstring(body, parser=parser)
     except lxml.etree.LxmlError as exc:
         raise ValueError(f"not a parseable feed: {exc}") from None
     if root is None:
         raise ValueError("not a parseable feed: empty document")
+    cuts.add_errors(parser.error_log)
     entries: list[FeedEntry] = []
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -131,7 +231,7 @@ def feed_entries(body: bytes, base_url: str) -> list[FeedEntry]:
             continue
         if entry.url and urlsplit(entry.url).scheme in ("http", "https"):
             entries.append(entry)
-    return entries
+    return entries, cuts
 
 
 def _child_text(element, name: str) -> str | None:

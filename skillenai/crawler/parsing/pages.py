@@ -38,6 +38,7 @@ class PageDocuments:
     broken_blocks: list[BlockError] = field(default_factory=list)
     extraction: str | None = None
     kind: str | None = None  # of the unstructured page, when a ``kind_of`` was given
+    canonical_url: str | None = None  # the page's <link rel=canonical>, as written
 
 
 # (title, main text, url) → "posting", "article" or "other"
@@ -233,7 +234,7 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
     if tree is None:
         return result
     postings, result.broken_blocks, result.extraction = job_postings(tree)
-    page_canonical = canonical_link(tree)
+    page_canonical = result.canonical_url = canonical_link(tree)
     site_name = company_from_site_name(meta_content(tree, "og:site_name", "application-name"))
     badge = functools.cache(lambda: location_element(tree))  # read once, if at all
     for posting in postings:

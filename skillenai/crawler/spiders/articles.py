@@ -58,20 +58,27 @@ class ArticlesSpider(SeededSpider):
 
     def parse_feed(self, response, seed):
         try:
-            entries = feed_entries(response.body, response.url)
+            entries, cuts = feed_entries(response.body, response.url)
         except ValueError as exc:
             report_skipped(self, response.url, "unparseable_feed", str(exc))
             return
+        if cuts:
+            report_skipped(self, response.url, "xml_cut", str(cuts))
         for entry in entries:
             yield self.article_request(entry.url, seed, entry)
 
     def parse_sitemap(self, response, seed):
         try:
-            kind, entries = sitemap_entries(response.body)
+            kind, entries, cuts = sitemap_entries(response.body)
         except ValueError as exc:
             report_skipped(self, response.url, "unparseable_sitemap", str(exc))
             return
+        if cuts:
+            report_skipped(self, response.url, "xml_cut", str(cuts))
+        kept = set(self.source_links([entry["loc"] for entry in entries], seed, response.url, "sitemap entries"))
         for entry in entries:
+            if entry["loc"] not in kept:
+                continue
             if kind == "sitemapindex":
                 yield scrapy.Request(entry["loc"], callback=self.parse_source, errback=self.request_failed,
                                      cb_kwargs={"seed": seed, "listing_root": entry["loc"]})
@@ -122,7 +129,7 @@ class ArticlesSpider(SeededSpider):
             kind=kind,
             spider=self.name,
             source=seed.source,
-            canonical_url=page["canonical_url"],
+            canonical_url=self.own_url(page["canonical_url"], response, seed, "<link rel=canonical>"),
             title=page["title"] or entry.title,
             text=page["text"],
             lang=page["lang"],

@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import TextResponse
 
+from skillenai.core.record import apply_origin_map
+from skillenai.core.sites import registrable_domain, registrable_host
+from skillenai.crawler.addresses import InternalAddress
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.discovery import calendar_trap, without_session
 from skillenai.crawler.seeds import Seed, SeedFileError, check_row, read_seeds
@@ -35,6 +39,8 @@ class SeededSpider(scrapy.Spider):
         self.crawl_run_id = None
         self._listing_pages: dict[str, set[str]] = {}
         self._traps_seen: set[str] = set()
+        self._source_domains: dict[Seed, frozenset[str]] = {}
+        self._origin_map: dict[str, str] | None = None
 
     def load_seeds(self) -> list[Seed]:
         if self.one_source:
@@ -110,6 +116,65 @@ class SeededSpider(scrapy.Spider):
             return None
         return url
 
+    # Where a source's pages may lead and speak for ------------------------------------------
+
+    def public_url(self, url: str) -> str:
+        """``url`` as it is stored (``SKILLENAI_ORIGIN_MAP`` applied): sites are compared so."""
+        if self._origin_map is None:
+            self._origin_map = dict(self.settings.getdict("SKILLENAI_ORIGIN_MAP"))
+        return apply_origin_map(url, self._origin_map)
+
+    def source_domains(self, seed: Seed) -> frozenset[str]:
+        """The registrable domains of ``seed``: its target's, and those declared for its
+        source in ``SKILLENAI_SOURCE_DOMAINS`` (names or URLs)."""
+        domains = self._source_domains.get(seed)
+        if domains is None:
+            declared = self.settings.getdict("SKILLENAI_SOURCE_DOMAINS").get(seed.source) or []
+            if isinstance(declared, str):
+                declared = [declared]
+            names = {registrable_domain(d) if "://" in d else registrable_host(d) for d in map(str, declared)}
+            if "://" in seed.target:
+                names.add(registrable_domain(self.public_url(seed.target)))
+            domains = self._source_domains[seed] = frozenset(names - {None, ""})
+        return domains
+
+    def on_source_sites(self, url: str, seed: Seed) -> bool:
+        return registrable_domain(self.public_url(url)) in self.source_domains(seed)
+
+    def source_links(self, urls: Iterable[str], seed: Seed, where: str, what: str) -> list[str]:
+        """The ``urls`` a sitemap (or robots.txt) at ``where`` lists that lie on the
+        source's domains; the others are reported once, counted, with an example."""
+        kept, off = [], []
+        for url in urls:
+            (kept if self.on_source_sites(url, seed) else off).append(url)
+        if off:
+            report_skipped(self, where, "off_site_link",
+                           f"{len(off)} {what} not on the source's domains ({', '.join(sorted(self.source_domains(seed)))}; "
+                           f"SKILLENAI_SOURCE_DOMAINS adds more), e.g. {off[0][:300]}")
+        return kept
+
+    def own_url(self, value: Any, response, seed: Seed, what: str) -> str | None:
+        """A URL a page gives for itself (JSON-LD ``url``, ``<link rel=canonical>``),
+        resolved against the page, when it lies on the page's own site or the source's
+        domains: only then may it name the stored document. A foreign one is recorded as
+        a reference (``foreign_canonical``, with the URL) and ``None`` returned, so the
+        document is stored under the page's own URL."""
+        if not isinstance(value, str) or not value.strip():
+            return None
+        try:
+            url = urljoin(response.url, value.strip())
+            if urlsplit(url).scheme not in ("http", "https"):
+                return None
+        except ValueError:  # a malformed host ("http://[::1/x"): the page's own URL serves
+            return None
+        domain = registrable_domain(self.public_url(url))
+        if domain is not None and (domain == registrable_domain(self.public_url(response.url))
+                                   or domain in self.source_domains(seed)):
+            return url
+        report_skipped(self, response.url, "foreign_canonical",
+                       f"{what} {url[:500]} is not on this page's site; stored under the page's own URL")
+        return None
+
     def is_html(self, response) -> bool:
         """Whether a page response is HTML; otherwise it is reported as ``not_html``."""
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
@@ -124,6 +189,8 @@ class SeededSpider(scrapy.Spider):
 
         if failure.check(NotModified):
             return  # unchanged since the last crawl: its documents were re-seen, not re-parsed
+        if failure.check(InternalAddress):
+            return  # reported when it was refused
         request = failure.request
         response = getattr(failure.value, "response", None)
         status = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
-from skillenai.core.record import FIELDS, Document
+from skillenai.core.record import FIELDS, Document, canonicalize_url
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.discovery import (
     in_chrome,
@@ -82,7 +82,7 @@ class JobPostingsSpider(SeededSpider):
             self.logger.info("%s lists no sitemap; crawling its listing pages", response.url)
             yield from self._fallback_listing(seed)
             return
-        for url in sitemaps:
+        for url in self.source_links(sitemaps, seed, response.url, "sitemaps"):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.request_failed,
                                  cb_kwargs={"seed": seed})
 
@@ -91,14 +91,14 @@ class JobPostingsSpider(SeededSpider):
             report_skipped(self, response.url, "not_a_sitemap", "expected <urlset> or <sitemapindex>")
             return
         try:
-            kind, entries = sitemap_entries(response.body)
+            kind, entries, cuts = sitemap_entries(response.body)
         except ValueError as exc:
             report_skipped(self, response.url, "unparseable_sitemap", str(exc))
             return
-        for entry in entries:
-            url = entry["loc"]
-            if urlsplit(url).scheme not in ("http", "https"):
-                continue
+        if cuts:
+            report_skipped(self, response.url, "xml_cut", str(cuts))
+        urls = [entry["loc"] for entry in entries if urlsplit(entry["loc"]).scheme in ("http", "https")]
+        for url in self.source_links(urls, seed, response.url, "sitemap entries"):
             if kind == "sitemapindex":
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.request_failed,
                                      cb_kwargs={"seed": seed})
@@ -145,12 +145,34 @@ class JobPostingsSpider(SeededSpider):
         raw = response.body
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
-        for fields in found.postings:
+        postings = found.postings
+        cap = self.settings.getint("SKILLENAI_MAX_POSTINGS_PER_PAGE", 100)
+        if len(postings) > cap:
+            report_skipped(self, response.url, "too_many_postings",
+                           f"{len(postings)} postings on one page; the first {cap} kept (SKILLENAI_MAX_POSTINGS_PER_PAGE)")
+            postings = postings[:cap]
+        page_canonical = None
+        if postings:
+            page_canonical = self.own_url(found.canonical_url, response, seed, "<link rel=canonical>")
+        named: set[str] = set()
+        for fields in postings:
+            # A page names only documents of its own site (or its source's domains): a foreign
+            # JSON-LD url is a reference, not the id of what is stored.
+            given_url = fields.get("canonical_url")
+            canonical = page_canonical if given_url == found.canonical_url else (
+                self.own_url(given_url, response, seed, "JSON-LD url") or page_canonical)
+            name = canonicalize_url(self.public_url(canonical or response.url))
+            if name in named:
+                report_skipped(self, response.url, "duplicate_on_page",
+                               f"another posting of this page is stored as {name[:300]}; {fields.get('title')!r} is not")
+                continue
+            named.add(name)
             # What the page's structured data gave, under the record's own field names; where
             # the page was fetched from and how it was read are the crawl's to say.
             given = {key: value for key, value in fields.items() if key in FIELDS and value is not None}
             item = Document(**{**given, "url": response.url, "kind": "posting", "spider": self.name,
-                               "source": seed.source, "raw": raw, "raw_type": "html", "extraction": found.extraction})
+                               "source": seed.source, "raw": raw, "raw_type": "html", "extraction": found.extraction,
+                               "canonical_url": canonical})
             item.company = item.company or seed.source
             item.published_at = item.date_posted
             yield item
@@ -161,7 +183,8 @@ class JobPostingsSpider(SeededSpider):
             return
         page = found.unstructured
         item = Document(url=response.url, kind=kind, spider=self.name, source=seed.source,
-                        canonical_url=page["canonical_url"], title=page["title"], text=page["text"],
+                        canonical_url=self.own_url(page["canonical_url"], response, seed, "<link rel=canonical>"),
+                        title=page["title"], text=page["text"],
                         lang=page["lang"], raw=raw, raw_type="html", extraction=found.extraction)
         if kind == "posting":
             item.company = page["company"] or seed.source
