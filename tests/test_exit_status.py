@@ -213,3 +213,23 @@ def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(make_sample_store
     assert lines[0].startswith(f"classify: 0/{total} docs (0%)")
     last = lines[-1]
     assert last.startswith(f"classify: {total}/{total} docs (100%), ") and "doc/s" in last and " left, " in last
+
+
+@pytest.mark.parametrize("argv", [
+    ["metrics", "skill", "python", "--as-of", "0001-01-01"],
+    ["metrics", "skill", "python", "--as-of", "9999-12-31"],
+    ["metrics", "top-skills", "--limit", str(10**25)],
+    ["export", "--since", str(10**25)],
+])
+def test_arguments_that_overflow_are_one_line_errors(argv, tmp_path, capsys):
+    from skillenai.store.db import open_db
+
+    store = tmp_path / "store.db"
+    open_db(store).close()
+    try:
+        status = main([*argv, "--db", str(store)])
+    except SystemExit as exc:  # argparse's own checks end there, with the same line
+        status = exc.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "expected" in err, err

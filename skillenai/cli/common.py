@@ -42,23 +42,38 @@ def progress(stage: str):
 
 # Argument types: each says what it expected and what it got.
 
+# Dates a command takes: windows reach back from them and weeks run past them, so the
+# calendar's own ends (year 1 and 9999) are out.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+# The largest whole number SQLite stores (a cursor, a limit).
+LARGEST = 2**63 - 1
+
+
 def date_arg(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {value!r}")
+    return date
 
 
 def whole_number(low: int, high: int | None = None):
-    """An argument type for a whole number in ``[low, high]`` (no upper bound when ``high`` is None)."""
-    expected = f"a whole number from {low} to {high}" if high is not None else f"a whole number of at least {low}"
+    """An argument type for a whole number in ``[low, high]`` (up to :data:`LARGEST`, what the
+    store can hold, when ``high`` is None)."""
+    bounded = high is not None
+    high = high if bounded else LARGEST
 
     def parse(value: str) -> int:
         try:
             number = int(value)
         except ValueError:
             number = None
-        if number is None or number < low or (high is not None and number > high):
+        if number is None or number < low or number > high:
+            expected = (f"a whole number from {low} to {high}" if bounded
+                        else f"a whole number of at most {high}" if number is not None and number > high
+                        else f"a whole number of at least {low}")
             raise argparse.ArgumentTypeError(f"expected {expected}, got {value!r}")
         return number
 
