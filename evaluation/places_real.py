@@ -24,29 +24,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 from pathlib import Path
 
-from skillenai.classify.places.gazetteer import fold
+from skillenai.classify.places.gazetteer import distance_km, fold
+from skillenai.classify.places.mentions import RADIUS_KM
 
 HERE = Path(__file__).resolve().parent
 STRINGS = HERE / "data" / "places" / "real_locations.jsonl"
 FLOORS_FILE = HERE / "places_floors.json"
-RADIUS_KM = 25.0
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance.
-
-    >>> round(_km(37.77, -122.42, 37.34, -121.89))  # San Francisco to San Jose
-    67
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def read_strings(path: Path = STRINGS) -> list[dict]:
@@ -81,7 +68,7 @@ def judge(row: dict, result) -> list[str]:
     gold_cities = [p for p in row["places"] if p.get("city")]
     gold_regions = [p for p in row["places"] if not p.get("city")]
     for p in gold_cities:
-        if not any(_km(p["lat"], p["lon"], q.lat, q.lon) <= RADIUS_KM for q in result.places):
+        if not any(distance_km(p["lat"], p["lon"], q.lat, q.lon) <= RADIUS_KM for q in result.places):
             wrong.append(f"missed {p['city']}, {p.get('admin1')}, {p.get('country')}")
     allowed: set[str] = set()
     for p in gold_regions:
@@ -90,7 +77,7 @@ def judge(row: dict, result) -> list[str]:
         if not (codes & set(result.regions) or any(_in_region(q, c) for q in result.places for c in codes)):
             wrong.append(f"missed region {'/'.join(sorted(c for c in codes if c))}")
     for q in result.places:
-        if not any(_km(p["lat"], p["lon"], q.lat, q.lon) <= RADIUS_KM for p in gold_cities) \
+        if not any(distance_km(p["lat"], p["lon"], q.lat, q.lon) <= RADIUS_KM for p in gold_cities) \
                 and not _names_the_region(q, allowed):
             wrong.append(f"wrong city {q.city}, {q.admin1}, {q.country}")
     for code in result.regions:

@@ -40,7 +40,7 @@ def salary_fields_from_text(text: str, location: str | None = None) -> dict:
     """Salary fields from the first salary line of a description, when there is one; a
     line about a benefit's money is no salary. ``location`` (the posting's) says which
     dollar a bare "$" is."""
-    dollar = _dollar(location)
+    dollar = _dollar(location) if "$" in text else "USD"  # the location is read only when it matters
     for line in _salary_lines(text):
         if _BENEFIT_LINE.search(line) and not _PAY_WORDS.search(line):
             continue

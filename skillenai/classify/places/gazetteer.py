@@ -125,6 +125,18 @@ class Place:
 POSTAL_REGION_COUNTRIES = frozenset({"US", "CA", "AU"})
 
 
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points.
+
+    >>> round(distance_km(37.77, -122.42, 37.34, -121.89))  # San Francisco to San Jose
+    67
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
 def place_label(city: str, admin1: str | None, country: str | None) -> str:
     """A city's display label: its region's postal code where people write one, and its
     country, so that namesakes differ.

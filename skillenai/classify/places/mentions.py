@@ -37,7 +37,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from skillenai.classify.places.gazetteer import ALIAS, ALTERNATE, DATA_DIR, Entry, Place, code_form, gazetteer
+from skillenai.classify.places.gazetteer import (
+    ALTERNATE,
+    DATA_DIR,
+    Entry,
+    Place,
+    code_form,
+    distance_km,
+    gazetteer,
+)
 from skillenai.classify.places.gazetteer import fold as _fold
 from skillenai.classify.places.locations import (
     LISTED_COUNTRY_MIN_RATIO,
@@ -106,9 +114,6 @@ _ORG_NEXT = {"university", "college", "institute", "consulting", "group", "post"
              "networks", "labs", "technologies", "software", "life", "insurance", "ventures", "holdings",
              "financial", "airlines", "robotics", "castle", "metrics", "act", "gdpr", "law"}
 _SENTENCE_END = frozenset(".!?:;•-–—*|")
-# Curated aliases that name a place in text only with a qualifier, like the gazetteer's
-# text-ambiguous names (other aliases, "NYC", "SF", count bare).
-_TEXT_ONLY_QUALIFIED_ALIASES = frozenset({"silicon valley"})
 
 
 @dataclass(slots=True)
@@ -243,7 +248,7 @@ def _candidates(text: str) -> list[_Candidate]:
         if keep:
             row, how, agree = best
             city = g.city(row)
-            if key in g.text_ambiguous and not agree and (how != ALIAS or key in _TEXT_ONLY_QUALIFIED_ALIASES):
+            if key in g.text_ambiguous and not agree:
                 keep = False  # "Mobile", "Reading": a city in text only with its state
             elif (e.region or (e.country and e.country != city.country)) and not agree:
                 keep = False  # "APAC", "Asia", "Jamaica": a region or country, not a town there
@@ -508,13 +513,6 @@ def _real_held_out(row: dict) -> bool:
     return held_out((row.get("company") or row["id"]).casefold(), REAL_HELD_OUT_PERCENT)
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def label_fits(label: dict, place: Place) -> bool:
     """Whether ``place`` (a city read in text) is the labelled place ``label`` (``{city,
     admin1, country, kind}``): the same country, and the labelled city within
@@ -539,7 +537,7 @@ def label_fits(label: dict, place: Place) -> bool:
         return True
     entry = g.lookup(label["city"])
     return any(g.city(r).country == place.country
-               and _km(g.city(r).lat, g.city(r).lon, place.lat, place.lon) <= RADIUS_KM
+               and distance_km(g.city(r).lat, g.city(r).lon, place.lat, place.lon) <= RADIUS_KM
                for r, _ in (entry.cities if entry is not None else []))
 
 
