@@ -1,4 +1,10 @@
-"""Greenhouse job boards: ``GET {GREENHOUSE_API_URL}/{token}/jobs?content=true``."""
+"""Greenhouse job boards: ``GET {GREENHOUSE_API_URL}/{token}/jobs?content=true&pay_transparency=true``.
+
+With ``pay_transparency=true`` a board that publishes pay ranges gives each job's
+``pay_input_ranges`` (``min_cents``, ``max_cents``, ``currency_type``, ``title``,
+``blurb``): the first range is the posting's salary. Without one, the salary is read from
+the description (the pay box Greenhouse renders into ``content``).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ class GreenhouseSpider(SeededSpider):
     def requests_for(self, seed):
         base = self.settings.get("GREENHOUSE_API_URL").rstrip("/")
         yield scrapy.Request(
-            f"{base}/{quote(seed.target)}/jobs?content=true",
+            f"{base}/{quote(seed.target)}/jobs?content=true&pay_transparency=true",
             callback=self.parse_board,
             errback=self.request_failed,
             cb_kwargs={"seed": seed},
@@ -75,9 +81,41 @@ class GreenhouseSpider(SeededSpider):
             published_at=lenient_datetime(job.get("first_published") or job.get("updated_at")),
             department=(departments[0] or {}).get("name") if departments and isinstance(departments[0], dict) else None,
         )
-        for key, value in salary_fields_from_text(text, location).items():
-            setattr(item, key, value)
+        item.__dict__.update(pay_range(job.get("pay_input_ranges")) or salary_fields_from_text(text, location))
         return item
+
+
+def pay_range(ranges) -> dict:
+    """Salary fields from a job's first usable ``pay_input_ranges`` entry (amounts in cents).
+    Greenhouse gives no period: a range whose title or blurb says hourly, or whose top is
+    under 1,000 a unit, is per hour, else per year.
+
+    >>> pay_range([{"min_cents": 15000000, "max_cents": 19000000, "currency_type": "USD", "title": "US"}])
+    {'salary_min': 150000.0, 'salary_max': 190000.0, 'salary_currency': 'USD', 'salary_period': 'year'}
+    """
+    for entry in ranges if isinstance(ranges, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        low, high = _cents(entry.get("min_cents")), _cents(entry.get("max_cents"))
+        if low is None and high is None:
+            continue
+        words = f"{entry.get('title') or ''} {entry.get('blurb') or ''}".lower()
+        hourly = "hour" in words or max(v for v in (low, high) if v is not None) < 1000
+        currency = entry.get("currency_type")
+        return {"salary_min": low, "salary_max": high,
+                "salary_currency": currency.strip().upper() if isinstance(currency, str) and currency.strip() else None,
+                "salary_period": "hour" if hourly else "year"}
+    return {}
+
+
+def _cents(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number / 100 if number > 0 else None
 
 
 def _requisition(job: dict) -> str | None:
