@@ -80,6 +80,7 @@ class GreenhouseSpider(SeededSpider):
             date_posted=lenient_date(job.get("first_published") or job.get("updated_at")),
             published_at=lenient_datetime(job.get("first_published") or job.get("updated_at")),
             department=(departments[0] or {}).get("name") if departments and isinstance(departments[0], dict) else None,
+            employment_type=_metadata(job, ("employment type", "job type", "commitment")),
         )
         item.__dict__.update(pay_range(job.get("pay_input_ranges")) or salary_fields_from_text(text, location))
         return item
@@ -87,8 +88,8 @@ class GreenhouseSpider(SeededSpider):
 
 def pay_range(ranges) -> dict:
     """Salary fields from a job's first usable ``pay_input_ranges`` entry (amounts in cents).
-    Greenhouse gives no period: a range whose title or blurb says hourly, or whose top is
-    under 1,000 a unit, is per hour, else per year.
+    Greenhouse gives no period: the range's title or blurb may name one ("Hourly pay
+    range"); else a top under 1,000 a unit is per hour, and the rest per year.
 
     >>> pay_range([{"min_cents": 15000000, "max_cents": 19000000, "currency_type": "USD", "title": "US"}])
     {'salary_min': 150000.0, 'salary_max': 190000.0, 'salary_currency': 'USD', 'salary_period': 'year'}
@@ -100,12 +101,18 @@ def pay_range(ranges) -> dict:
         if low is None and high is None:
             continue
         words = f"{entry.get('title') or ''} {entry.get('blurb') or ''}".lower()
-        hourly = "hour" in words or max(v for v in (low, high) if v is not None) < 1000
+        period = next((p for p, word in _PERIOD_WORDS if word in words), None)
+        if period is None:
+            period = "hour" if max(v for v in (low, high) if v is not None) < 1000 else "year"
         currency = entry.get("currency_type")
         return {"salary_min": low, "salary_max": high,
                 "salary_currency": currency.strip().upper() if isinstance(currency, str) and currency.strip() else None,
-                "salary_period": "hour" if hourly else "year"}
+                "salary_period": period}
     return {}
+
+
+_PERIOD_WORDS = (("hour", "hour"), ("day", "daily"), ("week", "week"), ("month", "month"), ("year", "annual"),
+                 ("year", "year"))
 
 
 def _cents(value) -> float | None:
@@ -116,6 +123,16 @@ def _cents(value) -> float | None:
     except ValueError:
         return None
     return number / 100 if number > 0 else None
+
+
+def _metadata(job: dict, names: tuple) -> str | None:
+    """The value of the job's first custom field (``metadata``) with one of ``names``."""
+    for field in job.get("metadata") or []:
+        if isinstance(field, dict) and str(field.get("name") or "").strip().lower() in names:
+            value = field.get("value")
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
 
 
 def _requisition(job: dict) -> str | None:

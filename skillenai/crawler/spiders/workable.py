@@ -52,6 +52,8 @@ class WorkableSpider(SeededSpider):
             callback=self.parse_list,
             errback=self.list_failed,
             cb_kwargs={"seed": seed, "token": token},
+            # An account without the v3 listing answers 404: the widget serves, nothing failed.
+            meta={"handle_httpstatus_list": [404], "has_fallback": token is None},
         )
 
     def widget_request(self, seed) -> scrapy.Request:
@@ -71,6 +73,14 @@ class WorkableSpider(SeededSpider):
         @seed
         @returns requests 1
         """
+        if response.status == 404:
+            self.logger.info("workable account %r has no v3 listing (404): reading its v1 widget", seed.target)
+            self.crawler.stats.inc_value("skillenai/workable/widget_fallback")
+            if token is None:
+                yield self.widget_request(seed)
+            else:
+                report_skipped(self, response.url, "fetch_failed", "HTTP 404 on a later page of the v3 listing")
+            return
         data = self.json_body(response, f"workable account {seed.target!r}")
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list):
