@@ -231,6 +231,7 @@ def score(expected: list[dict], found: dict[str, dict]) -> dict:
         hits = [(w, mine[w["url"]]) for w in wanted if w["url"] in mine]
         figure = {"expected": len(wanted), "yielded": len(hits), "stored": sum(g["stored"] for _, g in hits),
                   "extra": sorted(set(mine) - {w["url"] for w in wanted})}
+        figure["documents"] = round(len(hits) / len(wanted), 3) if wanted else None
         errors = []
         for field in FIELDS:
             right = [field_right(field, w, g) for w, g in hits]

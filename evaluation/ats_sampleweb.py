@@ -11,9 +11,10 @@ Each spider's stored postings are compared with the truth's (``truth/postings.js
   at least 0.95).
 
 ``--workday-cap N`` lowers the Workday result cap (server and spider alike), so that the
-searches are split by facets as on a site with more than 2,000 jobs.
+searches are split by facets as on a site with more than 2,000 jobs; ``--widget-only``
+takes the v3 search away from the Workable accounts, so the v1 widget serves.
 
-    python -m evaluation.ats_sampleweb [--postings 600] [--seed 11] [--workday-cap 2000] [--json]
+    python -m evaluation.ats_sampleweb [--postings 600] [--seed 11] [--workday-cap 2000] [--widget-only] [--json]
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def score(truth: list[dict], found: dict[str, dict], spiders=SPIDERS) -> dict:
         mine = {url: row for url, row in found.items() if row["spider"] == spider}
         hits = [(t, mine[t["url"]]) for t in wanted if t["url"] in mine]
         figure = {"truth": len(wanted), "stored": len(hits), "extra": len(set(mine) - {t["url"] for t in wanted})}
+        figure["documents"] = round(len(hits) / len(wanted), 3) if wanted else None
         for field in FIELDS:
             ok = [right(field, t, g) for t, g in hits]
             figure[field] = round(sum(ok) / len(wanted), 3) if wanted else None
@@ -87,7 +89,9 @@ def score(truth: list[dict], found: dict[str, dict], spiders=SPIDERS) -> dict:
     return figures
 
 
-def evaluate(postings: int = 600, seed: int = 11, workday_cap: int | None = None) -> dict:
+def evaluate(postings: int = 600, seed: int = 11, workday_cap: int | None = None, widget_only: bool = False) -> dict:
+    """Figures per spider; ``workday_cap`` lowers the Workday result cap, ``widget_only``
+    takes the v3 search away from every Workable account (the v1 widget serves)."""
     from skillenai.sampleweb.generate import generate
     from skillenai.sampleweb.server import SampleWebServer
 
@@ -97,6 +101,8 @@ def evaluate(postings: int = 600, seed: int = 11, workday_cap: int | None = None
         with SampleWebServer(web_dir) as web:
             if workday_cap:
                 web.workday_result_cap = workday_cap
+            if widget_only:
+                web.workable_widget_only = {c for c, _ in _workable_accounts(web_dir)}
             result = crawl(web, web_dir, Path(tmp) / "crawl.db")
             requests = len(web.requests)
         if result.returncode != 0:
@@ -108,14 +114,20 @@ def evaluate(postings: int = 600, seed: int = 11, workday_cap: int | None = None
     return figures
 
 
+def _workable_accounts(web_dir: Path):
+    for path in sorted((web_dir / "sites" / "workable" / "accounts").glob("*.json")):
+        yield path.stem, path
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postings", type=int, default=600)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workday-cap", type=int, default=None, help="the Workday result cap (default 2,000)")
+    parser.add_argument("--widget-only", action="store_true", help="Workable accounts answer only the v1 widget")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    figures = evaluate(args.postings, args.seed, args.workday_cap)
+    figures = evaluate(args.postings, args.seed, args.workday_cap, args.widget_only)
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0

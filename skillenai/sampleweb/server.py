@@ -145,6 +145,7 @@ class SampleWebServer:
         self.sites = dict(manifest["sites"])
         self.as_of = dt.date.fromisoformat(manifest["as_of"])  # the day Workday's "Posted N Days Ago" counts from
         self.workday_result_cap = workday.RESULT_CAP  # most results one Workday search gives
+        self.workable_widget_only = set()  # Workable accounts without the v3 search (only the v1 widget)
         self.host = host
         self.faults = faults
         self._local = re.compile(r"http://" + re.escape(host) + r":(\d+)")
@@ -398,6 +399,10 @@ class SampleWebServer:
         return _Response(status, JSON_TYPE, self._rewrite(json.dumps(body, ensure_ascii=False).encode("utf-8")))
 
     def _workday(self, path, query, payload) -> _Response:
+        hosted_page = re.fullmatch(r"/en-US/recruiting/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(/job/.+)", path)
+        if hosted_page and payload is None:
+            board = self._api_board("workday", f"boards/{hosted_page.group(1)}/{hosted_page.group(2)}.json")
+            return self._hosted(board and workday.page(board["jobs"], hosted_page.group(3)))
         m = re.fullmatch(r"/wday/cxs/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(/jobs|/job/.+)/?", path)
         board = m and self._api_board("workday", f"boards/{m.group(1)}/{m.group(2)}.json")
         if not board:
@@ -409,6 +414,10 @@ class SampleWebServer:
         return self._answer(workday.detail(board["jobs"], m.group(3), self.as_of))
 
     def _smartrecruiters(self, path, query, payload) -> _Response:
+        hosted_page = re.fullmatch(r"/([A-Za-z0-9_.-]+)/([0-9]+)-[a-z0-9-]*/?", path)
+        if hosted_page:
+            board = self._api_board("smartrecruiters", f"companies/{hosted_page.group(1)}.json")
+            return self._hosted(board and smartrecruiters.page(board["jobs"], hosted_page.group(2)))
         m = re.fullmatch(r"/v1/companies/([A-Za-z0-9_.-]+)/postings(?:/([0-9]+))?/?", path)
         board = m and self._api_board("smartrecruiters", f"companies/{m.group(1)}.json")
         if not board:
@@ -418,18 +427,27 @@ class SampleWebServer:
         return self._answer(smartrecruiters.postings(board["jobs"], query))
 
     def _workable(self, path, query, payload) -> _Response:
+        hosted_page = re.fullmatch(r"/([A-Za-z0-9_.-]+)/j/([A-Za-z0-9]+)/?", path)
+        if hosted_page and payload is None:
+            board = self._api_board("workable", f"accounts/{hosted_page.group(1)}.json")
+            return self._hosted(board and workable.page(board, hosted_page.group(2)))
         m = re.fullmatch(r"/api/(v1/widget|v2|v3)/accounts/([A-Za-z0-9_.-]+)(?:/jobs(?:/([A-Za-z0-9]+))?)?/?", path)
         board = m and self._api_board("workable", f"accounts/{m.group(2)}.json")
         if not board:
             return self._not_found({"error": "Not found"})
         version, account, shortcode = m.groups()
         if version == "v3" and payload is not None and shortcode is None:
-            return self._answer(workable.search(account, board, payload))
+            if account in self.workable_widget_only:
+                return self._not_found({"error": "Not found"})
+            return self._answer(workable.search(board, payload))
         if version == "v2" and shortcode:
             return self._answer(workable.job(board, shortcode))
         if version == "v1/widget" and shortcode is None:
             return self._answer(workable.widget(board))
         return self._not_found({"error": "Not found"})
+
+    def _hosted(self, page) -> _Response:
+        return self._html(page) if page else self._not_found()
 
     # Computed APIs: every request to these sites (robots.txt aside) is answered from a board file.
     _COMPUTED_APIS = {"workday": _workday, "smartrecruiters": _smartrecruiters, "workable": _workable}

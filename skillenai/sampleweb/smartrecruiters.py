@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 from .ats import ASHBY_STYLE, COMMITMENT, _dept_name
+from .hosted import job_page
 from .rand import rng, uuid4
 from .text import render_html, render_plain
 
@@ -98,3 +99,12 @@ def posting(jobs: list, posting_id: str) -> tuple:
         if j["id"] == posting_id:
             return 200, j
     return 404, {"message": f"Posting with id {posting_id} not found"}
+
+
+def page(jobs: list, posting_id: str):
+    """The hosted page of posting ``posting_id``, or None."""
+    for j in jobs:
+        if j["id"] == posting_id:
+            sections = "".join(f"<h2>{s['title']}</h2>{s['text']}" for s in j["jobAd"]["sections"].values() if s["text"])
+            return job_page(j["name"], j["postingUrl"], j["location"]["fullLocation"], sections, "sr-job")
+    return None

@@ -4,8 +4,9 @@
 /api/v1/widget/accounts/{account}?details=true``).
 
 An account is written as ``sites/workable/accounts/{account}.json``: ``{"name", "jobs"}``,
-each job the v2 detail record and its public ``url``. Accounts listed in
-:data:`WIDGET_ONLY` (every third) answer the v3 search with a 404, so the widget serves.
+each job the v2 detail record and its public ``url``. The accounts in the server's
+``workable_widget_only`` answer the v3 search with a 404, as accounts without it do, so the
+widget serves.
 """
 
 import base64
@@ -13,6 +14,7 @@ import json
 
 from . import datafiles
 from .ats import ASHBY_STYLE, _dept_name
+from .hosted import job_page
 from .rand import rng
 from .text import render_html, render_plain
 
@@ -82,11 +84,6 @@ def workable_job(doc, seed) -> tuple:
     return record, render_plain(doc.blocks, ASHBY_STYLE)
 
 
-def widget_only(account: str) -> bool:
-    """Whether the account answers only the v1 widget (a third of them, by name)."""
-    return sum(map(ord, account)) % 3 == 0
-
-
 def _token(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
 
@@ -98,10 +95,8 @@ def _offset(token) -> int:
         raise ValueError(f"bad token {token!r}") from None
 
 
-def search(account: str, board: dict, body: dict) -> tuple:
+def search(board: dict, body: dict) -> tuple:
     """(status, response) of one page of the v3 job search."""
-    if widget_only(account):
-        return 404, {"error": "Not found"}
     try:
         offset = _offset(body["token"]) if body.get("token") else 0
     except ValueError as exc:
@@ -135,3 +130,11 @@ def widget(board: dict) -> tuple:
                 "country": place["country"], "city": place["city"], "state": place["region"],
                 "locations": [place], "description": j["description"]})
     return 200, {"name": board["name"], "description": "", "jobs": entries}
+
+
+def page(board: dict, shortcode: str):
+    """The hosted page of job ``shortcode``, or None."""
+    for j in board["jobs"]:
+        if j["shortcode"] == shortcode:
+            return job_page(j["title"], j["url"], location_text(j["locations"]) or "", j["description"], "wk-job")
+    return None

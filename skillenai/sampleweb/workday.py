@@ -15,6 +15,7 @@ import hashlib
 import re
 
 from .ats import ASHBY_STYLE, _dept_name
+from .hosted import job_page
 from .text import render_html, render_plain
 
 TIME_TYPE = {"PART_TIME": "Part time"}  # the rest are full time
@@ -151,3 +152,12 @@ def detail(jobs: list, path: str, as_of) -> tuple:
             return 200, {"jobPostingInfo": info, "hiringOrganization": j["hiringOrganization"],
                          "similarJobs": [], "userAuthenticated": False}
     return 404, {"errorCode": "HTTP_404", "httpStatus": 404, "message": "The page you are looking for doesn't exist."}
+
+
+def page(jobs: list, path: str):
+    """The hosted page of the job at ``path`` (``/job/...``), or None."""
+    for j in jobs:
+        if j["listed"]["externalPath"] == path:
+            info = j["jobPostingInfo"]
+            return job_page(info["title"], info["externalUrl"], info["location"], info["jobDescription"], "wd-job")
+    return None
