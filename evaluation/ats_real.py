@@ -181,11 +181,16 @@ def crawl(db: Path, server: SavedResponses) -> subprocess.CompletedProcess:
         "SKILLENAI_MONITOR_MIN_ITEMS": 0, "ITEM_PIPELINES": pipelines, "ATS_EVAL_ITEMS": str(db.parent / "items.jsonl"),
     }
     command = [sys.executable, "-m", "skillenai.cli", "crawl", "--db", str(db), "--seeds", str(seeds)]
+    return run_crawl(command, settings, SPIDERS)
+
+
+def run_crawl(command: list[str], settings: dict, spiders, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``command`` (a ``skillenai crawl``) run with ``settings`` and only ``spiders``."""
     for key, value in settings.items():
         command += ["--set", f"{key}={json.dumps(value)}"]
-    for spider in SPIDERS:
+    for spider in spiders:
         command += ["--spider", spider]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
 def yielded(db: Path) -> dict[str, dict]:

@@ -27,6 +27,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from evaluation.ats_real import run_crawl
 from evaluation.extraction import word_ngram_f1
 
 SPIDERS = ("greenhouse", "workday", "smartrecruiters", "workable")
@@ -37,12 +38,7 @@ AS_OF = dt.date(2026, 5, 9)
 def crawl(web, web_dir: Path, db: Path, spiders=SPIDERS, **settings) -> subprocess.CompletedProcess:
     from skillenai.pipeline.demo import sample_web_crawl_command
 
-    command = sample_web_crawl_command(web, web_dir, db)
-    for key, value in settings.items():
-        command += ["--set", f"{key}={json.dumps(value)}"]
-    for spider in spiders:
-        command += ["--spider", spider]
-    return subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    return run_crawl(sample_web_crawl_command(web, web_dir, db), settings, spiders, timeout=1800)
 
 
 def stored(db: Path) -> dict[str, dict]:

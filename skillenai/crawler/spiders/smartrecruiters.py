@@ -10,14 +10,13 @@ no text.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 import scrapy
 
 from skillenai.core.dates import lenient_date, lenient_datetime
 from skillenai.core.record import Document
-from skillenai.crawler.ats import salary_fields_from_text
+from skillenai.crawler.ats import ats_posting
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
@@ -51,13 +50,10 @@ class SmartRecruitersSpider(SeededSpider):
         @seed
         @returns requests 1
         """
-        data = self.json_body(response, f"smartrecruiters company {seed.target!r}")
-        if data is None:
+        found = self.json_list(response, f"smartrecruiters postings of {seed.target!r}", "content")
+        if found is None:
             return
-        content = data.get("content") if isinstance(data, dict) else None
-        if not isinstance(content, list):
-            report_skipped(self, response.url, "unexpected_api_shape", "no 'content' list in the postings response")
-            return
+        data, content = found
         for index, posting in enumerate(content):
             if not isinstance(posting, dict) or posting.get("id") in (None, ""):
                 report_skipped(self, response.url, "unexpected_api_shape", f"content[{index}] is not a posting with an id")
@@ -102,16 +98,11 @@ class SmartRecruitersSpider(SeededSpider):
         department = posting.get("department") if isinstance(posting.get("department"), dict) else {}
         workplace = "remote" if location.get("remote") else "hybrid" if location.get("hybrid") else (
             "onsite" if location.get("remote") is False else None)
-        item = Document(
+        return ats_posting(
+            self, seed, posting,
             url=url,
-            kind="posting",
-            spider=self.name,
-            source=seed.source,
             title=posting.get("name"),
             text=text,
-            raw=json.dumps(posting, ensure_ascii=False),
-            raw_type="json",
-            extraction="ats",
             external_id=str(posting.get("id")),
             requisition_id=posting.get("refNumber") or None,
             company=company.get("name") or seed.source,
@@ -125,5 +116,3 @@ class SmartRecruitersSpider(SeededSpider):
             published_at=lenient_datetime(posting.get("releasedDate")),
             department=department.get("label") or function.get("label"),
         )
-        item.__dict__.update(salary_fields_from_text(text, place))
-        return item

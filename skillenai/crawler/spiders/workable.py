@@ -14,7 +14,6 @@ Job pages are ``{api}/{account}/j/{shortcode}/`` (v3) or the widget's ``url``.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ import scrapy
 
 from skillenai.core.dates import lenient_date, lenient_datetime
 from skillenai.core.record import Document
-from skillenai.crawler.ats import salary_fields_from_text
+from skillenai.crawler.ats import ats_posting, json_post
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
@@ -43,12 +42,9 @@ class WorkableSpider(SeededSpider):
         return self.settings.get("WORKABLE_API_URL").rstrip("/")
 
     def list_request(self, seed, token: str | None) -> scrapy.Request:
-        body = dict(_QUERY, **({"token": token} if token else {}))
-        return scrapy.Request(
+        return json_post(
             f"{self.api()}/api/v3/accounts/{quote(seed.target)}/jobs",
-            method="POST",
-            body=json.dumps(body, sort_keys=True),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            dict(_QUERY, **({"token": token} if token else {})),
             callback=self.parse_list,
             errback=self.list_failed,
             cb_kwargs={"seed": seed, "token": token},
@@ -81,14 +77,12 @@ class WorkableSpider(SeededSpider):
             else:
                 report_skipped(self, response.url, "fetch_failed", "HTTP 404 on a later page of the v3 listing")
             return
-        data = self.json_body(response, f"workable account {seed.target!r}")
-        results = data.get("results") if isinstance(data, dict) else None
-        if not isinstance(results, list):
-            if data is not None:
-                report_skipped(self, response.url, "unexpected_api_shape", "no 'results' list in the v3 jobs response")
+        found = self.json_list(response, f"workable v3 jobs of {seed.target!r}", "results")
+        if found is None:
             if token is None:  # nothing read yet: the widget lists the same jobs
                 yield self.widget_request(seed)
             return
+        data, results = found
         for index, job in enumerate(results):
             shortcode = job.get("shortcode") if isinstance(job, dict) else None
             if not isinstance(shortcode, str) or not shortcode.strip():
@@ -141,12 +135,10 @@ class WorkableSpider(SeededSpider):
     def parse_widget(self, response, seed):
         """Every job of an account (the v1 widget), each a posting; entries that share a
         shortcode (one per place) make one posting with all their places."""
-        data = self.json_body(response, f"workable widget {seed.target!r}")
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            if data is not None:
-                report_skipped(self, response.url, "unexpected_api_shape", "no 'jobs' list in the widget response")
+        found = self.json_list(response, f"workable widget {seed.target!r}", "jobs")
+        if found is None:
             return
+        data, jobs = found
         merged: dict[str, dict] = {}
         for index, job in enumerate(jobs):
             if not isinstance(job, dict) or not (job.get("shortcode") or job.get("url")):
@@ -181,21 +173,15 @@ class WorkableSpider(SeededSpider):
         text = "\n".join(parts)
         names = [_place_name(p) for p in places]
         names = list(dict.fromkeys(n for n in names if n))
-        location = "; ".join(names) or None
-        item = Document(
+        return ats_posting(
+            self, seed, job,
             url=url,
-            kind="posting",
-            spider=self.name,
-            source=seed.source,
             title=job.get("title"),
             text=text,
-            raw=json.dumps(job, ensure_ascii=False),
-            raw_type="json",
-            extraction="ats",
             external_id=str(job.get("shortcode") or job.get("id") or "") or None,
             requisition_id=_code(job),
             company=company,
-            location_raw=location,
+            location_raw="; ".join(names) or None,
             locations=[{k: v for k, v in {"locality": p.get("city"), "region": p.get("region"),
                                           "country": p.get("countryCode") or p.get("country")}.items() if v}
                        for p in places] or None,
@@ -205,8 +191,6 @@ class WorkableSpider(SeededSpider):
             published_at=lenient_datetime(published),
             department=department if isinstance(department, str) and department.strip() else None,
         )
-        item.__dict__.update(salary_fields_from_text(text, location))
-        return item
 
 
 def _code(job: dict) -> str | None:

@@ -30,7 +30,7 @@ import scrapy
 
 from skillenai.core.dates import lenient_date
 from skillenai.core.record import Document
-from skillenai.crawler.ats import salary_fields_from_text
+from skillenai.crawler.ats import ats_posting, json_post
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.seeds import workday_site
@@ -81,16 +81,10 @@ class WorkdaySpider(SeededSpider):
         return f"{base}/wday/cxs/{quote(tenant)}/{quote(site)}"
 
     def search_request(self, seed, facets: dict, offset: int) -> scrapy.Request:
-        body = {"appliedFacets": facets, "limit": PAGE_SIZE, "offset": offset, "searchText": ""}
-        return scrapy.Request(
-            f"{self.api_base(seed)}/jobs",
-            method="POST",
-            body=json.dumps(body, sort_keys=True),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-            callback=self.parse_search,
-            errback=self.request_failed,
-            cb_kwargs={"seed": seed, "facets": facets, "offset": offset},
-        )
+        return json_post(f"{self.api_base(seed)}/jobs",
+                         {"appliedFacets": facets, "limit": PAGE_SIZE, "offset": offset, "searchText": ""},
+                         callback=self.parse_search, errback=self.request_failed,
+                         cb_kwargs={"seed": seed, "facets": facets, "offset": offset})
 
     def parse_search(self, response, seed, facets, offset):
         """One page of a search: a detail request per job not seen yet; on the first page,
@@ -99,13 +93,10 @@ class WorkdaySpider(SeededSpider):
         @seed
         @returns requests 1
         """
-        data = self.json_body(response, f"workday site {seed.target!r}")
-        if data is None:
+        found = self.json_list(response, f"workday search of {seed.target!r}", "jobPostings")
+        if found is None:
             return
-        postings = data.get("jobPostings") if isinstance(data, dict) else None
-        if not isinstance(postings, list):
-            report_skipped(self, response.url, "unexpected_api_shape", "no 'jobPostings' list in the search response")
-            return
+        data, postings = found
         if offset == 0:
             total = data.get("total")
             total = total if isinstance(total, int) and total >= 0 else len(postings)
@@ -168,22 +159,15 @@ class WorkdaySpider(SeededSpider):
                                                                    self.run_date())
         bullets = [b for b in listed.get("bulletFields") or [] if isinstance(b, str)]
         requisition = info.get("jobReqId") or _requisition(path, bullets)
-        location = "; ".join(names) or None
-        item = Document(
+        return ats_posting(
+            self, seed, {"listed": listed, "jobPostingInfo": info, "hiringOrganization": organization},
             url=url,
-            kind="posting",
-            spider=self.name,
-            source=seed.source,
             title=info.get("title") or listed.get("title"),
             text=text,
-            raw=json.dumps({"listed": listed, "jobPostingInfo": info, "hiringOrganization": organization},
-                           ensure_ascii=False),
-            raw_type="json",
-            extraction="ats",
             external_id=str(info.get("jobPostingId") or info.get("id") or path) or None,
             requisition_id=str(requisition) if requisition else None,
             company=organization.get("name") or seed.source,
-            location_raw=location,
+            location_raw="; ".join(names) or None,
             locations=[{"name": n, **({"country": country["descriptor"]} if country.get("descriptor") else {})}
                        for n in names] or None,
             employment_type=info.get("timeType"),
@@ -191,8 +175,6 @@ class WorkdaySpider(SeededSpider):
             date_posted=started,
             published_at=started,
         )
-        item.__dict__.update(salary_fields_from_text(text, location))
-        return item
 
     def run_date(self) -> dt.date:
         """The day relative dates ("Posted 3 Days Ago") count from: SKILLENAI_RUN_DATE, else today (UTC)."""
