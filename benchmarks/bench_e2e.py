@@ -1,7 +1,7 @@
 """End to end: ``skillenai demo --postings N`` wall time, peak memory, share of each stage.
 
 Runs the demo as a user would (a fresh process: generate the sample web, serve it, crawl
-it with all five spiders, dedupe, classify, refresh metrics), and while it runs samples
+it with all the spiders, dedupe, classify, refresh metrics), and while it runs samples
 the memory of its whole process tree (the demo and any worker processes it starts) every
 0.2 s, as PSS (shared pages divided among the processes that share them) and as RSS. Stage times come from the demo's own ``Time:`` line; what is left of the wall time
 (interpreter start, imports, summaries) is reported as ``other``.

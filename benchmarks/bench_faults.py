@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 from benchmarks.common import machine, table, write_results
 
 # Both crawls: the demo's local settings and a timeout shorter than the default 30 s, so
-# slow pages cost less; one process runs all five spiders, and on a busy machine a shorter
+# slow pages cost less; one process runs all the spiders, and on a busy machine a shorter
 # one times out big board responses the reactor has no time to read.
 TIMEOUT = 15
 CRAWL_SETTINGS = {"DOWNLOAD_TIMEOUT": TIMEOUT, "RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 4,

@@ -78,7 +78,8 @@ def stored_postings(conn) -> dict[str, sqlite3.Row]:
     return {row["url"]: row for row in rows}
 
 
-@pytest.mark.parametrize("spider", ["greenhouse", "lever", "ashby", "jobpostings"])
+@pytest.mark.parametrize("spider", ["greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable",
+                                    "jobpostings"])
 def test_each_spider_stores_exactly_its_truth_postings(crawled, web_dir, spider):
     truth = {t["url"]: t for t in read_jsonl(web_dir / "truth" / "postings.jsonl") if t["spider"] == spider}
     assert truth, f"the sample web has no {spider} postings"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import scrapy
+
+from skillenai.core.record import Document
 from skillenai.crawler.parsing.salary import DOLLARS, parse_salary
 
 _DIGIT = re.compile(r"\d")
@@ -63,3 +67,20 @@ def _dollar(location: str | None) -> str:
     if len(countries) == 1:
         return DOLLARS.get(countries.pop(), "USD")
     return "USD"
+
+
+def json_post(url: str, payload: dict, **kwargs) -> scrapy.Request:
+    """A POST of ``payload`` as JSON (the searches of Workday and Workable)."""
+    return scrapy.Request(url, method="POST", body=json.dumps(payload, sort_keys=True),
+                          headers={"Content-Type": "application/json", "Accept": "application/json"}, **kwargs)
+
+
+def ats_posting(spider, seed, record: dict, **fields) -> Document:
+    """A posting from one ATS API record: the fields every ATS spider sets (the record as
+    the raw JSON, extraction ``ats``), then ``fields``; a salary not given in ``fields`` is
+    read from the text."""
+    item = Document(kind="posting", spider=spider.name, source=seed.source, raw=json.dumps(record, ensure_ascii=False),
+                    raw_type="json", extraction="ats", **fields)
+    if item.salary_min is None and item.salary_max is None:
+        item.__dict__.update(salary_fields_from_text(item.text or "", item.location_raw))
+    return item

@@ -33,7 +33,8 @@ class SeedContract(Contract):
         for seed in seeds:
             request = next(iter(spider.requests_for(seed)), None)
             if request is not None and getattr(request.callback, "__name__", None) == self.method.__name__:
-                args.update(url=request.url, cb_kwargs=dict(request.cb_kwargs), headers=request.headers)
+                args.update(url=request.url, cb_kwargs=dict(request.cb_kwargs), headers=request.headers,
+                            method=request.method, body=request.body, meta=dict(request.meta))
                 return args
         raise ContractFail(f"none of the {len(seeds)} {spider.name} source(s) of the sources file starts at "
                            f"{self.method.__name__}")

@@ -182,7 +182,10 @@ class IncrementalMiddleware:
         status = response.status
         if kind and status == 304:
             self._unchanged(request, kind, seed, "not_modified")
-        if status >= 400 and seed is not None and not (kind == "page" and status in _TAKEN_DOWN):
+        # meta["has_fallback"]: a request whose failure another request makes good (Workable's
+        # v3 listing, which the v1 widget replaces), so the source is still fetched in full.
+        if (status >= 400 and seed is not None and not (kind == "page" and status in _TAKEN_DOWN)
+                and not request.meta.get("has_fallback")):
             self.state["failed"].add(seed.source)
         if kind and status == 200:
             public = self._public(request.url)

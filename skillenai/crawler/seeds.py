@@ -1,8 +1,9 @@
 """The sources file users edit: one source a row, ``spider,source,target``.
 
-``target`` is a board token for the ATS spiders (greenhouse, lever, ashby) and an http(s)
-URL for the others (a career site's root, robots.txt, sitemap or listing page; a feed or
-sitemap for articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
+``target`` is a board token for the ATS spiders (greenhouse, lever, ashby,
+smartrecruiters, workable), a Workday career site's URL for workday
+(``https://TENANT.wdN.myworkdayjobs.com/SITE``), and an http(s) URL for the others (a
+career site's root, robots.txt, sitemap or listing page; a feed or sitemap for articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
 reported with its file and line number and skipped; the good rows around it are kept.
 """
 
@@ -17,11 +18,12 @@ from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
 
-ATS_SPIDERS = ("greenhouse", "lever", "ashby")
-URL_SPIDERS = ("jobpostings", "articles")
+ATS_SPIDERS = ("greenhouse", "lever", "ashby", "smartrecruiters", "workable")
+URL_SPIDERS = ("jobpostings", "articles", "workday")
 SPIDERS = ATS_SPIDERS + URL_SPIDERS
 HEADER = ["spider", "source", "target"]
 
+_LOCALE = re.compile(r"[a-z]{2}(?:-[A-Za-z]{2,4})?")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SOURCE = re.compile(r"[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,127}")
 
@@ -60,7 +62,11 @@ def check_row(spider: str, source: str, target: str) -> str | None:
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return f"{spider} needs an http(s) URL as target, got {target!r}"
+        if spider == "workday" and not workday_site(target):
+            return (f"workday needs a Workday career site URL (https://TENANT.wdN.myworkdayjobs.com/SITE or "
+                    f"https://wdN.myworkdaysite.com/recruiting/TENANT/SITE), got {target!r}")
     return None
+
 
 
 def read_seeds(path: str | Path, spider: str | None = None) -> tuple[list[Seed], list[SeedProblem]]:
@@ -111,3 +117,30 @@ def read_seeds(path: str | Path, spider: str | None = None) -> tuple[list[Seed],
     if not header_seen:
         raise SeedFileError(f"{path}: empty sources file (expected the header 'spider,source,target')")
     return seeds, problems
+
+
+def workday_site(url: str) -> tuple[str, str, str] | None:
+    """``(origin, tenant, site)`` of a Workday career site URL, or ``None`` when ``url`` is
+    not one.
+
+    >>> workday_site("https://salesforce.wd12.myworkdayjobs.com/en-US/External_Career_Site")
+    ('https://salesforce.wd12.myworkdayjobs.com', 'salesforce', 'External_Career_Site')
+    >>> workday_site("https://wd3.myworkdaysite.com/recruiting/acme/Careers")
+    ('https://wd3.myworkdaysite.com', 'acme', 'Careers')
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and _LOCALE.fullmatch(segments[0]) and len(segments) > 1:
+        segments = segments[1:]
+    if len(segments) >= 3 and segments[0] == "recruiting":  # wdN.myworkdaysite.com/recruiting/{tenant}/{site}
+        return origin, segments[1], segments[2]
+    host = parts.hostname.lower()
+    if host.endswith(".myworkdayjobs.com") and host.count(".") >= 3 and segments:
+        return origin, host.split(".", 1)[0], segments[0]
+    return None

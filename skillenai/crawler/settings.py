@@ -137,6 +137,13 @@ GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
 LEVER_PAGE_SIZE = 100
 ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
+# Workday career sites are each on their tenant's own host: "" asks each site's own
+# origin; a URL sends every site's CXS API requests there instead (a mirror, the sample web).
+WORKDAY_API_URL = ""
+# Most results Workday returns for one search; a search with more is split by its facets.
+WORKDAY_RESULT_CAP = 2000
+SMARTRECRUITERS_API_URL = "https://api.smartrecruiters.com/v1/companies"
+WORKABLE_API_URL = "https://apply.workable.com"
 # Most listing pages followed per source (career sites without sitemaps, blog archives).
 SKILLENAI_MAX_LISTING_PAGES = 200
 

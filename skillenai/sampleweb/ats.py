@@ -14,6 +14,7 @@ COMMITMENT = {"FULL_TIME": "Full-time", "PART_TIME": "Part-time", "CONTRACTOR": 
 ASHBY_EMPLOYMENT = {"FULL_TIME": "FullTime", "PART_TIME": "PartTime", "CONTRACTOR": "Contract",
                     "INTERN": "Intern", "TEMPORARY": "Temporary"}
 ASHBY_WORKPLACE = {"onsite": "OnSite", "remote": "Remote", "hybrid": "Hybrid"}
+PAY_RANGE_TITLE = {"year": "Pay range", "hour": "Hourly pay range", "month": "Monthly pay range"}
 LEVER_INTERVAL = {"year": "per-year-salary", "hour": "per-hour-wage", "month": "per-month-salary"}
 
 
@@ -42,10 +43,11 @@ def department(company, name: str) -> int:
 
 # Greenhouse -----------------------------------------------------------------------------
 
-def greenhouse_content(doc, style) -> tuple:
+def greenhouse_content(doc, style, pay_box: bool = True) -> tuple:
     """(HTML, plain lines) of a Greenhouse job's content: the company intro and the
     closing statement sit in Greenhouse's own wrapper divs, and a salary not written
-    in the text goes into the pay-transparency box, as on real boards."""
+    in the text goes into the pay-transparency box (unless ``pay_box`` is false: then
+    the board gives it only in ``pay_input_ranges``), as on real boards."""
     blocks = doc.blocks
     intro, body, outro = [], list(blocks), []
     while body and body[0].section == "about_us":
@@ -58,7 +60,7 @@ def greenhouse_content(doc, style) -> tuple:
         lines += render_plain(intro, style)
     parts.append(render_html(body, style))
     lines += render_plain(body, style)
-    if doc.salary and not any(b.section == "comp" for b in blocks):
+    if pay_box and doc.salary and not any(b.section == "comp" for b in blocks):
         s = doc.salary
         unit = {"hour": " per hour"}.get(s["period"], "")
         lo, hi = _money(s["min"], s["currency"]), _money(s["max"], s["currency"])
@@ -78,7 +80,6 @@ def greenhouse_job(doc, seed) -> tuple:
     """(record, plain description lines) of one job on a Greenhouse board."""
     job, company = doc.job, doc.job.company
     r = rng(seed, "gh", doc.doc_id)
-    inner, lines = greenhouse_content(doc, company.html_style)
     updated = min(doc.posted + dt.timedelta(days=r.randint(0, 20), hours=r.randint(0, 6)), doc.extra["latest"])
     metadata = None
     if r.random() < 0.4:
@@ -97,6 +98,11 @@ def greenhouse_job(doc, seed) -> tuple:
         offices.append({"id": 4999000 + (sum(map(ord, company.slug)) % 997), "name": "Remote",
                         "location": doc.location_raw, "child_ids": [], "parent_id": None})
     dept = _dept_name(job)
+    # Half the stated salaries not written in the text are given only as pay ranges
+    # (pay_transparency=true), the others also in the content's pay box.
+    ranges = doc.salary and not any(b.section == "comp" for b in doc.blocks)
+    only_ranges = bool(ranges) and r.random() < 0.5
+    inner, lines = greenhouse_content(doc, company.html_style, pay_box=not only_ranges)
     record = {
         "absolute_url": doc.url,
         "data_compliance": [{"type": "gdpr", "requires_consent": False, "requires_processing_consent": False,
@@ -115,6 +121,11 @@ def greenhouse_job(doc, seed) -> tuple:
         "departments": [{"id": department(company, dept), "name": dept, "child_ids": [], "parent_id": None}],
         "offices": offices,
     }
+    if ranges:
+        s = doc.salary
+        record["pay_input_ranges"] = [{"min_cents": s["min"] * 100, "max_cents": s["max"] * 100,
+                                       "currency_type": s["currency"], "title": PAY_RANGE_TITLE[s["period"]],
+                                       "blurb": "<p>The salary range for this position is:</p>"}]
     return record, lines
 
 

@@ -14,8 +14,9 @@ from .locations import Place, display, places
 from .rand import Weighted, pick, rng
 from .text import Line, fill, finish
 
-RESERVED_SITES = {"greenhouse", "lever", "ashby", "blog", "news", "www", "api"}
-ATS_KINDS = ("greenhouse", "lever", "ashby")
+RESERVED_SITES = {"greenhouse", "lever", "ashby", "blog", "news", "www", "api", "workday", "smartrecruiters",
+                  "workable"}
+ATS_KINDS = ("greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable")
 
 # The first companies are laid out by hand so that even a 50-posting web has every
 # kind of source: each ATS, career sites with and without a sitemap, and employers
@@ -28,7 +29,10 @@ FIRST_PLAN = [("greenhouse", True, True, "saas"),
               ("greenhouse", False, False, "hospital"),
               ("lever", True, True, "devtools"),
               ("ashby", False, False, "security"),
-              (None, True, True, "education")]
+              (None, True, True, "education"),
+              ("workday", False, False, "hospital"),
+              ("smartrecruiters", True, True, "retail"),
+              ("workable", False, False, "saas")]
 
 # Sites whose HTML comes from very different stacks: a CMS theme, a single-page app
 # framework, and an older corporate portal.
@@ -75,7 +79,7 @@ class Company:
 
 
 def company_count(postings: int) -> int:
-    return max(8, min(400, postings // 120))
+    return max(len(FIRST_PLAN), min(400, postings // 120))
 
 
 def slugify(text: str) -> str:
@@ -97,7 +101,8 @@ def build_companies(seed, n: int, year: int, vocab) -> list:
         else:
             industry = ind_pick.pick(r)
             kind = pick(r, [("ats", 40), ("both", 40), ("site", 20)])
-            ats = None if kind == "site" else pick(r, [("greenhouse", 45), ("lever", 30), ("ashby", 25)])
+            ats = None if kind == "site" else pick(r, [("greenhouse", 45), ("lever", 30), ("ashby", 25), ("workday", 12),
+                                                       ("smartrecruiters", 8), ("workable", 8)])
             has_site = kind != "ats"
             sitemap = has_site and r.random() < 0.75
         ind = industries[industry]
@@ -121,6 +126,12 @@ def build_companies(seed, n: int, year: int, vocab) -> list:
             c.board = slug
         elif ats == "ashby":
             c.board = slug if r.random() < 0.5 else re.sub(r"[^A-Za-z0-9]", "", name)
+        elif ats == "workday":  # tenant/site
+            c.board = slug.replace("-", "") + "/" + ("External" if r.random() < 0.5 else f"{slug.split('-')[0].title()}_Careers")
+        elif ats == "smartrecruiters":
+            c.board = re.sub(r"[^A-Za-z0-9]", "", name) + ("1" if r.random() < 0.3 else "")
+        elif ats == "workable":
+            c.board = slug
         _boilerplate(r, c, data, industry, year, vocab)
         _template(r, c, pdata)
         _site_habits(r, c)

@@ -66,6 +66,9 @@ def apply_day(out_dir, seed, day: int) -> dict:
     _filter_json_boards(sites / "greenhouse" / "v1" / "boards", "*/jobs.json", "absolute_url", hidden,
                         lambda jobs: {"jobs": jobs, "meta": {"total": len(jobs)}})
     _filter_json_boards(sites / "ashby" / "posting-api" / "job-board", "*.json", "jobUrl", hidden, None)
+    _filter_json_boards(sites / "workday" / "boards", "*/*.json", "url", hidden, None)
+    _filter_json_boards(sites / "smartrecruiters" / "companies", "*.json", "postingUrl", hidden, None)
+    _filter_json_boards(sites / "workable" / "accounts", "*.json", "url", hidden, None)
     for board in sorted((sites / "lever" / "v0" / "postings").glob("*.jsonl")):
         lines = board.read_text(encoding="utf-8").splitlines()
         kept = [ln for ln in lines if ln.strip() and json.loads(ln).get("hostedUrl") not in hidden]

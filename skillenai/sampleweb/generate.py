@@ -29,7 +29,7 @@ import os
 import shutil
 from pathlib import Path
 
-from . import datafiles
+from . import datafiles, smartrecruiters, workable, workday
 from .articles import Article, ArticleWriter
 from .ats import ashby_job, greenhouse_job, lever_posting
 from .careers import CareerSite
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_AS_OF = dt.date(2026, 5, 9)
 MIN_POSTINGS, MAX_POSTINGS = 50, 100_000
-ATS_SITES = ("greenhouse", "lever", "ashby")
+ATS_SITES = ("greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable")
 PARALLEL_FROM = 5000       # below this, a process pool costs more than it saves
 
 
@@ -144,7 +144,7 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
         rows.writerow(["spider", "source", "target"])
         for c in companies:
             if c.ats:
-                rows.writerow([c.ats, c.name, c.board])
+                rows.writerow([c.ats, c.name, workday.seed_target(c) if c.ats == "workday" else c.board])
         for c in companies:
             if c.has_site:
                 rows.writerow(["jobpostings", c.name, f"{c.origin}/"])
@@ -234,6 +234,16 @@ def _write_board(files, company, docs, seed):
             jobs.append(record)
         files.write("greenhouse", f"/v1/boards/{company.board}/jobs.json",
                     json.dumps({"jobs": jobs, "meta": {"total": len(jobs)}}, ensure_ascii=False))
+    elif company.ats in BOARD_WRITERS:
+        # one JSON file per board, {"jobs": [...]}; the server answers the API's requests from it
+        make, path = BOARD_WRITERS[company.ats]
+        jobs = []
+        for d in docs:
+            record, lines = make(d, seed)
+            d.extra["description_lines"] = lines
+            jobs.append(record)
+        board = {"jobs": jobs, **({"name": company.name} if company.ats == "workable" else {})}
+        files.write(company.ats, path(company), json.dumps(board, ensure_ascii=False))
     elif company.ats == "lever":
         # one posting per line, so the server can page with skip/limit without parsing
         with files.open_text("lever", f"/v0/postings/{company.board}.jsonl") as fh:
@@ -249,6 +259,14 @@ def _write_board(files, company, docs, seed):
             jobs.append(record)
         files.write("ashby", f"/posting-api/job-board/{company.board}.json",
                     json.dumps({"apiVersion": "1", "jobs": jobs}, ensure_ascii=False))
+
+
+# The boards of the ATS whose API the server computes from one file per board.
+BOARD_WRITERS = {
+    "workday": (workday.workday_job, lambda c: f"/boards/{c.board}.json"),
+    "smartrecruiters": (smartrecruiters.smartrecruiters_posting, lambda c: f"/companies/{c.board}.json"),
+    "workable": (workable.workable_job, lambda c: f"/accounts/{c.board}.json"),
+}
 
 
 def _articles(seed, as_of, v, companies, total: int) -> list:

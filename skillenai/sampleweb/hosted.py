@@ -76,3 +76,10 @@ def ashby_board(jobs: list, board: str) -> str:
                     for j in jobs)
     return (_HEAD.format(title=esc(f"Jobs at {board}"), url=f"http://ashby.sample.test/{board}", body="ashby-board")
             + f"<h1>Open positions</h1><ul>{items}</ul>" + _TAIL)
+
+
+def job_page(title: str, url: str, location: str, description_html: str, body: str) -> str:
+    """A job page as the ATS hosts it: title, place, description (Workday, SmartRecruiters, Workable)."""
+    return (_HEAD.format(title=esc(title), url=url, body=body)
+            + f'<main><h1>{esc(title)}</h1><p class="location">{esc(location)}</p>'
+            f'<div class="description">{description_html}</div></main>' + _TAIL)

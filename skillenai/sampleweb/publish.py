@@ -4,6 +4,7 @@ with the duplicates the ground truth expects the dedupe stage to find."""
 import datetime as dt
 import re
 
+from . import smartrecruiters, workable, workday
 from .ats import ashby_locations
 from .careers import posting_path
 from .locations import display, render
@@ -150,6 +151,15 @@ class Publisher:
         elif channel == "ashby":
             doc_id = uuid4(r)
             url = f"http://ashby.sample.test/{company.board}/{doc_id}"
+        elif channel == "workday":
+            doc_id = f"JR{100000 + self.index * 10000 + self.clusters * 3 + r.randint(0, 2):06d}"
+            url = None  # its path names the job's place and title: set below
+        elif channel == "smartrecruiters":
+            doc_id = str(743999700000000 + self.index * 1_000_000 + r.randint(0, 999_999))
+            url = None
+        elif channel == "workable":
+            doc_id = f"{r.getrandbits(40):010X}"
+            url = workable.public_url(company.board, doc_id)
         else:
             doc_id = site_id
             url = None
@@ -186,6 +196,14 @@ class Publisher:
             primary, secondary = ashby_locations(r, doc)
             doc.extra["ashby_locations"] = (primary, secondary)
             doc.location_raw = "; ".join([primary, *secondary])
+        elif channel == "workday":
+            doc.url = workday.public_url(company, workday.external_path(doc))
+        elif channel == "smartrecruiters":
+            doc.url = smartrecruiters.public_url(company, doc_id, title.text)
+            doc.extra["ref"] = f"REF{r.randint(1, 99999)}{'ABCDEFGHJKLMNPQRSTUVWXYZ'[r.randint(0, 23)]}"
+        elif channel == "workable":
+            # Workable gives only structured places: the location is what they spell.
+            doc.location_raw = workable.location_text(workable.places(doc))
         return doc
 
     def _structured(self, r, company) -> tuple:

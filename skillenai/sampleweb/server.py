@@ -10,6 +10,7 @@ Example:
     ...     seeds = web.localize(open("/tmp/web/seeds.csv").read())
 """
 
+import datetime as dt
 import email.utils
 import hashlib
 import json
@@ -23,7 +24,7 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import hosted
+from . import hosted, smartrecruiters, workable, workday
 from .output import file_for
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ REASONS = {200: b"OK", 301: b"Moved Permanently", 302: b"Found", 304: b"Not Modi
            400: b"Bad Request", 404: b"Not Found", 405: b"Method Not Allowed", 429: b"Too Many Requests",
            500: b"Internal Server Error", 502: b"Bad Gateway", 503: b"Service Unavailable"}
 MAX_LINE = 65536
+MAX_BODY = 1024 * 1024       # largest request body read (an API search's JSON)
 IDLE_TIMEOUT = 60            # seconds an idle keep-alive connection is kept open
 
 
@@ -141,6 +143,9 @@ class SampleWebServer:
             raise FileNotFoundError(f"{manifest_path}: no sample web here (run `python -m skillenai.sampleweb "
                                     f"generate {self.root}` first)") from None
         self.sites = dict(manifest["sites"])
+        self.as_of = dt.date.fromisoformat(manifest["as_of"])  # the day Workday's "Posted N Days Ago" counts from
+        self.workday_result_cap = workday.RESULT_CAP  # most results one Workday search gives
+        self.workable_widget_only = set()  # Workable accounts without the v3 search (only the v1 widget)
         self.host = host
         self.faults = faults
         self._local = re.compile(r"http://" + re.escape(host) + r":(\d+)")
@@ -245,8 +250,11 @@ class SampleWebServer:
                     break
                 method, target, version, headers = request
                 length = int(headers.get("content-length", "0") or 0)
-                if length > 0:
-                    rfile.read(length)               # a body we do not use (a form post)
+                if length > MAX_BODY:
+                    self._send(conn, site, method, target, _Response(400, HTML_TYPE, b"<h1>400 Bad Request</h1>"),
+                               keep_alive=False)
+                    break
+                body = rfile.read(length) if length > 0 else b""  # a form post, an API search
                 connection = headers.get("connection", "").lower()
                 keep_alive = connection != "close" if version == b"HTTP/1.1" else connection == "keep-alive"
                 if self.faults is not None and method in ("GET", "HEAD"):
@@ -261,6 +269,12 @@ class SampleWebServer:
                         resp = self.route(site, target, headers)
                     except Exception:   # a bug in a route must not take the connection down silently
                         log.exception("sample web: error serving %s %s", site, target)
+                        resp = _Response(500, HTML_TYPE, b"<h1>500 Internal Server Error</h1>")
+                elif method == "POST" and self.sites.get(site) in self._POST_APIS:
+                    try:
+                        resp = self.route_post(site, target, body)
+                    except Exception:
+                        log.exception("sample web: error serving POST %s %s", site, target)
                         resp = _Response(500, HTML_TYPE, b"<h1>500 Internal Server Error</h1>")
                 else:
                     resp = _Response(405, HTML_TYPE, b"<h1>405 Method Not Allowed</h1>", [("Allow", "GET, HEAD")])
@@ -321,6 +335,9 @@ class SampleWebServer:
             "GREENHOUSE_API_URL": self.origin("greenhouse") + "/v1/boards",
             "LEVER_API_URL": self.origin("lever") + "/v0/postings",
             "ASHBY_API_URL": self.origin("ashby") + "/posting-api/job-board",
+            "SMARTRECRUITERS_API_URL": self.origin("smartrecruiters") + "/v1/companies",
+            "WORKABLE_API_URL": self.origin("workable"),
+            "WORKDAY_RESULT_CAP": self.workday_result_cap,
             "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
             # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
             "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
@@ -341,6 +358,9 @@ class SampleWebServer:
         kind = self.sites.get(site)
         if "/.." in path or "\\" in path or "\x00" in path:
             return self._not_found()
+        api = self._COMPUTED_APIS.get(kind)
+        if api is not None and path != "/robots.txt":
+            return self._conditional(api(self, path, query, None), headers)
         handler = {"greenhouse": self._greenhouse, "lever": self._lever, "ashby": self._ashby}.get(kind)
         if handler is not None and path != "/robots.txt":
             if path.startswith(("/v0/", "/v1/", "/posting-api/")):
@@ -348,6 +368,90 @@ class SampleWebServer:
             # hosted job pages are rendered from the board: keep the rendered page
             return self._cached(("hosted", site, path), lambda: handler(site, path, query))
         return self._static(site, path, parts.query, query, headers)
+
+    def route_post(self, site: str, raw_path: str, body: bytes) -> _Response:
+        """A POST to an API that searches with a JSON body (Workday, Workable)."""
+        parts = urlsplit(raw_path)
+        if "/.." in parts.path:
+            return self._not_found()
+        try:
+            payload = json.loads(body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return _Response(400, JSON_TYPE, b'{"error": "the body is not JSON"}')
+        if not isinstance(payload, dict):
+            return _Response(400, JSON_TYPE, b'{"error": "the body is not a JSON object"}')
+        return self._POST_APIS[self.sites[site]](self, unquote(parts.path), parse_qs(parts.query), payload)
+
+    def _api_board(self, site: str, relative: str):
+        """The parsed board file ``sites/{site}/{relative}`` of a computed API, or None."""
+        key = (site, relative)
+        board = self._boards.get(key)
+        if board is None:
+            try:
+                board = json.loads((self.root / "sites" / site / relative).read_bytes())
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+            self._boards.put(key, board)
+        return board
+
+    def _answer(self, status_and_body) -> _Response:
+        status, body = status_and_body
+        return _Response(status, JSON_TYPE, self._rewrite(json.dumps(body, ensure_ascii=False).encode("utf-8")))
+
+    def _workday(self, path, query, payload) -> _Response:
+        hosted_page = re.fullmatch(r"/en-US/recruiting/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(/job/.+)", path)
+        if hosted_page and payload is None:
+            board = self._api_board("workday", f"boards/{hosted_page.group(1)}/{hosted_page.group(2)}.json")
+            return self._hosted(board and workday.page(board["jobs"], hosted_page.group(3)))
+        m = re.fullmatch(r"/wday/cxs/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(/jobs|/job/.+)/?", path)
+        board = m and self._api_board("workday", f"boards/{m.group(1)}/{m.group(2)}.json")
+        if not board:
+            return self._not_found({"errorCode": "HTTP_404", "httpStatus": 404, "message": "Not found"})
+        if m.group(3) == "/jobs":
+            if payload is None:
+                return _Response(405, JSON_TYPE, b'{"httpStatus": 405}', [("Allow", "POST")])
+            return self._answer(workday.search(board["jobs"], payload, self.as_of, self.workday_result_cap))
+        return self._answer(workday.detail(board["jobs"], m.group(3), self.as_of))
+
+    def _smartrecruiters(self, path, query, payload) -> _Response:
+        hosted_page = re.fullmatch(r"/([A-Za-z0-9_.-]+)/([0-9]+)-[a-z0-9-]*/?", path)
+        if hosted_page:
+            board = self._api_board("smartrecruiters", f"companies/{hosted_page.group(1)}.json")
+            return self._hosted(board and smartrecruiters.page(board["jobs"], hosted_page.group(2)))
+        m = re.fullmatch(r"/v1/companies/([A-Za-z0-9_.-]+)/postings(?:/([0-9]+))?/?", path)
+        board = m and self._api_board("smartrecruiters", f"companies/{m.group(1)}.json")
+        if not board:
+            return self._not_found({"message": "Company not found"})
+        if m.group(2):
+            return self._answer(smartrecruiters.posting(board["jobs"], m.group(2)))
+        return self._answer(smartrecruiters.postings(board["jobs"], query))
+
+    def _workable(self, path, query, payload) -> _Response:
+        hosted_page = re.fullmatch(r"/([A-Za-z0-9_.-]+)/j/([A-Za-z0-9]+)/?", path)
+        if hosted_page and payload is None:
+            board = self._api_board("workable", f"accounts/{hosted_page.group(1)}.json")
+            return self._hosted(board and workable.page(board, hosted_page.group(2)))
+        m = re.fullmatch(r"/api/(v1/widget|v2|v3)/accounts/([A-Za-z0-9_.-]+)(?:/jobs(?:/([A-Za-z0-9]+))?)?/?", path)
+        board = m and self._api_board("workable", f"accounts/{m.group(2)}.json")
+        if not board:
+            return self._not_found({"error": "Not found"})
+        version, account, shortcode = m.groups()
+        if version == "v3" and payload is not None and shortcode is None:
+            if account in self.workable_widget_only:
+                return self._not_found({"error": "Not found"})
+            return self._answer(workable.search(board, payload))
+        if version == "v2" and shortcode:
+            return self._answer(workable.job(board, shortcode))
+        if version == "v1/widget" and shortcode is None:
+            return self._answer(workable.widget(board))
+        return self._not_found({"error": "Not found"})
+
+    def _hosted(self, page) -> _Response:
+        return self._html(page) if page else self._not_found()
+
+    # Computed APIs: every request to these sites (robots.txt aside) is answered from a board file.
+    _COMPUTED_APIS = {"workday": _workday, "smartrecruiters": _smartrecruiters, "workable": _workable}
+    _POST_APIS = {"workday": _workday, "workable": _workable}
 
     def _not_found(self, json_body=None) -> _Response:
         if json_body is not None:

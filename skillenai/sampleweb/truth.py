@@ -2,8 +2,9 @@
 
 import json
 
-SPIDER = {"greenhouse": "greenhouse", "lever": "lever", "ashby": "ashby", "site": "jobpostings"}
-SITE = {"greenhouse": "greenhouse", "lever": "lever", "ashby": "ashby"}
+ATS = ("greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable")
+SPIDER = {**{ats: ats for ats in ATS}, "site": "jobpostings"}
+SITE = {ats: ats for ats in ATS}
 
 
 def posting_row(doc) -> dict:

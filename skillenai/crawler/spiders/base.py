@@ -93,6 +93,17 @@ class SeededSpider(scrapy.Spider):
             report_skipped(self, response.url, "invalid_json", f"{what}: {exc}")
             return None
 
+    def json_list(self, response, what: str, key: str) -> tuple[dict, list] | None:
+        """The response's JSON object and the list under its ``key``, or ``None`` after
+        reporting why there is none (invalid JSON, another shape)."""
+        data = self.json_body(response, what)
+        items = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            if data is not None:
+                report_skipped(self, response.url, "unexpected_api_shape", f"{what}: no {key!r} list in the response")
+            return None
+        return data, items
+
     def allow_listing_page(self, seed: Seed, url: str) -> bool:
         """Whether listing page ``url`` of ``seed`` may be followed (SKILLENAI_MAX_LISTING_PAGES)."""
         seen = self._listing_pages.setdefault(seed.target, set())

@@ -1,4 +1,10 @@
-"""Greenhouse job boards: ``GET {GREENHOUSE_API_URL}/{token}/jobs?content=true``."""
+"""Greenhouse job boards: ``GET {GREENHOUSE_API_URL}/{token}/jobs?content=true&pay_transparency=true``.
+
+With ``pay_transparency=true`` a board that publishes pay ranges gives each job's
+``pay_input_ranges`` (``min_cents``, ``max_cents``, ``currency_type``, ``title``,
+``blurb``): the first range is the posting's salary. Without one, the salary is read from
+the description (the pay box Greenhouse renders into ``content``).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ class GreenhouseSpider(SeededSpider):
     def requests_for(self, seed):
         base = self.settings.get("GREENHOUSE_API_URL").rstrip("/")
         yield scrapy.Request(
-            f"{base}/{quote(seed.target)}/jobs?content=true",
+            f"{base}/{quote(seed.target)}/jobs?content=true&pay_transparency=true",
             callback=self.parse_board,
             errback=self.request_failed,
             cb_kwargs={"seed": seed},
@@ -74,10 +80,59 @@ class GreenhouseSpider(SeededSpider):
             date_posted=lenient_date(job.get("first_published") or job.get("updated_at")),
             published_at=lenient_datetime(job.get("first_published") or job.get("updated_at")),
             department=(departments[0] or {}).get("name") if departments and isinstance(departments[0], dict) else None,
+            employment_type=_metadata(job, ("employment type", "job type", "commitment")),
         )
-        for key, value in salary_fields_from_text(text, location).items():
-            setattr(item, key, value)
+        item.__dict__.update(pay_range(job.get("pay_input_ranges")) or salary_fields_from_text(text, location))
         return item
+
+
+def pay_range(ranges) -> dict:
+    """Salary fields from a job's first usable ``pay_input_ranges`` entry (amounts in cents).
+    Greenhouse gives no period: the range's title or blurb may name one ("Hourly pay
+    range"); else a top under 1,000 a unit is per hour, and the rest per year.
+
+    >>> pay_range([{"min_cents": 15000000, "max_cents": 19000000, "currency_type": "USD", "title": "US"}])
+    {'salary_min': 150000.0, 'salary_max': 190000.0, 'salary_currency': 'USD', 'salary_period': 'year'}
+    """
+    for entry in ranges if isinstance(ranges, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        low, high = _cents(entry.get("min_cents")), _cents(entry.get("max_cents"))
+        if low is None and high is None:
+            continue
+        words = f"{entry.get('title') or ''} {entry.get('blurb') or ''}".lower()
+        period = next((p for p, word in _PERIOD_WORDS if word in words), None)
+        if period is None:
+            period = "hour" if max(v for v in (low, high) if v is not None) < 1000 else "year"
+        currency = entry.get("currency_type")
+        return {"salary_min": low, "salary_max": high,
+                "salary_currency": currency.strip().upper() if isinstance(currency, str) and currency.strip() else None,
+                "salary_period": period}
+    return {}
+
+
+_PERIOD_WORDS = (("hour", "hour"), ("day", "daily"), ("week", "week"), ("month", "month"), ("year", "annual"),
+                 ("year", "year"))
+
+
+def _cents(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number / 100 if number > 0 else None
+
+
+def _metadata(job: dict, names: tuple) -> str | None:
+    """The value of the job's first custom field (``metadata``) with one of ``names``."""
+    for field in job.get("metadata") or []:
+        if isinstance(field, dict) and str(field.get("name") or "").strip().lower() in names:
+            value = field.get("value")
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
 
 
 def _requisition(job: dict) -> str | None:
