@@ -1,6 +1,7 @@
 """The sources file users edit: one source a row, ``spider,source,target``.
 
-``target`` is a board token for the ATS spiders (greenhouse, lever, ashby) and an http(s)
+``target`` is a board token for the ATS spiders (greenhouse, lever, ashby, and the board
+spiders: recruitee, personio, bamboohr, teamtailor, pinpoint, rippling, breezy) and an http(s)
 URL for the others (a career site's root, robots.txt, sitemap or listing page; a feed or
 sitemap for articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
 reported with its file and line number and skipped; the good rows around it are kept.
@@ -18,8 +19,10 @@ from urllib.parse import urlsplit
 logger = logging.getLogger(__name__)
 
 ATS_SPIDERS = ("greenhouse", "lever", "ashby")
+# Boards read in one response per company, by board token (skillenai/crawler/spiders/boards.py).
+BOARD_SPIDERS = ("recruitee", "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy")
 URL_SPIDERS = ("jobpostings", "articles")
-SPIDERS = ATS_SPIDERS + URL_SPIDERS
+SPIDERS = ATS_SPIDERS + URL_SPIDERS + BOARD_SPIDERS
 HEADER = ["spider", "source", "target"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -53,7 +56,7 @@ def check_row(spider: str, source: str, target: str) -> str | None:
         return f"unknown spider {spider!r} (expected one of {', '.join(SPIDERS)})"
     if not _SOURCE.fullmatch(source):
         return f"bad source id {source!r} (1-128 printable characters)"
-    if spider in ATS_SPIDERS:
+    if spider in ATS_SPIDERS or spider in BOARD_SPIDERS:
         if not _TOKEN.fullmatch(target):
             return f"bad {spider} board token {target!r} (letters, digits and ._- only)"
     else:
@@ -111,3 +114,14 @@ def read_seeds(path: str | Path, spider: str | None = None) -> tuple[list[Seed],
     if not header_seen:
         raise SeedFileError(f"{path}: empty sources file (expected the header 'spider,source,target')")
     return seeds, problems
+
+
+def default_spiders(path: str | Path) -> list[str]:
+    """The spiders a crawl runs when none is named: the ATS, career-site and article spiders,
+    and each board spider (:data:`BOARD_SPIDERS`) that has a row in the sources file."""
+    try:
+        seeds, _problems = read_seeds(path)
+    except SeedFileError:
+        seeds = []  # the spiders that run say what is wrong with the file
+    named = {seed.spider for seed in seeds}
+    return [name for name in SPIDERS if name not in BOARD_SPIDERS or name in named]

@@ -137,6 +137,17 @@ GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
 LEVER_PAGE_SIZE = 100
 ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
+# Boards read in one response per company (skillenai/crawler/spiders/boards.py): each a URL
+# template in which {board} is the board token of the sources file.
+RECRUITEE_URL = "https://{board}.recruitee.com"
+PERSONIO_URL = "https://{board}.jobs.personio.de"
+BAMBOOHR_URL = "https://{board}.bamboohr.com"
+TEAMTAILOR_URL = "https://{board}.teamtailor.com"
+# The Teamtailor feed read: jobs.rss (RSS) or jobs.json (JSON Feed).
+TEAMTAILOR_FEED = "jobs.rss"
+PINPOINT_URL = "https://{board}.pinpointhq.com"
+RIPPLING_URL = "https://api.rippling.com/platform/api/ats/v1/board/{board}"
+BREEZY_URL = "https://{board}.breezy.hr"
 # Most listing pages followed per source (career sites without sitemaps, blog archives).
 SKILLENAI_MAX_LISTING_PAGES = 200
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import hosted
+from .boards import board_file
 from .output import file_for
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ CONTENT_TYPES = {
     ".json": "application/json; charset=utf-8", ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8", ".js": "application/javascript; charset=utf-8",
     ".csv": "text/csv; charset=utf-8", ".svg": "image/svg+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
 }
 FEED_TYPES = {"feed.xml": "application/rss+xml; charset=utf-8", "atom.xml": "application/atom+xml; charset=utf-8"}
 JSON_TYPE = "application/json; charset=utf-8"
@@ -321,6 +323,8 @@ class SampleWebServer:
             "GREENHOUSE_API_URL": self.origin("greenhouse") + "/v1/boards",
             "LEVER_API_URL": self.origin("lever") + "/v0/postings",
             "ASHBY_API_URL": self.origin("ashby") + "/posting-api/job-board",
+            **{f"{site.upper()}_URL": self.origin(site) + ("/platform/api/ats/v1/board" if site == "rippling" else "")
+               + "/{board}" for site, kind in self.sites.items() if kind == "board"},
             "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
             # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
             "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
@@ -341,6 +345,10 @@ class SampleWebServer:
         kind = self.sites.get(site)
         if "/.." in path or "\\" in path or "\x00" in path:
             return self._not_found()
+        if kind == "board" and path != "/robots.txt":
+            name = board_file(site, path)
+            resp = self._file(self.root / "sites" / site / name) if name else None
+            return self._conditional(resp, headers) if resp is not None else self._not_found({"error": "Not found"})
         handler = {"greenhouse": self._greenhouse, "lever": self._lever, "ashby": self._ashby}.get(kind)
         if handler is not None and path != "/robots.txt":
             if path.startswith(("/v0/", "/v1/", "/posting-api/")):

@@ -2,8 +2,13 @@
 
 import json
 
+from .boards import BOARD_KINDS
+
 SPIDER = {"greenhouse": "greenhouse", "lever": "lever", "ashby": "ashby", "site": "jobpostings"}
 SITE = {"greenhouse": "greenhouse", "lever": "lever", "ashby": "ashby"}
+# Boards read in one response per company (boards.py): spider, site and channel share the name.
+SPIDER.update({kind: kind for kind in BOARD_KINDS})
+SITE.update({kind: kind for kind in BOARD_KINDS})
 
 
 def posting_row(doc) -> dict:
@@ -27,7 +32,8 @@ def posting_row(doc) -> dict:
         "role": job.family,
         "date_posted": doc.posted.date().isoformat(),
         "valid_through": doc.valid_through.isoformat() if doc.valid_through else None,
-        "employment_type": job.employment,
+        # None where the document does not state it (a Teamtailor RSS item has no field for it).
+        "employment_type": job.employment if doc.extra.get("employment_stated", True) else None,
         "workplace": doc.spec.workplace,
         "salary": ({"min": salary["min"], "max": salary["max"], "currency": salary["currency"],
                     "period": salary["period"]} if salary else None),
