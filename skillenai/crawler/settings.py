@@ -140,7 +140,7 @@ ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
 # Boards read in one response per company (skillenai/crawler/spiders/boards.py): each a URL
 # template in which {board} is the board token of the sources file.
 RECRUITEE_URL = "https://{board}.recruitee.com"
-PERSONIO_URL = "https://{board}.jobs.personio.de"
+PERSONIO_URL = "https://{board}.jobs.personio.com"
 BAMBOOHR_URL = "https://{board}.bamboohr.com"
 TEAMTAILOR_URL = "https://{board}.teamtailor.com"
 # The Teamtailor feed read: jobs.rss (RSS) or jobs.json (JSON Feed).

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import lxml.etree
 import scrapy
+from scrapy.exceptions import CloseSpider
 
 from skillenai.core.dates import lenient_date, lenient_datetime
 from skillenai.core.record import Document
@@ -68,6 +69,15 @@ class BoardSpider(SeededSpider):
     # The whole board in one response: conditional requests, postings missing from a fully
     # fetched board closed (skillenai/crawler/incremental.py).
     incremental = "board"
+
+    async def start(self):
+        template = self.settings.get(self.url_setting) or ""
+        if "{board}" not in template:
+            message = f"setting {self.url_setting} must be a URL template with {{board}}, got {template!r}"
+            self.logger.error("%s", message)
+            raise CloseSpider(message)
+        async for request in super().start():
+            yield request
 
     def requests_for(self, seed):
         yield self.listing_request(seed, self.base_url(seed) + self.listing_path)
