@@ -90,11 +90,7 @@ class BoardSpider(SeededSpider):
                               cb_kwargs={"seed": seed}, meta={"incremental": self.incremental})
 
     def parse_board(self, response, seed):
-        """Every job of one board: a posting each, or the request for its detail.
-
-        @seed
-        @returns items 0
-        """
+        """Every job of one board: a posting each, or the request for its detail."""
         jobs = self.jobs(response, seed)
         if jobs is None:
             yield from self.no_jobs(seed)
