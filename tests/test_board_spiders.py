@@ -128,3 +128,23 @@ def test_every_board_spider_is_listed_by_scrapy():
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=ROOT,
                             timeout=120).stdout.split()
     assert set(BOARD_SPIDERS) <= set(listed)
+
+
+def test_a_second_crawl_of_unchanged_boards_fetches_no_detail_and_keeps_every_posting_open(tmp_path):
+    from skillenai.sampleweb.server import SampleWebServer
+
+    web = tmp_path / "web"
+    generate(web, postings=60, seed=4, boards=["bamboohr", "rippling", "recruitee"])
+    with SampleWebServer(web) as server:
+        settings = server.crawl_settings()
+        first = boards.crawl(settings, ["bamboohr", "rippling", "recruitee"], tmp_path / "twice.db")
+        asked = len(server.requests)
+        second = boards.crawl(settings, ["bamboohr", "rippling", "recruitee"], tmp_path / "twice.db")
+        again = server.requests[asked:]
+    assert len(first) == 3 * board_postings(60) and second == []
+    # Each board answered 304 to its conditional request: no detail was asked for again.
+    assert sorted((site, status) for site, _m, path, status in again if "robots" not in path) == [
+        ("bamboohr", 304), ("recruitee", 304), ("rippling", 304)]
+    with sqlite3.connect(tmp_path / "twice.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM postings WHERE closed_at IS NULL").fetchone()[0] == len(first)
+        assert conn.execute("SELECT COUNT(DISTINCT last_seen) FROM documents").fetchone()[0] == 1

@@ -22,21 +22,21 @@ class BambooHRSpider(BoardSpider):
     name = "bamboohr"
     url_setting = "BAMBOOHR_URL"
     listing_path = "/careers/list"
+    jobs_key, listing_name = "result", "careers list"
 
     def requests_for(self, seed):
         yield self.listing_request(seed, self.base_url(seed) + self.listing_path, errback=self.list_failed)
 
     def list_failed(self, failure):
-        seed = failure.request.cb_kwargs["seed"]
+        from skillenai.crawler.incremental import NotModified
+
         self.request_failed(failure)
-        yield self.embed_request(seed)
+        if not failure.check(NotModified):  # unchanged since the last crawl: nothing to read
+            yield self.embed_request(failure.request.cb_kwargs["seed"])
 
     def embed_request(self, seed) -> scrapy.Request:
         return scrapy.Request(self.base_url(seed) + "/jobs/embed2.php", callback=self.parse_embed,
                               errback=self.request_failed, cb_kwargs={"seed": seed})
-
-    def jobs(self, response, seed):
-        return self.json_list(response, "result", "careers list")
 
     def no_jobs(self, seed):
         yield self.embed_request(seed)
@@ -57,8 +57,7 @@ class BambooHRSpider(BoardSpider):
         if job.get("id") in (None, ""):
             self.bad_shape(response, f"a job without an id ({job.get('jobOpeningName')!r})")
             return
-        yield scrapy.Request(f"{self.base_url(seed)}/careers/{job['id']}/detail", callback=self.parse_detail,
-                             errback=self.detail_failed, cb_kwargs={"seed": seed, "listed": job})
+        yield self.detail_request(f"{self.base_url(seed)}/careers/{job['id']}/detail", seed, job)
 
     def listed_posting(self, job, seed):
         if job.get("jobOpeningName"):

@@ -54,6 +54,22 @@ def text_salary(text: Any, location: str | None = None) -> dict:
     return salary_fields_from_text(f"Salary: {text.strip()}", location)
 
 
+def pay_range(low: Any, high: Any, currency: Any, period: Any) -> dict:
+    """Salary fields from a source's own pay fields (numbers or numeric strings); one bound
+    stands for both when the other is missing; nothing when neither is a number."""
+    numbers = []
+    for value in (low, high):
+        try:
+            numbers.append(float(value) if value not in (None, "") else None)
+        except (TypeError, ValueError):
+            numbers.append(None)
+    low, high = numbers
+    if low is None and high is None:
+        return {}
+    return {"salary_min": low if low is not None else high, "salary_max": high if high is not None else low,
+            "salary_currency": currency or None, "salary_period": period or None}
+
+
 def join_places(names: Iterable[Any]) -> str | None:
     """Place names, each once, joined with "; " (the way location_raw lists several)."""
     kept = list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
@@ -66,6 +82,8 @@ class BoardSpider(SeededSpider):
 
     url_setting = ""      # the setting holding the board URL template
     listing_path = ""     # appended to the board URL
+    jobs_key: str | None = None          # where a JSON listing keeps its jobs (None: the body is the list)
+    listing_name = "board response"      # what the listing is called in reports
     # The whole board in one response: conditional requests, postings missing from a fully
     # fetched board closed (skillenai/crawler/incremental.py).
     incremental = "board"
@@ -102,8 +120,14 @@ class BoardSpider(SeededSpider):
             yield from self.job_results(job, seed, response)
 
     def jobs(self, response, seed) -> list | None:
-        """The board's jobs (objects), or ``None`` after reporting why there are none."""
-        raise NotImplementedError
+        """The board's jobs (objects), or ``None`` after reporting why there are none; by
+        default the JSON listing's :attr:`jobs_key` list."""
+        return self.json_list(response, self.jobs_key, self.listing_name)
+
+    def detail_request(self, url: str, seed, job: dict) -> scrapy.Request:
+        """The request for a listed job's detail, answered by the subclass's ``parse_detail``."""
+        return scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed,
+                              cb_kwargs={"seed": seed, "listed": job})
 
     def detail_failed(self, failure):
         """A job's detail could not be fetched: reported, and the job kept as its listing

@@ -16,9 +16,7 @@ class BreezySpider(BoardSpider):
     name = "breezy"
     url_setting = "BREEZY_URL"
     listing_path = "/json"
-
-    def jobs(self, response, seed):
-        return self.json_list(response, None, "positions response")
+    listing_name = "positions response"
 
     def job_results(self, job, seed, response):
         url = job.get("url")

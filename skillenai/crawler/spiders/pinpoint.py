@@ -5,7 +5,7 @@ compensation range when the employer shows it)."""
 from __future__ import annotations
 
 from skillenai.crawler.parsing.extract import html_to_text
-from skillenai.crawler.spiders.boards import BoardSpider, workplace
+from skillenai.crawler.spiders.boards import BoardSpider, pay_range, workplace
 
 # Description sections in the order the posting page shows them.
 _SECTIONS = ("description", "key_responsibilities", "skills_knowledge_expertise", "benefits")
@@ -15,9 +15,7 @@ class PinpointSpider(BoardSpider):
     name = "pinpoint"
     url_setting = "PINPOINT_URL"
     listing_path = "/postings.json"
-
-    def jobs(self, response, seed):
-        return self.json_list(response, "data", "postings response")
+    jobs_key, listing_name = "data", "postings response"
 
     def job_results(self, job, seed, response):
         sections = []
@@ -44,8 +42,5 @@ class PinpointSpider(BoardSpider):
 def _compensation(job: dict) -> dict:
     if not job.get("compensation_visible"):
         return {}
-    low, high = job.get("compensation_minimum"), job.get("compensation_maximum")
-    if low is None and high is None:
-        return {}
-    return {"salary_min": low if low is not None else high, "salary_max": high if high is not None else low,
-            "salary_currency": job.get("compensation_currency"), "salary_period": job.get("compensation_frequency")}
+    return pay_range(job.get("compensation_minimum"), job.get("compensation_maximum"),
+                     job.get("compensation_currency"), job.get("compensation_frequency"))

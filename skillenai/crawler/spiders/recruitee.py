@@ -6,7 +6,7 @@ import re
 
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
-from skillenai.crawler.spiders.boards import BoardSpider, join_places
+from skillenai.crawler.spiders.boards import BoardSpider, join_places, pay_range
 
 # Below this a yearly amount is no salary: Recruitee boards give "75.00"-"95.00" a year
 # where the employer meant thousands, and nothing says so.
@@ -17,9 +17,7 @@ class RecruiteeSpider(BoardSpider):
     name = "recruitee"
     url_setting = "RECRUITEE_URL"
     listing_path = "/api/offers/"
-
-    def jobs(self, response, seed):
-        return self.json_list(response, "offers", "offers response")
+    jobs_key, listing_name = "offers", "offers response"
 
     def job_results(self, job, seed, response):
         if job.get("status") not in (None, "published"):
@@ -59,15 +57,9 @@ def _place(location: dict) -> dict:
 
 
 def _salary(salary) -> dict:
-    if not isinstance(salary, dict) or (salary.get("min") in (None, "") and salary.get("max") in (None, "")):
+    if not isinstance(salary, dict):
         return {}
-    try:
-        low = float(salary.get("min") if salary.get("min") not in (None, "") else salary.get("max"))
-        high = float(salary.get("max") if salary.get("max") not in (None, "") else low)
-    except (TypeError, ValueError):
-        return {}
-    return {"salary_min": low, "salary_max": high, "salary_currency": salary.get("currency"),
-            "salary_period": salary.get("period")}
+    return pay_range(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("period"))
 
 
 def _employment(code):

@@ -4,10 +4,8 @@ locations, employment type, date and pay range."""
 
 from __future__ import annotations
 
-import scrapy
-
 from skillenai.crawler.parsing.extract import html_to_text
-from skillenai.crawler.spiders.boards import BoardSpider, join_places, workplace
+from skillenai.crawler.spiders.boards import BoardSpider, join_places, pay_range, workplace
 
 
 class RipplingSpider(BoardSpider):
@@ -16,7 +14,7 @@ class RipplingSpider(BoardSpider):
     listing_path = "/jobs"
 
     def jobs(self, response, seed):
-        jobs = self.json_list(response, None, "board response")
+        jobs = super().jobs(response, seed)
         if jobs is None:
             return None
         # The board lists a job once per work location: one detail request each job.
@@ -34,8 +32,7 @@ class RipplingSpider(BoardSpider):
         if not job.get("uuid"):
             self.bad_shape(response, f"a job without a uuid ({job.get('name')!r})")
             return
-        yield scrapy.Request(f"{self.base_url(seed)}/jobs/{job['uuid']}", callback=self.parse_detail,
-                             errback=self.detail_failed, cb_kwargs={"seed": seed, "listed": job})
+        yield self.detail_request(f"{self.base_url(seed)}/jobs/{job['uuid']}", seed, job)
 
     def listed_posting(self, job, seed):
         if job.get("name"):
@@ -72,8 +69,8 @@ class RipplingSpider(BoardSpider):
 def _pay(ranges) -> dict:
     """The first pay range: ``{rangeStart, rangeEnd, currency, frequency}``."""
     for pay in ranges if isinstance(ranges, list) else []:
-        if isinstance(pay, dict) and (pay.get("rangeStart") is not None or pay.get("rangeEnd") is not None):
-            low, high = pay.get("rangeStart"), pay.get("rangeEnd")
-            return {"salary_min": low if low is not None else high, "salary_max": high if high is not None else low,
-                    "salary_currency": pay.get("currency"), "salary_period": pay.get("frequency")}
+        found = pay_range(pay.get("rangeStart"), pay.get("rangeEnd"), pay.get("currency"), pay.get("frequency")) \
+            if isinstance(pay, dict) else {}
+        if found:
+            return found
     return {}
