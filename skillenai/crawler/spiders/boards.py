@@ -77,8 +77,9 @@ def join_places(names: Iterable[Any]) -> str | None:
 
 
 class BoardSpider(SeededSpider):
-    """A spider reading one listing per board; subclasses set :attr:`url_setting` and
-    :attr:`listing_path` and implement :meth:`jobs` and :meth:`job_results`."""
+    """A spider reading one listing per board; subclasses set :attr:`url_setting`,
+    :attr:`listing_path` and (for a JSON listing) :attr:`jobs_key`, implement
+    :meth:`job_results`, and :meth:`jobs` when the listing is not a JSON list of objects."""
 
     url_setting = ""      # the setting holding the board URL template
     listing_path = ""     # appended to the board URL
