@@ -43,7 +43,7 @@ def test_every_command_is_in_the_readme():
 
 def test_every_project_setting_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    settings = re.findall(r"^((?:SKILLENAI|GREENHOUSE|LEVER|ASHBY|JOBPOSTINGS)_\w+)\s*=",
+    settings = re.findall(r"^((?:SKILLENAI|GREENHOUSE|LEVER|ASHBY|JOBPOSTINGS|RECRUITEE|PERSONIO|BAMBOOHR|TEAMTAILOR|PINPOINT|RIPPLING|BREEZY)_\w+)\s*=",
                           (ROOT / "skillenai" / "crawler" / "settings.py").read_text(encoding="utf-8"), re.MULTILINE)
     missing = [s for s in settings if s not in readme]
     assert not missing, f"settings not documented in README.md: {missing}"

@@ -104,5 +104,5 @@ def test_demo_and_serve_metadata_from_a_normal_install(installed, tmp_path):
     scrapy_list = run_installed(installed, "python", "-m", "scrapy", "list", cwd=tmp_path,
                                 SCRAPY_SETTINGS_MODULE="skillenai.crawler.settings")
     assert scrapy_list.returncode == 0, scrapy_list.stderr[-3000:]
-    assert scrapy_list.stdout.split() == ["articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters",
-                                          "workable", "workday"]
+    assert scrapy_list.stdout.split() == sorted(["articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters", "workable", "workday", "recruitee",
+                                                 "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy"])

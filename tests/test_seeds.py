@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from skillenai.crawler.seeds import SeedFileError, read_seeds
+from skillenai.crawler.seeds import BOARD_SPIDERS, SeedFileError, default_spiders, read_seeds
 
 
 def write(tmp_path, text):
@@ -51,4 +51,15 @@ def test_shipped_sources_file_is_valid():
     seeds, problems = read_seeds(Path(__file__).parent.parent / "seeds" / "sources.csv")
     assert problems == []
     assert {s.spider for s in seeds} == {"greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable",
-                                        "jobpostings", "articles"}
+                                        "jobpostings", "articles", *BOARD_SPIDERS}
+
+
+def test_board_spiders_take_board_tokens_and_run_by_default_only_with_a_row(tmp_path):
+    path = write(tmp_path, "spider,source,target\nrecruitee,Aikido,aikidosecurity\n"
+                           "personio,Bad,https://acme.jobs.personio.com/xml\ngreenhouse,Acme,acme\n")
+    seeds, problems = read_seeds(path)
+    assert [(s.spider, s.target) for s in seeds] == [("recruitee", "aikidosecurity"), ("greenhouse", "acme")]
+    assert len(problems) == 1 and "bad personio board token" in problems[0].message and ":3" in problems[0].where
+    assert default_spiders(path) == ["greenhouse", "lever", "ashby", "smartrecruiters", "workable", "jobpostings",
+                                    "articles", "workday", "recruitee"]
+    assert "recruitee" not in default_spiders(tmp_path / "missing.csv")

@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the chosen spiders (default: all) at once over the sources in the seeds file.")
     db_option(p)
     p.add_argument("--seeds", help="sources file (CSV spider,source,target; default: the SKILLENAI_SEEDS setting)")
-    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all of them)")
+    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all, board spiders only with a row in the sources file)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("--redis", metavar="URL",
                    help="distributed mode: share the request queue with every worker on this Redis "
@@ -463,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=date_arg, default=None,
                    help="the run's date (YYYY-MM-DD; default: today, UTC): the closed_at of postings gone, "
                         "the key of its daily_runs record")
-    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all of them)")
+    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all, board spiders only with a row in the sources file)")
     p.add_argument("--seeds", help="sources file (default: the SKILLENAI_SEEDS setting)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("--sample-web", metavar="DIR",

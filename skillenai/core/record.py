@@ -47,7 +47,7 @@ class Document:
     author: str | None = None
     published_at: str | None = None
     raw: bytes | str | None = None  # the body as fetched (the job's JSON for ATS APIs)
-    raw_type: str | None = None  # "html" | "json"
+    raw_type: str | None = None  # "html" | "json" | "xml"
     extraction: str | None = None  # how text was obtained: ats, jsonld, microdata, html, trafilatura
     # Posting fields (left empty on articles and other pages).
     external_id: str | None = dataclasses.field(default=None, metadata=_POSTING)

@@ -26,7 +26,7 @@ from scrapy.utils.project import get_project_settings
 
 from skillenai.core import interrupt
 from skillenai.crawler.incremental import killed_job
-from skillenai.crawler.seeds import SPIDERS
+from skillenai.crawler.seeds import SPIDERS, default_spiders
 from skillenai.store.db import StoreError, open_db, set_busy_timeout
 from skillenai.store.runs import record_unstarted_run
 
@@ -55,7 +55,9 @@ def project_settings(overrides: dict[str, Any] | None = None):
 def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | None = None,
                 spider_args: dict[str, Any] | None = None, jobdir: str | None = None,
                 progress: bool = False) -> CrawlResult:
-    """Run ``spiders`` (default: all of them) to completion; returns their stats.
+    """Run ``spiders`` to completion; returns their stats. By default: the ATS, Workday,
+    career-site and article spiders, and each board spider with a row in the sources file
+    (:func:`skillenai.crawler.seeds.default_spiders`).
 
     With ``jobdir``, each spider keeps its pending requests and state in ``jobdir/NAME``
     (Scrapy's ``JOBDIR``), so a crawl stopped with Ctrl-C (once) or SIGTERM resumes where it
@@ -65,13 +67,13 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
     raises :class:`~skillenai.core.interrupt.Interrupted`.
     """
     interrupt.check()
-    names = spiders or list(SPIDERS)
-    unknown = [n for n in names if n not in SPIDERS]
+    unknown = [n for n in spiders or () if n not in SPIDERS]
     if unknown:
         raise ValueError(f"unknown spider(s) {', '.join(unknown)}; known: {', '.join(SPIDERS)}")
     # The commands that run spiders here check all their runs together after the crawl
     # (one report, one notification), not each spider as it closes.
     settings = project_settings({"SKILLENAI_MONITOR_ON_CLOSE": False, **(overrides or {})})
+    names = spiders or default_spiders(settings.get("SKILLENAI_SEEDS"))
     process = CrawlerProcess(settings)
     crawlers = []
     not_run: dict[str, str] = {}

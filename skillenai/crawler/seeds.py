@@ -1,9 +1,11 @@
 """The sources file users edit: one source a row, ``spider,source,target``.
 
 ``target`` is a board token for the ATS spiders (greenhouse, lever, ashby,
-smartrecruiters, workable), a Workday career site's URL for workday
+smartrecruiters, workable, and the board spiders: recruitee, personio, bamboohr, teamtailor,
+pinpoint, rippling, breezy), a Workday career site's URL for workday
 (``https://TENANT.wdN.myworkdayjobs.com/SITE``), and an http(s) URL for the others (a
-career site's root, robots.txt, sitemap or listing page; a feed or sitemap for articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
+career site's root, robots.txt, sitemap or listing page; a feed or sitemap for articles).
+Lines starting with ``#`` and blank lines are ignored. A bad row is
 reported with its file and line number and skipped; the good rows around it are kept.
 """
 
@@ -19,8 +21,12 @@ from urllib.parse import urlsplit
 logger = logging.getLogger(__name__)
 
 ATS_SPIDERS = ("greenhouse", "lever", "ashby", "smartrecruiters", "workable")
+# Boards read in one response per company, by board token (skillenai/crawler/spiders/boards.py).
+BOARD_SPIDERS = ("recruitee", "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy")
 URL_SPIDERS = ("jobpostings", "articles", "workday")
-SPIDERS = ATS_SPIDERS + URL_SPIDERS
+# What a crawl runs when no spider is named, whatever the sources file (default_spiders).
+CORE_SPIDERS = ATS_SPIDERS + URL_SPIDERS
+SPIDERS = CORE_SPIDERS + BOARD_SPIDERS
 HEADER = ["spider", "source", "target"]
 
 _LOCALE = re.compile(r"[a-z]{2}(?:-[A-Za-z]{2,4})?")
@@ -55,7 +61,7 @@ def check_row(spider: str, source: str, target: str) -> str | None:
         return f"unknown spider {spider!r} (expected one of {', '.join(SPIDERS)})"
     if not _SOURCE.fullmatch(source):
         return f"bad source id {source!r} (1-128 printable characters)"
-    if spider in ATS_SPIDERS:
+    if spider in ATS_SPIDERS or spider in BOARD_SPIDERS:
         if not _TOKEN.fullmatch(target):
             return f"bad {spider} board token {target!r} (letters, digits and ._- only)"
     else:
@@ -144,3 +150,12 @@ def workday_site(url: str) -> tuple[str, str, str] | None:
     if host.endswith(".myworkdayjobs.com") and host.count(".") >= 3 and segments:
         return origin, host.split(".", 1)[0], segments[0]
     return None
+def default_spiders(path: str | Path) -> list[str]:
+    """The spiders a crawl runs when none is named: the ATS, Workday, career-site and article
+    spiders (:data:`CORE_SPIDERS`), and each board spider (:data:`BOARD_SPIDERS`) that has a row in the sources file."""
+    try:
+        seeds, _problems = read_seeds(path)
+    except SeedFileError:
+        seeds = []  # the spiders that run say what is wrong with the file
+    named = {seed.spider for seed in seeds}
+    return [name for name in SPIDERS if name not in BOARD_SPIDERS or name in named]

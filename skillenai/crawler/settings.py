@@ -144,6 +144,17 @@ WORKDAY_API_URL = ""
 WORKDAY_RESULT_CAP = 2000
 SMARTRECRUITERS_API_URL = "https://api.smartrecruiters.com/v1/companies"
 WORKABLE_API_URL = "https://apply.workable.com"
+# Boards read in one response per company (skillenai/crawler/spiders/boards.py): each a URL
+# template in which {board} is the board token of the sources file.
+RECRUITEE_URL = "https://{board}.recruitee.com"
+PERSONIO_URL = "https://{board}.jobs.personio.com"
+BAMBOOHR_URL = "https://{board}.bamboohr.com"
+TEAMTAILOR_URL = "https://{board}.teamtailor.com"
+# The Teamtailor feed read: jobs.rss (RSS) or jobs.json (JSON Feed).
+TEAMTAILOR_FEED = "jobs.rss"
+PINPOINT_URL = "https://{board}.pinpointhq.com"
+RIPPLING_URL = "https://api.rippling.com/platform/api/ats/v1/board/{board}"
+BREEZY_URL = "https://{board}.breezy.hr"
 # Most listing pages followed per source (career sites without sitemaps, blog archives).
 SKILLENAI_MAX_LISTING_PAGES = 200
 

@@ -28,7 +28,8 @@ from skillenai.dedupe.text import locations_compatible
 
 _CHUNK = 500
 # Spiders that read one employer's own board or site: their copy of a job is canonical.
-EMPLOYER_SPIDERS = frozenset({"greenhouse", "lever", "ashby", "jobpostings", "workday", "smartrecruiters", "workable"})
+EMPLOYER_SPIDERS = frozenset({"greenhouse", "lever", "ashby", "jobpostings", "workday", "smartrecruiters", "workable",
+                              "recruitee", "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy"})
 
 
 def _chunks(values: list, size: int = _CHUNK):

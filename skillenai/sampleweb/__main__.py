@@ -39,6 +39,9 @@ def main(argv=None) -> int:
     gen.add_argument("--day", type=int, default=None, metavar="N",
                      help="the web as seen on day N (0, 1, 2...) of a series in which a few postings open "
                           "and close each day, the rest unchanged byte for byte (default: every posting listed)")
+    gen.add_argument("--boards", default="", metavar="KINDS",
+                     help="also one company on each of these job boards, comma-separated, or 'all' "
+                          "(recruitee, personio, bamboohr, teamtailor, pinpoint, rippling, breezy; default none)")
     srv = sub.add_parser("serve", help="serve a generated sample web until Ctrl-C",
                          description="Start one local port per site and print each site's origin.")
     srv.add_argument("out_dir", metavar="OUT_DIR")
@@ -54,7 +57,8 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         try:
             manifest = generate(args.out_dir, postings=args.postings, seed=args.seed, as_of=args.as_of,
-                                articles=args.articles, day=args.day)
+                                articles=args.articles, day=args.day,
+                                boards="all" if args.boards == "all" else [b for b in args.boards.split(",") if b])
         except ValueError as exc:
             parser.error(str(exc))
         print(f"wrote {manifest['postings']} postings, {manifest['articles']} articles, "

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass, field
 
 from . import datafiles
+from .boards import BOARD_KINDS
 from .locations import Place, display, places
 from .rand import Weighted, pick, rng
 from .text import Line, fill, finish
 
 RESERVED_SITES = {"greenhouse", "lever", "ashby", "blog", "news", "www", "api", "workday", "smartrecruiters",
-                  "workable"}
+                  "workable", *BOARD_KINDS}
 ATS_KINDS = ("greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable")
 
 # The first companies are laid out by hand so that even a 50-posting web has every
@@ -48,7 +49,7 @@ class Company:
     name: str
     industry: str
     offices: list                       # Place objects, headquarters first
-    ats: str = None                     # greenhouse | lever | ashby | None
+    ats: str = None                     # greenhouse | lever | ashby | a board kind | None
     board: str = None                   # board token / site / board name on the ATS
     has_site: bool = False
     sitemap: bool = False
@@ -86,8 +87,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def build_companies(seed, n: int, year: int, vocab) -> list:
-    """``n`` companies, deterministic in ``seed``; ``vocab`` spells their tech stacks."""
+def build_companies(seed, n: int, year: int, vocab, boards=()) -> list:
+    """``n`` companies, deterministic in ``seed``; ``vocab`` spells their tech stacks. Then
+    one more for each board kind of ``boards`` (``boards.BOARD_KINDS``), with no career
+    site: the first ``n`` are the same with or without them."""
     data = datafiles.load("companies")
     pdata = datafiles.load("postings")
     r = rng(seed, "companies")
@@ -95,8 +98,10 @@ def build_companies(seed, n: int, year: int, vocab) -> list:
     ind_pick = Weighted(list(industries), [v["weight"] for v in industries.values()])
     used_slugs = set(RESERVED_SITES)
     companies = []
-    for i in range(n):
-        if i < len(FIRST_PLAN):
+    for i in range(n + len(boards)):
+        if i >= n:
+            industry, ats, has_site, sitemap = ind_pick.pick(r), boards[i - n], False, False
+        elif i < len(FIRST_PLAN):
             ats, has_site, sitemap, industry = FIRST_PLAN[i]
         else:
             industry = ind_pick.pick(r)
@@ -130,7 +135,7 @@ def build_companies(seed, n: int, year: int, vocab) -> list:
             c.board = slug.replace("-", "") + "/" + ("External" if r.random() < 0.5 else f"{slug.split('-')[0].title()}_Careers")
         elif ats == "smartrecruiters":
             c.board = re.sub(r"[^A-Za-z0-9]", "", name) + ("1" if r.random() < 0.3 else "")
-        elif ats == "workable":
+        elif ats:  # workable and the extra boards (boards.py)
             c.board = slug
         _boilerplate(r, c, data, industry, year, vocab)
         _template(r, c, pdata)

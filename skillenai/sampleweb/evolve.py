@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .boards import BOARD_KINDS
 from .output import file_for
 from .rand import rng
 
@@ -43,7 +44,8 @@ def listed(seed, url: str, day: int) -> bool:
 def apply_day(out_dir, seed, day: int) -> dict:
     """Unpublish, in the web generated in ``out_dir``, every posting not open on ``day``.
 
-    Rewrites only the boards and sitemaps that lose a posting and deletes the pages of
+    Rewrites only the boards and sitemaps that lose a posting (the extra boards of
+    ``boards.py`` keep every posting) and deletes the pages of
     unlisted career-site postings; filters ``truth/postings.jsonl`` to the listed ones and
     writes ``truth/changes.json`` (``opened`` and ``closed`` URLs against the day before).
     Returns that change record.
@@ -54,7 +56,8 @@ def apply_day(out_dir, seed, day: int) -> dict:
     truth_path = out / "truth" / "postings.jsonl"
     rows = [json.loads(line) for line in truth_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     hidden, opened, closed = set(), set(), set()
-    for url in {row["url"] for row in rows}:
+    # The extra boards (generate(boards=...)) list every posting every day.
+    for url in {row["url"] for row in rows if row["spider"] not in BOARD_KINDS}:
         today, yesterday = listed(seed, url, day), day > 0 and listed(seed, url, day - 1)
         if not today:
             hidden.add(url)

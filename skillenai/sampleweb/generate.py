@@ -32,6 +32,7 @@ from pathlib import Path
 from . import datafiles, smartrecruiters, workable, workday
 from .articles import Article, ArticleWriter
 from .ats import ashby_job, greenhouse_job, lever_posting
+from .boards import BOARD_KINDS, write_board
 from .careers import CareerSite
 from .companies import build_companies, company_count
 from .evolve import apply_day
@@ -56,8 +57,13 @@ def default_articles(postings: int) -> int:
     return min(2000, max(12, postings // 25))
 
 
+def board_postings(postings: int) -> int:
+    """Posting documents on each board of ``generate(..., boards=...)``."""
+    return max(4, min(50, postings // 40))
+
+
 def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_OF, articles: int = None,
-             workers: int = None, day: int = None) -> dict:
+             workers: int = None, day: int = None, boards=()) -> dict:
     """Write a sample web of ``postings`` posting documents (duplicates included) and
     about ``articles`` articles into ``out_dir``; return the manifest.
 
@@ -68,6 +74,11 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
     With ``day`` (0, 1, 2…) the web is the one seen on that day of a series in which
     postings open and close from day to day (``evolve.py``); without it, every posting is
     listed.
+
+    ``boards`` (kinds of :data:`~skillenai.sampleweb.boards.BOARD_KINDS`, or ``"all"``) adds
+    one company on each of those job boards, :func:`board_postings` documents each, taken
+    out of ``postings``; without it the web has none (and is the same as before they existed).
+    Their boards do not change from day to day.
 
     Example:
         >>> manifest = generate("/tmp/web", postings=60)          # doctest: +SKIP
@@ -83,6 +94,13 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
     n_articles = default_articles(postings) if articles is None else articles
     if not isinstance(n_articles, int) or not 0 <= n_articles <= 10_000:
         raise ValueError(f"articles must be an integer from 0 to 10000, got {articles!r}")
+    boards = BOARD_KINDS if boards == "all" else tuple(boards)
+    unknown = [b for b in boards if b not in BOARD_KINDS]
+    if unknown or len(set(boards)) != len(boards):
+        raise ValueError(f"boards must be distinct kinds from {', '.join(BOARD_KINDS)}, got {boards!r}")
+    per_board = board_postings(postings)
+    if boards and postings - per_board * len(boards) < 2 * company_count(postings):
+        raise ValueError(f"{postings} postings are too few for {len(boards)} boards of {per_board} postings each")
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if postings >= PARALLEL_FROM else 1
 
@@ -93,9 +111,10 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
     (out / "truth").mkdir(parents=True, exist_ok=True)
 
     n_companies = company_count(postings)
-    _init_worker(seed, as_of, n_companies, str(out))
+    _init_worker(seed, as_of, n_companies, str(out), boards)
     companies = _STATE["companies"]
-    tasks = list(enumerate(_allocate(postings, [c.weight for c in companies])))
+    budgets = _allocate(postings - per_board * len(boards), [c.weight for c in companies[:n_companies]])
+    tasks = list(enumerate(budgets + [per_board] * len(boards)))
     disallowed, others = set(), []
     pool = None
     try:
@@ -103,7 +122,7 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
             # forkserver: children do not inherit the caller's threads (a test's web server...)
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(seed, as_of, n_companies, str(out)))
+            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(seed, as_of, n_companies, str(out), boards))
             pending_articles = pool.apply_async(_articles_task, (n_articles,))
             results = pool.imap(_company_task, tasks, chunksize=1)
         else:
@@ -125,7 +144,7 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
     others.extend(art_others)
     disallowed.update(art_disallowed)
     files = SiteFiles(out)
-    for site in ATS_SITES:
+    for site in ATS_SITES + boards:
         files.write(site, "/robots.txt", "User-agent: *\nDisallow:\n")
     with JsonLines(out / "truth" / "others.jsonl") as fh:
         for row in others:
@@ -135,6 +154,7 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
             fh.write({"site": site, "path": path})
 
     sites = {s: s for s in ATS_SITES}
+    sites.update({b: "board" for b in boards})
     sites.update({"blog": "blog", "news": "news"})
     sites.update({c.slug: "careers" for c in companies if c.has_site})
     # The source column names the company as users write it in their seeds: Lever and
@@ -169,10 +189,10 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
 _STATE = {}
 
 
-def _init_worker(seed, as_of, n_companies: int, out: str):
+def _init_worker(seed, as_of, n_companies: int, out: str, boards=()):
     v = vocab(seed)
     _STATE.update(seed=seed, as_of=as_of, out=Path(out), vocab=v,
-                  companies=build_companies(seed, n_companies, as_of.year, v),
+                  companies=build_companies(seed, n_companies, as_of.year, v, boards),
                   writer=Writer(seed, as_of, v), industries=datafiles.load("companies")["industries"])
 
 
@@ -196,7 +216,9 @@ def _company_task(task) -> tuple:
 def _articles_task(total: int) -> tuple:
     """Generate and write the blog and news sites: (truth rows as JSON, others, disallowed)."""
     st = _STATE
-    seed, as_of, v, companies = st["seed"], st["as_of"], st["vocab"], st["companies"]
+    # The employers the press writes about: those of the web without its extra boards.
+    companies = [c for c in st["companies"] if c.ats not in BOARD_KINDS]
+    seed, as_of, v = st["seed"], st["as_of"], st["vocab"]
     files = SiteFiles(st["out"])
     disallowed = set()
     arts = _articles(seed, as_of, v, companies, total)
@@ -244,6 +266,8 @@ def _write_board(files, company, docs, seed):
             jobs.append(record)
         board = {"jobs": jobs, **({"name": company.name} if company.ats == "workable" else {})}
         files.write(company.ats, path(company), json.dumps(board, ensure_ascii=False))
+    elif company.ats in BOARD_KINDS:
+        write_board(files, company, docs, seed)
     elif company.ats == "lever":
         # one posting per line, so the server can page with skip/limit without parsing
         with files.open_text("lever", f"/v0/postings/{company.board}.jsonl") as fh:

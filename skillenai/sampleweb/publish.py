@@ -6,6 +6,8 @@ import re
 
 from . import smartrecruiters, workable, workday
 from .ats import ashby_locations
+from .boards import BOARD_KINDS, PAY_FIELDS
+from .boards import address as board_address
 from .careers import posting_path
 from .locations import display, render
 from .postings import Doc, stated_salary
@@ -160,6 +162,8 @@ class Publisher:
         elif channel == "workable":
             doc_id = f"{r.getrandbits(40):010X}"
             url = workable.public_url(company.board, doc_id)
+        elif channel in BOARD_KINDS:
+            doc_id, url = board_address(r, channel, company.board, title.text)
         else:
             doc_id = site_id
             url = None
@@ -167,7 +171,7 @@ class Publisher:
         if channel == "site":
             structured_salary = structured in ("jsonld", "graph", "microdata") and r.random() < 0.75
         else:
-            structured_salary = channel in ("lever", "ashby") and r.random() < 0.85
+            structured_salary = channel in ("lever", "ashby", *PAY_FIELDS) and r.random() < 0.85
         has_comp = any(b.section == "comp" for b in blocks)
         if has_comp:
             doc_salary = stated_salary(blocks)

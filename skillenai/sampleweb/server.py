@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import hosted, smartrecruiters, workable, workday
+from .boards import board_file
 from .output import file_for
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ CONTENT_TYPES = {
     ".json": "application/json; charset=utf-8", ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8", ".js": "application/javascript; charset=utf-8",
     ".csv": "text/csv; charset=utf-8", ".svg": "image/svg+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
 }
 FEED_TYPES = {"feed.xml": "application/rss+xml; charset=utf-8", "atom.xml": "application/atom+xml; charset=utf-8"}
 JSON_TYPE = "application/json; charset=utf-8"
@@ -257,7 +259,8 @@ class SampleWebServer:
                 body = rfile.read(length) if length > 0 else b""  # a form post, an API search
                 connection = headers.get("connection", "").lower()
                 keep_alive = connection != "close" if version == b"HTTP/1.1" else connection == "keep-alive"
-                if self.faults is not None and method in ("GET", "HEAD"):
+                # The extra job boards (boards.py) always answer well: no fault truth covers them.
+                if self.faults is not None and method in ("GET", "HEAD") and self.sites.get(site) != "board":
                     # The fault profile answers (or drops) what it breaks; None: serve as usual.
                     answered = self.faults.intercept(self, conn, site, method, target, headers, keep_alive)
                     if answered is not None:
@@ -338,6 +341,8 @@ class SampleWebServer:
             "SMARTRECRUITERS_API_URL": self.origin("smartrecruiters") + "/v1/companies",
             "WORKABLE_API_URL": self.origin("workable"),
             "WORKDAY_RESULT_CAP": self.workday_result_cap,
+            **{f"{site.upper()}_URL": self.origin(site) + ("/platform/api/ats/v1/board" if site == "rippling" else "")
+               + "/{board}" for site, kind in self.sites.items() if kind == "board"},
             "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
             # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
             "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
@@ -361,6 +366,10 @@ class SampleWebServer:
         api = self._COMPUTED_APIS.get(kind)
         if api is not None and path != "/robots.txt":
             return self._conditional(api(self, path, query, None), headers)
+        if kind == "board" and path != "/robots.txt":
+            name = board_file(site, path)
+            resp = self._file(self.root / "sites" / site / name) if name else None
+            return self._conditional(resp, headers) if resp is not None else self._not_found({"error": "Not found"})
         handler = {"greenhouse": self._greenhouse, "lever": self._lever, "ashby": self._ashby}.get(kind)
         if handler is not None and path != "/robots.txt":
             if path.startswith(("/v0/", "/v1/", "/posting-api/")):

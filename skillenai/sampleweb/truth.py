@@ -2,9 +2,14 @@
 
 import json
 
+from .boards import BOARD_KINDS
+
 ATS = ("greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable")
 SPIDER = {**{ats: ats for ats in ATS}, "site": "jobpostings"}
 SITE = {ats: ats for ats in ATS}
+# Boards read in one response per company (boards.py): spider, site and channel share the name.
+SPIDER.update({kind: kind for kind in BOARD_KINDS})
+SITE.update({kind: kind for kind in BOARD_KINDS})
 
 
 def posting_row(doc) -> dict:
@@ -28,7 +33,8 @@ def posting_row(doc) -> dict:
         "role": job.family,
         "date_posted": doc.posted.date().isoformat(),
         "valid_through": doc.valid_through.isoformat() if doc.valid_through else None,
-        "employment_type": job.employment,
+        # None where the document does not state it (a Teamtailor RSS item has no field for it).
+        "employment_type": job.employment if doc.extra.get("employment_stated", True) else None,
         "workplace": doc.spec.workplace,
         "salary": ({"min": salary["min"], "max": salary["max"], "currency": salary["currency"],
                     "period": salary["period"]} if salary else None),

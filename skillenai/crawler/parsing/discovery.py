@@ -193,39 +193,47 @@ def _parser() -> lxml.etree.XMLParser:
                                 huge_tree=False, load_dtd=False, remove_comments=True)
 
 
-def feed_entries(body: bytes, base_url: str) -> tuple[list[FeedEntry], XmlCuts]:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order, and what of the
-    body was left out (false when nothing was)."""
+def xml_document(body: bytes, what: str = "XML document") -> tuple:
+    """``(root element, cuts)`` of an XML body, parsed without its document type
+    declaration, entities or network; raises ``ValueError`` naming ``what`` when there is
+    no document to read."""
     body, cuts = _xml_body(body)
     parser = _parser()
     try:
         root = lxml.etree.fromstring(body, parser=parser)
     except lxml.etree.LxmlError as exc:
-        raise ValueError(f"not a parseable feed: {exc}") from None
+        raise ValueError(f"not a parseable {what}: {exc}") from None
     if root is None:
-        raise ValueError("not a parseable feed: empty document")
+        raise ValueError(f"not a parseable {what}: empty document")
     cuts.add_errors(parser.error_log)
+    return root, cuts
+
+
+def feed_entries(body: bytes, base_url: str) -> tuple[list[FeedEntry], XmlCuts]:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, in feed order, and what of the
+    body was left out (false when nothing was)."""
+    root, cuts = xml_document(body, "feed")
     entries: list[FeedEntry] = []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         name = lxml.etree.QName(element).localname
         if name == "item":
-            link = _child_text(element, "link") or _child_text(element, "guid")
+            link = child_text(element, "link") or child_text(element, "guid")
             entry = FeedEntry(
                 url=urljoin(base_url, link) if link else "",
-                title=_child_text(element, "title"),
-                published=_child_text(element, "pubDate") or _child_text(element, "date"),
-                author=_child_text(element, "creator") or _child_text(element, "author"),
+                title=child_text(element, "title"),
+                published=child_text(element, "pubDate") or child_text(element, "date"),
+                author=child_text(element, "creator") or child_text(element, "author"),
             )
         elif name == "entry":
             link = _atom_link(element)
             author = element.find("{*}author")
             entry = FeedEntry(
                 url=urljoin(base_url, link) if link else "",
-                title=_child_text(element, "title"),
-                published=_child_text(element, "published") or _child_text(element, "updated"),
-                author=_child_text(author, "name") if author is not None else None,
+                title=child_text(element, "title"),
+                published=child_text(element, "published") or child_text(element, "updated"),
+                author=child_text(author, "name") if author is not None else None,
             )
         else:
             continue
@@ -234,7 +242,8 @@ def feed_entries(body: bytes, base_url: str) -> tuple[list[FeedEntry], XmlCuts]:
     return entries, cuts
 
 
-def _child_text(element, name: str) -> str | None:
+def child_text(element, name: str) -> str | None:
+    """The text of ``element``'s first child called ``name`` (any namespace), or ``None``."""
     for child in element:
         if isinstance(child.tag, str) and lxml.etree.QName(child).localname == name:
             text = "".join(child.itertext()).strip()
@@ -301,7 +310,7 @@ def in_chrome(anchor) -> bool:
 # Query parameters that only carry a visitor's session: a page linking to itself under a
 # fresh session id on every visit would otherwise be an endless supply of "new" URLs.
 _SESSION_PARAMS = frozenset({"sessionid", "session_id", "session", "sid", "jsessionid", "phpsessid",
-                             "aspsessionid", "sessid", "cfid", "cftoken", "zenid", "s_id"})
+                             "aspsessionid", "sessid", "cfid", "cftoken", "zenid", "s_id", "in_iframe"})
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 # Calendar-like URLs (/calendar/…, /events/2026/06/, ?month=2026-06): each period links to
 # the next, without end. A dated path with more after it (/2026/05/08/a-story/) is a document.
@@ -311,7 +320,9 @@ _CALENDAR_PARAMS = frozenset({"month", "year", "date", "day", "week", "cal", "ca
 
 
 def without_session(url: str) -> str:
-    """``url`` without session-id query or path parameters (``;jsessionid=…``, ``?sid=…``)."""
+    """``url`` without session-id query or path parameters (``;jsessionid=…``, ``?sid=…``),
+    nor ``in_iframe``, which says how a page is framed, not which page it is (iCIMS
+    listings link each posting with ``?in_iframe=1``)."""
     parts = urlsplit(url)
     path = _PATH_SESSION.sub("", parts.path)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
