@@ -56,7 +56,7 @@ def test_extract_on_empty_input_is_a_clear_error():
 
 def test_scrapy_list_from_the_repository_root():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.split() == ["articles", "ashby", "greenhouse", "jobpostings", "lever"]
+    assert result.stdout.split() == ["articles", "ashby", "greenhouse", "jobpostings", "lever", "papers"]
 
 
 @pytest.mark.parametrize("command", sorted(next(a for a in build_parser()._actions if a.dest == "command").choices))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from skillenai.crawler.seeds import SPIDERS
 from skillenai.sampleweb.generate import generate
 from skillenai.sampleweb.server import SampleWebServer
 
@@ -55,9 +56,9 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(web, web_dir, tmp_path):
     assert len(killed) == 3, report["trials"]
     conn = sqlite3.connect(db)
     # Every run a kill cut short says so (a kill after the spiders finished cuts none);
-    # the last crawl's five runs finished.
-    last = conn.execute("SELECT outcome FROM crawl_runs ORDER BY id DESC LIMIT 5").fetchall()
-    assert [r[0] for r in last] == ["finished"] * 5
+    # the last crawl's runs, one a spider, finished.
+    last = conn.execute("SELECT outcome FROM crawl_runs ORDER BY id DESC LIMIT ?", [len(SPIDERS)]).fetchall()
+    assert [r[0] for r in last] == ["finished"] * len(SPIDERS)
     interrupted = conn.execute("SELECT COUNT(*) FROM crawl_runs WHERE outcome = 'interrupted'").fetchone()[0]
     assert interrupted == runs.get("interrupted", 0) == report["runs_cut_short"]
 

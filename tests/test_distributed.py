@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from skillenai.crawler.seeds import SPIDERS
+
 redis = pytest.importorskip("redis")
 
 from skillenai.pipeline.demo import sample_web_crawl_command as crawl_command  # noqa: E402
@@ -142,7 +144,7 @@ def test_no_page_fetched_twice_and_none_missing(runs):
 def test_runs_and_issues_reach_the_store(runs):
     conn = sqlite3.connect(runs["dist_db"])
     rows = conn.execute("SELECT spider, outcome, items_stored, finished, args FROM crawl_runs").fetchall()
-    assert len(rows) == 10  # five spiders on each of two workers
+    assert len(rows) == 2 * len(SPIDERS)  # every spider on each of two workers
     assert all(r[1] == "finished" and r[3] for r in rows), rows
     stored = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     assert sum(r[2] for r in rows) == stored  # each document pushed by exactly one worker

@@ -92,12 +92,12 @@ def test_counts_match_the_manifest(web_dir, truth):
     urls = [r["url"] for r in truth["postings"] + truth["articles"] + truth["others"]]
     assert len(urls) == len(set(urls))
     kinds = set(manifest["sites"].values())
-    assert kinds == {"greenhouse", "lever", "ashby", "blog", "news", "careers"}
+    assert kinds == {"greenhouse", "lever", "ashby", "blog", "news", "careers", "arxiv"}
 
 
 def test_seeds_list_every_board_site_and_feed(web_dir, truth):
     rows = list(csv.DictReader((web_dir / "seeds.csv").open()))
-    assert {r["spider"] for r in rows} == {"greenhouse", "lever", "ashby", "jobpostings", "articles"}
+    assert {r["spider"] for r in rows} == {"greenhouse", "lever", "ashby", "jobpostings", "articles", "papers"}
     sources = {r["source"] for r in rows if r["spider"] != "articles"}
     assert {p["source"] for p in truth["postings"]} <= sources
     assert {"http://blog.sample.test/feed.xml", "http://blog.sample.test/sitemap.xml",

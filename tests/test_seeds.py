@@ -50,4 +50,4 @@ def test_missing_file(tmp_path):
 def test_shipped_sources_file_is_valid():
     seeds, problems = read_seeds(Path(__file__).parent.parent / "seeds" / "sources.csv")
     assert problems == []
-    assert {s.spider for s in seeds} == {"greenhouse", "lever", "ashby", "jobpostings", "articles"}
+    assert {s.spider for s in seeds} == {"greenhouse", "lever", "ashby", "jobpostings", "articles", "papers"}

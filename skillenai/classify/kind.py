@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from skillenai.classify.resources import CLASSIFY_DATA, MODELS_DIR
 from skillenai.classify.training import held_out, load_model, load_or_train, read_floors, save_model
-from skillenai.core.record import KINDS
+from skillenai.core.record import PAGE_KINDS as KINDS
 
 log = logging.getLogger(__name__)
 

@@ -422,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="generate the sample web, serve it locally, crawl it with every spider, summarise",
                        description="Generate the bundled sample web (job boards, career sites, blogs), serve it on "
-                                   "127.0.0.1, crawl it with all five spiders into the store and print a summary, "
+                                   "127.0.0.1, crawl it with every spider into the store and print a summary, "
                                    "scored against the sample web's ground truth.")
     db_option(p)
     p.add_argument("--postings", type=whole_number(50, 100_000), default=300,
@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the chosen spiders (default: all) at once over the sources in the seeds file.")
     db_option(p)
     p.add_argument("--seeds", help="sources file (CSV spider,source,target; default: the SKILLENAI_SEEDS setting)")
-    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: every spider)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("--redis", metavar="URL",
                    help="distributed mode: share the request queue with every worker on this Redis "
@@ -463,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=date_arg, default=None,
                    help="the run's date (YYYY-MM-DD; default: today, UTC): the closed_at of postings gone, "
                         "the key of its daily_runs record")
-    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: all five)")
+    p.add_argument("--spider", action="append", type=spider_arg, help="a spider to run (repeatable; default: every spider)")
     p.add_argument("--seeds", help="sources file (default: the SKILLENAI_SEEDS setting)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting (value as JSON or text)")
     p.add_argument("--sample-web", metavar="DIR",
@@ -491,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "last one seen as --since to get only what is new or changed.")
     p.add_argument("--db", required=True, help="the SQLite store")
     p.add_argument("--since", type=whole_number(0), default=0, metavar="CURSOR", help="only documents with seq > CURSOR (default 0)")
-    p.add_argument("--kind", action="append", choices=["posting", "article", "other"], help="only this kind (repeatable)")
+    p.add_argument("--kind", action="append", choices=["posting", "article", "paper", "other"],
+                   help="only this kind (repeatable)")
     p.add_argument("--raw", action="store_true", help="include the fetched body as base64")
     p.set_defaults(func=cmd_export)
 

@@ -55,7 +55,7 @@ def project_settings(overrides: dict[str, Any] | None = None):
 def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | None = None,
                 spider_args: dict[str, Any] | None = None, jobdir: str | None = None,
                 progress: bool = False) -> CrawlResult:
-    """Run ``spiders`` (default: all five) to completion; returns their stats.
+    """Run ``spiders`` (default: every one) to completion; returns their stats.
 
     With ``jobdir``, each spider keeps its pending requests and state in ``jobdir/NAME``
     (Scrapy's ``JOBDIR``), so a crawl stopped with Ctrl-C (once) or SIGTERM resumes where it

@@ -1,8 +1,10 @@
 """The sources file users edit: one source a row, ``spider,source,target``.
 
-``target`` is a board token for the ATS spiders (greenhouse, lever, ashby) and an http(s)
-URL for the others (a career site's root, robots.txt, sitemap or listing page; a feed or
-sitemap for articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
+``target`` is a board token for the ATS spiders (greenhouse, lever, ashby), an arXiv
+search query for ``papers`` (``all:"labor market" AND cat:econ.GN``), or ``oai:SET`` for
+every paper of an OAI-PMH set (``oai:cs``; ``oai:`` for all), and an http(s) URL for the
+others (a career site's root, robots.txt, sitemap or listing page; a feed or sitemap for
+articles). Lines starting with ``#`` and blank lines are ignored. A bad row is
 reported with its file and line number and skipped; the good rows around it are kept.
 """
 
@@ -19,10 +21,13 @@ logger = logging.getLogger(__name__)
 
 ATS_SPIDERS = ("greenhouse", "lever", "ashby")
 URL_SPIDERS = ("jobpostings", "articles")
-SPIDERS = ATS_SPIDERS + URL_SPIDERS
+QUERY_SPIDERS = ("papers",)
+SPIDERS = ATS_SPIDERS + URL_SPIDERS + QUERY_SPIDERS
 HEADER = ["spider", "source", "target"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_QUERY = re.compile(r"[^\x00-\x1f\x7f]{1,500}")
+_OAI_SET = re.compile(r"oai:[A-Za-z0-9:._-]{0,100}")
 _SOURCE = re.compile(r"[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,127}")
 
 
@@ -56,6 +61,10 @@ def check_row(spider: str, source: str, target: str) -> str | None:
     if spider in ATS_SPIDERS:
         if not _TOKEN.fullmatch(target):
             return f"bad {spider} board token {target!r} (letters, digits and ._- only)"
+    elif spider in QUERY_SPIDERS:
+        if not _QUERY.fullmatch(target) or (target.startswith("oai:") and not _OAI_SET.fullmatch(target)):
+            return (f"bad {spider} target {target!r} (a search query of 1-500 printable characters, "
+                    f"or oai:SET with a set spec of letters, digits and :._-)")
     else:
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -137,6 +137,13 @@ GREENHOUSE_API_URL = "https://boards-api.greenhouse.io/v1/boards"
 LEVER_API_URL = "https://api.lever.co/v0/postings"
 LEVER_PAGE_SIZE = 100
 ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
+# Research papers (skillenai/crawler/spiders/papers.py): arXiv's search API and OAI-PMH.
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_OAI_URL = "https://oaipmh.arxiv.org/oai"
+ARXIV_PAGE_SIZE = 100
+ARXIV_MAX_RESULTS = 1000
+ARXIV_OAI_FROM = ""
+ARXIV_DOWNLOAD_DELAY = 3.0
 # Most listing pages followed per source (career sites without sitemaps, blog archives).
 SKILLENAI_MAX_LISTING_PAGES = 200
 

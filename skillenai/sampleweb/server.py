@@ -23,7 +23,7 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import hosted
+from . import arxiv, hosted
 from .output import file_for
 
 log = logging.getLogger(__name__)
@@ -321,6 +321,8 @@ class SampleWebServer:
             "GREENHOUSE_API_URL": self.origin("greenhouse") + "/v1/boards",
             "LEVER_API_URL": self.origin("lever") + "/v0/postings",
             "ASHBY_API_URL": self.origin("ashby") + "/posting-api/job-board",
+            **({"ARXIV_API_URL": self.origin("arxiv") + "/api/query", "ARXIV_OAI_URL": self.origin("arxiv") + "/oai",
+                "ARXIV_DOWNLOAD_DELAY": 0, "ARXIV_PAGE_SIZE": 10} if "arxiv" in self.sites else {}),
             "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
             # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
             "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
@@ -341,6 +343,8 @@ class SampleWebServer:
         kind = self.sites.get(site)
         if "/.." in path or "\\" in path or "\x00" in path:
             return self._not_found()
+        if kind == "arxiv" and path in ("/api/query", "/oai"):
+            return self._arxiv(site, path, query)
         handler = {"greenhouse": self._greenhouse, "lever": self._lever, "ashby": self._ashby}.get(kind)
         if handler is not None and path != "/robots.txt":
             if path.startswith(("/v0/", "/v1/", "/posting-api/")):
@@ -427,6 +431,11 @@ class SampleWebServer:
                     lines = [ln.rstrip(b"\n") for ln in fh if ln.strip()]
                 records = [json.loads(ln) for ln in lines]
                 extra = [self._rewrite(ln) for ln in lines]      # pre-rewritten, for paging
+            elif site == "arxiv":
+                with open(base / "papers.jsonl", "rb") as fh:
+                    records = [json.loads(ln) for ln in fh if ln.strip()]
+                records = [dict(r, id=r["arxiv_id"]) for r in records]
+                extra = None
             elif site == "greenhouse":
                 records = json.loads((base / "v1" / "boards" / name / "jobs.json").read_bytes())["jobs"]
                 extra = None
@@ -516,6 +525,21 @@ class SampleWebServer:
             board = self._board(site, m.group(1))
             return self._html(hosted.lever_board(board[0], m.group(1))) if board else self._not_found()
         return self._not_found()
+
+    def _arxiv(self, site, path, query) -> _Response:
+        papers = self._board(site, "papers")
+        papers = papers[0] if papers else []
+        one = {k: v[0] for k, v in query.items()}
+        if path == "/oai":
+            _, body = arxiv.oai_list_records(papers, one, self.origin(site) + "/oai")
+            return _Response(200, "text/xml; charset=utf-8", body.encode("utf-8"))
+        try:
+            start = max(0, int(one.get("start", "0")))
+            size = max(0, min(int(one.get("max_results", "10")), 2000))
+        except ValueError:
+            return _Response(400, "application/atom+xml; charset=utf-8", b"<feed/>")
+        return _Response(200, "application/atom+xml; charset=utf-8",
+                         arxiv.atom_feed(papers, one.get("search_query", ""), start, size).encode("utf-8"))
 
     def _ashby(self, site, path, query) -> _Response:
         missing = {"success": False, "error": "Job board not found"}
