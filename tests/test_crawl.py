@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from skillenai.crawler.seeds import SPIDERS
 from skillenai.pipeline.demo import sample_web_settings
 from skillenai.sampleweb.generate import generate
 from skillenai.sampleweb.server import SampleWebServer
@@ -124,8 +125,8 @@ def test_second_crawl_adds_nothing_and_moves_last_seen(crawled):
              if seen >= before["last_seen"][doc_id]]
     assert len(moved) == before["documents"]
     runs = conn.execute("SELECT spider, items_new, items_stored, outcome, stats FROM crawl_runs ORDER BY id").fetchall()
-    assert len(runs) == 10
-    second = runs[5:]
+    assert len(runs) == 2 * len(SPIDERS)
+    second = runs[len(SPIDERS):]
     # Boards and pages that answer 304 Not Modified are re-seen without being stored again.
     reseen = [r["items_stored"] + json.loads(r["stats"]).get("skillenai/incremental/unchanged_documents", 0)
                for r in second]

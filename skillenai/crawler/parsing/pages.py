@@ -143,7 +143,7 @@ def page_title(tree: Any) -> str | None:
 
 
 _CAREERS_WORDS = re.compile(
-    r"^(?:careers?|jobs?)\s+(?:at|@|with)\s+|\s*[|\-–·:]?\s*(?:careers?|jobs?|job board|"
+    r"^(?:careers?|jobs?)\s+(?:at|@|with)\s+|^(?:careers?|jobs?)\s*[|\-–·:]\s*|\s*[|\-–·:]?\s*(?:careers?|jobs?|job board|"
     r"karriere|carrières|empleos|open (?:roles|positions))\s*$",
     re.IGNORECASE,
 )
@@ -167,7 +167,7 @@ _LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
 
 
 def company_from_site_name(name: str | None) -> str | None:
-    """``"Corvid Careers"``, ``"Careers at Corvid"``, ``"Corvid | Jobs"`` → ``"Corvid"``."""
+    """``"Corvid Careers"``, ``"Careers at Corvid"``, ``"Corvid | Jobs"``, ``"Careers | Corvid"`` → ``"Corvid"``."""
     if not name:
         return None
     cleaned = _CAREERS_WORDS.sub("", name.strip()).strip(" |-–·:")
