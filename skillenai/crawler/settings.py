@@ -139,7 +139,7 @@ LEVER_PAGE_SIZE = 100
 ASHBY_API_URL = "https://api.ashbyhq.com/posting-api/job-board"
 # Research papers (skillenai/crawler/spiders/papers.py): arXiv's search API and OAI-PMH.
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
-ARXIV_OAI_URL = "https://oaipmh.arxiv.org/oai"
+ARXIV_OAI_URL = "https://export.arxiv.org/oai2"
 ARXIV_PAGE_SIZE = 100
 ARXIV_MAX_RESULTS = 1000
 ARXIV_OAI_FROM = ""
