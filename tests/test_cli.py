@@ -56,7 +56,8 @@ def test_extract_on_empty_input_is_a_clear_error():
 
 def test_scrapy_list_from_the_repository_root():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.split() == sorted(["articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters", "workable", "workday", "recruitee",
+    assert result.stdout.split() == sorted(["articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters", "workable",
+                                            "workday", "papers", "recruitee",
                                             "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy"])
 
 

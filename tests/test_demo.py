@@ -1,6 +1,7 @@
 """`skillenai demo` end to end on a small sample web: the newcomer's first command."""
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +24,8 @@ def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     conn = sqlite3.connect(db)
     spiders = {row[0] for row in conn.execute("SELECT DISTINCT spider FROM documents")}
     assert spiders == {"greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable", "jobpostings",
-                       "articles"}
+                       "articles", "papers"}
+    assert re.search(r"^  papers +(\d+) of +\1 found \(100\.0%\)", out, re.MULTILINE), out
     assert conn.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0] == 0
     # Every document has a language, postings from ATS APIs and JSON-LD too; the summary says so.
     assert conn.execute("SELECT COUNT(*) FROM documents WHERE lang IS NULL").fetchone()[0] == 0

@@ -53,9 +53,9 @@ def test_a_failing_model_leaves_the_kind_to_the_keyword_rule(monkeypatch, caplog
 
 
 def test_the_kinds_are_the_records():
-    from skillenai.core.record import KINDS
+    from skillenai.core.record import KINDS, PAGE_KINDS
 
-    assert kind.KINDS is KINDS
+    assert kind.KINDS is PAGE_KINDS and set(PAGE_KINDS) == set(KINDS) - {"paper"}
 
 
 def test_data_and_floor():

@@ -76,6 +76,7 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
     assert "skillenai/classify/data/skills/esco/esco_skills.tsv.gz" in names
     assert any(n.startswith("skillenai/classify/data/skills/taxonomy/") for n in names)
     assert any(n.startswith("skillenai/sampleweb/data/") for n in names)
+    assert "skillenai/crawler/data/job_boards.txt" in names
     # What is not the product stays out: evaluations, data builders, tests, benchmarks.
     assert not any(n.split("/")[0] in ("evaluation", "tools", "tests", "benchmarks") for n in names)
     assert not any(n.startswith("skillenai/classify/data/") and n.endswith(".py") for n in names)
@@ -104,5 +105,6 @@ def test_demo_and_serve_metadata_from_a_normal_install(installed, tmp_path):
     scrapy_list = run_installed(installed, "python", "-m", "scrapy", "list", cwd=tmp_path,
                                 SCRAPY_SETTINGS_MODULE="skillenai.crawler.settings")
     assert scrapy_list.returncode == 0, scrapy_list.stderr[-3000:]
-    assert scrapy_list.stdout.split() == sorted(["articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters", "workable", "workday", "recruitee",
+    assert scrapy_list.stdout.split() == sorted(["articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters",
+                                                 "workable", "workday", "papers", "recruitee",
                                                  "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy"])

@@ -92,13 +92,14 @@ def test_counts_match_the_manifest(web_dir, truth):
     urls = [r["url"] for r in truth["postings"] + truth["articles"] + truth["others"]]
     assert len(urls) == len(set(urls))
     kinds = set(manifest["sites"].values())
-    assert kinds == {"greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable", "blog", "news", "careers"}
+    assert kinds == {"greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable", "blog", "news", "careers",
+                     "arxiv"}
 
 
 def test_seeds_list_every_board_site_and_feed(web_dir, truth):
     rows = list(csv.DictReader((web_dir / "seeds.csv").open()))
     assert {r["spider"] for r in rows} == {"greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable",
-                                         "jobpostings", "articles"}
+                                         "jobpostings", "articles", "papers"}
     sources = {r["source"] for r in rows if r["spider"] != "articles"}
     assert {p["source"] for p in truth["postings"]} <= sources
     assert {"http://blog.sample.test/feed.xml", "http://blog.sample.test/sitemap.xml",

@@ -113,7 +113,7 @@ def test_scrapy_check_runs_every_spiders_contracts_against_the_sample_web(web, w
     listed = subprocess.run([sys.executable, "-m", "scrapy", "check", "--list"], capture_output=True, text=True,
                             cwd=ROOT, timeout=120).stdout
     assert {line for line in listed.splitlines() if not line.startswith(" ")} == {
-        "articles", "ashby", "greenhouse", "jobpostings", "lever", "smartrecruiters", "workable", "workday"}
+        "articles", "ashby", "greenhouse", "jobpostings", "lever", "papers", "smartrecruiters", "workable", "workday"}
     assert not (tmp_path / "check.db").exists()  # contracts store nothing
 
 

@@ -51,7 +51,7 @@ def test_shipped_sources_file_is_valid():
     seeds, problems = read_seeds(Path(__file__).parent.parent / "seeds" / "sources.csv")
     assert problems == []
     assert {s.spider for s in seeds} == {"greenhouse", "lever", "ashby", "workday", "smartrecruiters", "workable",
-                                        "jobpostings", "articles", *BOARD_SPIDERS}
+                                        "jobpostings", "articles", "papers", *BOARD_SPIDERS}
 
 
 def test_board_spiders_take_board_tokens_and_run_by_default_only_with_a_row(tmp_path):
@@ -61,5 +61,5 @@ def test_board_spiders_take_board_tokens_and_run_by_default_only_with_a_row(tmp_
     assert [(s.spider, s.target) for s in seeds] == [("recruitee", "aikidosecurity"), ("greenhouse", "acme")]
     assert len(problems) == 1 and "bad personio board token" in problems[0].message and ":3" in problems[0].where
     assert default_spiders(path) == ["greenhouse", "lever", "ashby", "smartrecruiters", "workable", "jobpostings",
-                                    "articles", "workday", "recruitee"]
+                                    "articles", "workday", "papers", "recruitee"]
     assert "recruitee" not in default_spiders(tmp_path / "missing.csv")

@@ -20,7 +20,7 @@ from skillenai.classify.skills.mentions import names_a_role
 from skillenai.classify.titles import classify_titles
 from skillenai.classify.workplace import decide_workplace
 from skillenai.core.gcpause import gc_paused
-from skillenai.core.record import KINDS
+from skillenai.core.record import KINDS, WRITTEN_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +120,9 @@ def _tag_documents(docs: list[dict], spans: bool) -> list[Tags]:
                           spans=[spans] * len(texts) + [False] * len(titles))
     matches = [d.skills for d in found]
     kinds = _kinds(docs, titles, texts)
-    # A title names a role unless the document is an article; short inputs without
-    # posting wording may be judged "other" by the kind model and still be job titles.
-    posting_rows = [i for i, k in enumerate(kinds) if k != "article" and titles[i]]
+    # A title names a role unless the document is an article or a paper; short inputs
+    # without posting wording may be judged "other" by the kind model and still be job titles.
+    posting_rows = [i for i, k in enumerate(kinds) if k not in WRITTEN_KINDS and titles[i]]
     roles = dict(zip(posting_rows, classify_titles([titles[i] for i in posting_rows],
                                                    [docs[i].get("department") for i in posting_rows])))
 
@@ -199,9 +199,9 @@ def _tag_places(tags: Tags, location: Any, text: str) -> None:
     if not text:
         return
     # A posting's text also names the company's other offices, so only the mentions the
-    # context model reads as the job's location count; an article is about every place it
-    # discusses ("hiring in Santa Clara held up better than in San Mateo").
-    article = tags.kind == "article"
+    # context model reads as the job's location count; an article (or a paper) is about
+    # every place it discusses ("hiring in Santa Clara held up better than in San Mateo").
+    article = tags.kind in WRITTEN_KINDS
     mentions = [m for m in places_in_text(text) if article or m.is_job_location]
     if mentions:
         tags.places = _unique_places(m.place for m in mentions)

@@ -54,7 +54,14 @@ def _crawl_overrides(args: argparse.Namespace) -> dict:
     overrides = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
     if args.seeds:
         overrides["SKILLENAI_SEEDS"] = args.seeds
-    for setting in args.set or []:
+    overrides.update(_set_overrides(args.set))
+    return overrides
+
+
+def _set_overrides(values: list[str] | None) -> dict:
+    """Scrapy settings from --set NAME=VALUE options."""
+    overrides = {}
+    for setting in values or []:
         key, sep, value = setting.partition("=")
         if not sep:
             raise CommandError(f"--set expects NAME=VALUE, got {setting!r}")
@@ -406,6 +413,59 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+# discover --------------------------------------------------------------------------------
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from skillenai.crawler.discover import discover
+    from skillenai.crawler.run import project_settings
+    from skillenai.crawler.seeds import HEADER, SeedFileError, check_row, read_seeds
+
+    settings = project_settings(_set_overrides(args.set))
+    existing: set[tuple[str, str]] = set()
+    if args.append and Path(args.append).exists() and Path(args.append).stat().st_size:
+        try:
+            seeds, _problems = read_seeds(Path(args.append))
+        except SeedFileError as exc:
+            raise CommandError(f"--append: {exc}") from None
+        existing = {(seed.spider, seed.target) for seed in seeds}
+    status, rows = EXIT_OK, []
+    for url in args.urls:
+        try:
+            findings = discover(url, settings, source=args.source, probing=not args.no_probe)
+        except ValueError as exc:
+            print(f"skillenai discover: {url}: {exc}", file=sys.stderr)
+            status = EXIT_FAILED
+            continue
+        if not findings:
+            print(f"skillenai discover: {url}: no known source serves it (not a known board's address, no "
+                  f"board named on the page{'' if args.no_probe else ', no configured board API answered'})",
+                  file=sys.stderr)
+            status = EXIT_FAILED
+            continue
+        for finding in findings[:None if args.all else 1]:
+            print(f"# {url}: {finding.how}: {finding.evidence}")
+            print(finding.row())
+            rows.append(finding)
+    if args.append:
+        added = 0
+        with open(args.append, "a", encoding="utf-8", newline="") as handle:
+            if not existing and (not Path(args.append).exists() or Path(args.append).stat().st_size == 0):
+                handle.write(",".join(HEADER) + "\n")
+            for finding in rows:
+                problem = check_row(finding.spider, finding.source, finding.target)
+                if problem:
+                    print(f"skillenai discover: not appended: {finding.row()}: {problem}", file=sys.stderr)
+                    status = EXIT_FAILED
+                elif (finding.spider, finding.target) in existing:
+                    print(f"skillenai discover: already in {args.append}: {finding.row()}", file=sys.stderr)
+                else:
+                    handle.write(finding.row() + "\n")
+                    existing.add((finding.spider, finding.target))
+                    added += 1
+        print(f"skillenai discover: {added} row(s) appended to {args.append}", file=sys.stderr)
+    return status
+
+
 # the parser --------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -491,7 +551,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "last one seen as --since to get only what is new or changed.")
     p.add_argument("--db", required=True, help="the SQLite store")
     p.add_argument("--since", type=whole_number(0), default=0, metavar="CURSOR", help="only documents with seq > CURSOR (default 0)")
-    p.add_argument("--kind", action="append", choices=["posting", "article", "other"], help="only this kind (repeatable)")
+    p.add_argument("--kind", action="append", choices=["posting", "article", "paper", "other"],
+                   help="only this kind (repeatable)")
     p.add_argument("--raw", action="store_true", help="include the fetched body as base64")
     p.set_defaults(func=cmd_export)
 
@@ -534,6 +595,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="+", metavar="TEXT")
     p.add_argument("--kind", choices=("skill", "place", "role"), help="resolve to this kind of entity only")
     p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("discover", help="which source serves a company's careers URL, as rows of the sources file",
+                       description="For each careers URL, tell which source serves it: by the URL (a board's own "
+                                   "address: Greenhouse, Lever, Ashby, Workday, SmartRecruiters, Workable, Recruitee, "
+                                   "Personio, BambooHR, Teamtailor, Pinpoint, Rippling, Breezy, iCIMS, Jobvite, "
+                                   "JazzHR), then by the page (the boards it links or embeds; JobPosting data for "
+                                   "the jobpostings spider), then by asking the configured board APIs for tokens "
+                                   "made from the company's name and domain. Prints each URL's sources file row, "
+                                   "after a '# URL: how: evidence' comment. Exit status 1 when a URL's source was "
+                                   "not found or a row could not be appended.")
+    p.add_argument("urls", nargs="+", metavar="URL", help="a careers page, board or job URL")
+    p.add_argument("--source", help="the source id (company name) for the rows (default: the page's or the board's)")
+    p.add_argument("--append", metavar="FILE", help="also append the rows to this sources file (created with its "
+                                                    "header when missing; rows it has already are left out)")
+    p.add_argument("--all", action="store_true", help="print every source found, not only the most likely")
+    p.add_argument("--no-probe", action="store_true", help="do not ask board APIs for guessed tokens")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="override a setting, e.g. an API base (GREENHOUSE_API_URL=...)")
+    p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser("train", help="rebuild every model from the repository's data and print evaluations",
                        description="Retrain the skill disambiguator, the location-context, role family, occupation "

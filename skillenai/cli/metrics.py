@@ -151,7 +151,8 @@ def add_metrics_commands(sub, db_option) -> None:
                     "status 2 and close matches.")
     q.add_argument("name", metavar="NAME", help="skill name or alias")
     common(q)
-    q.add_argument("--articles", type=_positive, default=5, metavar="N", help="recent articles to list (default 5)")
+    q.add_argument("--articles", type=_positive, default=5, metavar="N",
+                   help="recent articles (and research papers) to list (default 5)")
 
     q = msub.add_parser("top-skills", help="the skills most asked for in the window",
                         description="Skills ranked by the canonical postings that ask for them in the window, "

@@ -22,8 +22,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from skillenai.core.dates import InvalidDate, parse_date, parse_datetime
 
-# What a document is: a job posting, a market-insight article, or another page of a site.
-KINDS = ("posting", "article", "other")
+# What a document is: a job posting, a market-insight article, a research paper, or another
+# page of a site.
+KINDS = ("posting", "article", "paper", "other")
+# The kinds a page is told apart as when its source does not say (the document-kind model):
+# papers come only from sources that say so.
+PAGE_KINDS = ("posting", "article", "other")
+# The kinds that are read, not applied to: a title is no job, every place named counts.
+WRITTEN_KINDS = ("article", "paper")
 WORKPLACES = ("onsite", "hybrid", "remote")
 SALARY_PERIODS = ("hour", "day", "week", "month", "year")
 
@@ -44,10 +50,13 @@ class Document:
     title: str | None = None
     text: str | None = None
     lang: str | None = None
-    author: str | None = None
+    author: str | None = None  # an article's author; a paper's authors, comma-separated
     published_at: str | None = None
+    # Subject categories as the source gives them (a paper's arXiv categories, the primary
+    # first): a list of strings, stored space-separated.
+    categories: Any = None
     raw: bytes | str | None = None  # the body as fetched (the job's JSON for ATS APIs)
-    raw_type: str | None = None  # "html" | "json" | "xml"
+    raw_type: str | None = None  # "html" | "json" | "xml" (a Personio or Teamtailor item, an arXiv entry or record)
     extraction: str | None = None  # how text was obtained: ats, jsonld, microdata, html, trafilatura
     # Posting fields (left empty on articles and other pages).
     external_id: str | None = dataclasses.field(default=None, metadata=_POSTING)
@@ -321,6 +330,7 @@ def _normalize(get: Callable[[str], Any], origin_map: dict[str, str] | None) -> 
         "lang": clean_line(get("lang")),
         "author": _text_field("author", get("author")),
         "published_at": published_at,
+        "categories": _categories(get("categories")),
         "raw": normalize_raw(get("raw")),
         "raw_type": clean_line(get("raw_type")),
         "extraction": clean_line(get("extraction")),
@@ -329,6 +339,18 @@ def _normalize(get: Callable[[str], Any], origin_map: dict[str, str] | None) -> 
     if kind == "posting":
         out.update(_posting_fields(get, published_at))
     return out
+
+
+def _categories(value: Any) -> str | None:
+    """Categories as stored: ``["cs.CL", "cs.CY"]`` or ``"cs.CL cs.CY"`` → ``"cs.CL cs.CY"``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise InvalidRecord("categories", f"expected a list of strings, got {type(value).__name__}")
+    names = list(dict.fromkeys(word for v in value for word in v.split()))
+    return " ".join(names) or None
 
 
 def _posting_fields(get: Callable[[str], Any], published_at: str | None) -> dict[str, Any]:

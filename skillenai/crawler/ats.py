@@ -8,7 +8,7 @@ import re
 import scrapy
 
 from skillenai.core.record import Document
-from skillenai.crawler.parsing.salary import DOLLARS, parse_salary
+from skillenai.crawler.parsing.salary import local_dollar, parse_salary
 
 _DIGIT = re.compile(r"\d")
 _LONG_LINE = 300
@@ -44,7 +44,7 @@ def salary_fields_from_text(text: str, location: str | None = None) -> dict:
     """Salary fields from the first salary line of a description, when there is one; a
     line about a benefit's money is no salary. ``location`` (the posting's) says which
     dollar a bare "$" is."""
-    dollar = _dollar(location) if "$" in text else "USD"  # the location is read only when it matters
+    dollar = local_dollar(location) if "$" in text else "USD"  # the location is read only when it matters
     for line in _salary_lines(text):
         if _BENEFIT_LINE.search(line) and not _PAY_WORDS.search(line):
             continue
@@ -53,20 +53,6 @@ def salary_fields_from_text(text: str, location: str | None = None) -> dict:
             return {"salary_min": salary.min, "salary_max": salary.max,
                     "salary_currency": salary.currency, "salary_period": salary.period}
     return {}
-
-
-def _dollar(location: str | None) -> str:
-    """The currency a bare "$" means for a posting in ``location``: the local dollar where
-    every place it names is in one dollar country other than the US, else US dollars."""
-    if not location:
-        return "USD"
-    from skillenai.classify.places.locations import parse_locations
-
-    result = parse_locations(location)
-    countries = {p.country for p in result.places} | {r.split("-")[0] for r in result.regions if len(r) >= 2}
-    if len(countries) == 1:
-        return DOLLARS.get(countries.pop(), "USD")
-    return "USD"
 
 
 def json_post(url: str, payload: dict, **kwargs) -> scrapy.Request:

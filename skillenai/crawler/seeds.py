@@ -3,9 +3,11 @@
 ``target`` is a board token for the ATS spiders (greenhouse, lever, ashby,
 smartrecruiters, workable, and the board spiders: recruitee, personio, bamboohr, teamtailor,
 pinpoint, rippling, breezy), a Workday career site's URL for workday
-(``https://TENANT.wdN.myworkdayjobs.com/SITE``), and an http(s) URL for the others (a
-career site's root, robots.txt, sitemap or listing page; a feed or sitemap for articles).
-Lines starting with ``#`` and blank lines are ignored. A bad row is
+(``https://TENANT.wdN.myworkdayjobs.com/SITE``), an arXiv search query for ``papers``
+(``all:"labor market" AND cat:econ.GN``) or ``oai:SET`` for every paper of an OAI-PMH set
+(``oai:cs``; ``oai:`` for all), and an http(s) URL for the others (a career site's root,
+robots.txt, sitemap or listing page; a feed or sitemap for articles). Lines starting with
+``#`` and blank lines are ignored. A bad row is
 reported with its file and line number and skipped; the good rows around it are kept.
 """
 
@@ -24,13 +26,16 @@ ATS_SPIDERS = ("greenhouse", "lever", "ashby", "smartrecruiters", "workable")
 # Boards read in one response per company, by board token (skillenai/crawler/spiders/boards.py).
 BOARD_SPIDERS = ("recruitee", "personio", "bamboohr", "teamtailor", "pinpoint", "rippling", "breezy")
 URL_SPIDERS = ("jobpostings", "articles", "workday")
+QUERY_SPIDERS = ("papers",)
 # What a crawl runs when no spider is named, whatever the sources file (default_spiders).
-CORE_SPIDERS = ATS_SPIDERS + URL_SPIDERS
+CORE_SPIDERS = ATS_SPIDERS + URL_SPIDERS + QUERY_SPIDERS
 SPIDERS = CORE_SPIDERS + BOARD_SPIDERS
 HEADER = ["spider", "source", "target"]
 
 _LOCALE = re.compile(r"[a-z]{2}(?:-[A-Za-z]{2,4})?")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_QUERY = re.compile(r"[^\x00-\x1f\x7f]{1,500}")
+_OAI_SET = re.compile(r"oai:[A-Za-z0-9:._-]{0,100}")
 _SOURCE = re.compile(r"[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,127}")
 
 
@@ -64,6 +69,10 @@ def check_row(spider: str, source: str, target: str) -> str | None:
     if spider in ATS_SPIDERS or spider in BOARD_SPIDERS:
         if not _TOKEN.fullmatch(target):
             return f"bad {spider} board token {target!r} (letters, digits and ._- only)"
+    elif spider in QUERY_SPIDERS:
+        if not _QUERY.fullmatch(target) or (target.startswith("oai:") and not _OAI_SET.fullmatch(target)):
+            return (f"bad {spider} target {target!r} (a search query of 1-500 printable characters, "
+                    f"or oai:SET with a set spec of letters, digits and :._-)")
     else:
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -151,8 +160,9 @@ def workday_site(url: str) -> tuple[str, str, str] | None:
         return origin, host.split(".", 1)[0], segments[0]
     return None
 def default_spiders(path: str | Path) -> list[str]:
-    """The spiders a crawl runs when none is named: the ATS, Workday, career-site and article
-    spiders (:data:`CORE_SPIDERS`), and each board spider (:data:`BOARD_SPIDERS`) that has a row in the sources file."""
+    """The spiders a crawl runs when none is named: the ATS, Workday, career-site, article
+    and papers spiders (:data:`CORE_SPIDERS`), and each board spider
+    (:data:`BOARD_SPIDERS`) that has a row in the sources file."""
     try:
         seeds, _problems = read_seeds(path)
     except SeedFileError:

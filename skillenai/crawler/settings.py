@@ -155,6 +155,13 @@ TEAMTAILOR_FEED = "jobs.rss"
 PINPOINT_URL = "https://{board}.pinpointhq.com"
 RIPPLING_URL = "https://api.rippling.com/platform/api/ats/v1/board/{board}"
 BREEZY_URL = "https://{board}.breezy.hr"
+# Research papers (skillenai/crawler/spiders/papers.py): arXiv's search API and OAI-PMH.
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_OAI_URL = "https://export.arxiv.org/oai2"
+ARXIV_PAGE_SIZE = 100
+ARXIV_MAX_RESULTS = 1000
+ARXIV_OAI_FROM = ""
+ARXIV_DOWNLOAD_DELAY = 3.0
 # Most listing pages followed per source (career sites without sitemaps, blog archives).
 SKILLENAI_MAX_LISTING_PAGES = 200
 

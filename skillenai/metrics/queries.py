@@ -385,27 +385,30 @@ def _with_share(items: list[dict], total: int) -> list[dict]:
 
 
 _ARTICLE_WALK_CAP = 100_000
+# The written kinds a skill page lists: the view of a kind's documents by skill, and the
+# partial index over that kind's canonical documents.
+_WRITTEN = {"article": ("skill_articles", "idx_documents_articles"),
+            "paper": ("skill_papers", "idx_documents_papers")}
 
 
-def _articles(db, skill_id: str, window: Window, limit: int, via: str | None = None) -> list[dict]:
-    """Canonical articles tagged with the skill, dated in the window, latest first.
+def _articles(db, skill_id: str, window: Window, limit: int, via: str | None = None,
+              kind: str = "article") -> list[dict]:
+    """Canonical articles (or with ``kind="paper"``, papers) tagged with the skill, dated
+    in the window, latest first.
 
     Two ways to the same rows: from the articles in the window, checking each for the skill
-    (``skill_articles``), or from the skill's tagged documents, keeping the articles. The
-    shorter list is walked: a rare skill has few documents, a popular one many more than
-    there are articles. ``via`` (``"articles"`` or ``"skill"``) forces one, for tests.
+    (``skill_articles``, ``skill_papers``), or from the skill's tagged documents, keeping
+    those of the kind. The shorter list is walked: a rare skill has few documents, a popular
+    one many more than there are articles. ``via`` (``"articles"`` or ``"skill"``) forces
+    one, for tests.
     """
-    params = {"skill": skill_id, "lo": window.before(window.days), "hi": window.as_of.isoformat(), "limit": limit}
-    if via is None:
-        # Each count stops at the other: the decision costs no more than the shorter walk.
-        tagged = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM document_skills WHERE skill_id = ? LIMIT ?)",
-                            [skill_id, _ARTICLE_WALK_CAP]).fetchone()[0]
-        articles = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM documents INDEXED BY idx_documents_articles "
-                              "WHERE kind = 'article' LIMIT ?)", [tagged + 1]).fetchone()[0]
-        via = "skill" if tagged <= articles else "articles"
+    view = _WRITTEN[kind][0]
+    params = {"skill": skill_id, "lo": window.before(window.days), "hi": window.as_of.isoformat(), "limit": limit,
+              "kind": kind}
+    via = via or _shorter_way(db, skill_id, kind)
     if via == "articles":
-        sql = """
-            SELECT document_id, title, url, date FROM skill_articles
+        sql = f"""
+            SELECT document_id, title, url, date FROM {view}
             WHERE skill_id = :skill AND date > :lo AND date <= :hi
             ORDER BY date DESC, document_id LIMIT :limit
         """
@@ -415,13 +418,43 @@ def _articles(db, skill_id: str, window: Window, limit: int, via: str | None = N
                    COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
             FROM document_skills ds
             CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = ds.document_id
-            WHERE ds.skill_id = :skill AND d.kind = 'article' AND d.is_canonical = 1
+            WHERE ds.skill_id = :skill AND d.kind = :kind AND d.is_canonical = 1
               AND date > :lo AND date <= :hi
             ORDER BY date DESC, d.id LIMIT :limit
         """
     else:
         raise ValueError(f"via must be 'articles', 'skill' or None, got {via!r}")
     return [{"id": r[0], "title": r[1], "url": r[2], "date": r[3]} for r in db.execute(sql, params)]
+
+
+def _shorter_way(db, skill_id: str, kind: str) -> str:
+    """``"skill"`` when the skill has fewer tagged documents than there are documents of
+    ``kind``, else ``"articles"``. Each count stops at the other: the decision costs no
+    more than the shorter walk."""
+    tagged = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM document_skills WHERE skill_id = ? LIMIT ?)",
+                        [skill_id, _ARTICLE_WALK_CAP]).fetchone()[0]
+    # The kind written out: only a literal lets SQLite use the kind's partial index.
+    written = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM documents INDEXED BY {_WRITTEN[kind][1]} "
+                         f"WHERE kind = '{kind}' LIMIT ?)", [tagged + 1]).fetchone()[0]
+    return "skill" if tagged <= written else "articles"
+
+
+def _written_count(db, skill_id: str, window: Window, kind: str) -> int:
+    """How many canonical documents of ``kind`` (article, paper) dated in the window name
+    the skill, counted the shorter way (see :func:`_articles`)."""
+    params = {"skill": skill_id, "kind": kind, "lo": window.before(window.days), "hi": window.as_of.isoformat()}
+    if _shorter_way(db, skill_id, kind) == "articles":
+        sql = f"SELECT COUNT(*) FROM {_WRITTEN[kind][0]} WHERE skill_id = :skill AND date > :lo AND date <= :hi"
+    else:
+        sql = """
+            SELECT COUNT(*) FROM (
+                SELECT COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
+                FROM document_skills ds
+                CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = ds.document_id
+                WHERE ds.skill_id = :skill AND d.kind = :kind AND d.is_canonical = 1
+            ) WHERE date > :lo AND date <= :hi
+        """
+    return db.execute(sql, params).fetchone()[0]
 
 
 def _check_limit(limit: int, what: str = "limit") -> None:
@@ -462,7 +495,7 @@ def skill_metrics(
         as_of: last day of the window (default: the latest posting date in the store).
         window: days in the window (default 90).
         limit: how many metros, paired skills and roles to list.
-        articles: how many recent articles to list.
+        articles: how many recent articles (and papers) to list.
         timings: when given, receives the milliseconds each step took (for benchmarks).
         precomputed: answer from :func:`refresh`'s page when it is still valid (the same
             figures, from a table row); ``False`` always computes.
@@ -474,7 +507,8 @@ def skill_metrics(
     share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
     ``top_roles`` (``[{id, name, postings}]``), ``weekly`` (``[{week_start, postings,
     days}]``, every Monday-started week the window touches; ``days`` inside the window) and
-    ``articles`` (``[{id, title, url, date}]``).
+    ``articles`` (``[{id, title, url, date}]``), with ``article_count`` (every article
+    in the window naming the skill), and ``papers`` and ``paper_count`` alike for research papers.
     """
     _check_limit(limit)
     _check_limit(articles, "articles")
@@ -504,7 +538,11 @@ def skill_metrics(
         out["weekly"] = _weekly(db, table, win)
         clock("weekly")
     out["articles"] = _articles(db, ref["id"], win, articles)
+    out["article_count"] = _written_count(db, ref["id"], win, "article")
     clock("articles")
+    out["papers"] = _articles(db, ref["id"], win, articles, kind="paper")
+    out["paper_count"] = _written_count(db, ref["id"], win, "paper")
+    clock("papers")
     return out
 
 
@@ -736,7 +774,7 @@ REFRESH_METROS = 200
 REFRESH_ROLES = 100
 PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
 # Bump when a page's fields change: stored pages of another format are not served.
-PAGE_FORMAT = 3
+PAGE_FORMAT = 4
 PAGE_ARTICLES = 10
 
 
@@ -795,8 +833,9 @@ def _precomputed_page(db, kind: str, entity_id: str, win: Window, limit: int,
     for key in _LISTS:
         if key in page:
             page[key] = page[key][:limit]
-    if "articles" in page:
-        page["articles"] = page["articles"][:articles]
+    for key in ("articles", "papers"):
+        if key in page:
+            page[key] = page[key][:articles]
     return page
 
 

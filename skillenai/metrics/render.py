@@ -3,7 +3,7 @@
 The skill page follows the published Skillenai skill page: a title, the headline count,
 three figures (postings, demand against the prior 4 weeks, top hiring metro), questions
 and answers, the weekly series as an inline SVG chart, tables of metros with their share,
-paired skills and roles, recent articles, and how it was computed. The HTML needs no
+paired skills and roles, recent articles and research papers, and how it was computed. The HTML needs no
 script, font or image from elsewhere: one file, readable as it is.
 
 >>> render("skill", skill_metrics(db, "Python"), "html")     # doctest: +SKIP
@@ -192,13 +192,15 @@ def skill_markdown(m: dict) -> str:
         _md_table(["Name", "Postings"], _count_rows(m["paired_skills"])),
         f"## Top roles hiring for {name}\n",
         _md_table(["Role", "Postings"], _count_rows(m["top_roles"])),
-        f"## Recent articles mentioning {name}\n",
     ]
-    if m["articles"]:
-        out.append("\n".join(f"- {a['date']} · [{_md_link_text(a['title'] or a['url'])}](<{a['url']}>)"
-                             for a in m["articles"]) + "\n")
-    else:
-        out.append("_None in this window._\n")
+    for key, what in (("articles", "articles"), ("papers", "research papers")):
+        count = m.get(key[:-1] + "_count")
+        out.append(f"## Recent {what} mentioning {name}" + (f" ({count:,} in the window)" if count else "") + "\n")
+        if m.get(key):
+            out.append("\n".join(f"- {a['date']} · [{_md_link_text(a['title'] or a['url'])}](<{a['url']}>)"
+                                 for a in m[key]) + "\n")
+        else:
+            out.append("_None in this window._\n")
     out += [
         "## How this was computed\n",
         _computed(m) + "\n",
@@ -400,9 +402,12 @@ def skill_html(m: dict) -> str:
             '<p class="muted">Weeks start on Monday.</p>')
     numbers = _html_table(["Week starting", "Postings", "Days in window"],
                           [[w["week_start"], w["postings"], w["days"]] for w in m["weekly"]], {1, 2})
-    articles = ("<ul>" + "".join(
+    articles, papers = (("<ul>" + "".join(
         f'<li><a href="{_e(a["url"])}">{_e(a["title"] or a["url"])}</a> <span class="muted">{_e(a["date"])}</span></li>'
-        for a in m["articles"]) + "</ul>") if m["articles"] else '<p class="muted">None in this window.</p>'
+        for a in m[key]) + "</ul>") if m.get(key) else '<p class="muted">None in this window.</p>'
+        for key in ("articles", "papers"))
+    counts = {key: f' <span class="muted">({m[key]:,} in the window)</span>' if m.get(key) else ""
+              for key in ("article_count", "paper_count")}
     body = f"""
 <header>
 <h1>{_e(skill_title(m))}</h1>
@@ -437,8 +442,12 @@ def skill_html(m: dict) -> str:
 {_html_table(['Role', 'Postings'], _count_rows(m['top_roles']), {1})}
 </section>
 <section id="articles">
-<h2>Recent articles mentioning {_e(name)}</h2>
+<h2>Recent articles mentioning {_e(name)}{counts["article_count"]}</h2>
 {articles}
+</section>
+<section id="papers">
+<h2>Recent research papers mentioning {_e(name)}{counts["paper_count"]}</h2>
+{papers}
 </section>
 <section id="computed">
 <h2>How this was computed</h2>

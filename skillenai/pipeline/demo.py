@@ -59,10 +59,15 @@ def truth_counts(web_dir: Path) -> dict[str, int]:
 
 
 def truth_recall(db, web_dir: Path) -> dict[str, dict[str, int]]:
-    """How many ground-truth postings and articles the store holds, by URL."""
+    """How many ground-truth postings, articles and papers the store holds, by URL (of the
+    papers, those the sample seeds' queries find)."""
     result = {}
-    for name, kind in (("postings", "posting"), ("articles", "article")):
-        urls = {json.loads(line)["url"] for line in (web_dir / "truth" / f"{name}.jsonl").open(encoding="utf-8") if line.strip()}
+    for name, kind in (("postings", "posting"), ("articles", "article"), ("papers", "paper")):
+        path = web_dir / "truth" / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        urls = {row["url"] for row in rows if row.get("queries", True)}
         stored = stored_urls(db, kind)
         result[name] = {"truth": len(urls), "stored": len(stored), "found": len(urls & stored)}
     return result

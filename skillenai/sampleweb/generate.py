@@ -2,12 +2,14 @@
 
 Output layout (everything deterministic in the arguments)::
 
-    manifest.json          {"postings", "articles", "seed", "as_of", "sites": {site: kind}}
+    manifest.json          {"postings", "articles", "papers", "seed", "as_of", "sites": {site: kind}}
     seeds.csv              spider,source,target - one row per board, career site and feed
     sites/{site}/...       the files the server serves; absolute URLs use the virtual
                            origin http://{site}.sample.test
     truth/postings.jsonl   one row per posting document the crawler must store
     truth/articles.jsonl   one row per article
+    truth/papers.jsonl     one row per paper of the arXiv stand-in (papers.py), with the
+                           seed queries that find it (none: not to be stored)
     truth/others.jsonl     pages that are neither (about, benefits...), with in_sitemap
     truth/disallowed.jsonl every linked (site, path) that the site's robots.txt disallows
 
@@ -37,6 +39,7 @@ from .careers import CareerSite
 from .companies import build_companies, company_count
 from .evolve import apply_day
 from .output import SiteFiles
+from .papers import JOB_QUERY, OAI_SET, default_papers, generate_papers, truth_row
 from .postings import Writer
 from .press import Press, assign_urls
 from .publish import Publisher
@@ -144,8 +147,13 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
     others.extend(art_others)
     disallowed.update(art_disallowed)
     files = SiteFiles(out)
-    for site in ATS_SITES + boards:
+    for site in ATS_SITES + boards + ("arxiv",):
         files.write(site, "/robots.txt", "User-agent: *\nDisallow:\n")
+    papers = generate_papers(seed, as_of, default_papers(postings))
+    with files.open_text("arxiv", "/papers.jsonl") as fh, JsonLines(out / "truth" / "papers.jsonl") as truth:
+        for paper in papers:
+            fh.write(json.dumps(paper, ensure_ascii=False) + "\n")
+            truth.write(truth_row(paper))
     with JsonLines(out / "truth" / "others.jsonl") as fh:
         for row in others:
             fh.write(row)
@@ -155,7 +163,7 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
 
     sites = {s: s for s in ATS_SITES}
     sites.update({b: "board" for b in boards})
-    sites.update({"blog": "blog", "news": "news"})
+    sites.update({"blog": "blog", "news": "news", "arxiv": "arxiv"})
     sites.update({c.slug: "careers" for c in companies if c.has_site})
     # The source column names the company as users write it in their seeds: Lever and
     # Ashby boards do not carry the company's name, so the crawler takes it from here.
@@ -171,7 +179,9 @@ def generate(out_dir, postings: int = 200, seed=7, as_of: dt.date = DEFAULT_AS_O
         rows.writerow(["articles", "blog", "http://blog.sample.test/feed.xml"])
         rows.writerow(["articles", "blog", "http://blog.sample.test/sitemap.xml"])
         rows.writerow(["articles", "news", "http://news.sample.test/atom.xml"])
-    manifest = {"postings": postings, "articles": len(art_rows), "seed": seed, "as_of": as_of.isoformat(),
+        rows.writerow(["papers", "arXiv", JOB_QUERY])
+        rows.writerow(["papers", "arXiv", OAI_SET])
+    manifest = {"postings": postings, "articles": len(art_rows), "papers": len(papers), "seed": seed, "as_of": as_of.isoformat(),
                 "companies": len(companies), "sites": sites}
     if day is not None:
         changes = apply_day(out, seed, day)

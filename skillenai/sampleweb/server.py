@@ -24,7 +24,7 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import hosted, smartrecruiters, workable, workday
+from . import arxiv, hosted, smartrecruiters, workable, workday
 from .boards import board_file
 from .output import file_for
 
@@ -343,6 +343,8 @@ class SampleWebServer:
             "WORKDAY_RESULT_CAP": self.workday_result_cap,
             **{f"{site.upper()}_URL": self.origin(site) + ("/platform/api/ats/v1/board" if site == "rippling" else "")
                + "/{board}" for site, kind in self.sites.items() if kind == "board"},
+            **({"ARXIV_API_URL": self.origin("arxiv") + "/api/query", "ARXIV_OAI_URL": self.origin("arxiv") + "/oai",
+                "ARXIV_DOWNLOAD_DELAY": 0, "ARXIV_PAGE_SIZE": 10} if "arxiv" in self.sites else {}),
             "SKILLENAI_ORIGIN_MAP": {self.origin(site): f"http://{site}.sample.test" for site in self.sites},
             # Served on 127.0.0.1, which a crawl of the web refuses to fetch.
             "SKILLENAI_ALLOWED_NETWORKS": ["127.0.0.1"],
@@ -370,6 +372,8 @@ class SampleWebServer:
             name = board_file(site, path)
             resp = self._file(self.root / "sites" / site / name) if name else None
             return self._conditional(resp, headers) if resp is not None else self._not_found({"error": "Not found"})
+        if kind == "arxiv" and path in ("/api/query", "/oai"):
+            return self._arxiv(site, path, query)
         handler = {"greenhouse": self._greenhouse, "lever": self._lever, "ashby": self._ashby}.get(kind)
         if handler is not None and path != "/robots.txt":
             if path.startswith(("/v0/", "/v1/", "/posting-api/")):
@@ -540,6 +544,11 @@ class SampleWebServer:
                     lines = [ln.rstrip(b"\n") for ln in fh if ln.strip()]
                 records = [json.loads(ln) for ln in lines]
                 extra = [self._rewrite(ln) for ln in lines]      # pre-rewritten, for paging
+            elif site == "arxiv":
+                with open(base / "papers.jsonl", "rb") as fh:
+                    records = [json.loads(ln) for ln in fh if ln.strip()]
+                records = [dict(r, id=r["arxiv_id"]) for r in records]
+                extra = None
             elif site == "greenhouse":
                 records = json.loads((base / "v1" / "boards" / name / "jobs.json").read_bytes())["jobs"]
                 extra = None
@@ -629,6 +638,21 @@ class SampleWebServer:
             board = self._board(site, m.group(1))
             return self._html(hosted.lever_board(board[0], m.group(1))) if board else self._not_found()
         return self._not_found()
+
+    def _arxiv(self, site, path, query) -> _Response:
+        papers = self._board(site, "papers")
+        papers = papers[0] if papers else []
+        one = {k: v[0] for k, v in query.items()}
+        if path == "/oai":
+            _, body = arxiv.oai_list_records(papers, one, self.origin(site) + "/oai")
+            return _Response(200, "text/xml; charset=utf-8", body.encode("utf-8"))
+        try:
+            start = max(0, int(one.get("start", "0")))
+            size = max(0, min(int(one.get("max_results", "10")), 2000))
+        except ValueError:
+            return _Response(400, "application/atom+xml; charset=utf-8", b"<feed/>")
+        return _Response(200, "application/atom+xml; charset=utf-8",
+                         arxiv.atom_feed(papers, one.get("search_query", ""), start, size).encode("utf-8"))
 
     def _ashby(self, site, path, query) -> _Response:
         missing = {"success": False, "error": "Job board not found"}

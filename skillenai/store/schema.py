@@ -735,3 +735,38 @@ def m014_analyst_columns(db: Database) -> None:
         """
     )
 
+
+
+@migrations()
+def m020_papers(db: Database) -> None:
+    """Research papers (the ``papers`` spider): kind ``paper``, each document's subject
+    categories, and the papers that mention a skill beside its articles."""
+    # SQLite cannot alter a CHECK constraint; widening the one on documents.kind (every
+    # stored row still passes it) is the edit of the table's SQL that SQLite documents
+    # for this ("Making Other Kinds Of Table Schema Changes", lang_altertable.html).
+    old = "CHECK (kind IN ('posting', 'article', 'other'))"
+    new = "CHECK (kind IN ('posting', 'article', 'paper', 'other'))"
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()[0]
+    if old in sql:
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'documents'",
+                   [sql.replace(old, new)])
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+        db.execute("PRAGMA writable_schema = OFF")
+    db.execute("ALTER TABLE documents ADD COLUMN categories TEXT")
+    # Papers that mention a skill: as articles, every canonical paper is checked by an index seek.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_documents_papers ON documents (published_at, first_seen, is_canonical, id) "
+        "WHERE kind = 'paper'"
+    )
+    db.execute(
+        """
+        CREATE VIEW skill_papers AS
+        SELECT ds.skill_id, d.id AS document_id, d.title, d.url, d.author AS authors, d.categories,
+               COALESCE(substr(d.published_at, 1, 10), substr(d.first_seen, 1, 10)) AS date
+        FROM documents d INDEXED BY idx_documents_papers
+        CROSS JOIN document_skills ds ON ds.document_id = d.id
+        WHERE d.kind = 'paper' AND d.is_canonical = 1
+        """
+    )

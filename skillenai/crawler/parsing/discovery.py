@@ -140,13 +140,48 @@ class XmlCuts:
 
 
 def _xml_body(body: bytes) -> tuple[bytes, XmlCuts]:
-    """An XML body ready for lxml: decompressed, without a document type declaration."""
+    """An XML body ready for lxml: decompressed, without a document type declaration, in
+    UTF-8 when it declared no encoding and is not UTF-8, without character references to
+    characters XML forbids."""
     body, doctypes = without_doctype(maybe_gunzip(body))
     cuts = XmlCuts()
     for doctype in doctypes:
         cuts.dtd_bytes += len(doctype)
         cuts.dtd_entities += doctype.count(b"<!ENTITY")
+    body = _undeclared_to_utf8(body)
+    if b"&#" in body:
+        body = _BAD_CHAR_REF.sub(_drop_bad_char_ref, body)
     return body, cuts
+
+
+_ENCODING_DECLARED = re.compile(rb"^\s*<\?xml[^>]*\bencoding\s*=", re.IGNORECASE)
+
+
+def _undeclared_to_utf8(body: bytes) -> bytes:
+    """A body that names no encoding must be UTF-8 (XML 1.0, 4.3.3), yet feeds are served
+    in Latin-1 without saying so: read so, libxml2 turns every accented letter into a
+    replacement character. Such a body is read as Windows-1252 (Latin-1's superset on the
+    web) and written as UTF-8."""
+    if body[:3] == b"\xef\xbb\xbf" or body[:2] in (b"\xff\xfe", b"\xfe\xff") or _ENCODING_DECLARED.match(body):
+        return body
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace").encode("utf-8")
+
+
+# A numeric character reference (&#31;, &#x1F;): libxml2 recovering from one to a character
+# XML forbids went on to drop every later entity reference of the document (each "&amp;"
+# in the links after it), so those are dropped before parsing.
+_BAD_CHAR_REF = re.compile(rb"&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+
+
+def _drop_bad_char_ref(match: re.Match) -> bytes:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    allowed = (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+               or 0x10000 <= code <= 0x10FFFF)
+    return match.group(0) if allowed else b""
 
 
 def sitemaps_in_robots(body: bytes, base_url: str) -> list[str]:
@@ -223,7 +258,9 @@ def feed_entries(body: bytes, base_url: str) -> tuple[list[FeedEntry], XmlCuts]:
             entry = FeedEntry(
                 url=urljoin(base_url, link) if link else "",
                 title=child_text(element, "title"),
-                published=child_text(element, "pubDate") or child_text(element, "date"),
+                # <a10:updated>: .NET's SyndicationFeed dates RSS items in the Atom namespace.
+                published=(child_text(element, "pubDate") or child_text(element, "date")
+                           or child_text(element, "updated")),
                 author=child_text(element, "creator") or child_text(element, "author"),
             )
         elif name == "entry":

@@ -12,7 +12,9 @@ import functools
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -38,7 +40,7 @@ class PageDocuments:
     broken_blocks: list[BlockError] = field(default_factory=list)
     extraction: str | None = None
     kind: str | None = None  # of the unstructured page, when a ``kind_of`` was given
-    canonical_url: str | None = None  # the page's <link rel=canonical>, as written
+    canonical_url: str | None = None  # the page's <link rel=canonical>, resolved against its URL
 
 
 # (title, main text, url) → "posting", "article" or "other"
@@ -132,18 +134,53 @@ def canonical_link(tree: Any) -> str | None:
     return values[0].strip() if values and values[0].strip() else None
 
 
-def page_title(tree: Any) -> str | None:
-    for xpath in ("//main//h1", "//article//h1", "//h1"):
-        for h1 in tree.xpath(xpath):
-            text = " ".join(" ".join(h1.itertext()).split())
+def _first_heading(tree: Any, xpaths: tuple[str, ...]) -> str | None:
+    for xpath in xpaths:
+        for heading in tree.xpath(xpath):
+            text = " ".join(" ".join(heading.itertext()).split())
             if text:
                 return text
-    title = meta_content(tree, "og:title") or " ".join(tree.xpath("//title//text()")).strip()
-    return title or None
+    return None
+
+
+def page_title(tree: Any) -> str | None:
+    """The page's heading: its ``<h1>``; without one, its ``og:title`` or ``<title>`` unless
+    that only names the site ("Acme Careers"), in which case the first ``<h2>`` of its
+    main content (pages that set the job's title in an ``<h2>``)."""
+    heading = _first_heading(tree, ("//main//h1", "//article//h1", "//h1"))
+    if heading:
+        return heading
+    title = meta_content(tree, "og:title") or " ".join(" ".join(tree.xpath("//title//text()")).split())
+    site = meta_content(tree, "og:site_name", "application-name")
+    names_site = bool(title) and (company_from_site_name(title) != title.strip()
+                                  or (site is not None and _folded(title) in (_folded(site), _folded(company_from_site_name(site)))))
+    if not title or names_site:
+        heading = _first_heading(tree, ("//main//h2", "//article//h2", '//*[@role="main"]//h2', "//h2"))
+    return heading or title or None
+
+
+def _folded(text: str | None) -> str:
+    return re.sub(r"[\W_]+", "", (text or "").casefold())
+
+
+def _job_boards() -> frozenset[str]:
+    lines = (Path(__file__).parent.parent / "data" / "job_boards.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(_folded(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+_JOB_BOARDS = functools.cache(_job_boards)
+
+
+def employer_name(name: str | None) -> str | None:
+    """``name`` as a posting's employer, or ``None`` when it names a job board, an
+    aggregator or an applicant-tracking system (``Indeed``, ``Jobvite``), not the employer."""
+    if not name or _folded(name) in _JOB_BOARDS():
+        return None
+    return name
 
 
 _CAREERS_WORDS = re.compile(
-    r"^(?:careers?|jobs?)\s+(?:at|@|with)\s+|\s*[|\-–·:]?\s*(?:careers?|jobs?|job board|"
+    r"^(?:careers?|jobs?)\s+(?:at|@|with)\s+|^(?:careers?|jobs?)\s*[|\-–·:]\s*|\s*[|\-–·:]?\s*(?:careers?|jobs?|job board|"
     r"karriere|carrières|empleos|open (?:roles|positions))\s*$",
     re.IGNORECASE,
 )
@@ -167,7 +204,7 @@ _LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
 
 
 def company_from_site_name(name: str | None) -> str | None:
-    """``"Corvid Careers"``, ``"Careers at Corvid"``, ``"Corvid | Jobs"`` → ``"Corvid"``."""
+    """``"Corvid Careers"``, ``"Careers at Corvid"``, ``"Corvid | Jobs"``, ``"Careers | Corvid"`` → ``"Corvid"``."""
     if not name:
         return None
     cleaned = _CAREERS_WORDS.sub("", name.strip()).strip(" |-–·:")
@@ -212,6 +249,19 @@ def job_postings(tree: Any) -> tuple[list[dict], list[BlockError], str | None]:
     return found, errors, "microdata" if found else None
 
 
+def _absolute(link: str | None, page_url: str) -> str | None:
+    """A URL a page gives for itself (``<link rel=canonical>``, JSON-LD ``url``), resolved
+    against the page's URL ("/jobs/42" is as good as the full address); ``None`` when it is
+    no http(s) URL."""
+    if not link:
+        return None
+    try:
+        resolved = urljoin(page_url, link.strip())
+        return resolved if urlsplit(resolved).scheme in ("http", "https") and urlsplit(resolved).netloc else None
+    except ValueError:
+        return None
+
+
 def documents_from_page(body: str | bytes, url: str, content_type: str | None = None, *,
                         with_location: bool = True, kind_of: KindOf | None = None,
                         metadata_kinds: tuple[str, ...] | None = None) -> PageDocuments:
@@ -234,8 +284,8 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
     if tree is None:
         return result
     postings, result.broken_blocks, result.extraction = job_postings(tree)
-    page_canonical = result.canonical_url = canonical_link(tree)
-    site_name = company_from_site_name(meta_content(tree, "og:site_name", "application-name"))
+    page_canonical = result.canonical_url = _absolute(canonical_link(tree), url)
+    site_name = employer_name(company_from_site_name(meta_content(tree, "og:site_name", "application-name")))
     badge = functools.cache(lambda: location_element(tree))  # read once, if at all
     for posting in postings:
         fields = posting_fields(posting)
@@ -244,7 +294,7 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
             main = extract_page(body, url, with_metadata=False)
             fields["title"] = fields.get("title") or page_title(tree)
             fields["text"] = fields.get("text") or (main or {}).get("text")
-        fields["company"] = fields.get("company") or site_name
+        fields["company"] = employer_name(fields.get("company")) or site_name
         if fields.get("stated_workplace") == "remote" and not posting.get("jobLocation"):
             # Remote postings name no place; the page's own label says where applicants may be.
             fields["location_raw"] = badge() or fields.get("location_raw")
@@ -252,7 +302,7 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
             # JSON-LD has no word for hybrid, and many sites leave TELECOMMUTE out: the
             # page's location badge ("Hybrid (Singapore)", "Remote - US") says it.
             fields["stated_workplace"] = label_workplace(badge())
-        fields["canonical_url"] = fields.get("canonical_url") or page_canonical
+        fields["canonical_url"] = _absolute(fields.get("canonical_url"), url) or page_canonical
         result.postings.append(fields)
     if result.postings:
         return result

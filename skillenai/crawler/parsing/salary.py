@@ -137,3 +137,17 @@ def parse_salary(text: str | None, dollar: str = "USD") -> Salary | None:
             period = match["period"].lower()
             return Salary(value, value, _currency(match["cur1"], dollar=dollar), _PERIOD.get(period, period))
     return None
+
+
+def local_dollar(location: str | None) -> str:
+    """The currency a bare "$" means for a posting in ``location``: the local dollar where
+    every place it names is in one dollar country other than the US, else US dollars."""
+    if not location:
+        return "USD"
+    from skillenai.classify.places.locations import parse_locations
+
+    result = parse_locations(location)
+    countries = {p.country for p in result.places} | {r.split("-")[0] for r in result.regions if len(r) >= 2}
+    if len(countries) == 1:
+        return DOLLARS.get(countries.pop(), "USD")
+    return "USD"

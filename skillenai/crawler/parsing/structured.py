@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from skillenai.core.dates import lenient_date
 from skillenai.crawler.parsing.extract import element_text, html_to_text
-from skillenai.crawler.parsing.salary import parse_salary
+from skillenai.crawler.parsing.salary import local_dollar, parse_salary
 
 logger = logging.getLogger(__name__)
 
@@ -253,15 +253,16 @@ def _description(value: Any) -> str:
     return html_to_text(value)
 
 
-def _salary(value: Any, currency: Any = None) -> dict[str, Any]:
+def _salary(value: Any, currency: Any = None, location: str | None = None) -> dict[str, Any]:
     """Salary fields from a JobPosting's ``baseSalary``: a MonetaryAmount, or (as sites
-    write it) a plain number or a line of text beside the posting's ``salaryCurrency``."""
+    write it) a plain number or a line of text beside the posting's ``salaryCurrency``;
+    a bare "$" in that text is the dollar of the posting's ``location``."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = {"value": value, "currency": currency}
     elif isinstance(value, str) and value.strip():
-        found = parse_salary(value)
+        found = parse_salary(value, dollar=local_dollar(location) if "$" in value else "USD")
         if found is None:
             number = _number(value)
             return {} if number is None else {"salary_min": number, "salary_max": number,
@@ -326,10 +327,26 @@ def posting_fields(posting: dict) -> dict[str, Any]:
         "external_id": _identifier(posting.get("identifier")),
         "canonical_url": _text(posting.get("url")),
     }
-    fields.update(_salary(posting.get("baseSalary"), posting.get("salaryCurrency")))
+    fields.update(_salary(posting.get("baseSalary"), posting.get("salaryCurrency"), fields["location_raw"]))
+    skills = _skills(posting.get("skills"))
+    if skills and not all(skill.lower() in fields["text"].lower() for skill in skills):
+        # The skills a posting lists apart from its description ("skills": "Airflow, dbt")
+        # are part of what it asks for: the classify stage reads them in the text.
+        fields["text"] = (fields["text"] + "\n" if fields["text"] else "") + "Skills: " + ", ".join(skills)
     if remote and scopes:
         fields["locations"] = (addresses or []) + [{"remote_scope": s} for s in scopes]
     return fields
+
+
+def _skills(value: Any) -> list[str]:
+    """A JobPosting's ``skills``: text ("Python, SQL"), a list of texts, or DefinedTerms."""
+    values = value if isinstance(value, list) else [value] if value else []
+    out: list[str] = []
+    for item in values[:100]:
+        text = _text(item.get("name") if isinstance(item, dict) else item)
+        if text:
+            out += [part.strip() for part in re.split(r"[,;\n]|\s•\s", text) if part.strip()]
+    return list(dict.fromkeys(out))
 
 
 def _identifier(value: Any) -> str | None:
