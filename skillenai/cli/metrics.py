@@ -51,6 +51,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             data = metrics.metro_metrics(db, args.name, window=args.window, limit=args.limit, **common)
         elif args.metrics_command == "role":
             data = metrics.role_metrics(db, args.name, window=args.window, limit=args.limit, **common)
+        elif args.metrics_command == "occupation":
+            data = metrics.occupation_metrics(db, args.name, window=args.window, limit=args.limit, **common)
         elif args.metrics_command == "occupations":
             data = metrics.occupations(db, window=args.window, limit=args.limit, major=args.major, **common)
         else:
@@ -169,6 +171,13 @@ def add_metrics_commands(sub, db_option) -> None:
                         description="Canonical postings of a role family ('Data Scientist', or a job title such as "
                                     "'senior backend developer') and the skills they ask for, and where.")
     q.add_argument("name", metavar="NAME", help="role family or job title")
+    common(q)
+
+    q = msub.add_parser("occupation", help="the skills, metros and roles of one SOC 2018 occupation",
+                        description="Canonical postings coded to one SOC 2018 detailed occupation ('15-1252' or "
+                                    "'Software Developers') and the skills they ask for, where, and in which role "
+                                    "families.")
+    q.add_argument("name", metavar="CODE", help="SOC code or occupation title")
     common(q)
 
     q = msub.add_parser("occupations", help="postings by SOC 2018 occupation, and by major group",

@@ -23,6 +23,7 @@ import datetime as dt
 import difflib
 import json
 import logging
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ MAX_WINDOW = 3660
 
 __all__ = [
     "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
-    "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref",
-    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupations", "trends", "percent_change",
+    "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref", "resolve_occupation_ref",
+    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupation_metrics", "occupations", "trends",
+    "recent_postings", "percent_change",
     "tune_connection", "refresh", "precomputed_state",
 ]
 
@@ -233,6 +235,29 @@ def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
     raise UnknownEntity("role", name, close[:5])
 
 
+def resolve_occupation_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name, code, major, major_title}`` of the SOC 2018 detailed occupation a code
+    ("15-1252", "151252") or title ("Software Developers", any case) means."""
+    text = (name or "").strip()
+    code = text
+    if re.fullmatch(r"\d{6}", text):
+        code = f"{text[:2]}-{text[2:]}"
+    row = db.execute("SELECT code, title FROM occupations WHERE level = 'detailed' AND (code = ? OR title = ? "
+                     "COLLATE NOCASE) LIMIT 1", [code, text]).fetchone()
+    if row is None:
+        titles = [r[0] for r in db.execute("SELECT title FROM occupations WHERE level = 'detailed'")]
+        close = difflib.get_close_matches(text, titles, n=5, cutoff=0.5)
+        close += [t for t in titles if text and text.casefold() in t.casefold() and t not in close]
+        raise UnknownEntity("occupation", name, close[:5])
+    return _occupation_ref(db, *row)
+
+
+def _occupation_ref(db, code: str, title: str) -> dict:
+    major = f"{code[:2]}-0000"
+    row = db.execute("SELECT title FROM occupations WHERE code = ?", [major]).fetchone()
+    return {"id": code, "name": title, "code": code, "major": major, "major_title": row[0] if row else None}
+
+
 # -- building blocks -----------------------------------------------------------------------
 
 # The canonical postings of one entity dated in (:lo, :hi], from a view driven by the
@@ -244,6 +269,8 @@ _ENTITY_POSTINGS = {
              "AND date_posted > :lo AND date_posted <= :hi",
     "role": "SELECT document_id, date_posted FROM role_postings WHERE role_id = :id "
             "AND date_posted > :lo AND date_posted <= :hi",
+    "occupation": "SELECT document_id, date_posted FROM occupation_postings WHERE soc_code = :id "
+                  "AND date_posted > :lo AND date_posted <= :hi",
 }
 
 # Every canonical posting dated in (:lo, :hi], driven by the posting dates: the dated
@@ -351,6 +378,8 @@ _TAGS = {
     # Its primary key index holds document_id alone; role_id would be a table row away, and
     # without statistics SQLite prefers that unique index to the covering one.
     "roles": ("document_roles", "role_id", "roles", "idx_document_roles_document"),
+    # Counted by _top_occupations (the entity table is keyed by code); _active reads the tag.
+    "occupations": ("document_occupations", "soc_code", "occupations", None),
 }
 
 
@@ -565,6 +594,49 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
         out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
         out["weekly"] = _weekly(db, table, win)
     return out
+
+
+def occupation_metrics(db: sqlite_utils.Database, occupation: str | dict, *, as_of=None,
+                       window: int = DEFAULT_WINDOW, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """Canonical postings of one SOC 2018 detailed occupation in the window (a code such as
+    "15-1252" or its title): the skills they ask for (``top_skills``, share of the
+    occupation's postings), where (``top_metros``) and the role families they fall in
+    (``top_roles``), with the weekly series."""
+    _check_limit(limit)
+    ref = occupation if isinstance(occupation, dict) else resolve_occupation_ref(db, occupation)
+    win = make_window(db, as_of, window)
+    out = _header(ref, win)
+    with _entity_postings(db, "occupation", ref["id"], win) as table:
+        out.update(_counts(db, table, win))
+        out["active_postings"] = _active(db, "occupation", ref["id"], win)
+        skills, _ = _ranked(db, table, win, "skills", limit)
+        out["top_skills"] = _with_share(skills, out["postings"])
+        metros, metro_tags = _ranked(db, table, win, "metros", limit)
+        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
+        out["metro_tags"] = metro_tags
+        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        out["weekly"] = _weekly(db, table, win)
+    return out
+
+
+def recent_postings(db: sqlite_utils.Database, kind: str, entity_id: str | None, *, as_of=None,
+                    window: int = DEFAULT_WINDOW, limit: int = 20) -> list[dict]:
+    """The latest canonical postings of an entity (``kind``: skill, metro, role,
+    occupation; ``None`` for all) dated in the window: ``[{id, title, company, url, date,
+    location}]``, latest first (a page's feed)."""
+    _check_limit(limit)
+    win = make_window(db, as_of, window)
+    params = {"id": entity_id, "lo": win.before(win.days), "hi": win.as_of.isoformat(), "limit": limit}
+    select = WINDOW_POSTINGS if kind is None else _ENTITY_POSTINGS[kind]
+    rows = db.execute(
+        f"""
+        SELECT w.document_id, d.title, p.company, d.url, w.date_posted, p.location_raw, d.first_seen
+        FROM ({select}) w
+        CROSS JOIN documents d ON d.id = w.document_id CROSS JOIN postings p ON p.document_id = w.document_id
+        ORDER BY w.date_posted DESC, d.first_seen DESC, w.document_id LIMIT :limit
+        """, params).fetchall()
+    return [{"id": r[0], "title": r[1], "company": r[2], "url": r[3], "date": r[4], "location": r[5],
+             "first_seen": r[6]} for r in rows]
 
 
 def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:
