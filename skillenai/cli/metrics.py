@@ -1,4 +1,4 @@
-"""``skillenai metrics …`` and ``skillenai serve``: the analyst's commands."""
+"""``skillenai metrics …``, ``skillenai site`` and ``skillenai serve``: the analyst's commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from skillenai.cli.common import CommandError, date_arg, existing_store, progress, whole_number
+from skillenai.core.progress import reporter
 from skillenai.metrics.serve import LIMITS
 from skillenai.store.db import open_db
 
@@ -81,6 +82,23 @@ def cmd_metrics_refresh(args: argparse.Namespace) -> int:
         db.close()
     print(json.dumps(report, indent=2))
     return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from skillenai.metrics import queries as metrics
+    from skillenai.metrics.site import SiteError, build_site
+
+    db = _open_store(args.db)
+    metrics.tune_connection(db)
+    try:
+        report = build_site(db, args.out, base_url=args.base_url, as_of=args.as_of, window=args.window,
+                            progress=reporter("site", unit="page"))
+    except (SiteError, metrics.MetricsError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        db.close()
+    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    return 1 if report.broken_links else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -231,6 +249,28 @@ def add_metrics_commands(sub, db_option) -> None:
                    help=f"at most N role pages (default {REFRESH_ROLES})")
     q.add_argument("--force", action="store_true", help="recompute even when the stored figures are up to date")
     q.set_defaults(func=cmd_metrics_refresh)
+
+    from skillenai.metrics.links import DEFAULT_BASE_URL
+
+    p = sub.add_parser(
+        "site", help="every skill, metro, role and occupation page as a static site, with feeds and JSON",
+        description="Write a static site into --out: a page for every skill, city, role family and SOC "
+                    "occupation with a canonical posting in the window, the top-skills, trends and occupations "
+                    "lists, an index and a sitemap; beside each page its Atom feed (feed.xml: its newest postings "
+                    "and articles) and its JSON (the document 'skillenai metrics KIND NAME --format json' prints). "
+                    "Links are relative (the site reads from disk too); canonical links, the sitemap and feed ids "
+                    "use --base-url. Run again, only files whose content changed are rewritten and pages that no "
+                    "longer exist are removed. Prints what was written as JSON; exits 1 if a link inside the site "
+                    "names no file.")
+    db_option(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="the site's folder (new, empty, or an earlier build)")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
+                   help=f"the public site's address, for canonical links, the sitemap and feeds (default {DEFAULT_BASE_URL})")
+    p.add_argument("--as-of", type=date_arg, default=None, metavar="D",
+                   help="last day of the window, YYYY-MM-DD (default: the latest posting date in the store)")
+    p.add_argument("--window", type=_positive, default=DEFAULT_WINDOW, metavar="DAYS",
+                   help=f"days in the window (default {DEFAULT_WINDOW})")
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser(
         "serve", help="browse and query the store with Datasette, read-only",

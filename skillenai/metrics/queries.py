@@ -46,7 +46,7 @@ __all__ = [
     "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
     "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref", "resolve_occupation_ref",
     "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupation_metrics", "occupations", "trends",
-    "recent_postings", "percent_change",
+    "recent_postings", "recent_articles", "percent_change",
     "tune_connection", "refresh", "precomputed_state",
 ]
 
@@ -637,6 +637,14 @@ def recent_postings(db: sqlite_utils.Database, kind: str, entity_id: str | None,
         """, params).fetchall()
     return [{"id": r[0], "title": r[1], "company": r[2], "url": r[3], "date": r[4], "location": r[5],
              "first_seen": r[6]} for r in rows]
+
+
+def recent_articles(db: sqlite_utils.Database, skill_id: str, *, as_of=None, window: int = DEFAULT_WINDOW,
+                    limit: int = 20) -> list[dict]:
+    """The latest canonical articles tagged with a skill, dated in the window: ``[{id,
+    title, url, date}]``, latest first (a skill page's feed)."""
+    _check_limit(limit)
+    return _articles(db, skill_id, make_window(db, as_of, window), limit)
 
 
 def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:

@@ -39,7 +39,7 @@ def render(kind: str, data: dict, fmt: str, links: Links | None = None) -> str:
         renderer = _RENDERERS[kind][fmt]
     except KeyError:
         raise ValueError(f"no page for {kind!r} (known: {', '.join(_RENDERERS)})") from None
-    return renderer(data, links) if kind in ENTITY_KINDS else renderer(data)
+    return renderer(data, links) if fmt == "html" or kind in ENTITY_KINDS else renderer(data)
 
 
 # -- wording -------------------------------------------------------------------------------
@@ -486,10 +486,13 @@ def occupations_markdown(m: dict) -> str:
     return out + f"\ndata_as_of: {m['data_as_of']} · window_days: {m['window_days']}\n"
 
 
-def occupations_html(m: dict) -> str:
+def occupations_html(m: dict, links: Links | None = None) -> str:
     title = f"Occupations in job postings — {m['window_days']} days ending {m['data_as_of']}"
+    if links is not None:
+        m = {**m, "occupations": [{**x, "title": _link(x["title"], links.page("occupation", x))}
+                                  for x in m["occupations"]]}
     h1, rows, h2, majors, unclassified = _occupations_tables(m)
-    body = (f"<h1>{_e(title)}</h1><p class=\"lead\">{_e(_occupations_lead(m))}</p>"
+    body = (f"{_nav(links, 'Occupations')}<h1>{_e(title)}</h1><p class=\"lead\">{_e(_occupations_lead(m))}</p>"
             + _html_table(h1, rows, {0, 4, 5}) + "<h2>By major group</h2>" + _html_table(h2, majors, {2, 3}))
     if unclassified:
         body += "<h2>Unclassified</h2>" + _html_table(["Reason", "Postings"], unclassified, {1})
@@ -534,6 +537,10 @@ dd{margin:0;font-family:ui-monospace,monospace}
 """
 
 
+class _Html(str):
+    """Markup already escaped (a link in a table cell)."""
+
+
 def _e(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -576,7 +583,8 @@ def _html_table(headers: list[str], rows: list[list], numeric: set[int] = frozen
     cap = f'<caption class="muted">{_e(caption)}</caption>' if caption else ""
 
     def cell(tag: str, i: int, value) -> str:
-        return f'<{tag} class="num">{_e(value)}</{tag}>' if i in numeric else f"<{tag}>{_e(value)}</{tag}>"
+        text = value if isinstance(value, _Html) else _e(value)
+        return f'<{tag} class="num">{text}</{tag}>' if i in numeric else f"<{tag}>{text}</{tag}>"
 
     head = "".join(cell("th", i, h) for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)
@@ -643,7 +651,20 @@ def _weekly_html(m: dict, heading: str, chart_label: str) -> str:
 
 
 def _link(name: str, href: str | None) -> str:
-    return f'<a href="{_e(href)}">{_e(name)}</a>' if href else _e(name)
+    return _Html(f'<a href="{_e(href)}">{_e(name)}</a>') if href else _e(name)
+
+
+def _nav(links: Links | None, where: str) -> str:
+    if links is None:
+        return ""
+    return f'<nav class="muted"><a href="{_e(links.href(""))}">Skillenai</a> › {_e(where)}</nav>'
+
+
+def _linked(kind: str, items: list[dict], links: Links | None) -> list[dict]:
+    """List items with their names as links to their pages (when the site has them)."""
+    if links is None:
+        return items
+    return [{**x, "name": _link(x["name"], links.page(kind, x))} for x in items]
 
 
 def _seed_html(kind: str, m: dict, links: Links, *, title: str, lead: str, cards: list[tuple[str, str, str]],
@@ -669,7 +690,7 @@ def _seed_html(kind: str, m: dict, links: Links, *, title: str, lead: str, cards
         ("Top skills", "top-skills/index.html"), ("Rising and falling skills", "trends/index.html"),
         ("All pages", ""))) + "</p>")
     body = f"""
-<nav class="muted"><a href="{_e(links.href(''))}">Skillenai</a> › {_e(SECTIONS[kind].capitalize())}</nav>
+{_nav(links, SECTIONS[kind].capitalize())}
 <header>
 <h1>{_e(title)}</h1>
 <p class="lead">{_e(lead)}</p>
@@ -743,11 +764,13 @@ def skill_html(m: dict, links: Links | None = None) -> str:
         sections=sections)
 
 
-def top_skills_html(m: dict) -> str:
+def top_skills_html(m: dict, links: Links | None = None) -> str:
     title = f"Top skills in job postings — {m['window_days']} days ending {m['data_as_of']}"
-    body = (f"<h1>{_e(title)}</h1><p class=\"lead\">{_e(_n(m['postings'], 'canonical job posting'))} in the window.</p>"
+    body = (f"{_nav(links, 'Top skills')}<h1>{_e(title)}</h1><p class=\"lead\">"
+            f"{_e(_n(m['postings'], 'canonical job posting'))} in the window.</p>"
             + _html_table(["#", "Skill", "Postings", "Share of postings"],
-                          [[i, *row] for i, row in enumerate(_skill_rows(m["skills"], m["postings"]), 1)],
+                          [[i, *row] for i, row in enumerate(_skill_rows(_linked("skill", m["skills"], links),
+                                                                         m["postings"]), 1)],
                           {0, 2, 3})
             + f"<p class=\"muted\">data_as_of {_e(m['data_as_of'])} · window_days {m['window_days']}</p>")
     return _page(title, body)
@@ -784,10 +807,11 @@ def occupation_html(m: dict, links: Links | None = None) -> str:
     return _entity_html("occupation", m, links)
 
 
-def trends_html(m: dict) -> str:
+def trends_html(m: dict, links: Links | None = None) -> str:
     title = f"Rising and falling skills — 4 weeks ending {m['data_as_of']}"
     headers = ["Skill", "Prior 4 weeks", "Last 4 weeks", "Change"]
-    body = (f"<h1>{_e(title)}</h1><p class=\"lead\">Canonical postings in the last 28 days ({m['postings']:,}) "
+    m = {**m, "rising": _linked("skill", m["rising"], links), "falling": _linked("skill", m["falling"], links)}
+    body = (f"{_nav(links, 'Trends')}<h1>{_e(title)}</h1><p class=\"lead\">Canonical postings in the last 28 days ({m['postings']:,}) "
             f"against the 28 before ({m['postings_prior']:,}); skills with at least {m['min_postings']} postings "
             f"over both.</p><h2>Rising</h2>{_html_table(headers, _trend_rows(m['rising']), {1, 2, 3})}"
             f"<h2>Falling</h2>{_html_table(headers, _trend_rows(m['falling']), {1, 2, 3})}"
@@ -795,7 +819,33 @@ def trends_html(m: dict) -> str:
     return _page(title, body)
 
 
-# Pages of one entity take the site's links; the others (lists) do not link yet.
+def index_html(entities: dict[str, list[dict]], links: Links, *, as_of: str, window: int) -> str:
+    """The site's front page: the lists, then every page by kind with its postings, the
+    API and the recruiters' section. ``entities``: ``{kind: [{id, name, postings}]}``."""
+    title = f"Skillenai job-market pages — {window} days ending {as_of}"
+    counts = ", ".join(f"{len(items):,} {SECTIONS[kind]}" for kind, items in entities.items())
+    body = [f"<h1>{_e(title)}</h1>",
+            f'<p class="lead">Demand, skills, places and roles in the job postings Skillenai indexes: {_e(counts)}.</p>',
+            "<ul>" + "".join(f"<li>{_link(t, links.href(p))}</li>" for t, p in (
+                ("Top skills", "top-skills/index.html"), ("Rising and falling skills", "trends/index.html"),
+                ("Occupations (SOC 2018)", "occupations/index.html"))) + "</ul>"]
+    for kind, items in entities.items():
+        rows = [[_link(x["name"], links.page(kind, x)), x["postings"]] for x in items]
+        body.append(_section(SECTIONS[kind], f"{SECTIONS[kind].capitalize()} ({len(items):,})",
+                             _html_table(["Name", f"Postings, {window} days"], rows, {1})))
+    body.append(_section("api", "The API", _e(
+        "Every page has its figures as JSON beside it (skills/NAME.json, metros/NAME.json, roles/NAME.json, "
+        "occupations/NAME.json: the documents skillenai metrics prints with --format json) and an Atom feed of "
+        "its new postings and articles (…/feed.xml). skillenai serve answers the same documents at "
+        "/skills/NAME.json, /metros/NAME.json and /occupations/CODE.json for any name or alias.")))
+    body.append(f'<aside id="recruiters"><h2>Skillenai for recruiters</h2><p>{_e(RECRUITERS)}</p></aside>')
+    body.append(f'<footer><p class="muted">{_e(BYLINE)} · {_e(CADENCE)} · '
+                f'{_link("sitemap", links.href("sitemap.xml"))}</p></footer>')
+    head = f'<link rel="canonical" href="{_e(links.absolute(""))}">\n'
+    return _page(title, "\n".join(body), head)
+
+
+# Pages of one entity take the site's links in both formats; the lists link in HTML only.
 ENTITY_KINDS = ("skill", "metro", "role", "occupation")
 
 _RENDERERS: dict[str, dict[str, Callable[..., str]]] = {
