@@ -127,6 +127,43 @@ def test_tables_and_canned_queries_answer_like_the_metrics_command(server):
     assert listed and all("2026-03-31" < p["date_posted"] <= "2026-04-30" for p in listed)
 
 
+def get_text(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.headers.get("content-type"), response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("content-type"), exc.read().decode("utf-8")
+
+
+@needs_datasette
+def test_the_api_answers_the_metrics_documents_for_aliases(server, capsys):
+    """/skills/k8s.json is Kubernetes' document, byte for byte what `metrics skill` prints."""
+    for path, argv in (("/skills/k8s.json", ["skill", "k8s"]), ("/skills/python3.json?window=30&limit=3",
+                                                                  ["skill", "Python", "--window", "30", "--limit", "3"]),
+                       ("/metros/Mountain%20View%2C%20CA.json", ["metro", "Mountain View, CA"]),
+                       ("/roles/Data%20Engineer.json", ["role", "Data Engineer"]),
+                       ("/occupations/15-1252.json", ["occupation", "Software Developers"])):
+        status, kind, body = get_text(server["base"] + path)
+        assert status == 200 and kind.startswith("application/json"), (path, body[:300])
+        assert main(["metrics", *argv, "--db", str(server["path"])]) == 0
+        assert body == capsys.readouterr().out, path
+    assert json.loads(get_text(server["base"] + "/skills/k8s.json")[2])["name"] == "Kubernetes"
+    assert hashlib.sha256(server["path"].read_bytes()).hexdigest() == server["digest"]
+
+
+@needs_datasette
+def test_the_api_says_why_it_cannot_answer(server):
+    status, body = get(server["base"] + "/skills/Kubernets.json")
+    assert status == 404 and body["error"].startswith("unknown skill 'Kubernets'")
+    assert "Kubernetes" in body["suggestions"]
+    status, body = get(server["base"] + "/skills/python.json?window=0")
+    assert status == 400 and "window must be 1 to" in body["error"]
+    status, body = get(server["base"] + "/skills/python.json?as_of=yesterday")
+    assert status == 400 and "as_of must be a date" in body["error"]
+    status, body = get(server["base"] + "/occupations/99-9999.json")
+    assert status == 404 and body["error"].startswith("unknown occupation")
+
+
 @needs_datasette
 def test_the_store_cannot_be_written(server):
     status, body = get(f"{server['base']}/{server['db']}.json?" + urllib.parse.urlencode(
@@ -218,9 +255,11 @@ def test_a_snapshot_is_served_as_it_was_taken(make_sample_store):
     path = make_sample_store()
     with running_server(path, "--snapshot") as (base, output):
         before = sql(base, path.stem, "select count(*) as n from documents")[1][0]["n"]
+        postings = get(base + "/skills/python.json")[1]["postings"]
         writer = _add_posting(path)
         try:
             assert sql(base, path.stem, "select count(*) as n from documents") == (200, [{"n": before}])
+            assert get(base + "/skills/python.json")[1]["postings"] == postings  # the API answers from the snapshot
         finally:
             writer.close()
         assert "a snapshot of" in output() and "immutable" in output()

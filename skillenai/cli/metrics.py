@@ -277,8 +277,10 @@ def add_metrics_commands(sub, db_option) -> None:
         description="Serve the store with Datasette (pip install -e '.[serve]'), read-only and live (answers follow "
                     "a crawl's or daily run's writes; --snapshot serves a copy taken at start instead), with "
                     "table and column descriptions from skillenai/store/schema.md and canned queries for the skill page's "
-                    "questions. A query is bounded: 5 s, 1,000 rows, values and rows of 32 MiB, two arbitrary "
-                    "queries at once (more get HTTP 429). Extra arguments after -- go to datasette as they are.")
+                    "questions; it answers /skills/NAME.json, /metros/NAME.json, /roles/NAME.json and "
+                    "/occupations/CODE.json with the document 'skillenai metrics KIND NAME --format json' prints "
+                    "(aliases resolved: /skills/k8s.json is Kubernetes). A query is bounded: 5 s, 1,000 rows, "
+                    "values and rows of 32 MiB, two arbitrary queries at once (more get HTTP 429). Extra arguments after -- go to datasette as they are.")
     db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=whole_number(0, 65535), default=8001, help="port (default 8001; 0 for any free port)")

@@ -9,7 +9,9 @@ follow the writes as they commit. With ``snapshot=True`` a consistent copy taken
 and column descriptions come from ``skillenai/store/schema.md`` (the page ``tests/test_docs.py``
 keeps in step with the schema), so they are written once. Canned queries answer the skill
 page's questions for any skill name, alias or id: its postings, top metros, paired
-skills and weekly series.
+skills and weekly series. The same server answers the pages' JSON documents at
+``/skills/{name}.json``, ``/metros/…``, ``/roles/…`` and ``/occupations/…``
+(``skillenai/metrics/datasette_app.py``).
 
 What one query may cost is bounded (:data:`LIMITS`; ``skillenai/metrics/datasette_app.py``):
 the length of any value or row it builds, its time, the rows it returns, how many
