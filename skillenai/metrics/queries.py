@@ -32,6 +32,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from skillenai.core import interrupt
+from skillenai.metrics.market import market_figures, year_over_year
 
 logger = logging.getLogger(__name__)
 
@@ -465,6 +466,17 @@ def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings
                                                   "hi": window.as_of.isoformat()})
 
 
+def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: int, postings: int) -> dict:
+    """Pay, workplace, employers, the capped count and year over year
+    (:mod:`skillenai.metrics.market`) of an entity's postings in the window."""
+    out = market_figures(db, table, window.before(window.days), limit)
+    year_ago = window.as_of - dt.timedelta(days=365)
+    out["year_over_year"] = year_over_year(
+        db, _ENTITY_POSTINGS[kind], {"id": entity_id}, postings,
+        lo=(year_ago - dt.timedelta(days=window.days)).isoformat(), hi=year_ago.isoformat())
+    return out
+
+
 def _header(entity: dict, window: Window) -> dict:
     return {"entity_id": entity["id"], **{k: v for k, v in entity.items() if k != "id"},
             "data_as_of": window.as_of.isoformat(), "window_days": window.days}
@@ -502,8 +514,12 @@ def skill_metrics(
     change_vs_prior_4_weeks`` (percent, or ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
     share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
     ``top_roles`` (``[{id, name, postings}]``), ``weekly`` (``[{week_start, postings,
-    days}]``, every Monday-started week the window touches; ``days`` inside the window) and
-    ``articles`` (``[{id, title, url, date}]``).
+    days}]``, every Monday-started week the window touches; ``days`` inside the window),
+    ``articles`` (``[{id, title, url, date}]``), and beyond the seed (every entity page has
+    them; :mod:`skillenai.metrics.market`): ``pay`` (share stating pay, yearly median and
+    interquartile range per currency), ``workplace`` (remote, hybrid, onsite counts and
+    shares), ``employers`` (distinct, top, HHI), ``capped_postings`` (each employer's
+    near-identical postings once) and ``year_over_year`` (or ``None``).
     """
     _check_limit(limit)
     _check_limit(articles, "articles")
@@ -521,6 +537,7 @@ def skill_metrics(
         clock("postings_table")
         out.update(_counts(db, table, win))
         out["active_postings"] = _active(db, "skill", ref["id"], win)
+        out.update(_beyond(db, "skill", ref["id"], table, win, limit, out["postings"]))
         clock("counts")
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
         out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
@@ -565,6 +582,7 @@ def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, w
     with _entity_postings(db, "metro", ref["id"], win) as table:
         out.update(_counts(db, table, win))
         out["active_postings"] = _active(db, "metro", ref["id"], win)
+        out.update(_beyond(db, "metro", ref["id"], table, win, limit, out["postings"]))
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
         out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
@@ -586,6 +604,7 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
     with _entity_postings(db, "role", ref["id"], win) as table:
         out.update(_counts(db, table, win))
         out["active_postings"] = _active(db, "role", ref["id"], win)
+        out.update(_beyond(db, "role", ref["id"], table, win, limit, out["postings"]))
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
@@ -609,6 +628,7 @@ def occupation_metrics(db: sqlite_utils.Database, occupation: str | dict, *, as_
     with _entity_postings(db, "occupation", ref["id"], win) as table:
         out.update(_counts(db, table, win))
         out["active_postings"] = _active(db, "occupation", ref["id"], win)
+        out.update(_beyond(db, "occupation", ref["id"], table, win, limit, out["postings"]))
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
@@ -816,7 +836,7 @@ REFRESH_METROS = 200
 REFRESH_ROLES = 100
 PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
 # Bump when a page's fields change: stored pages of another format are not served.
-PAGE_FORMAT = 3
+PAGE_FORMAT = 4
 PAGE_ARTICLES = 10
 
 
@@ -877,6 +897,8 @@ def _precomputed_page(db, kind: str, entity_id: str, win: Window, limit: int,
             page[key] = page[key][:limit]
     if "articles" in page:
         page["articles"] = page["articles"][:articles]
+    if "employers" in page:
+        page["employers"]["top"] = page["employers"]["top"][:limit]
     return page
 
 

@@ -279,6 +279,73 @@ def _related(kind: str, m: dict, links: Links) -> list[tuple[str, list[tuple[str
     return out
 
 
+# -- beyond the seed: pay, workplace, employers ---------------------------------------------
+
+def _concentration(index: float) -> str:
+    """The US merger guidelines' reading of an HHI."""
+    if index > 2500:
+        return "highly concentrated"
+    if index >= 1500:
+        return "moderately concentrated"
+    return "unconcentrated"
+
+
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _market(kind: str, m: dict) -> dict | None:
+    """The beyond-the-seed section as text and tables, or ``None`` for a document without it."""
+    if "pay" not in m:
+        return None
+    pay, place, employers = m["pay"], m["workplace"], m["employers"]
+    where = f"requiring {m['name']}" if kind == "skill" else _where(kind, m)
+    lines = [
+        f"{_n(pay['postings_stating_pay'], 'posting')} of {m['postings']:,} {where} state pay "
+        f"({_pct(pay['share_stating_pay'])}); yearly pay (hourly × 2,080, daily × 260, weekly × 52, "
+        f"monthly × 12; the middle of a stated range), per currency, never converted:",
+        f"Remote {place['remote']:,} ({_pct(place['remote_share'])}) · hybrid {place['hybrid']:,} "
+        f"({_pct(place['hybrid_share'])}) · onsite {place['onsite']:,} ({_pct(place['onsite_share'])}) · "
+        f"not stated {place['unstated']:,}.",
+        f"{_n(employers['distinct'], 'employer')}; concentration (HHI) {employers['hhi']:,.0f} of 10,000, "
+        f"{_concentration(employers['hhi'])}.",
+        f"{_n(m['capped_postings'], 'posting')} when each employer's near-identical postings (one job in several "
+        f"places, or reposts) count once, against {m['postings']:,} counted raw.",
+    ]
+    yoy = m.get("year_over_year")
+    if yoy is None:
+        lines.append("Year over year: the store does not reach back a year before this window.")
+    else:
+        change = "no postings a year before" if yoy["change"] is None else f"{yoy['change']:+.1f}%"
+        lines.append(f"Year over year: {yoy['postings_year_before']:,} postings in the same window a year before "
+                     f"({change}).")
+    pay_rows = [[c["currency"], c["postings"], f"{c['median']:,}", f"{c['p25']:,} – {c['p75']:,}"]
+                for c in pay["annual_by_currency"]]
+    employer_rows = [[e["name"], e["postings"], _pct(e["share"])] for e in employers["top"]]
+    return {"heading": f"Pay, remote work and employers {where}", "lines": lines,
+            "pay": (["Currency", "Postings", "Median yearly pay", "Interquartile range"], pay_rows, {1, 2, 3}),
+            "employers": (["Employer", "Postings", "Share"], employer_rows, {1, 2})}
+
+
+def _market_md(kind: str, m: dict) -> list[str]:
+    part = _market(kind, m)
+    if part is None:
+        return []
+    first, *rest = part["lines"]
+    return [f"## {part['heading']}\n", first + "\n", _md_table(*part["pay"][:2]), *(line + "\n" for line in rest),
+            "### Top employers\n", _md_table(*part["employers"][:2])]
+
+
+def _market_html(kind: str, m: dict) -> str:
+    part = _market(kind, m)
+    if part is None:
+        return ""
+    first, *rest = part["lines"]
+    content = (f"<p>{_e(first)}</p>{_html_table(*part['pay'])}" + "".join(f"<p>{_e(x)}</p>" for x in rest)
+               + "<h3>Top employers</h3>" + _html_table(*part["employers"]))
+    return _section("market", part["heading"], content)
+
+
 def _description(kind: str, m: dict) -> str:
     """The page's ``<meta name="description">``: its headline figures in one or two sentences."""
     subject = _subject(kind, m)
@@ -387,7 +454,7 @@ def skill_markdown(m: dict, links: Links | None = None) -> str:
                              for a in m["articles"]) + "\n")
     else:
         out.append("_None in this window._\n")
-    return "\n".join(out + _md_tail("skill", m, links))
+    return "\n".join(out + _market_md("skill", m) + _md_tail("skill", m, links))
 
 
 def _ranked_markdown(title: str, lead: str, headers: list[str], rows: list[list], m: dict) -> str:
@@ -444,7 +511,7 @@ def _entity_markdown(kind: str, m: dict, links: Links | None = None) -> str:
             f"`{_sparkline(m['weekly'])}`\n"]
     for _, heading, headers, rows, _ in _entity_tables(kind, m):
         out += [f"## {heading}\n", _md_table(headers, rows)]
-    return "\n".join(out + _md_tail(kind, m, links))
+    return "\n".join(out + _market_md(kind, m) + _md_tail(kind, m, links))
 
 
 def metro_markdown(m: dict, links: Links | None = None) -> str:
@@ -754,7 +821,7 @@ def skill_html(m: dict, links: Links | None = None) -> str:
         + _section("paired", f"Skills commonly paired with {name}",
                    _html_table(['Name', 'Postings'], _count_rows(m['paired_skills']), {1}))
         + _section("roles", f"Top roles hiring for {name}", _html_table(['Role', 'Postings'], _count_rows(m['top_roles']), {1}))
-        + _section("articles", f"Recent articles mentioning {name}", articles))
+        + _section("articles", f"Recent articles mentioning {name}", articles) + _market_html("skill", m))
     return _seed_html(
         "skill", m, links, title=skill_title(m),
         lead=f"As of {as_of}, {name} appears in {_n(m['postings'], 'job posting')} indexed by Skillenai over the past {days} days.",
@@ -785,7 +852,7 @@ def _entity_html(kind: str, m: dict, links: Links | None = None) -> str:
         top = ("Top hiring metro", _label(m["top_metros"][0]) if m.get("top_metros") else "—", "top-metro")
     chart_label = f"Weekly job postings {where}, {days} days ending {m['data_as_of']}"
     sections = "".join(_section(sid, heading, _html_table(headers, rows, numeric))
-                       for sid, heading, headers, rows, numeric in _entity_tables(kind, m))
+                       for sid, heading, headers, rows, numeric in _entity_tables(kind, m)) + _market_html(kind, m)
     return _seed_html(
         kind, m, links, title=_entity_title(kind, m), lead=_entity_lead(kind, m),
         cards=[(f"Postings · last {days} days", f"{m['postings']:,}", "postings"),
