@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -165,6 +166,56 @@ def test_the_api_says_why_it_cannot_answer(server):
 
 
 @needs_datasette
+def test_datasette_reads_well(server):
+    """Internal tables hidden, long cells cut, unique_postings searchable, canned queries
+    asking for the skill first and saying why they found nothing."""
+    status, page = get(f"{server['base']}/{server['db']}.json")
+    hidden = {t["name"] for t in page["tables"] if t["hidden"]}
+    assert set(serve.HIDDEN_TABLES) <= hidden and "documents" not in hidden and "skills" not in hidden
+    shown = [t["name"] for t in page["tables"] if not t["hidden"]]
+    assert not any(n.startswith("_") for n in shown)
+
+    status, rows = get(f"{server['base']}/{server['db']}/unique_postings.json?_search=kubernetes&_shape=array"
+                       "&_col=id&_col=title&_col=text&_size=max")
+    assert status == 200 and rows
+    db = open_db(server["path"], readonly=True)
+    want = {r[0] for r in db.execute("SELECT id FROM unique_postings WHERE document_rowid IN "
+                                     "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'kubernetes')")}
+    db.close()
+    assert {r["id"] for r in rows} == want and all("kubernetes" in (r["title"] + r["text"]).lower() for r in rows)
+
+    with urllib.request.urlopen(f"{server['base']}/{server['db']}/documents?_size=5", timeout=30) as response:
+        html = response.read().decode("utf-8")
+    cells = re.findall(r'<td class="col-text[^"]*"[^>]*>(.*?)</td>', html, re.S)
+    assert cells and max(len(c) for c in cells) < serve.TRUNCATE_CELLS + 200
+
+    with urllib.request.urlopen(f"{server['base']}/{server['db']}/skill_top_metros", timeout=30) as response:
+        form = response.read().decode("utf-8")
+    fields = re.findall(r'<input[^>]*name="(skill|as_of|window)"', form)
+    assert fields == ["skill", "as_of", "window"]
+    for skill, why in (("Kubernets", "No skill is named 'Kubernets'"), ("", "Give a skill"),
+                       ("python", "No canonical posting asks for Python in the 90 days ending 2020-01-01")):
+        rows = canned(server, "skill_top_metros", skill=skill, as_of="2020-01-01" if skill == "python" else "")
+        assert len(rows) == 1 and rows[0]["metro"].startswith(why) and rows[0]["postings"] is None
+
+
+@needs_datasette
+def test_pay_by_occupation_agrees_with_the_pages(server):
+    rows = canned(server, "pay_by_occupation", occupation="15-1252", as_of="", window="")
+    db = open_db(server["path"], readonly=True)
+    page = metrics.occupation_metrics(db, "15-1252")
+    db.close()
+    by_currency = {c["currency"]: c for c in page["pay"]["annual_by_currency"]}
+    assert rows and {r["currency"] for r in rows} == set(by_currency)
+    for r in rows:
+        assert r["soc_code"] == "15-1252" and r["postings"] == page["postings"]
+        assert r["postings_stating_pay"] == by_currency[r["currency"]]["postings"]
+        assert r["median_annual_pay"] == by_currency[r["currency"]]["median"]
+    nothing = canned(server, "pay_by_occupation", occupation="zzz", as_of="", window="")
+    assert nothing[0]["occupation"].startswith("No SOC 2018 occupation has the code or a title containing 'zzz'")
+
+
+@needs_datasette
 def test_the_store_cannot_be_written(server):
     status, body = get(f"{server['base']}/{server['db']}.json?" + urllib.parse.urlencode(
         {"sql": "DELETE FROM documents", "_shape": "array"}))
@@ -283,7 +334,9 @@ def test_metadata_describes_every_table_and_view(tmp_path, capsys):
 def test_canned_queries_run_on_an_empty_store(tmp_path):
     db = open_db(tmp_path / "empty.db")
     for name, query in serve.canned_queries().items():
-        db.execute(query["sql"], {"skill": "Python", "as_of": "", "window": ""}).fetchall()
+        rows = db.execute(query["sql"], {"skill": "Python", "as_of": "", "window": "", "occupation": ""}).fetchall()
+        if name != "skill_summary":  # nothing to find: one row says why
+            assert len(rows) == 1 and rows[0][0].startswith("No ") and set(rows[0][1:]) == {None}, (name, rows)
 
 
 def test_without_datasette_the_error_says_how_to_install_it(tmp_path, monkeypatch, capsys):

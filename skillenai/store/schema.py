@@ -735,3 +735,30 @@ def m014_analyst_columns(db: Database) -> None:
         """
     )
 
+
+
+@migrations()
+def m017_unique_postings_search(db: Database) -> None:
+    """Full-text search on ``unique_postings``: the view carries each posting's
+    ``documents`` rowid (``document_rowid``), the key of ``documents_fts``, so Datasette's
+    search box and ``documents_fts MATCH`` queries reach the canonical postings."""
+    db.execute("DROP VIEW unique_postings")
+    db.execute(
+        """
+        CREATE VIEW unique_postings AS
+        SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
+               d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace, p.remote_scope,
+               p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
+               p.salary_annual_min, p.salary_annual_max,
+               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted,
+               p.valid_through, p.closed_at,
+               (SELECT r.name FROM document_roles dr JOIN roles r ON r.id = dr.role_id
+                WHERE dr.document_id = d.id) AS role,
+               (SELECT o.soc_code FROM document_occupations o WHERE o.document_id = d.id) AS soc_code,
+               (SELECT oc.title FROM document_occupations o JOIN occupations oc ON oc.code = o.soc_code
+                WHERE o.document_id = d.id) AS occupation,
+               d.job_group, d.rowid AS document_rowid
+        FROM documents d JOIN postings p ON p.document_id = d.id
+        WHERE d.kind = 'posting' AND d.is_canonical = 1
+        """
+    )
