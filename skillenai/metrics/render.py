@@ -120,7 +120,7 @@ def _where(kind: str, m: dict) -> str:
 
 def _keep_up(kind: str, m: dict, links: Links) -> tuple[str, str]:
     """The seed's "How can I keep up with new … content and jobs?" and its answer."""
-    feed = links.feed(kind, m)
+    feed = links.at(None).feed(kind, m)  # in prose, the public address, not a relative path
     subject = _subject(kind, m)
     where = feed or "linked from this page"
     if kind == "skill":
@@ -235,7 +235,7 @@ def _digest(kind: str, m: dict) -> tuple[str, str]:
 def _api(kind: str, m: dict, links: Links) -> tuple[str, str]:
     """The seed's API paragraph: the stream and the figures as data."""
     subject = _subject(kind, m)
-    json_url = links.json(kind, m)
+    json_url = links.at(None).json(kind, m)
     text = ("Same one-click setup as above, plus you can pull the underlying stream into your own coding agent "
             "via the Skillenai API: ")
     text += (f"this page's figures are the JSON document {json_url}" if json_url else "this page's figures are a JSON "
