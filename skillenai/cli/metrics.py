@@ -178,25 +178,20 @@ def add_metrics_commands(sub, db_option) -> None:
                                     "with their share of all canonical postings in it.")
     common(q)
 
-    q = msub.add_parser("metro", help="the skills most asked for in one city",
-                        description="Canonical postings tagged with a city ('San Francisco', 'NYC', 'Mountain "
-                                    "View, CA'; resolved like posting locations) and the skills and roles they "
-                                    "ask for.")
-    q.add_argument("name", metavar="NAME", help="city name")
-    common(q)
-
-    q = msub.add_parser("role", help="the skills most asked for by one role family",
-                        description="Canonical postings of a role family ('Data Scientist', or a job title such as "
-                                    "'senior backend developer') and the skills they ask for, and where.")
-    q.add_argument("name", metavar="NAME", help="role family or job title")
-    common(q)
-
-    q = msub.add_parser("occupation", help="the skills, metros and roles of one SOC 2018 occupation",
-                        description="Canonical postings coded to one SOC 2018 detailed occupation ('15-1252' or "
-                                    "'Software Developers') and the skills they ask for, where, and in which role "
-                                    "families.")
-    q.add_argument("name", metavar="CODE", help="SOC code or occupation title")
-    common(q)
+    for what, help_text, description, metavar, name_help in (
+            ("metro", "the skills most asked for in one city",
+             "Canonical postings tagged with a city ('San Francisco', 'NYC', 'Mountain View, CA'; resolved like "
+             "posting locations) and the skills and roles they ask for.", "NAME", "city name"),
+            ("role", "the skills most asked for by one role family",
+             "Canonical postings of a role family ('Data Scientist', or a job title such as 'senior backend "
+             "developer') and the skills they ask for, and where.", "NAME", "role family or job title"),
+            ("occupation", "the skills, metros and roles of one SOC 2018 occupation",
+             "Canonical postings coded to one SOC 2018 detailed occupation ('15-1252' or 'Software Developers') "
+             "and the skills they ask for, where, and in which role families.", "CODE",
+             "SOC code or occupation title")):
+        q = msub.add_parser(what, help=help_text, description=description)
+        q.add_argument("name", metavar=metavar, help=name_help)
+        common(q)
 
     q = msub.add_parser("occupations", help="postings by SOC 2018 occupation, and by major group",
                         description="Canonical postings in the window counted by their SOC 2018 occupation (coded "

@@ -578,16 +578,7 @@ def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, w
     page = _precomputed_page(db, "metro", ref["id"], win, limit) if precomputed else None
     if page is not None:
         return page
-    out = _header(ref, win)
-    with _entity_postings(db, "metro", ref["id"], win) as table:
-        out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, "metro", ref["id"], win)
-        out.update(_beyond(db, "metro", ref["id"], table, win, limit, out["postings"]))
-        skills, _ = _ranked(db, table, win, "skills", limit)
-        out["top_skills"] = _with_share(skills, out["postings"])
-        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
-        out["weekly"] = _weekly(db, table, win)
-    return out
+    return _entity_page(db, "metro", ref, win, limit, ("roles",))
 
 
 def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
@@ -600,19 +591,7 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
     page = _precomputed_page(db, "role", ref["id"], win, limit) if precomputed else None
     if page is not None:
         return page
-    out = _header(ref, win)
-    with _entity_postings(db, "role", ref["id"], win) as table:
-        out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, "role", ref["id"], win)
-        out.update(_beyond(db, "role", ref["id"], table, win, limit, out["postings"]))
-        skills, _ = _ranked(db, table, win, "skills", limit)
-        out["top_skills"] = _with_share(skills, out["postings"])
-        metros, metro_tags = _ranked(db, table, win, "metros", limit)
-        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
-        out["metro_tags"] = metro_tags
-        out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
-        out["weekly"] = _weekly(db, table, win)
-    return out
+    return _entity_page(db, "role", ref, win, limit, ("metros", "occupations"))
 
 
 def occupation_metrics(db: sqlite_utils.Database, occupation: str | dict, *, as_of=None,
@@ -624,17 +603,28 @@ def occupation_metrics(db: sqlite_utils.Database, occupation: str | dict, *, as_
     _check_limit(limit)
     ref = occupation if isinstance(occupation, dict) else resolve_occupation_ref(db, occupation)
     win = make_window(db, as_of, window)
+    return _entity_page(db, "occupation", ref, win, limit, ("metros", "roles"))
+
+
+def _entity_page(db, kind: str, ref: dict, win: Window, limit: int, lists: tuple[str, ...]) -> dict[str, Any]:
+    """The figures of a metro, role or occupation page: counts, the figures beyond the seed,
+    top skills (share of the entity's postings), then ``lists`` (metros, roles,
+    occupations) and the weekly series."""
     out = _header(ref, win)
-    with _entity_postings(db, "occupation", ref["id"], win) as table:
+    with _entity_postings(db, kind, ref["id"], win) as table:
         out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, "occupation", ref["id"], win)
-        out.update(_beyond(db, "occupation", ref["id"], table, win, limit, out["postings"]))
+        out["active_postings"] = _active(db, kind, ref["id"], win)
+        out.update(_beyond(db, kind, ref["id"], table, win, limit, out["postings"]))
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
-        metros, metro_tags = _ranked(db, table, win, "metros", limit)
-        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
-        out["metro_tags"] = metro_tags
-        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        if "metros" in lists:
+            metros, metro_tags = _ranked(db, table, win, "metros", limit)
+            out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
+            out["metro_tags"] = metro_tags
+        if "roles" in lists:
+            out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        if "occupations" in lists:
+            out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
         out["weekly"] = _weekly(db, table, win)
     return out
 

@@ -12,6 +12,7 @@ script, font or image from elsewhere: one file, readable as it is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import shlex
@@ -149,23 +150,29 @@ def _faq(m: dict, links: Links | None = None) -> list[tuple[str, str]]:
                   f"appears alongside {_names(m['paired_skills'])}.")
     else:
         paired = f"No other skill appears with {name} in the job postings of the {days} days ending {as_of}."
-    if m["top_metros"]:
-        where = (f"As of {as_of}, the metro areas posting the most jobs requiring {name} are "
-                 f"{'; '.join(_label(x) for x in m['top_metros'][:5])}, according to the Skillenai jobs index.")
-    else:
-        where = f"As of {as_of}, no job posting requiring {name} names a metro area (remote or unstated)."
-    if m["top_roles"]:
-        roles = (f"Over the {days} days ending {as_of}, postings requiring {name} are most often for "
-                 f"{_names(m['top_roles'], 3)} roles.")
-    else:
-        roles = f"No role family stands out among postings requiring {name} over the {days} days ending {as_of}."
     return [
         (f"Is {name} in demand in {_year(m)}?", demand),
         (f"What skills are commonly paired with {name}?", paired),
-        (f"Where is {name} most in demand?", where),
+        (f"Where is {name} most in demand?", _metros_answer(m, f"requiring {name}")),
         _keep_up("skill", m, links),
-        (f"Which roles hire for {name}?", roles),
+        (f"Which roles hire for {name}?", _roles_answer(m, f"requiring {name}")),
     ]
+
+
+def _metros_answer(m: dict, which: str) -> str:
+    """Where the postings ``which`` ("requiring Python", "for Data Scientist roles") are."""
+    if m.get("top_metros"):
+        return (f"As of {m['data_as_of']}, the metro areas posting the most jobs {which} are "
+                f"{'; '.join(_label(x) for x in m['top_metros'][:5])}, according to the Skillenai jobs index.")
+    return f"As of {m['data_as_of']}, no job posting {which} names a metro area (remote or unstated)."
+
+
+def _roles_answer(m: dict, which: str) -> str:
+    """The role families of the postings ``which``."""
+    period = f"the {m['window_days']} days ending {m['data_as_of']}"
+    if m.get("top_roles"):
+        return f"Over {period}, postings {which} are most often for {_names(m['top_roles'], 3)} roles."
+    return f"No role family stands out among postings {which} over {period}."
 
 
 def _entity_faq(kind: str, m: dict, links: Links) -> list[tuple[str, str]]:
@@ -184,20 +191,10 @@ def _entity_faq(kind: str, m: dict, links: Links) -> list[tuple[str, str]]:
     faq = [(f"Are jobs {where} in demand in {_year(m)}?", demand),
            (f"What skills are most in demand {where}?", skills)]
     if kind != "metro":
-        if m.get("top_metros"):
-            places = (f"As of {as_of}, the metro areas posting the most jobs {where} are "
-                      f"{'; '.join(_label(x) for x in m['top_metros'][:5])}, according to the Skillenai jobs index.")
-        else:
-            places = f"As of {as_of}, no job posting {where} names a metro area (remote or unstated)."
-        faq.append((f"Where are jobs {where} most in demand?", places))
+        faq.append((f"Where are jobs {where} most in demand?", _metros_answer(m, where)))
     faq.append(_keep_up(kind, m, links))
     if kind != "role":
-        if m.get("top_roles"):
-            roles = (f"Over the {days} days ending {as_of}, postings {where} are most often for "
-                     f"{_names(m['top_roles'], 3)} roles.")
-        else:
-            roles = f"No role family stands out among postings {where} over the {days} days ending {as_of}."
-        faq.append((f"Which roles hire most {where}?", roles))
+        faq.append((f"Which roles hire most {where}?", _roles_answer(m, where)))
     return faq
 
 
@@ -512,18 +509,6 @@ def _entity_markdown(kind: str, m: dict, links: Links | None = None) -> str:
     for _, heading, headers, rows, _ in _entity_tables(kind, m):
         out += [f"## {heading}\n", _md_table(headers, rows)]
     return "\n".join(out + _market_md(kind, m) + _md_tail(kind, m, links))
-
-
-def metro_markdown(m: dict, links: Links | None = None) -> str:
-    return _entity_markdown("metro", m, links)
-
-
-def role_markdown(m: dict, links: Links | None = None) -> str:
-    return _entity_markdown("role", m, links)
-
-
-def occupation_markdown(m: dict, links: Links | None = None) -> str:
-    return _entity_markdown("occupation", m, links)
 
 
 def _occupation_rows(items: list[dict]) -> list[list]:
@@ -862,18 +847,6 @@ def _entity_html(kind: str, m: dict, links: Links | None = None) -> str:
         sections=sections)
 
 
-def metro_html(m: dict, links: Links | None = None) -> str:
-    return _entity_html("metro", m, links)
-
-
-def role_html(m: dict, links: Links | None = None) -> str:
-    return _entity_html("role", m, links)
-
-
-def occupation_html(m: dict, links: Links | None = None) -> str:
-    return _entity_html("occupation", m, links)
-
-
 def trends_html(m: dict, links: Links | None = None) -> str:
     title = f"Rising and falling skills — 4 weeks ending {m['data_as_of']}"
     headers = ["Skill", "Prior 4 weeks", "Last 4 weeks", "Change"]
@@ -918,9 +891,8 @@ ENTITY_KINDS = ("skill", "metro", "role", "occupation")
 _RENDERERS: dict[str, dict[str, Callable[..., str]]] = {
     "skill": {"md": skill_markdown, "html": skill_html},
     "top-skills": {"md": top_skills_markdown, "html": top_skills_html},
-    "metro": {"md": metro_markdown, "html": metro_html},
-    "role": {"md": role_markdown, "html": role_html},
-    "occupation": {"md": occupation_markdown, "html": occupation_html},
+    **{kind: {"md": functools.partial(_entity_markdown, kind), "html": functools.partial(_entity_html, kind)}
+       for kind in ("metro", "role", "occupation")},
     "occupations": {"md": occupations_markdown, "html": occupations_html},
     "trends": {"md": trends_markdown, "html": trends_html},
 }

@@ -705,18 +705,10 @@ _ANNUAL = "CASE salary_period WHEN 'hour' THEN {v} * 2080 WHEN 'day' THEN {v} * 
           "WHEN 'month' THEN {v} * 12 WHEN 'year' THEN {v} END"
 
 
-@migrations()
-def m014_analyst_columns(db: Database) -> None:
-    """Pay on a yearly scale beside the stated pay, and each unique posting's role family,
-    occupation and job group beside its columns, for analysts reading the store."""
-    for side in ("min", "max"):
-        db.execute(f"ALTER TABLE postings ADD COLUMN salary_annual_{side} REAL "
-                   f"GENERATED ALWAYS AS ({_ANNUAL.format(v='salary_' + side)}) VIRTUAL")
-    db.execute("DROP VIEW unique_postings")
-    # Role and occupation as subqueries, not joins: a query that reads neither column (a
-    # count over a million postings) never evaluates them, where SQLite keeps left joins.
-    db.execute(
-        """
+# unique_postings as m014 leaves it (m017 adds a column): role and occupation as
+# subqueries, not joins, so a query that reads neither column (a count over a million
+# postings) never evaluates them, where SQLite keeps left joins.
+_UNIQUE_POSTINGS_M014 = """
         CREATE VIEW unique_postings AS
         SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
                d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace, p.remote_scope,
@@ -732,9 +724,18 @@ def m014_analyst_columns(db: Database) -> None:
                d.job_group
         FROM documents d JOIN postings p ON p.document_id = d.id
         WHERE d.kind = 'posting' AND d.is_canonical = 1
-        """
-    )
+"""
 
+
+@migrations()
+def m014_analyst_columns(db: Database) -> None:
+    """Pay on a yearly scale beside the stated pay, and each unique posting's role family,
+    occupation and job group beside its columns, for analysts reading the store."""
+    for side in ("min", "max"):
+        db.execute(f"ALTER TABLE postings ADD COLUMN salary_annual_{side} REAL "
+                   f"GENERATED ALWAYS AS ({_ANNUAL.format(v='salary_' + side)}) VIRTUAL")
+    db.execute("DROP VIEW unique_postings")
+    db.execute(_UNIQUE_POSTINGS_M014)
 
 
 @migrations()
@@ -743,22 +744,4 @@ def m017_unique_postings_search(db: Database) -> None:
     ``documents`` rowid (``document_rowid``), the key of ``documents_fts``, so Datasette's
     search box and ``documents_fts MATCH`` queries reach the canonical postings."""
     db.execute("DROP VIEW unique_postings")
-    db.execute(
-        """
-        CREATE VIEW unique_postings AS
-        SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
-               d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace, p.remote_scope,
-               p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
-               p.salary_annual_min, p.salary_annual_max,
-               COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) AS date_posted,
-               p.valid_through, p.closed_at,
-               (SELECT r.name FROM document_roles dr JOIN roles r ON r.id = dr.role_id
-                WHERE dr.document_id = d.id) AS role,
-               (SELECT o.soc_code FROM document_occupations o WHERE o.document_id = d.id) AS soc_code,
-               (SELECT oc.title FROM document_occupations o JOIN occupations oc ON oc.code = o.soc_code
-                WHERE o.document_id = d.id) AS occupation,
-               d.job_group, d.rowid AS document_rowid
-        FROM documents d JOIN postings p ON p.document_id = d.id
-        WHERE d.kind = 'posting' AND d.is_canonical = 1
-        """
-    )
+    db.execute(_UNIQUE_POSTINGS_M014.replace("d.job_group\n", "d.job_group, d.rowid AS document_rowid\n"))
