@@ -207,8 +207,8 @@ def _computed(m: dict) -> str:
             f"the last 28 days against the 28 before.")
 
 
-CADENCE = ("Pages refresh daily: the daily batch recomputes the figures, and the site is rebuilt after it, "
-           "each page rewritten only when its figures changed.")
+CADENCE = ("Pages refresh daily when the site is rebuilt after each daily batch: the batch recomputes the "
+           "figures, and skillenai site rewrites a page only when its figures changed.")
 BYLINE = "Compiled by Skillenai · Data sourced from the Skillenai labor market index"
 RECRUITERS = ("The demand, skills, and geo numbers on this page come from the same Skillenai labor market index "
               "that powers our API. Use it for compensation benchmarking, hiring-competition analysis, and "
