@@ -43,7 +43,7 @@ def posting_record():
 # -- the sample store (metrics, serve, SQL and browser tests) -------------------------------
 
 def build_sample_store(path: Path, postings: int = 240, seed: int = 11) -> Path:
-    """A tagged store from the sample web's ground truth; duplicates of a truth cluster are
+    """A tagged store from the sample web's ground truth (with the stated pay); duplicates of a truth cluster are
     non-canonical (the earliest posting is canonical), a few postings lose their date, and a
     syndicated article copy is non-canonical. Returns the store's path."""
     from skillenai.core.record import normalize_record
@@ -58,7 +58,8 @@ def build_sample_store(path: Path, postings: int = 240, seed: int = 11) -> Path:
     records = [normalize_record({
         "url": t["url"], "kind": "posting", "title": t["title"], "text": t["description_text"],
         "company": t["company"], "location_raw": t["location_raw"], "date_posted": t["date_posted"],
-        "spider": t["spider"], "source": t["source"]}) for t in truth]
+        "spider": t["spider"], "source": t["source"],
+        **({f"salary_{k}": v for k, v in t["salary"].items()} if t.get("salary") else {})}) for t in truth]
     records += [normalize_record({
         "url": a["url"], "kind": "article", "title": a["title"], "text": a["body"], "published_at": a["date"],
         "spider": "articles", "source": a["site"]}) for a in articles]

@@ -73,7 +73,11 @@ def test_skill_markdown_and_html(store, capsys, tmp_path):
     status, _, err = run(capsys, "metrics", "skill", "Python", "--db", store, "--format", "html", "-o", str(page))
     assert status == 0 and "wrote" in err
     html = page.read_text()
-    assert "<script" not in html and "http://" not in html.split("<main>")[0]  # nothing fetched from elsewhere
+    # Nothing fetched from elsewhere: the only script is data (JSON-LD), the only links are
+    # the canonical address and the feed, neither of which a browser loads.
+    assert re.findall(r"<script[^>]*>", html) == ['<script type="application/ld+json">']
+    assert {m for m in re.findall(r"<link rel=\"(\w+)\"", html)} == {"canonical", "alternate"}
+    assert "http://" not in html.split("<main>")[0]
     assert "<title>Python jobs in 2026 — demand, top roles hiring, and related skills — Skillenai</title>" in html
     assert "Demand vs prior month" in html and "Top hiring metro" in html
     assert html.count('<rect class="bar') == 13

@@ -100,7 +100,10 @@ def test_demo_and_serve_metadata_from_a_normal_install(installed, tmp_path):
     tables = json.loads(meta_file.read_text())["databases"]["demo"]["tables"]
     # The descriptions come from the schema page shipped in the wheel.
     assert tables["documents"]["description"] and tables["documents"]["columns"]["url"]
-    assert tables["unique_postings"]["description"]
+    assert tables["unique_postings"]["description"] and tables["unique_postings"]["fts_table"] == "documents_fts"
+    assert tables["lsh_bands"]["hidden"] and tables["_sqlite_migrations"]["hidden"]
+    queries = json.loads(meta_file.read_text())["databases"]["demo"]["queries"]
+    assert queries["pay_by_occupation"]["params"][0] == "occupation" and queries["skill_summary"]["params"][0] == "skill"
     # Outside a checkout (no scrapy.cfg) Scrapy finds the project through its settings module.
     scrapy_list = run_installed(installed, "python", "-m", "scrapy", "list", cwd=tmp_path,
                                 SCRAPY_SETTINGS_MODULE="skillenai.crawler.settings")

@@ -106,7 +106,8 @@ def test_the_page_renders_with_one_bar_per_week(page, tmp_path):
     weeks = len(data["weekly"])
     assert weeks == 13
     assert len(re.findall(r'<rect class="bar', html)) == weeks
-    assert "<script" not in html and "<link" not in html and "<img" not in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script type="application/ld+json">']  # data, not code
+    assert set(re.findall(r'<link rel="(\w+)"', html)) == {"canonical", "alternate"} and "<img" not in html
 
     # The DOM the browser built: the SVG parsed, one rect per week, the figures in place.
     dom = chromium(tmp_path, "--dump-dom", path.as_uri())

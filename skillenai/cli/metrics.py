@@ -1,4 +1,4 @@
-"""``skillenai metrics …`` and ``skillenai serve``: the analyst's commands."""
+"""``skillenai metrics …``, ``skillenai site`` and ``skillenai serve``: the analyst's commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from skillenai.cli.common import CommandError, date_arg, existing_store, progress, whole_number
+from skillenai.core.progress import reporter
 from skillenai.metrics.serve import LIMITS
 from skillenai.store.db import open_db
 
@@ -51,6 +52,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             data = metrics.metro_metrics(db, args.name, window=args.window, limit=args.limit, **common)
         elif args.metrics_command == "role":
             data = metrics.role_metrics(db, args.name, window=args.window, limit=args.limit, **common)
+        elif args.metrics_command == "occupation":
+            data = metrics.occupation_metrics(db, args.name, window=args.window, limit=args.limit, **common)
         elif args.metrics_command == "occupations":
             data = metrics.occupations(db, window=args.window, limit=args.limit, major=args.major, **common)
         else:
@@ -79,6 +82,23 @@ def cmd_metrics_refresh(args: argparse.Namespace) -> int:
         db.close()
     print(json.dumps(report, indent=2))
     return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from skillenai.metrics import queries as metrics
+    from skillenai.metrics.site import SiteError, build_site
+
+    db = _open_store(args.db)
+    metrics.tune_connection(db)
+    try:
+        report = build_site(db, args.out, base_url=args.base_url, as_of=args.as_of, window=args.window,
+                            progress=reporter("site", unit="page"))
+    except (SiteError, metrics.MetricsError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        db.close()
+    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    return 1 if report.broken_links else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -159,18 +179,20 @@ def add_metrics_commands(sub, db_option) -> None:
                                     "with their share of all canonical postings in it.")
     common(q)
 
-    q = msub.add_parser("metro", help="the skills most asked for in one city",
-                        description="Canonical postings tagged with a city ('San Francisco', 'NYC', 'Mountain "
-                                    "View, CA'; resolved like posting locations) and the skills and roles they "
-                                    "ask for.")
-    q.add_argument("name", metavar="NAME", help="city name")
-    common(q)
-
-    q = msub.add_parser("role", help="the skills most asked for by one role family",
-                        description="Canonical postings of a role family ('Data Scientist', or a job title such as "
-                                    "'senior backend developer') and the skills they ask for, and where.")
-    q.add_argument("name", metavar="NAME", help="role family or job title")
-    common(q)
+    for what, help_text, description, metavar, name_help in (
+            ("metro", "the skills most asked for in one city",
+             "Canonical postings tagged with a city ('San Francisco', 'NYC', 'Mountain View, CA'; resolved like "
+             "posting locations) and the skills and roles they ask for.", "NAME", "city name"),
+            ("role", "the skills most asked for by one role family",
+             "Canonical postings of a role family ('Data Scientist', or a job title such as 'senior backend "
+             "developer') and the skills they ask for, and where.", "NAME", "role family or job title"),
+            ("occupation", "the skills, metros and roles of one SOC 2018 occupation",
+             "Canonical postings coded to one SOC 2018 detailed occupation ('15-1252' or 'Software Developers') "
+             "and the skills they ask for, where, and in which role families.", "CODE",
+             "SOC code or occupation title")):
+        q = msub.add_parser(what, help=help_text, description=description)
+        q.add_argument("name", metavar=metavar, help=name_help)
+        common(q)
 
     q = msub.add_parser("occupations", help="postings by SOC 2018 occupation, and by major group",
                         description="Canonical postings in the window counted by their SOC 2018 occupation (coded "
@@ -224,13 +246,37 @@ def add_metrics_commands(sub, db_option) -> None:
     q.add_argument("--force", action="store_true", help="recompute even when the stored figures are up to date")
     q.set_defaults(func=cmd_metrics_refresh)
 
+    from skillenai.metrics.links import DEFAULT_BASE_URL
+
+    p = sub.add_parser(
+        "site", help="every skill, metro, role and occupation page as a static site, with feeds and JSON",
+        description="Write a static site into --out: a page for every skill, city, role family and SOC "
+                    "occupation with a canonical posting in the window, the top-skills, trends and occupations "
+                    "lists, an index and a sitemap; beside each page its Atom feed (feed.xml: its newest postings "
+                    "and articles) and its JSON (the document 'skillenai metrics KIND NAME --format json' prints). "
+                    "Links are relative (the site reads from disk too); canonical links, the sitemap and feed ids "
+                    "use --base-url. Run again, only files whose content changed are rewritten and pages that no "
+                    "longer exist are removed. Prints what was written as JSON; exits 1 if a link inside the site "
+                    "names no file.")
+    db_option(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="the site's folder (new, empty, or an earlier build)")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
+                   help=f"the public site's address, for canonical links, the sitemap and feeds (default {DEFAULT_BASE_URL})")
+    p.add_argument("--as-of", type=date_arg, default=None, metavar="D",
+                   help="last day of the window, YYYY-MM-DD (default: the latest posting date in the store)")
+    p.add_argument("--window", type=_positive, default=DEFAULT_WINDOW, metavar="DAYS",
+                   help=f"days in the window (default {DEFAULT_WINDOW})")
+    p.set_defaults(func=cmd_site)
+
     p = sub.add_parser(
         "serve", help="browse and query the store with Datasette, read-only",
         description="Serve the store with Datasette (pip install -e '.[serve]'), read-only and live (answers follow "
                     "a crawl's or daily run's writes; --snapshot serves a copy taken at start instead), with "
                     "table and column descriptions from skillenai/store/schema.md and canned queries for the skill page's "
-                    "questions. A query is bounded: 5 s, 1,000 rows, values and rows of 32 MiB, two arbitrary "
-                    "queries at once (more get HTTP 429). Extra arguments after -- go to datasette as they are.")
+                    "questions; it answers /skills/NAME.json, /metros/NAME.json, /roles/NAME.json and "
+                    "/occupations/CODE.json with the document 'skillenai metrics KIND NAME --format json' prints "
+                    "(aliases resolved: /skills/k8s.json is Kubernetes). A query is bounded: 5 s, 1,000 rows, "
+                    "values and rows of 32 MiB, two arbitrary queries at once (more get HTTP 429). Extra arguments after -- go to datasette as they are.")
     db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=whole_number(0, 65535), default=8001, help="port (default 8001; 0 for any free port)")

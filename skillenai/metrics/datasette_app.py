@@ -17,19 +17,35 @@ then waits for its connection, which by then may be running someone's slow query
 table page waited 5 s that way. The frames of a failed query are cleared in its own
 thread, so its cursor goes at once.
 
+It also answers the API (``register_routes``): ``/skills/{name}.json``, ``/metros/{name}.json``,
+``/roles/{name}.json`` and ``/occupations/{code}.json`` return the document ``skillenai
+metrics KIND NAME --format json`` prints, for any name or alias (``/skills/k8s.json`` is
+Kubernetes), with ``as_of``, ``window`` and ``limit`` as query parameters; an unknown name
+is a 404 with close names, a bad parameter a 400. Each request reads the served file
+through its own read-only connection (``mode=ro``; immutable for a snapshot): the figures
+are computed in a temporary table, which Datasette's ``query_only`` connections refuse.
+
 Datasette's own settings bound the rest (``sql_time_limit_ms``, ``max_returned_rows``,
 ``default_allow_sql``), and ``skillenai serve`` caps the process's address space.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import sys
 import traceback
-from urllib.parse import parse_qs
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote
 
+import sqlite_utils
 from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from skillenai.metrics import queries as metrics
+from skillenai.metrics.links import SECTIONS
+from skillenai.metrics.render import render
 
 PLUGIN = "skillenai-limits"
 
@@ -84,6 +100,79 @@ def asgi_wrapper(datasette):
         return bounded
 
     return wrap
+
+
+_API = {
+    "skill": lambda db, name, **kw: metrics.skill_metrics(db, name, **kw),
+    "metro": lambda db, name, **kw: metrics.metro_metrics(db, name, **kw),
+    "role": lambda db, name, **kw: metrics.role_metrics(db, name, **kw),
+    "occupation": lambda db, name, **kw: metrics.occupation_metrics(db, name, **kw),
+}
+
+
+def _store(datasette):
+    """The served store: Datasette's first database but its own catalogue."""
+    return next(d for name, d in datasette.databases.items() if name != "_internal" and d.path)
+
+
+def _read_only(database, max_value_bytes: int | None) -> sqlite_utils.Database:
+    mode = "ro&immutable=1" if not database.is_mutable else "ro"
+    conn = sqlite3.connect(f"file:{quote(str(Path(database.path).resolve()))}?mode={mode}", uri=True,
+                           check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    if max_value_bytes:
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, int(max_value_bytes))
+    db = sqlite_utils.Database(conn)
+    metrics.tune_connection(db, cache_mb=64)
+    return db
+
+
+def _options(args) -> dict:
+    out = {}
+    if args.get("as_of"):
+        out["as_of"] = args["as_of"]
+    for key in ("window", "limit"):
+        if args.get(key):
+            value = args[key]
+            if not value.isdigit():
+                raise metrics.MetricsError(f"{key} must be a positive whole number, got {value!r}")
+            out[key] = int(value)
+    return out
+
+
+def _answer(kind: str):
+    async def view(datasette, request):
+        name = unquote(request.url_vars["name"])
+        try:
+            options = _options(request.args)
+        except metrics.MetricsError as exc:
+            return Response.json({"ok": False, "status": 400, "error": str(exc)}, status=400)
+        database = _store(datasette)
+        limit = _config(datasette).get("max_value_bytes")
+
+        def compute():
+            db = _read_only(database, limit)
+            try:
+                return render(kind, _API[kind](db, name, **options), "json")
+            finally:
+                db.close()
+
+        try:
+            text = await asyncio.to_thread(compute)
+        except metrics.UnknownEntity as exc:
+            return Response.json({"ok": False, "status": 404, "error": str(exc), "suggestions": exc.suggestions},
+                                 status=404)
+        except metrics.MetricsError as exc:
+            return Response.json({"ok": False, "status": 400, "error": str(exc)}, status=400)
+        return Response(text, content_type="application/json; charset=utf-8",
+                        headers={"Access-Control-Allow-Origin": "*"})
+
+    return view
+
+
+@hookimpl
+def register_routes(datasette):
+    return [(rf"^/{SECTIONS[kind]}/(?P<name>[^/]+)\.json$", _answer(kind)) for kind in _API]
 
 
 def _clearing_frames(execute_fn):

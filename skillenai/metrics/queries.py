@@ -23,6 +23,7 @@ import datetime as dt
 import difflib
 import json
 import logging
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from skillenai.core import interrupt
+from skillenai.metrics.market import market_figures, year_over_year
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +45,9 @@ MAX_WINDOW = 3660
 
 __all__ = [
     "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
-    "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref",
-    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupations", "trends", "percent_change",
+    "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref", "resolve_occupation_ref",
+    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupation_metrics", "occupations", "trends",
+    "recent_postings", "recent_articles", "percent_change",
     "tune_connection", "refresh", "precomputed_state",
 ]
 
@@ -233,6 +236,29 @@ def resolve_role_ref(db: sqlite_utils.Database, name: str) -> dict:
     raise UnknownEntity("role", name, close[:5])
 
 
+def resolve_occupation_ref(db: sqlite_utils.Database, name: str) -> dict:
+    """``{id, name, code, major, major_title}`` of the SOC 2018 detailed occupation a code
+    ("15-1252", "151252") or title ("Software Developers", any case) means."""
+    text = (name or "").strip()
+    code = text
+    if re.fullmatch(r"\d{6}", text):
+        code = f"{text[:2]}-{text[2:]}"
+    row = db.execute("SELECT code, title FROM occupations WHERE level = 'detailed' AND (code = ? OR title = ? "
+                     "COLLATE NOCASE) LIMIT 1", [code, text]).fetchone()
+    if row is None:
+        titles = [r[0] for r in db.execute("SELECT title FROM occupations WHERE level = 'detailed'")]
+        close = difflib.get_close_matches(text, titles, n=5, cutoff=0.5)
+        close += [t for t in titles if text and text.casefold() in t.casefold() and t not in close]
+        raise UnknownEntity("occupation", name, close[:5])
+    return _occupation_ref(db, *row)
+
+
+def _occupation_ref(db, code: str, title: str) -> dict:
+    major = f"{code[:2]}-0000"
+    row = db.execute("SELECT title FROM occupations WHERE code = ?", [major]).fetchone()
+    return {"id": code, "name": title, "code": code, "major": major, "major_title": row[0] if row else None}
+
+
 # -- building blocks -----------------------------------------------------------------------
 
 # The canonical postings of one entity dated in (:lo, :hi], from a view driven by the
@@ -244,6 +270,8 @@ _ENTITY_POSTINGS = {
              "AND date_posted > :lo AND date_posted <= :hi",
     "role": "SELECT document_id, date_posted FROM role_postings WHERE role_id = :id "
             "AND date_posted > :lo AND date_posted <= :hi",
+    "occupation": "SELECT document_id, date_posted FROM occupation_postings WHERE soc_code = :id "
+                  "AND date_posted > :lo AND date_posted <= :hi",
 }
 
 # Every canonical posting dated in (:lo, :hi], driven by the posting dates: the dated
@@ -351,6 +379,8 @@ _TAGS = {
     # Its primary key index holds document_id alone; role_id would be a table row away, and
     # without statistics SQLite prefers that unique index to the covering one.
     "roles": ("document_roles", "role_id", "roles", "idx_document_roles_document"),
+    # Counted by _top_occupations (the entity table is keyed by code); _active reads the tag.
+    "occupations": ("document_occupations", "soc_code", "occupations", None),
 }
 
 
@@ -469,6 +499,17 @@ def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings
                                                   "hi": window.as_of.isoformat()})
 
 
+def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: int, postings: int) -> dict:
+    """Pay, workplace, employers, the capped count and year over year
+    (:mod:`skillenai.metrics.market`) of an entity's postings in the window."""
+    out = market_figures(db, table, window.before(window.days), limit)
+    year_ago = window.as_of - dt.timedelta(days=365)
+    out["year_over_year"] = year_over_year(
+        db, _ENTITY_POSTINGS[kind], {"id": entity_id}, postings,
+        lo=(year_ago - dt.timedelta(days=window.days)).isoformat(), hi=year_ago.isoformat())
+    return out
+
+
 def _header(entity: dict, window: Window) -> dict:
     return {"entity_id": entity["id"], **{k: v for k, v in entity.items() if k != "id"},
             "data_as_of": window.as_of.isoformat(), "window_days": window.days}
@@ -506,9 +547,14 @@ def skill_metrics(
     change_vs_prior_4_weeks`` (percent, or ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
     share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
     ``top_roles`` (``[{id, name, postings}]``), ``weekly`` (``[{week_start, postings,
-    days}]``, every Monday-started week the window touches; ``days`` inside the window) and
+    days}]``, every Monday-started week the window touches; ``days`` inside the window),
     ``articles`` (``[{id, title, url, date}]``), with ``article_count`` (every article
-    in the window naming the skill), and ``papers`` and ``paper_count`` alike for research papers.
+    in the window naming the skill), ``papers`` and ``paper_count`` alike for research
+    papers, and beyond the seed (every entity page has them; :mod:`skillenai.metrics.market`):
+    ``pay`` (share stating pay, yearly median and interquartile range per currency),
+    ``workplace`` (remote, hybrid, onsite counts and shares), ``employers`` (distinct, top,
+    HHI), ``capped_postings`` (each employer's near-identical postings once) and
+    ``year_over_year`` (or ``None``).
     """
     _check_limit(limit)
     _check_limit(articles, "articles")
@@ -526,6 +572,7 @@ def skill_metrics(
         clock("postings_table")
         out.update(_counts(db, table, win))
         out["active_postings"] = _active(db, "skill", ref["id"], win)
+        out.update(_beyond(db, "skill", ref["id"], table, win, limit, out["postings"]))
         clock("counts")
         metros, metro_tags = _ranked(db, table, win, "metros", limit)
         out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
@@ -570,15 +617,7 @@ def metro_metrics(db: sqlite_utils.Database, metro: str | dict, *, as_of=None, w
     page = _precomputed_page(db, "metro", ref["id"], win, limit) if precomputed else None
     if page is not None:
         return page
-    out = _header(ref, win)
-    with _entity_postings(db, "metro", ref["id"], win) as table:
-        out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, "metro", ref["id"], win)
-        skills, _ = _ranked(db, table, win, "skills", limit)
-        out["top_skills"] = _with_share(skills, out["postings"])
-        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
-        out["weekly"] = _weekly(db, table, win)
-    return out
+    return _entity_page(db, "metro", ref, win, limit, ("roles",))
 
 
 def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
@@ -591,18 +630,70 @@ def role_metrics(db: sqlite_utils.Database, role: str | dict, *, as_of=None, win
     page = _precomputed_page(db, "role", ref["id"], win, limit) if precomputed else None
     if page is not None:
         return page
+    return _entity_page(db, "role", ref, win, limit, ("metros", "occupations"))
+
+
+def occupation_metrics(db: sqlite_utils.Database, occupation: str | dict, *, as_of=None,
+                       window: int = DEFAULT_WINDOW, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """Canonical postings of one SOC 2018 detailed occupation in the window (a code such as
+    "15-1252" or its title): the skills they ask for (``top_skills``, share of the
+    occupation's postings), where (``top_metros``) and the role families they fall in
+    (``top_roles``), with the weekly series."""
+    _check_limit(limit)
+    ref = occupation if isinstance(occupation, dict) else resolve_occupation_ref(db, occupation)
+    win = make_window(db, as_of, window)
+    return _entity_page(db, "occupation", ref, win, limit, ("metros", "roles"))
+
+
+def _entity_page(db, kind: str, ref: dict, win: Window, limit: int, lists: tuple[str, ...]) -> dict[str, Any]:
+    """The figures of a metro, role or occupation page: counts, the figures beyond the seed,
+    top skills (share of the entity's postings), then ``lists`` (metros, roles,
+    occupations) and the weekly series."""
     out = _header(ref, win)
-    with _entity_postings(db, "role", ref["id"], win) as table:
+    with _entity_postings(db, kind, ref["id"], win) as table:
         out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, "role", ref["id"], win)
+        out["active_postings"] = _active(db, kind, ref["id"], win)
+        out.update(_beyond(db, kind, ref["id"], table, win, limit, out["postings"]))
         skills, _ = _ranked(db, table, win, "skills", limit)
         out["top_skills"] = _with_share(skills, out["postings"])
-        metros, metro_tags = _ranked(db, table, win, "metros", limit)
-        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
-        out["metro_tags"] = metro_tags
-        out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
+        if "metros" in lists:
+            metros, metro_tags = _ranked(db, table, win, "metros", limit)
+            out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
+            out["metro_tags"] = metro_tags
+        if "roles" in lists:
+            out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
+        if "occupations" in lists:
+            out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
         out["weekly"] = _weekly(db, table, win)
     return out
+
+
+def recent_postings(db: sqlite_utils.Database, kind: str, entity_id: str | None, *, as_of=None,
+                    window: int = DEFAULT_WINDOW, limit: int = 20) -> list[dict]:
+    """The latest canonical postings of an entity (``kind``: skill, metro, role,
+    occupation; ``None`` for all) dated in the window: ``[{id, title, company, url, date,
+    location}]``, latest first (a page's feed)."""
+    _check_limit(limit)
+    win = make_window(db, as_of, window)
+    params = {"id": entity_id, "lo": win.before(win.days), "hi": win.as_of.isoformat(), "limit": limit}
+    select = WINDOW_POSTINGS if kind is None else _ENTITY_POSTINGS[kind]
+    rows = db.execute(
+        f"""
+        SELECT w.document_id, d.title, p.company, d.url, w.date_posted, p.location_raw, d.first_seen
+        FROM ({select}) w
+        CROSS JOIN documents d ON d.id = w.document_id CROSS JOIN postings p ON p.document_id = w.document_id
+        ORDER BY w.date_posted DESC, d.first_seen DESC, w.document_id LIMIT :limit
+        """, params).fetchall()
+    return [{"id": r[0], "title": r[1], "company": r[2], "url": r[3], "date": r[4], "location": r[5],
+             "first_seen": r[6]} for r in rows]
+
+
+def recent_articles(db: sqlite_utils.Database, skill_id: str, *, as_of=None, window: int = DEFAULT_WINDOW,
+                    limit: int = 20) -> list[dict]:
+    """The latest canonical articles tagged with a skill, dated in the window: ``[{id,
+    title, url, date}]``, latest first (a skill page's feed)."""
+    _check_limit(limit)
+    return _articles(db, skill_id, make_window(db, as_of, window), limit)
 
 
 def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:
@@ -836,6 +927,8 @@ def _precomputed_page(db, kind: str, entity_id: str, win: Window, limit: int,
     for key in ("articles", "papers"):
         if key in page:
             page[key] = page[key][:articles]
+    if "employers" in page:
+        page["employers"]["top"] = page["employers"]["top"][:limit]
     return page
 
 

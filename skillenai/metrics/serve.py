@@ -9,7 +9,9 @@ follow the writes as they commit. With ``snapshot=True`` a consistent copy taken
 and column descriptions come from ``skillenai/store/schema.md`` (the page ``tests/test_docs.py``
 keeps in step with the schema), so they are written once. Canned queries answer the skill
 page's questions for any skill name, alias or id: its postings, top metros, paired
-skills and weekly series.
+skills and weekly series. The same server answers the pages' JSON documents at
+``/skills/{name}.json``, ``/metros/…``, ``/roles/…`` and ``/occupations/…``
+(``skillenai/metrics/datasette_app.py``).
 
 What one query may cost is bounded (:data:`LIMITS`; ``skillenai/metrics/datasette_app.py``):
 the length of any value or row it builds, its time, the rows it returns, how many
@@ -203,12 +205,105 @@ ORDER BY week_start
 }
 
 
+# Why a canned query found nothing, in its first column (the others NULL): no skill given,
+# a name that is no skill, a date that is not one, or no posting in the window.
+_WHY_EMPTY = """
+CASE WHEN TRIM(COALESCE(:skill, '')) = '' THEN 'Give a skill: its name, an alias or its id (Python, python3, k8s).'
+     WHEN NOT EXISTS (SELECT 1 FROM skill) THEN 'No skill is named ' || quote(:skill)
+          || ': give a name, an alias or an id, in any case (the skills table lists them).'
+     WHEN TRIM(COALESCE(:as_of, '')) <> '' AND date(:as_of) IS NULL
+          THEN 'as_of must be a date YYYY-MM-DD, got ' || quote(:as_of) || '.'
+     WHEN (SELECT days FROM win) IS NULL OR (SELECT days FROM win) < 1
+          THEN 'window must be a number of days, got ' || quote(:window) || '.'
+     WHEN (SELECT as_of FROM win) IS NULL THEN 'No canonical posting is in the store yet.'
+     ELSE 'No canonical posting asks for ' || (SELECT name FROM skill) || ' in the ' || (SELECT days FROM win)
+          || ' days ending ' || (SELECT as_of FROM win) || '.'
+END"""
+
+# The columns each canned query returns (the row saying why it is empty fills as many).
+_COLUMNS = {"skill_summary": 7, "skill_posting_list": 6, "skill_top_metros": 6, "skill_paired_skills": 3,
+            "skill_weekly_series": 2}
+
+_PAY_BY_OCCUPATION = """
+WITH params AS (
+  SELECT COALESCE(NULLIF(:as_of, ''), (SELECT data_as_of FROM data_as_of)) AS as_of,
+         CAST(COALESCE(NULLIF(:window, ''), '90') AS INTEGER) AS days
+),
+postings AS (
+  SELECT up.soc_code, up.occupation, up.salary_currency AS currency,
+         CASE WHEN up.salary_annual_min > 0 AND up.salary_annual_max > 0
+              THEN (up.salary_annual_min + up.salary_annual_max) / 2.0
+              ELSE NULLIF(MAX(COALESCE(up.salary_annual_min, 0), COALESCE(up.salary_annual_max, 0)), 0) END AS annual
+  FROM unique_postings up, params
+  WHERE up.date_posted > date(params.as_of, '-' || params.days || ' days') AND up.date_posted <= params.as_of
+    AND up.soc_code IS NOT NULL
+    AND (TRIM(:occupation) = '' OR up.soc_code = TRIM(:occupation) OR up.occupation LIKE '%' || TRIM(:occupation) || '%')
+),
+totals AS (SELECT soc_code, COUNT(*) AS postings FROM postings GROUP BY soc_code),
+ranked AS (
+  SELECT soc_code, occupation, currency, annual,
+         ROW_NUMBER() OVER (PARTITION BY soc_code, currency ORDER BY annual) - 1 AS i,
+         COUNT(*) OVER (PARTITION BY soc_code, currency) AS n
+  FROM postings WHERE annual IS NOT NULL AND currency IS NOT NULL
+),
+result AS (
+  SELECT r.occupation, r.soc_code, r.currency, r.n AS postings_stating_pay, t.postings,
+         ROUND(100.0 * r.n / t.postings, 1) AS percent_stating_pay,
+         ROUND(AVG(CASE WHEN r.i IN ((r.n - 1) / 2, r.n / 2) THEN r.annual END)) AS median_annual_pay,
+         ROUND(MIN(r.annual)) AS lowest_annual_pay, ROUND(MAX(r.annual)) AS highest_annual_pay
+  FROM ranked r JOIN totals t ON t.soc_code = r.soc_code
+  GROUP BY r.soc_code, r.currency
+  ORDER BY r.n DESC, r.occupation, r.currency
+)
+SELECT * FROM result
+UNION ALL
+SELECT CASE WHEN TRIM(COALESCE(:as_of, '')) <> '' AND date(:as_of) IS NULL
+            THEN 'as_of must be a date YYYY-MM-DD, got ' || quote(:as_of) || '.'
+            WHEN (SELECT as_of FROM params) IS NULL THEN 'No canonical posting is in the store yet.'
+            WHEN TRIM(:occupation) <> '' AND NOT EXISTS (SELECT 1 FROM occupations WHERE code = TRIM(:occupation)
+                 OR title LIKE '%' || TRIM(:occupation) || '%')
+            THEN 'No SOC 2018 occupation has the code or a title containing ' || quote(:occupation)
+                 || ' (the occupations table lists them).'
+            ELSE 'No canonical posting coded to ' || CASE WHEN TRIM(:occupation) = '' THEN 'an occupation'
+                 ELSE quote(:occupation) END || ' states pay in the window.' END,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+WHERE NOT EXISTS (SELECT 1 FROM result)
+"""
+
+
 def canned_queries() -> dict[str, dict]:
-    """Datasette canned queries (``{name: {title, description, sql}}``) for the skill page."""
-    return {name: {"title": title, "description": description + " Parameters: skill (a name, alias or id), "
-                   "as_of (YYYY-MM-DD; empty: the latest posting date in the store), window (days; empty: 90).",
-                   "sql": (_PARAMS + body).strip() + "\n"}
-            for name, (title, description, body) in _CANNED.items()}
+    """Datasette canned queries (``{name: {title, description, sql, params}}``): the skill
+    page's figures for a skill (the skill first among the parameters), and pay by
+    occupation. A query that finds nothing answers one row saying why."""
+    out = {}
+    for name, (title, description, body) in _CANNED.items():
+        nulls = ", NULL" * (_COLUMNS[name] - 1)
+        sql = (f"{_PARAMS.rstrip()},\nresult AS ({body.strip()}\n)\nSELECT * FROM result\nUNION ALL\n"
+               f"SELECT {_WHY_EMPTY.strip()}{nulls}\nWHERE NOT EXISTS (SELECT 1 FROM result)\n")
+        out[name] = {"title": title, "params": ["skill", "as_of", "window"], "sql": sql,
+                     "description": description + " Parameters: skill (a name, alias or id), as_of (YYYY-MM-DD; "
+                                    "empty: the latest posting date in the store), window (days; empty: 90). "
+                                    "When nothing is found, one row says why."}
+    out["pay_by_occupation"] = {
+        "title": "Pay by occupation",
+        "params": ["occupation", "as_of", "window"],
+        "sql": _PAY_BY_OCCUPATION.strip() + "\n",
+        "description": "Yearly pay of the canonical postings of each SOC 2018 occupation in the window, per "
+                       "currency (never converted): how many state pay, and the median, lowest and highest "
+                       "(postings.salary_annual_min/max: hourly x 2,080, daily x 260, weekly x 52, monthly x 12; "
+                       "a posting's pay is the middle of its range). Parameters: occupation (a SOC code or part "
+                       "of a title; empty: all), as_of (YYYY-MM-DD; empty: the latest posting date), window "
+                       "(days; empty: 90). When nothing is found, one row says why."}
+    return out
+
+
+# The store's machinery, hidden from Datasette's table lists (still queryable by name):
+# migrations, signatures and LSH bands, boilerplate lines, HTTP validators, metrics caches.
+HIDDEN_TABLES = ("_sqlite_migrations", "minhashes", "lsh_bands", "boilerplate_lines", "http_validators",
+                 "metrics_state", "metrics_pages", "skill_day_counts", "posting_day_counts")
+# Characters of a cell shown in a table view before it is cut (a posting's text or raw page
+# made each documents row about 1,500 px tall).
+TRUNCATE_CELLS = 300
 
 
 def build_metadata(db_path: str | Path, schema_doc: Path | str = SCHEMA_DOC) -> dict:
@@ -220,12 +315,16 @@ def build_metadata(db_path: str | Path, schema_doc: Path | str = SCHEMA_DOC) -> 
         if info.get("columns"):
             entry["columns"] = info["columns"]
         tables[table] = entry
+    for table in HIDDEN_TABLES:
+        tables.setdefault(table, {})["hidden"] = True
+    # The search box on unique_postings: documents_fts is keyed by the documents' rowid.
+    tables.setdefault("unique_postings", {}).update(fts_table="documents_fts", fts_pk="document_rowid")
     return {
         "title": "Skillenai job-market store",
         "description_html": "Job postings and articles crawled by Skillenai, deduplicated and tagged with "
                             "skills, cities and roles. Every metric counts canonical postings "
-                            "(<code>unique_postings</code>); start from the canned queries for a skill page's "
-                            "figures, or from the views <code>skill_postings</code>, <code>skill_weekly</code>, "
+                            "(<code>unique_postings</code>, searchable); start from the canned queries for a skill "
+                            "page's figures and pay by occupation, or from the views <code>skill_postings</code>, <code>skill_weekly</code>, "
                             "<code>skill_pairs</code>, <code>metro_postings</code>.",
         "source": "Skillenai crawler",
         "databases": {name: {"tables": tables, "queries": canned_queries()}},
@@ -271,7 +370,8 @@ def datasette_command(db_path: str | Path, metadata_path: str | Path, *, host: s
             str(metadata_path), "--host", host, "--port", str(port),
             "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
             "--setting", "max_returned_rows", str(LIMITS["max_returned_rows"]),
-            "--setting", "default_allow_sql", "on" if allow_sql else "off", *(extra or [])]
+            "--setting", "default_allow_sql", "on" if allow_sql else "off",
+            "--setting", "truncate_cells_html", str(TRUNCATE_CELLS), *(extra or [])]
 
 
 def _limit_memory(megabytes: int):

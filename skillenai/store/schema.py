@@ -705,18 +705,10 @@ _ANNUAL = "CASE salary_period WHEN 'hour' THEN {v} * 2080 WHEN 'day' THEN {v} * 
           "WHEN 'month' THEN {v} * 12 WHEN 'year' THEN {v} END"
 
 
-@migrations()
-def m014_analyst_columns(db: Database) -> None:
-    """Pay on a yearly scale beside the stated pay, and each unique posting's role family,
-    occupation and job group beside its columns, for analysts reading the store."""
-    for side in ("min", "max"):
-        db.execute(f"ALTER TABLE postings ADD COLUMN salary_annual_{side} REAL "
-                   f"GENERATED ALWAYS AS ({_ANNUAL.format(v='salary_' + side)}) VIRTUAL")
-    db.execute("DROP VIEW unique_postings")
-    # Role and occupation as subqueries, not joins: a query that reads neither column (a
-    # count over a million postings) never evaluates them, where SQLite keeps left joins.
-    db.execute(
-        """
+# unique_postings as m014 leaves it (m017 adds a column): role and occupation as
+# subqueries, not joins, so a query that reads neither column (a count over a million
+# postings) never evaluates them, where SQLite keeps left joins.
+_UNIQUE_POSTINGS_M014 = """
         CREATE VIEW unique_postings AS
         SELECT d.id, d.url, d.source, d.spider, d.title, d.text, d.lang, d.first_seen,
                d.last_seen, p.company, p.location_raw, p.employment_type, p.workplace, p.remote_scope,
@@ -732,9 +724,27 @@ def m014_analyst_columns(db: Database) -> None:
                d.job_group
         FROM documents d JOIN postings p ON p.document_id = d.id
         WHERE d.kind = 'posting' AND d.is_canonical = 1
-        """
-    )
+"""
 
+
+@migrations()
+def m014_analyst_columns(db: Database) -> None:
+    """Pay on a yearly scale beside the stated pay, and each unique posting's role family,
+    occupation and job group beside its columns, for analysts reading the store."""
+    for side in ("min", "max"):
+        db.execute(f"ALTER TABLE postings ADD COLUMN salary_annual_{side} REAL "
+                   f"GENERATED ALWAYS AS ({_ANNUAL.format(v='salary_' + side)}) VIRTUAL")
+    db.execute("DROP VIEW unique_postings")
+    db.execute(_UNIQUE_POSTINGS_M014)
+
+
+@migrations()
+def m017_unique_postings_search(db: Database) -> None:
+    """Full-text search on ``unique_postings``: the view carries each posting's
+    ``documents`` rowid (``document_rowid``), the key of ``documents_fts``, so Datasette's
+    search box and ``documents_fts MATCH`` queries reach the canonical postings."""
+    db.execute("DROP VIEW unique_postings")
+    db.execute(_UNIQUE_POSTINGS_M014.replace("d.job_group\n", "d.job_group, d.rowid AS document_rowid\n"))
 
 
 @migrations()

@@ -1,0 +1,109 @@
+"""Figures beyond the seed page, for any set of canonical postings (a skill's, a city's, a
+role family's, an occupation's in the window): pay, remote and hybrid work, employers and
+their concentration, a count no single employer can inflate, and year over year.
+
+- ``pay``: the share of postings that state pay, and per currency the median and
+  interquartile range of the yearly pay (``postings.salary_annual_min/max``: hourly × 2,080,
+  daily × 260, weekly × 52, monthly × 12; a posting's pay is the middle of its range, or
+  the one end it states). Currencies are never converted into one another.
+- ``workplace``: remote, hybrid and onsite postings (``postings.workplace``, the classify
+  stage's decision) and their shares of all the postings; ``unstated`` the rest.
+- ``employers``: distinct employers (by name, case and spacing folded), the top ones with
+  their share, and the Herfindahl-Hirschman index over employers' postings (shares in
+  percent, squared and summed: 10,000 is one employer, below 1,500 unconcentrated, above
+  2,500 highly concentrated in the US merger guidelines' terms).
+- ``capped_postings``: the postings counted with each employer's near-identical postings
+  (one job group: the same job in several places or reposts the dedupe linked,
+  ``document_job_groups``) counted once, beside the raw count ``postings``.
+- ``year_over_year``: the same window a year earlier, when the store reaches back that far.
+
+>>> median_iqr([50_000, 60_000, 70_000, 80_000])
+(65000.0, 57500.0, 72500.0)
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+__all__ = ["market_figures", "median_iqr", "hhi", "year_over_year"]
+
+
+def median_iqr(values: list[float]) -> tuple[float, float, float]:
+    """The median, 25th and 75th percentiles (linear interpolation between order statistics,
+    as ``numpy.percentile`` does by default)."""
+    if not values:
+        raise ValueError("no values")
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return median, q1, q3
+
+
+def hhi(counts: list[int]) -> float:
+    """The Herfindahl-Hirschman index of ``counts`` (0 to 10,000), one decimal."""
+    total = sum(counts)
+    return round(sum((c * 100 / total) ** 2 for c in counts), 1) if total else 0.0
+
+
+def _employer_key(name: str | None) -> str | None:
+    return " ".join(name.split()).casefold() if name and name.strip() else None
+
+
+def market_figures(db, table: str, window_lo: str, limit: int) -> dict[str, Any]:
+    """The figures above over the postings of ``table`` (a temporary ``(document_id,
+    date_posted)`` table) dated after ``window_lo``."""
+    rows = db.execute(
+        f"""
+        SELECT p.company, p.workplace, p.salary_currency, p.salary_annual_min, p.salary_annual_max, g.job_group_id
+        FROM {table} w CROSS JOIN postings p ON p.document_id = w.document_id
+        LEFT JOIN document_job_groups g ON g.document_id = w.document_id
+        WHERE w.date_posted > :lo
+        """, {"lo": window_lo}).fetchall()
+    total = len(rows)
+    pay: dict[str, list[float]] = {}
+    workplace = {"remote": 0, "hybrid": 0, "onsite": 0, "unstated": 0}
+    employers: dict[str, list] = {}  # key → [display name, postings]
+    jobs: set[tuple] = set()
+    for company, place, currency, low, high, group in rows:
+        stated = [v for v in (low, high) if v is not None and v > 0]
+        if stated and currency:
+            pay.setdefault(currency.upper(), []).append(sum(stated) / len(stated))
+        workplace[place if place in workplace else "unstated"] += 1
+        key = _employer_key(company)
+        if key is not None:
+            entry = employers.setdefault(key, [" ".join(company.split()), 0])
+            entry[1] += 1
+        jobs.add((key, group))
+    stating = sum(map(len, pay.values()))
+    by_currency = []
+    for currency, values in sorted(pay.items(), key=lambda x: (-len(x[1]), x[0])):
+        median, q1, q3 = median_iqr(sorted(values))
+        by_currency.append({"currency": currency, "postings": len(values), "median": round(median),
+                            "p25": round(q1), "p75": round(q3)})
+    named = sum(e[1] for e in employers.values())
+    top = sorted(employers.values(), key=lambda e: (-e[1], e[0]))[:limit]
+    return {
+        "pay": {"postings_stating_pay": stating, "share_stating_pay": _share(stating, total),
+                "annual_by_currency": by_currency},
+        "workplace": {**workplace, **{f"{k}_share": _share(workplace[k], total) for k in ("remote", "hybrid", "onsite")}},
+        "employers": {"distinct": len(employers), "postings_naming_employer": named, "hhi": hhi([e[1] for e in employers.values()]),
+                      "top": [{"name": n, "postings": c, "share": _share(c, named)} for n, c in top]},
+        "capped_postings": len(jobs),
+    }
+
+
+def year_over_year(db, select: str, params: dict, postings: int, lo: str, hi: str) -> dict[str, Any] | None:
+    """The count of ``select`` (an entity's postings, ``:lo``/``:hi`` bounds) over the window
+    a year before (``lo``, ``hi``), and the change against ``postings``; ``None`` when the
+    store's earliest posting is later than that window's first day."""
+    earliest = db.execute("SELECT MIN(date_posted) FROM postings").fetchone()[0]
+    if earliest is None or earliest > lo:
+        return None
+    before = db.execute(f"SELECT COUNT(*) FROM ({select})", {**params, "lo": lo, "hi": hi}).fetchone()[0]
+    change = round((postings - before) * 100.0 / before, 1) if before else None
+    return {"postings_year_before": before, "change": change}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
