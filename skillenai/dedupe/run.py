@@ -57,7 +57,7 @@ from skillenai.dedupe.text import (
     analyse_many,
     analyse_text,
     kept_units_many,
-    location_key,
+    posting_location_key,
     title_key,
 )
 from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate, needs_texts, prejudge
@@ -504,7 +504,8 @@ class _Run:
                         new_lines[scope] = None
                     location = doc["location_raw"] if doc["kind"] == "posting" else None
                     self._write_row(doc, scope, title_key(doc["title"], location),
-                                    location_key(location) if location else "", bp.lines_to_bytes(lines))
+                                    posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
+                                    bp.lines_to_bytes(lines))
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
