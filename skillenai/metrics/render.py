@@ -132,7 +132,8 @@ def _faq(m: dict) -> list[tuple[str, str]]:
 
 def _computed(m: dict) -> str:
     return (f"Counts derive from the Skillenai jobs index over the {m['window_days']} days ending "
-            f"{m['data_as_of']}: canonical postings only (reposts and cross-posts of one job count once), "
+            f"{m['data_as_of']}: canonical postings only (reposts and cross-posts of one job count once; one job offered in several "
+            f"places counts once, and once in each of its metros), "
             f"dated by their posting date. Skills are resolved against the Skillenai canonical taxonomy, so "
             f"the same entity is counted whether a posting writes 'Python', 'Python 3', or 'python'. A metro's "
             f"share is its postings over the sum of the postings of every metro tagged on them; the change is "
