@@ -50,7 +50,7 @@ from skillenai.dedupe.minhash import (
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
     default_workers,
-    estimate,
+    estimates,
     from_bytes,
     shingle_set,
     signatures,
@@ -763,14 +763,14 @@ class _Run:
             templates = [(a, b) for a, b in sorted(pairs) if a in known and b in known
                          and _one_employer(known[a], known[b])]
             self._fill_signatures([known[x] for pair in survivors + templates for x in pair])
-            template_rows = []
-            for a, b in templates:
-                ca, cb = known[a], known[b]
-                est = 1.0 if ca.content_hash and ca.content_hash == cb.content_hash else (
-                    estimate(ca.signature, cb.signature) if ca.signature is not None and cb.signature is not None
-                    else 0.0)
-                if est >= s.template_threshold:
-                    template_rows.append((*sorted((ca.document_id, cb.document_id)), _round(est), self.now))
+            templates = [(a, b) for a, b in templates
+                         if known[a].signature is not None and known[b].signature is not None]
+            template_rows = [
+                (*sorted((known[a].document_id, known[b].document_id)), _round(float(est)), self.now)
+                for (a, b), est in zip(templates, estimates(
+                    np.array([known[a].signature for a, _ in templates]),
+                    np.array([known[b].signature for _, b in templates])))
+                if est >= s.template_threshold]
             # Texts only for the pairs the signatures leave open.
             first = {(a, b): prejudge(known[a], known[b], thresholds, pairs[(a, b)] == "id", gated=True)
                      for a, b in survivors}

@@ -604,6 +604,7 @@ def names_a_place(key: str | None) -> bool:
     return any(k.startswith(("city:", "text:")) for k in (key or "").split("|"))
 
 
+@lru_cache(maxsize=65536)
 def posting_location_key(title: str | None, location: str | None) -> str:
     """A posting's :func:`location_key`, with the places its title ends in when its
     location names none ("Customer Engineer - Bay Area" at "Hybrid"): per-city copies
