@@ -2,8 +2,16 @@
 places named only in the text, and the employer's own copy as canonical (issue 21)."""
 
 from skillenai.dedupe import run_dedupe
-from skillenai.dedupe.text import location_key, locations_compatible, split_units, title_key, title_similarity
-from skillenai.dedupe.verify import places_differ
+from skillenai.dedupe.text import (
+    location_key,
+    locations_compatible,
+    posting_location_key,
+    split_units,
+    title_key,
+    title_similarity,
+    title_within,
+)
+from skillenai.dedupe.verify import experience_differs, places_differ
 from tests.test_dedupe import ROLES, acme_roles, doc_id, posting, posting_text, store
 
 BASE = "https://boards.greenhouse.io/acme/jobs"
@@ -112,3 +120,68 @@ def test_titles_that_differ_in_a_place_word_are_one_job_in_two_places(fresh_db):
     assert midwest[0] is None and miami[0] is None  # not duplicates
     assert midwest[2] == miami[2] is not None  # one job in two places
     assert restaurants[0] is None and restaurants[2] is None  # another team, not a place
+
+
+def test_an_aggregators_copy_keeps_the_requisition_its_url_was_stored_with(fresh_db):
+    text = posting_text("Data Scientist", "This role is based in our San Francisco office.")
+    store(fresh_db, [dict(posting(f"{BASE}/fellows", "Fellows Program", text), requisition_id="4381824008",
+                          external_id="5023394008")], "2026-03-02")
+    # The same URL again, from an aggregator that gives the job id but not the requisition.
+    store(fresh_db, [dict(posting(f"{BASE}/fellows", "Fellows Program", text, spider="ingest", source="aggregator"),
+                          external_id="5023394008")], "2026-03-03")
+    assert fresh_db.execute("SELECT external_id, requisition_id FROM postings").fetchall() == [
+        ("5023394008", "4381824008")]
+
+
+def test_one_job_id_in_two_cities_of_one_country_is_one_posting(fresh_db):
+    text = posting_text("Backend Engineer", "Join the platform team.")
+    store(fresh_db, acme_roles()[1:], "2026-03-02")
+    store(fresh_db, [dict(posting(f"{BASE}/chemnitz", "Backend Engineer", text, location="Chemnitz, Sachsen, Germany"),
+                          external_id="8670749002"),
+                     dict(posting("https://aggregator.example/jobs/berlin", "Backend Engineer", text + "\nApply.",
+                                  location="Berlin, Germany", spider="ingest", source="aggregator"),
+                          external_id="8670749002"),
+                     dict(posting("https://aggregator.example/jobs/london", "Backend Engineer", text + "\nApply!",
+                                  location="London, UK", spider="ingest", source="aggregator"),
+                          external_id="8670749002")], "2026-03-03")
+    run_dedupe(fresh_db)
+    chemnitz, berlin = row(fresh_db, f"{BASE}/chemnitz"), row(fresh_db, "https://aggregator.example/jobs/berlin")
+    london = row(fresh_db, "https://aggregator.example/jobs/london")
+    assert chemnitz[0] == berlin[0] == doc_id(fresh_db, f"{BASE}/chemnitz")  # the employer's copy counts
+    assert london[0] is None and london[2] == chemnitz[2] is not None  # another country: one job, two places
+
+
+def test_a_title_that_drops_a_team_name_the_text_still_uses():
+    assert title_within(title_key("Sr. Machine Learning Engineer, Earner Growth"),
+                        title_key("Sr. Machine Learning Engineer"))
+    assert not title_within(title_key("Senior Engineer, Payments"), title_key("Engineer"))
+    assert not title_within(title_key("Account Executive (Bilingual Required)"), title_key("Account Executive"))
+
+
+def test_a_team_word_absent_from_the_other_text_keeps_identical_texts_apart(fresh_db):
+    text = posting_text("Data Scientist", "Join the platform team.")
+    store(fresh_db, [r for r in acme_roles() if r["title"] != "Data Scientist"], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/plain", "Data Scientist", text),
+                     posting(f"{BASE}/payments", "Data Scientist, Payments", text),
+                     posting(f"{BASE}/platform", "Data Scientist, Platform", text + "\nApply today.")], "2026-03-03")
+    run_dedupe(fresh_db)
+    plain, payments, platform = (row(fresh_db, f"{BASE}/{x}") for x in ("plain", "payments", "platform"))
+    assert payments[0] is None  # 'payments' is in neither text: another team on one template
+    assert plain[0] == platform[0] is not None  # the platform team is what the text is about
+
+
+def test_years_of_experience_tell_two_levels_on_one_template_apart():
+    a = frozenset(split_units("Storage systems.\n8+ years of experience in distributed systems\nShip safe code."))
+    b = frozenset(split_units("Storage systems.\n12+ years of experience in distributed systems\nShip safe code."))
+    edited = frozenset(split_units("Storage systems.\n8+ years of experience in distributed systems\n"
+                                   "Ship safe code and review designs."))
+    assert experience_differs(a, b)
+    assert not experience_differs(a, edited)
+
+
+def test_a_place_only_the_title_names_is_the_postings_place():
+    bay = posting_location_key("Senior Customer Engineer, Digital Native - Bay Area", "Hybrid")
+    los_angeles = posting_location_key("Senior Customer Engineer, Digital Native - Los Angeles", "Distributed")
+    assert not locations_compatible(bay, los_angeles)
+    assert posting_location_key("Backend Engineer - Berlin", "Madrid, Spain") == location_key("Madrid, Spain")
+    assert posting_location_key("Backend Engineer - Payments", None) == ""

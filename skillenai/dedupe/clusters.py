@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
-from skillenai.dedupe.text import locations_compatible
+from skillenai.dedupe.text import cities_in_one_country, locations_compatible
 
 _CHUNK = 500
 # Spiders that read one employer's own board or site: their copy of a job is canonical.
@@ -74,22 +74,22 @@ def recluster(conn: sqlite3.Connection, seeds: Iterable[str]) -> tuple[int, int]
         found: set[str] = set()
         for chunk in _chunks(sorted(frontier)):
             marks = ",".join("?" * len(chunk))
-            for table, a, b, similarity in conn.execute(
-                f"SELECT 'duplicate_pairs', document_id, other_id, similarity FROM duplicate_pairs "
-                f"WHERE document_id IN ({marks}) UNION SELECT 'duplicate_pairs', document_id, other_id, similarity "
-                f"FROM duplicate_pairs WHERE other_id IN ({marks}) UNION "
-                f"SELECT 'job_group_pairs', document_id, other_id, similarity FROM job_group_pairs "
-                f"WHERE document_id IN ({marks}) UNION SELECT 'job_group_pairs', document_id, other_id, similarity "
-                f"FROM job_group_pairs WHERE other_id IN ({marks})",
+            for table, a, b, similarity, method in conn.execute(
+                f"SELECT 'duplicate_pairs', document_id, other_id, similarity, method FROM duplicate_pairs "
+                f"WHERE document_id IN ({marks}) UNION SELECT 'duplicate_pairs', document_id, other_id, similarity, "
+                f"method FROM duplicate_pairs WHERE other_id IN ({marks}) UNION "
+                f"SELECT 'job_group_pairs', document_id, other_id, similarity, method FROM job_group_pairs "
+                f"WHERE document_id IN ({marks}) UNION SELECT 'job_group_pairs', document_id, other_id, similarity, "
+                f"method FROM job_group_pairs WHERE other_id IN ({marks})",
                 chunk * 4,
             ):
-                edges[table].add((a, b, similarity))
+                edges[table].add((a, b, similarity, method))
                 found.update((a, b))
         frontier = found - members
         members |= found
 
     places: dict[str, str] = {}
-    linked = {x for a, b, _ in edges["duplicate_pairs"] for x in (a, b)}
+    linked = {x for a, b, _, _ in edges["duplicate_pairs"] for x in (a, b)}
     for chunk in _chunks(sorted(linked)):
         places.update(conn.execute(
             f"SELECT document_id, location_key FROM minhashes WHERE document_id IN ({','.join('?' * len(chunk))}) "
@@ -130,10 +130,11 @@ def _components(members: set[str], edges: set[tuple], places: dict[str, str]) ->
     """Connected components, strongest pairs first; with ``places`` (document → location
     key), a pair that would put two postings in incompatible places in one component is
     left out: a copy that gives no place is a duplicate of the Berlin posting or of the
-    Madrid one, not the link that makes them one."""
+    Madrid one, not the link that makes them one. A pair of one job id (method ``id``)
+    may join cities of one country (a board restated the place)."""
     parent: dict[str, str] = {}
     keys: dict[str, set[str]] = {}
-    for a, b, _ in sorted(edges, key=lambda e: (-(e[2] or 0.0), e[0], e[1])):
+    for a, b, _, method in sorted(edges, key=lambda e: (-(e[2] or 0.0), e[0], e[1])):
         for x in (a, b):
             if x not in parent:
                 parent[x] = x
@@ -141,7 +142,8 @@ def _components(members: set[str], edges: set[tuple], places: dict[str, str]) ->
         ra, rb = _find(parent, a), _find(parent, b)
         if ra == rb:
             continue
-        if keys[ra] and keys[rb] and not all(locations_compatible(x, y) for x in keys[ra] for y in keys[rb]):
+        if keys[ra] and keys[rb] and not all(locations_compatible(x, y) or (
+                method == "id" and cities_in_one_country(x, y)) for x in keys[ra] for y in keys[rb]):
             continue
         root, other = min(ra, rb), max(ra, rb)
         parent[other] = root

@@ -333,6 +333,14 @@ def estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
 
 
+def estimates(sigs_a: np.ndarray, sigs_b: np.ndarray) -> np.ndarray:
+    """:func:`estimate` of many pairs at once: row ``i`` of ``sigs_a`` against row ``i``
+    of ``sigs_b`` (both ``(pairs, num_perm)``)."""
+    if not len(sigs_a):
+        return np.zeros(0)
+    return np.count_nonzero(sigs_a == sigs_b, axis=1) / sigs_a.shape[1]
+
+
 # Both cores for a large backlog -------------------------------------------------------------
 
 T = TypeVar("T")

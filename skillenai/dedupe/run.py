@@ -12,8 +12,11 @@
 3. **Index and link**, in batches of ``batch_size`` with one transaction each:
    signatures for documents without one (numpy, both cores for a large backlog), their
    bands into ``lsh_bands``, candidates from the bands and from equal ``content_hash``,
-   verification (:mod:`skillenai.dedupe.verify`), new ``duplicate_pairs``, and the clusters
-   they touch (:mod:`skillenai.dedupe.clusters`).
+   verification (:mod:`skillenai.dedupe.verify`), new ``duplicate_pairs`` and
+   ``job_group_pairs``, the clusters and job groups they touch
+   (:mod:`skillenai.dedupe.clusters`), and ``template_pairs``: candidates of one employer
+   whose signatures say their job-specific texts are near identical, whatever the
+   verification decided.
 
 Old documents' signatures are never recomputed unless their text changed or much of it
 turned out to be boilerplate, so a day's run costs what the day's new documents cost,
@@ -47,6 +50,7 @@ from skillenai.dedupe.minhash import (
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
     default_workers,
+    estimates,
     from_bytes,
     shingle_set,
     signatures,
@@ -57,7 +61,7 @@ from skillenai.dedupe.text import (
     analyse_many,
     analyse_text,
     kept_units_many,
-    location_key,
+    posting_location_key,
     title_key,
 )
 from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate, needs_texts, prejudge
@@ -77,6 +81,7 @@ DEFAULT_MIN_RECALL = 0.99
 DEFAULT_LSH_THRESHOLD = 0.75
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_CANDIDATES = 2000
+DEFAULT_TEMPLATE_THRESHOLD = 0.8
 KINDS = tuple(lsh.KIND_CODES)
 _CHUNK = 500
 # A run keeps the normalised units of up to this many documents in memory between its
@@ -120,6 +125,10 @@ class DedupeSettings:
         lsh_redis: keep the LSH index in Redis at this URL (datasketch ``MinHashLSH``
             with Redis storage, :mod:`skillenai.dedupe.lsh_redis`) instead of the
             ``lsh_bands`` table; the clusters are the same.
+        template_threshold: two postings of one employer whose signatures estimate their
+            similarity (boilerplate left out) at least this high are near identical,
+            whatever their titles and places (``template_pairs``: what an employer-flood
+            cap counts by), in (0, 1].
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -135,6 +144,7 @@ class DedupeSettings:
     batch_size: int = DEFAULT_BATCH_SIZE
     max_candidates: int = DEFAULT_MAX_CANDIDATES
     lsh_redis: str | None = None
+    template_threshold: float = DEFAULT_TEMPLATE_THRESHOLD
 
     def __post_init__(self) -> None:
         checks = [
@@ -149,6 +159,7 @@ class DedupeSettings:
             ("lsh_threshold", self.lsh_threshold is None or 0.0 < self.lsh_threshold <= 1.0, "in (0, 1] or None"),
             ("batch_size", self.batch_size >= 1, "at least 1"),
             ("max_candidates", self.max_candidates >= 1, "at least 1"),
+            ("template_threshold", 0.0 < self.template_threshold <= 1.0, "in (0, 1]"),
         ]
         for name, ok, allowed in checks:
             if not ok:
@@ -176,6 +187,7 @@ class DedupeSettings:
                 "article_threshold": self.article_threshold,
                 "title_threshold": self.title_threshold,
                 "bands": bands, "rows": rows, "max_candidates": self.max_candidates,
+                "template_threshold": self.template_threshold,
                 # Switching index store re-links everything into the new one.
                 **({"lsh_store": "redis"} if self.lsh_redis else {})}
 
@@ -208,6 +220,7 @@ class DedupeReport:
     id_candidates: int = 0
     pairs_added: int = 0
     group_pairs_added: int = 0
+    template_pairs_added: int = 0
     pairs_removed: int = 0
     documents_updated: int = 0
     indexed: int = 0
@@ -236,7 +249,8 @@ class DedupeReport:
             f"{self.pairs_checked} checked, rejected {self.rejected_title} by title, "
             f"{self.rejected_location} by location, {self.rejected_similarity} by similarity",
             f"  pairs: +{self.pairs_added} -{self.pairs_removed}; one job in other places: "
-            f"+{self.group_pairs_added}; {self.documents_updated} documents updated; "
+            f"+{self.group_pairs_added}; near-identical postings of one employer: +{self.template_pairs_added}; "
+            f"{self.documents_updated} documents updated; "
             f"{self.clusters} clusters hold {self.duplicates} duplicates",
             f"  boilerplate lines learned: {self.boilerplate_learned}; workers: {self.workers}; "
             f"seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()),
@@ -275,6 +289,11 @@ def _sign_chunk(args: tuple) -> tuple[np.ndarray, np.ndarray]:
         for i, units in zip(raw, kept_units_many([work[i][0] for i in raw], [work[i][1] for i in raw])):
             docs[i] = units
     return signatures(docs, shingle_size=shingle_size, num_perm=num_perm, seed=seed)
+
+
+def _one_employer(a: Candidate, b: Candidate) -> bool:
+    """Two postings of one named employer (boilerplate scope ``company:``)?"""
+    return a.kind == b.kind == "posting" and a.scope == b.scope and a.scope.startswith("company:")
 
 
 def _round(value: float | None) -> float | None:
@@ -429,7 +448,8 @@ class _Run:
 
     def _forget_all(self) -> None:
         with write_transaction(self.db):
-            for table in ("lsh_bands", "duplicate_pairs", "job_group_pairs", "minhashes", "boilerplate_lines"):
+            for table in ("lsh_bands", "duplicate_pairs", "job_group_pairs", "template_pairs", "minhashes",
+                          "boilerplate_lines"):
                 self.conn.execute(f"DELETE FROM {table}")
             if self.redis_lsh is not None:
                 self.redis_lsh.clear()
@@ -441,6 +461,7 @@ class _Run:
         with write_transaction(self.db):
             self.report.pairs_removed += self.conn.execute("DELETE FROM duplicate_pairs").rowcount
             self.conn.execute("DELETE FROM job_group_pairs")
+            self.conn.execute("DELETE FROM template_pairs")
             self.conn.execute("DELETE FROM lsh_bands")
             if self.redis_lsh is not None:
                 self.redis_lsh.clear()
@@ -504,7 +525,8 @@ class _Run:
                         new_lines[scope] = None
                     location = doc["location_raw"] if doc["kind"] == "posting" else None
                     self._write_row(doc, scope, title_key(doc["title"], location),
-                                    location_key(location) if location else "", bp.lines_to_bytes(lines))
+                                    posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
+                                    bp.lines_to_bytes(lines))
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
@@ -552,8 +574,9 @@ class _Run:
             self.report.pairs_removed += self.conn.execute(
                 f"DELETE FROM duplicate_pairs WHERE document_id IN ({marks}) OR other_id IN ({marks})",
                 chunk + chunk).rowcount
-            self.conn.execute(f"DELETE FROM job_group_pairs WHERE document_id IN ({marks}) OR other_id IN ({marks})",
-                              chunk + chunk)
+            for table in ("job_group_pairs", "template_pairs"):
+                self.conn.execute(f"DELETE FROM {table} WHERE document_id IN ({marks}) OR other_id IN ({marks})",
+                                  chunk + chunk)
             if delete_rows:
                 self.conn.execute(f"DELETE FROM minhashes WHERE document_id IN ({marks})", chunk)
             elif keep_signature:
@@ -735,7 +758,19 @@ class _Run:
                     self._count_rejection(rejected)
                 else:
                     survivors.append((a, b))
-            self._fill_signatures([known[x] for pair in survivors for x in pair])
+            # One employer's postings: near identical (a template, a flood) or not, whatever
+            # the titles and places said.
+            templates = [(a, b) for a, b in sorted(pairs) if a in known and b in known
+                         and _one_employer(known[a], known[b])]
+            self._fill_signatures([known[x] for pair in survivors + templates for x in pair])
+            templates = [(a, b) for a, b in templates
+                         if known[a].signature is not None and known[b].signature is not None]
+            template_rows = [
+                (*sorted((known[a].document_id, known[b].document_id)), _round(float(est)), self.now)
+                for (a, b), est in zip(templates, estimates(
+                    np.array([known[a].signature for a, _ in templates]),
+                    np.array([known[b].signature for _, b in templates])))
+                if est >= s.template_threshold]
             # Texts only for the pairs the signatures leave open.
             first = {(a, b): prejudge(known[a], known[b], thresholds, pairs[(a, b)] == "id", gated=True)
                      for a, b in survivors}
@@ -783,6 +818,10 @@ class _Run:
                 "INSERT OR IGNORE INTO job_group_pairs (document_id, other_id, method, similarity, "
                 "title_similarity, found_at) VALUES (?, ?, ?, ?, ?, ?)", group_edges)
             r.group_pairs_added += self.conn.total_changes - before
+            before = self.conn.total_changes
+            self.conn.executemany("INSERT OR IGNORE INTO template_pairs (document_id, other_id, estimate, found_at) "
+                                  "VALUES (?, ?, ?, ?)", template_rows)
+            r.template_pairs_added += self.conn.total_changes - before
             seeds = ({batch[i].document_id for i in ids} | {e[0] for e in edges} | {e[1] for e in edges}
                      | {e[0] for e in group_edges} | {e[1] for e in group_edges})
             updated, _ = recluster(self.conn, seeds)

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when anything below changes what a document's normalised text is: stored
 # signatures made by another version are then recomputed.
-NORMALISER_VERSION = 3
+NORMALISER_VERSION = 4
 
 _MARKUP = re.compile(r"<(?:/?[a-zA-Z][^<>]{0,500}|!--.*?--)>", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")
@@ -195,6 +195,19 @@ def strip_place_suffixes(title: str) -> str:
     return kept.strip()
 
 
+def place_suffix(title: str | None) -> str:
+    """The trailing segments :func:`strip_place_suffixes` leaves out ("" if none).
+
+    >>> place_suffix("Sales Engineer - EMEA - New York")
+    'EMEA - New York'
+    """
+    if not title:
+        return ""
+    title = strip_markup(title).strip()
+    kept = strip_place_suffixes(title)
+    return _TITLE_SUFFIX.sub(" - ", title[len(kept):]).strip(" -")
+
+
 @lru_cache(maxsize=16384)
 def _names_only_places(segment: str) -> bool:
     if _gazetteer() is None:
@@ -308,6 +321,19 @@ def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
         return 0.0
     return len(a & b) / len(a | b)
+
+
+@lru_cache(maxsize=65536)
+def title_within(key_a: str | None, key_b: str | None) -> bool:
+    """Are the words of one title key, place words aside, all in the other, with the same
+    level and language words? A repost that drops or adds a team name ("Sr. Machine
+    Learning Engineer" against "..., Earner Growth"); verification then asks the other
+    posting's text to use the words its title lacks.
+    """
+    a, b = place_free(key_a), place_free(key_b)
+    if not a or not b or (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
+        return False
+    return a <= b or b <= a
 
 
 @lru_cache(maxsize=65536)
@@ -427,6 +453,20 @@ def _unit_places(unit: str) -> frozenset[str]:
             break
         i += 1
     return frozenset(found)
+
+
+_YEARS = re.compile(r"\b(\d{1,2}) (?:years?|yrs)\b")
+
+
+def years_named(units) -> frozenset[int]:
+    """Numbers of years normalised units name ("8+ years of experience" → 8)."""
+    return frozenset(int(n) for unit in units if "y" in unit for n in _YEARS.findall(unit))
+
+
+def cities_in_one_country(key_a: str | None, key_b: str | None) -> bool:
+    """Do two location keys each name a city, all of them in one country?"""
+    countries = [{k[3:] for k in (key or "").split("|") if k.startswith("in:")} for key in (key_a, key_b)]
+    return len(countries[0]) == 1 and countries[0] == countries[1]
 
 
 # A bare city name within this much of the best candidate's prior stays ambiguous
@@ -557,6 +597,23 @@ def location_key(location: str | None) -> str:
                 else:
                     others.add(key)
     return "|".join(places + sorted(others))
+
+
+def names_a_place(key: str | None) -> bool:
+    """Does a location key name a city (or a place the gazetteer does not know)?"""
+    return any(k.startswith(("city:", "text:")) for k in (key or "").split("|"))
+
+
+@lru_cache(maxsize=65536)
+def posting_location_key(title: str | None, location: str | None) -> str:
+    """A posting's :func:`location_key`, with the places its title ends in when its
+    location names none ("Customer Engineer - Bay Area" at "Hybrid"): per-city copies
+    often say their city only there."""
+    key = location_key(location)
+    if names_a_place(key):
+        return key
+    suffix = place_suffix(title)
+    return location_key("; ".join(x for x in (suffix, location) if x)) if suffix else key
 
 
 @lru_cache(maxsize=65536)

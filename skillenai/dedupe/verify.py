@@ -4,10 +4,14 @@ LSH only proposes pairs. A pair is a duplicate when
 
 1. both documents are of the same kind (a posting never merges with an article);
 2. for postings, their titles are compatible (same seniority and language words, word
-   Jaccard at least ``title_threshold`` once place suffixes are gone): the template a
+   Jaccard at least ``title_threshold`` once place suffixes are gone, or one title's
+   words all in the other's, :func:`~skillenai.dedupe.text.title_within`): the template a
    company uses for "Engineer" and "Senior Engineer", or for "Account Executive" and
    "Account Executive (Bilingual Required)", gives near-identical text for different
-   jobs;
+   jobs. A title word only one posting has must be used by the other's job-specific
+   text (a repost that dropped its team name from the title still names the team), and
+   that holds for identical texts too: "Engineer" and "Engineer, Payments" on one
+   template are two teams' jobs;
 3. their texts are identical (same ``content_hash``), or
 
    - postings: the exact Jaccard similarity of their shingle sets with boilerplate left
@@ -17,13 +21,17 @@ LSH only proposes pairs. A pair is a duplicate when
      otherwise identical page) from another opening for the same role (same template,
      same company text, a different draw of duties and requirements): once boilerplate
      is gone a posting keeps only five to fifteen lines, and one edited line moves the
-     first similarity as much as a different job does;
+     first similarity as much as a different job does. In one place, the lines that
+     differ must not ask for different years of experience (:func:`experience_differs`:
+     "8+ years" against "12+ years" under one title is two levels);
    - articles: the Jaccard similarity with boilerplate left out reaches
      ``article_threshold`` (syndicated copies sit in other publications' pages, so only
      the article's own text is compared).
 
 4. for postings, they are in the same place: their locations can be the same place
-   (:func:`~skillenai.dedupe.text.locations_compatible`), their titles do not name
+   (:func:`~skillenai.dedupe.text.locations_compatible`; a posting whose location names
+   no city is placed by its title's place suffix, "... - Bay Area" at "Hybrid",
+   :func:`~skillenai.dedupe.text.posting_location_key`), their titles do not name
    different places where the locations do not say ("Account Representative, Midwest"
    against ", Miami"), and, when one of them gives no city, the lines that differ
    between their texts do not name one city in one and another in the other ("relocate
@@ -36,7 +44,8 @@ the signatures' estimate reaches ``threshold`` and the titles have the same word
 place words are left out.
 
 A pair that shares a job or requisition id at one employer (``identity``) is one job
-whatever its title and text: a duplicate in the same place, a job group otherwise.
+whatever its title and text: a duplicate in the same place or in two cities of one
+country (a board restated the place), a job group otherwise.
 
 The signatures' estimate is looked at first only to skip hopeless pairs without reading
 any text.
@@ -50,13 +59,17 @@ import numpy as np
 
 from skillenai.dedupe.minhash import estimate, jaccard
 from skillenai.dedupe.text import (
+    cities_in_one_country,
     cities_named,
     is_place_word,
     locations_compatible,
+    names_a_place,
     place_free,
     place_free_similarity,
     place_words,
     title_similarity,
+    title_within,
+    years_named,
 )
 
 # Below the threshold by this much the estimate alone rejects (over 5 standard
@@ -116,8 +129,7 @@ def gate(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False) -> D
     if a.kind == "posting" and not identity:
         title_sim = title_similarity(a.title_key, b.title_key)
         # Titles that differ in a place word alone can still be one job in two places.
-        if title_sim < t.title_threshold and (place_free_similarity(a.title_key, b.title_key) or 0.0) < \
-                t.title_threshold:
+        if not _titles_alike(a, b, t, title_sim) and not title_within(a.title_key, b.title_key):
             return Decision(False, "title", title_similarity=title_sim)
         # In different places only a job group is possible: identical texts, or titles
         # alike but for place words (their signatures are not even read otherwise).
@@ -160,8 +172,11 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
         return Decision(False, "similarity", sim, est, title_sim, page)
     if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
         return Decision(False, "title", sim, est, title_sim, page)
+    if posting and same_place and experience_differs(a.kept_units or frozenset(), b.kept_units or frozenset()):
+        # One template, one title, one city, but "8+ years" against "12+ years": two levels.
+        return Decision(False, "title", sim, est, title_sim, page)
 
-    if posting and same_place and not (_names_a_city(a.location_key) and _names_a_city(b.location_key)):
+    if posting and same_place and not (names_a_place(a.location_key) and names_a_place(b.location_key)):
         # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
         same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
     return _linked(same_place, "minhash", sim, est, title_sim, page)
@@ -183,11 +198,17 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
     title_sim = title_similarity(a.title_key, b.title_key) if posting else None
     same_place = not posting or locations_compatible(a.location_key, b.location_key)
     if posting and same_place and not identity and place_words(a.title_key, b.title_key)[1] and not (
-            _names_a_city(a.location_key) and _names_a_city(b.location_key)):
+            names_a_place(a.location_key) and names_a_place(b.location_key)):
         same_place = False  # the titles name the places the locations do not
     if identity:
+        # One job id whose copies name two cities of one country is one posting whose
+        # place a board restated (Arbeitnow's "Berlin" for Greenhouse's "Chemnitz"); in
+        # two countries it is one job offered in both.
+        same_place = same_place or cities_in_one_country(a.location_key, b.location_key)
         return _linked(same_place, "id", 1.0, None, title_sim, None)
-    if a.content_hash and a.content_hash == b.content_hash:
+    if a.content_hash and a.content_hash == b.content_hash and (not posting or _titles_alike(a, b, t, title_sim)):
+        # (A title that only adds words to the other's goes on to the tests below: one
+        # template under "Engineer" and "Engineer, Payments" is two teams' jobs.)
         return _linked(same_place, "hash", 1.0, 1.0, title_sim, 1.0)
     if not a.shingles or not b.shingles:
         return Decision(False, "similarity", 0.0, None, title_sim)
@@ -209,13 +230,15 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
     return same_place, title_sim, est, needed, posting
 
 
+def _titles_alike(a: Candidate, b: Candidate, t: Thresholds, title_sim: float) -> bool:
+    """Are two postings' titles similar enough, once place words are left out?"""
+    return title_sim >= t.title_threshold or (place_free_similarity(a.title_key, b.title_key) or 0.0) >= \
+        t.title_threshold
+
+
 def _same_title_but_places(key_a: str, key_b: str) -> bool:
     """Do two title keys have the same words once place words are left out?"""
     return place_free(key_a) == place_free(key_b)
-
-
-def _names_a_city(location_key: str | None) -> bool:
-    return any(k.startswith(("city:", "text:")) for k in (location_key or "").split("|"))
 
 
 def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
@@ -240,11 +263,26 @@ def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:
     location", "relocate to Atlanta"); an edited repost does not name a new city on both
     sides.
     """
+    return _named_differently(a, b, cities_named)
+
+
+def experience_differs(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do the units only one of two texts has ask for a number of years of experience
+    the other text never names, on both sides ("8+ years" against "12+ years")?
+
+    The same title on one template for two levels differs there; an edited repost
+    keeps its requirements.
+    """
+    return _named_differently(a, b, years_named)
+
+
+def _named_differently(a: frozenset[str], b: frozenset[str], named) -> bool:
+    """Do the units only ``a`` has name something (``named(units)``) ``b`` never names,
+    and the units only ``b`` has something ``a`` never names?"""
     only_a, only_b = a - b, b - a
     if not only_a or not only_b:
         return False
-    named_a = cities_named(only_a) - cities_named(b)
-    return bool(named_a) and bool(cities_named(only_b) - cities_named(a))
+    return bool(named(only_a) - named(b)) and bool(named(only_b) - named(a))
 
 
 def page_similarity(a: Candidate, b: Candidate) -> float:

@@ -1,6 +1,6 @@
 """Figures beyond the seed page, for any set of canonical postings (a skill's, a city's, a
 role family's, an occupation's in the window): pay, remote and hybrid work, employers and
-their concentration, a count no single employer can inflate, and year over year.
+their concentration, the raw count beside the page's count of jobs, and year over year.
 
 - ``pay``: the share of postings that state pay, and per currency the median and
   interquartile range of the yearly pay (``postings.salary_annual_min/max``: hourly × 2,080,
@@ -12,9 +12,9 @@ their concentration, a count no single employer can inflate, and year over year.
   their share, and the Herfindahl-Hirschman index over employers' postings (shares in
   percent, squared and summed: 10,000 is one employer, below 1,500 unconcentrated, above
   2,500 highly concentrated in the US merger guidelines' terms).
-- ``capped_postings``: the postings counted with each employer's near-identical postings
-  (one job group: the same job in several places or reposts the dedupe linked,
-  ``document_job_groups``) counted once, beside the raw count ``postings``.
+- ``raw_postings``: every canonical posting, one job offered in several places counted in
+  each; the page's own count (``postings``) counts such a job group once
+  (``document_job_groups``), and the shares above are of the raw postings.
 - ``year_over_year``: the same window a year earlier, when the store reaches back that far.
 
 >>> median_iqr([50_000, 60_000, 70_000, 80_000])
@@ -55,17 +55,15 @@ def market_figures(db, table: str, window_lo: str, limit: int) -> dict[str, Any]
     date_posted)`` table) dated after ``window_lo``."""
     rows = db.execute(
         f"""
-        SELECT p.company, p.workplace, p.salary_currency, p.salary_annual_min, p.salary_annual_max, g.job_group_id
+        SELECT p.company, p.workplace, p.salary_currency, p.salary_annual_min, p.salary_annual_max
         FROM {table} w CROSS JOIN postings p ON p.document_id = w.document_id
-        LEFT JOIN document_job_groups g ON g.document_id = w.document_id
         WHERE w.date_posted > :lo
         """, {"lo": window_lo}).fetchall()
     total = len(rows)
     pay: dict[str, list[float]] = {}
     workplace = {"remote": 0, "hybrid": 0, "onsite": 0, "unstated": 0}
     employers: dict[str, list] = {}  # key → [display name, postings]
-    jobs: set[tuple] = set()
-    for company, place, currency, low, high, group in rows:
+    for company, place, currency, low, high in rows:
         stated = [v for v in (low, high) if v is not None and v > 0]
         if stated and currency:
             pay.setdefault(currency.upper(), []).append(sum(stated) / len(stated))
@@ -74,7 +72,6 @@ def market_figures(db, table: str, window_lo: str, limit: int) -> dict[str, Any]
         if key is not None:
             entry = employers.setdefault(key, [" ".join(company.split()), 0])
             entry[1] += 1
-        jobs.add((key, group))
     stating = sum(map(len, pay.values()))
     by_currency = []
     for currency, values in sorted(pay.items(), key=lambda x: (-len(x[1]), x[0])):
@@ -89,7 +86,7 @@ def market_figures(db, table: str, window_lo: str, limit: int) -> dict[str, Any]
         "workplace": {**workplace, **{f"{k}_share": _share(workplace[k], total) for k in ("remote", "hybrid", "onsite")}},
         "employers": {"distinct": len(employers), "postings_naming_employer": named, "hhi": hhi([e[1] for e in employers.values()]),
                       "top": [{"name": n, "postings": c, "share": _share(c, named)} for n, c in top]},
-        "capped_postings": len(jobs),
+        "raw_postings": total,
     }
 
 

@@ -2,6 +2,11 @@
 
 Every figure is computed in SQL, counts canonical postings only (``unique_postings``:
 ``documents.is_canonical = 1``) and dates a posting by ``unique_postings.date_posted``.
+The pages of a skill, a metro and a role family count *jobs*: a job group (one job
+offered in several places, ``documents.job_group``) counts once in each figure it has
+postings in (the skill's count, a week, a paired skill, a role) and once in each of its
+metros. Top skills, trends and occupations count canonical postings (a per-city copy
+each).
 A window of ``W`` days ending at ``as_of`` holds the postings dated in
 ``(as_of - W, as_of]``; ``as_of`` defaults to the latest posting date in the store, the
 data's own "today", so a store built on any day gives meaningful figures.
@@ -46,7 +51,7 @@ MAX_WINDOW = 3660
 __all__ = [
     "MetricsError", "UnknownEntity", "Window", "data_as_of", "make_window", "week_start", "weeks",
     "resolve_skill_ref", "resolve_metro_ref", "resolve_role_ref", "resolve_occupation_ref",
-    "skill_metrics", "top_skills", "metro_metrics", "role_metrics", "occupation_metrics", "occupations", "trends",
+    "skill_metrics", "employer_capped", "top_skills", "metro_metrics", "role_metrics", "occupation_metrics", "occupations", "trends",
     "recent_postings", "recent_articles", "percent_change",
     "tune_connection", "refresh", "precomputed_state",
 ]
@@ -291,16 +296,26 @@ WINDOW_POSTINGS = """
 _TEMP = "skillenai_metrics_postings"
 
 
+# The job a canonical posting belongs to: its job group, or itself.
+_WITH_JOBS = """
+    SELECT s.document_id, s.date_posted, COALESCE(d.job_group, s.document_id) FROM ({select}) s
+    CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = s.document_id
+"""
+
+
 class _Postings:
-    """A temporary table of (document_id, date_posted) for one request, dropped on exit.
+    """A temporary table of (document_id, date_posted, job_id) for one request, dropped on
+    exit. ``jobs``: ``job_id`` is the posting's job group (:data:`_WITH_JOBS`), else the
+    posting itself.
 
     Keyed by document_id, as the rows arrive from the covering indexes: the tag tables are
     then met in key order, which keeps their pages hot (keyed by date, the same joins took
     1.5-2.5 times longer on the 1M-posting benchmark store).
     """
 
-    def __init__(self, db: sqlite_utils.Database, select: str, params: dict):
+    def __init__(self, db: sqlite_utils.Database, select: str, params: dict, jobs: bool = False):
         self.db, self.select, self.params = db, select, params
+        self.jobs = jobs
         self.own_transaction = False
 
     def __enter__(self) -> str:
@@ -309,8 +324,11 @@ class _Postings:
         # would pin this connection's view of the store (WAL snapshot) after the request.
         self.own_transaction = not conn.in_transaction
         conn.execute(f"DROP TABLE IF EXISTS temp.{_TEMP}")
-        conn.execute(f"CREATE TEMP TABLE {_TEMP} (document_id TEXT PRIMARY KEY, date_posted TEXT) WITHOUT ROWID")
-        conn.execute(f"INSERT INTO temp.{_TEMP} (document_id, date_posted) {self.select}", self.params)
+        conn.execute(f"CREATE TEMP TABLE {_TEMP} (document_id TEXT PRIMARY KEY, date_posted TEXT, job_id TEXT) "
+                     "WITHOUT ROWID")
+        select = _WITH_JOBS.format(select=self.select) if self.jobs else \
+            f"SELECT document_id, date_posted, document_id FROM ({self.select})"
+        conn.execute(f"INSERT INTO temp.{_TEMP} (document_id, date_posted, job_id) {select}", self.params)
         return f"temp.{_TEMP}"
 
     def __exit__(self, *exc) -> None:
@@ -330,9 +348,9 @@ def tune_connection(db: sqlite_utils.Database, cache_mb: int = 256) -> None:
 def _counts(db, table: str, window: Window) -> dict:
     row = db.execute(
         f"""
-        SELECT COALESCE(SUM(date_posted > :win), 0),
-               COALESCE(SUM(date_posted > :cur), 0),
-               COALESCE(SUM(date_posted > :prior AND date_posted <= :cur), 0)
+        SELECT COUNT(DISTINCT CASE WHEN date_posted > :win THEN job_id END),
+               COUNT(DISTINCT CASE WHEN date_posted > :cur THEN job_id END),
+               COUNT(DISTINCT CASE WHEN date_posted > :prior AND date_posted <= :cur THEN job_id END)
         FROM {table}
         """,
         {"win": window.before(window.days), "cur": window.before(TREND_DAYS), "prior": window.before(2 * TREND_DAYS)},
@@ -342,13 +360,13 @@ def _counts(db, table: str, window: Window) -> dict:
 
 
 def _active(db, kind: str, entity_id: str, window: Window) -> int:
-    """Canonical postings of the entity open on ``window.as_of``: posted by then, not
-    closed (missing from their board) and not past their closing date by then. Unlike the
-    window's counts, it includes older postings still listed."""
+    """Jobs (job groups) of the entity with a canonical posting open on ``window.as_of``:
+    posted by then, not closed (missing from their board) and not past their closing date
+    by then. Unlike the window's counts, it includes older postings still listed."""
     tag_table, column, _, _ = _TAGS[kind + "s"]
     return db.execute(
         f"""
-        SELECT COUNT(*) FROM {tag_table} t
+        SELECT COUNT(DISTINCT COALESCE(d.job_group, t.document_id)) FROM {tag_table} t
         CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
         CROSS JOIN postings p ON p.document_id = t.document_id
         WHERE t.{column} = :id AND d.kind = 'posting' AND d.is_canonical = 1
@@ -362,9 +380,11 @@ def _weekly(db, table: str, window: Window) -> list[dict]:
     # Days first, then their weeks: date() runs once a day, not once a posting.
     counts = dict(db.execute(
         f"""
-        SELECT date(day, '-6 days', 'weekday 1') AS week, SUM(n) FROM (
-            SELECT date_posted AS day, COUNT(*) AS n FROM {table} WHERE date_posted > :win GROUP BY date_posted
-        ) GROUP BY week
+        SELECT w.week, COUNT(DISTINCT posting.job_id) FROM (
+            SELECT day, date(day, '-6 days', 'weekday 1') AS week FROM (
+                SELECT DISTINCT date_posted AS day FROM {table} WHERE date_posted > :win)
+        ) w CROSS JOIN {table} posting ON posting.date_posted = w.day
+        GROUP BY w.week
         """, {"win": window.before(window.days)}).fetchall())
     return [{"week_start": monday.isoformat(), "postings": counts.get(monday.isoformat(), 0), "days": days}
             for monday, days in weeks(window)]
@@ -387,14 +407,14 @@ _TAGS = {
 def _ranked(db, table: str, window: Window, tags: str, limit: int,
             exclude: str | None = None) -> tuple[list[dict], int]:
     """The entities (``tags``: metros, skills, roles) most often tagged on the postings of
-    ``table`` within the window: ``[{id, name, postings}]`` by count (then name, id), and
-    the sum of the counts of all of them."""
+    ``table`` within the window: ``[{id, name, postings}]`` by count of jobs (then name,
+    id), and the sum of the counts of all of them."""
     tag_table, column, names, index = _TAGS[tags]
     hint = f" INDEXED BY {index}" if index else ""
     rows = db.execute(
         f"""
         SELECT c.id, COALESCE(e.name, c.id), c.n, c.total FROM (
-            SELECT t.{column} AS id, COUNT(*) AS n, SUM(COUNT(*)) OVER () AS total
+            SELECT t.{column} AS id, COUNT(DISTINCT w.job_id) AS n, SUM(COUNT(DISTINCT w.job_id)) OVER () AS total
             FROM {table} w CROSS JOIN {tag_table} t{hint} ON t.document_id = w.document_id
             WHERE w.date_posted > :win AND t.{column} IS NOT :exclude
             GROUP BY t.{column}
@@ -496,11 +516,16 @@ def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings
     # The prior-4-weeks comparison reaches 56 days back even when the window is shorter.
     reach = max(window.days, 2 * TREND_DAYS)
     return _Postings(db, _ENTITY_POSTINGS[kind], {"id": entity_id, "lo": window.before(reach),
-                                                  "hi": window.as_of.isoformat()})
+                                                  "hi": window.as_of.isoformat()}, jobs=True)
+
+
+# What a page's figures count, said in its JSON (``counted``) and on the page.
+COUNTED = ("jobs: reposts and cross-posts of one job count once, and one job offered in several places "
+           "(a job group) counts once, and once in each of its metros")
 
 
 def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: int, postings: int) -> dict:
-    """Pay, workplace, employers, the capped count and year over year
+    """Pay, workplace, employers, the raw count and year over year
     (:mod:`skillenai.metrics.market`) of an entity's postings in the window."""
     out = market_figures(db, table, window.before(window.days), limit)
     year_ago = window.as_of - dt.timedelta(days=365)
@@ -512,7 +537,7 @@ def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: in
 
 def _header(entity: dict, window: Window) -> dict:
     return {"entity_id": entity["id"], **{k: v for k, v in entity.items() if k != "id"},
-            "data_as_of": window.as_of.isoformat(), "window_days": window.days}
+            "data_as_of": window.as_of.isoformat(), "window_days": window.days, "counted": COUNTED}
 
 
 # -- the pages -----------------------------------------------------------------------------
@@ -541,8 +566,9 @@ def skill_metrics(
         precomputed: answer from :func:`refresh`'s page when it is still valid (the same
             figures, from a table row); ``False`` always computes.
 
-    Returns ``entity_id, name, category, data_as_of, window_days, postings`` (posted in the
-    window), ``active_postings`` (open on ``as_of``: posted by then and neither closed nor
+    Returns ``entity_id, name, category, data_as_of, window_days, counted`` (what the
+    figures count: jobs, :data:`COUNTED`), ``postings`` (jobs posted in the window),
+    ``active_postings`` (open on ``as_of``: posted by then and neither closed nor
     expired, however old), ``postings_last_4_weeks, postings_prior_4_weeks,
     change_vs_prior_4_weeks`` (percent, or ``None`` when the prior period has no postings), ``top_metros`` (``[{id, name, postings,
     share}]``, share of the sum of all metro counts, ``metro_tags``), ``paired_skills``,
@@ -553,7 +579,7 @@ def skill_metrics(
     papers, and beyond the seed (every entity page has them; :mod:`skillenai.metrics.market`):
     ``pay`` (share stating pay, yearly median and interquartile range per currency),
     ``workplace`` (remote, hybrid, onsite counts and shares), ``employers`` (distinct, top,
-    HHI), ``capped_postings`` (each employer's near-identical postings once) and
+    HHI), ``raw_postings`` (every canonical posting, a job group's in each place) and
     ``year_over_year`` (or ``None``).
     """
     _check_limit(limit)
@@ -591,6 +617,66 @@ def skill_metrics(
     out["paper_count"] = _written_count(db, ref["id"], win, "paper")
     clock("papers")
     return out
+
+
+DEFAULT_EMPLOYER_CAP = 3
+
+
+def employer_capped(db: sqlite_utils.Database, skill: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
+                    cap: int = DEFAULT_EMPLOYER_CAP, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """A skill's jobs in the window with each employer's near-identical ones capped: the
+    count one employer's flood of one opening cannot move.
+
+    Jobs (job groups, as the skill page counts them) of one employer whose job-specific
+    texts are near identical (``template_pairs``, directly or through others) form a
+    family; a family counts at most ``cap`` times.
+
+    Returns the skill's header fields, ``postings`` (its jobs in the window, the page's
+    figure), ``capped`` (the same with each family counted at most ``cap`` times),
+    ``cap``, and ``employers``: the ``limit`` employers the cap takes most from,
+    ``[{company, postings, counted, families}]``.
+    """
+    _check_limit(limit)
+    _check_limit(cap, "cap")
+    ref = skill if isinstance(skill, dict) else resolve_skill_ref(db, skill)
+    win = make_window(db, as_of, window)
+    params = {"id": ref["id"], "lo": win.before(win.days), "hi": win.as_of.isoformat()}
+    with _Postings(db, _ENTITY_POSTINGS["skill"], params, jobs=True) as table:
+        rows = db.execute(f"SELECT w.document_id, w.job_id, p.company FROM {table} w "
+                          "CROSS JOIN postings p ON p.document_id = w.document_id").fetchall()
+        links = db.execute(f"SELECT tp.document_id, tp.other_id FROM {table} w "
+                           f"CROSS JOIN template_pairs tp ON tp.document_id = w.document_id "
+                           f"WHERE tp.other_id IN (SELECT document_id FROM {table})").fetchall()
+    job_of = {doc: job for doc, job, _ in rows}
+    company_of = {job: company for _, job, company in rows}
+    parent = {job: job for job in company_of}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links:
+        ra, rb = find(job_of[a]), find(job_of[b])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    families: dict[str, int] = {}
+    for job in company_of:
+        root = find(job)
+        families[root] = families.get(root, 0) + 1
+    employers: dict[str, dict] = {}
+    for root, size in families.items():
+        e = employers.setdefault(company_of[root] or "", {"company": company_of[root], "postings": 0, "counted": 0,
+                                                          "families": 0})
+        e["postings"] += size
+        e["counted"] += min(size, cap)
+        e["families"] += 1
+    capped = sum(e["counted"] for e in employers.values())
+    ranked = sorted((e for e in employers.values() if e["counted"] < e["postings"]),
+                    key=lambda e: (e["counted"] - e["postings"], e["company"] or ""))
+    return {**_header(ref, win), "postings": len(company_of), "capped": capped, "cap": cap,
+            "employers": ranked[:limit]}
 
 
 class _Clock:
@@ -701,7 +787,7 @@ def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:
     ``[{code, title, postings}]`` by count, then code."""
     rows = db.execute(
         f"""
-        SELECT t.soc_code, COALESCE(o.title, t.soc_code), COUNT(*) AS n
+        SELECT t.soc_code, COALESCE(o.title, t.soc_code), COUNT(DISTINCT w.job_id) AS n
         FROM {table} w CROSS JOIN document_occupations t ON t.document_id = w.document_id
         LEFT JOIN occupations o ON o.code = t.soc_code
         WHERE w.date_posted > :win AND t.soc_code IS NOT NULL

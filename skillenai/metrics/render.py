@@ -200,7 +200,8 @@ def _entity_faq(kind: str, m: dict, links: Links) -> list[tuple[str, str]]:
 
 def _computed(m: dict) -> str:
     return (f"Counts derive from the Skillenai jobs index over the {m['window_days']} days ending "
-            f"{m['data_as_of']}: canonical postings only (reposts and cross-posts of one job count once), "
+            f"{m['data_as_of']}: canonical postings only (reposts and cross-posts of one job count once; one job offered in several "
+            f"places counts once, and once in each of its metros), "
             f"dated by their posting date. Skills are resolved against the Skillenai canonical taxonomy, so "
             f"the same entity is counted whether a posting writes 'Python', 'Python 3', or 'python'. A metro's "
             f"share is its postings over the sum of the postings of every metro tagged on them; the change is "
@@ -298,7 +299,7 @@ def _market(kind: str, m: dict) -> dict | None:
     pay, place, employers = m["pay"], m["workplace"], m["employers"]
     where = f"requiring {m['name']}" if kind == "skill" else _where(kind, m)
     lines = [
-        f"{_n(pay['postings_stating_pay'], 'posting')} of {m['postings']:,} {where} state pay "
+        f"{_n(pay['postings_stating_pay'], 'posting')} of {m['raw_postings']:,} {where} state pay "
         f"({_pct(pay['share_stating_pay'])}); yearly pay (hourly × 2,080, daily × 260, weekly × 52, "
         f"monthly × 12; the middle of a stated range), per currency, never converted:",
         f"Remote {place['remote']:,} ({_pct(place['remote_share'])}) · hybrid {place['hybrid']:,} "
@@ -306,8 +307,8 @@ def _market(kind: str, m: dict) -> dict | None:
         f"not stated {place['unstated']:,}.",
         f"{_n(employers['distinct'], 'employer')}; concentration (HHI) {employers['hhi']:,.0f} of 10,000, "
         f"{_concentration(employers['hhi'])}.",
-        f"{_n(m['capped_postings'], 'posting')} when each employer's near-identical postings (one job in several "
-        f"places, or reposts) count once, against {m['postings']:,} counted raw.",
+        f"{_n(m['postings'], 'job')}: each employer's near-identical postings (one job in several places, or "
+        f"reposts) count once, against {m['raw_postings']:,} postings counted raw.",
     ]
     yoy = m.get("year_over_year")
     if yoy is None:

@@ -40,6 +40,10 @@ STORE_COLUMNS = {
 }
 _DOCUMENT_COLUMNS = ("id", *DOCUMENT_FIELDS, "content_hash")
 _POSTING_COLUMNS = tuple(STORED_AS.get(name, name) for name in POSTING_FIELDS)
+# A job's identity, kept when a later copy of the same URL does not give it (an
+# aggregator's copy of an employer's posting carries its job id but not its requisition
+# id): dedupe links the postings of one requisition through it.
+_KEPT_IDS = frozenset({"external_id", "requisition_id"})
 
 
 @dataclass
@@ -138,7 +142,8 @@ def _upsert_posting(conn: sqlite3.Connection, record: dict) -> None:
     row["locations_json"] = json.dumps(locations, ensure_ascii=False, sort_keys=True) if locations else None
     columns = ("document_id",) + _POSTING_COLUMNS
     values = [record["id"]] + [row.get(c) for c in _POSTING_COLUMNS]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _POSTING_COLUMNS)
+    updates = ", ".join(f"{c} = COALESCE(excluded.{c}, {c})" if c in _KEPT_IDS else f"{c} = excluded.{c}"
+                        for c in _POSTING_COLUMNS)
     conn.execute(
         f"INSERT INTO postings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
         f"ON CONFLICT (document_id) DO UPDATE SET {updates}",

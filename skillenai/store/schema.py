@@ -780,3 +780,26 @@ def m020_papers(db: Database) -> None:
         WHERE d.kind = 'paper' AND d.is_canonical = 1
         """
     )
+
+
+@migrations()
+def m018_job_counts_and_templates(db: Database) -> None:
+    """Metrics count a job group once (issue 21): ``documents.job_group`` joins the covering
+    index the metrics queries seek documents through, so reading it costs no table row; and
+    ``template_pairs``, one employer's postings whose job-specific text is near identical
+    whatever their titles and places, the grouping an employer-flood cap counts by."""
+    db.execute("DROP INDEX IF EXISTS idx_documents_metrics")
+    db.execute("CREATE UNIQUE INDEX idx_documents_metrics ON documents (id, kind, is_canonical, first_seen, job_group)")
+    db.execute(
+        """
+        CREATE TABLE template_pairs (
+            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            estimate REAL NOT NULL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, other_id),
+            CHECK (document_id < other_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_template_pairs_other ON template_pairs (other_id)")
