@@ -18,10 +18,16 @@ On one small machine the sample web server, Redis and every worker share the sam
 so two workers there measure coordination overhead (CPU per page, pages fetched twice),
 not the scaling of workers on separate machines.
 
+With ``--delay SECONDS`` it measures shared politeness instead: one worker, two workers
+sharing politeness through Redis, and two each polite on its own, with ``DOWNLOAD_DELAY``
+(AutoThrottle on) set to it; the sample web's request rate (mean, and the peak of any 2 s)
+against the limit the delay sets, and each throughput against one worker's.
+
 Usage::
 
     python -m benchmarks.bench_distributed --quick        # 150 postings
     python -m benchmarks.bench_distributed --postings 1000
+    python -m benchmarks.bench_distributed --quick --delay 0.05
 
 Prints a table and writes ``benchmarks/results/distributed.json``.
 """
@@ -97,13 +103,17 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) -> dict:
+def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None, settings: dict | None = None,
+             mode: str | None = None) -> dict:
     start = len(web.requests)
     extra = ("--redis", redis_url) if redis_url else ()
+    command = crawl_command(web, web_dir, db, *extra)
+    for key, value in (settings or {}).items():  # after the sample web's own, which they override
+        command += ["--set", f"{key}={json.dumps(value)}"]
     started = time.monotonic()
     cpu_before = _children_cpu()
-    procs = [subprocess.Popen(crawl_command(web, web_dir, db, *extra), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(workers)]
     for proc in procs:
         _out, err = proc.communicate()
         if proc.returncode != 0:
@@ -120,6 +130,7 @@ def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) 
             sys.exit(f"ingest failed: {result.stderr[-2000:]}")
         drain = time.monotonic() - started
     fetched = pages(requests)
+    load = web.load(start)
     span = crawl_span(db)
     conn = sqlite3.connect(db)
     documents = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -128,7 +139,7 @@ def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) 
         "GROUP BY COALESCE(pid, 0), host ORDER BY 1 DESC")]
     conn.close()
     return {
-        "workers": workers, "mode": f"redis x{workers}" if redis_url else "local",
+        "workers": workers, "mode": mode or (f"redis x{workers}" if redis_url else "local"),
         "pages": len(fetched), "requests": len(requests),
         "fetched_twice": sum(1 for n in fetched.values() if n > 1),
         "span_s": round(span, 2), "wall_s": round(wall, 2),
@@ -137,6 +148,7 @@ def run_mode(web, web_dir: Path, db: Path, workers: int, redis_url: str | None) 
         "crawl_cpu_s": round(cpu, 1), "cpu_ms_per_page": round(1000 * cpu / max(1, len(fetched)), 1),
         "documents": documents, "drain_s": round(drain, 2) if drain is not None else None,
         "requests_per_worker": per_worker,
+        "server_requests_per_s": load["rate"], "server_peak_per_s": load["peak"],
     }
 
 
@@ -148,6 +160,8 @@ def main() -> int:
     parser.add_argument("--postings", type=int, default=600)
     parser.add_argument("--quick", action="store_true", help="150 postings")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--delay", type=float, help="politeness run: DOWNLOAD_DELAY (AutoThrottle on, starting "
+                        "there) for one worker, two sharing politeness and two each on its own")
     args = parser.parse_args()
     postings = 150 if args.quick else args.postings
     results = []
@@ -157,6 +171,8 @@ def main() -> int:
         redis_proc, port = start_redis(tmp)
         try:
             with SampleWebServer(tmp / "web") as web:
+                if args.delay:
+                    return politeness(web, tmp / "web", tmp, port, args.delay, postings, args.seed)
                 local = run_mode(web, tmp / "web", tmp / "local.db", 1, None)
                 results.append(local)
                 baseline = snapshot(tmp / "local.db")
@@ -177,6 +193,32 @@ def main() -> int:
     print(table([[r.get(c) for c in columns] for r in results], columns))
     path = write_results("distributed", {"postings": postings, "seed": args.seed,
                                          "date": dt.date.today().isoformat(), "results": results})
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return 0
+
+
+def politeness(web, web_dir: Path, tmp: Path, port: int, delay: float, postings: int, seed: int) -> int:
+    """One worker, two sharing politeness through Redis, two each polite on its own: the
+    sample web's request rate (all its sites are one download slot, 127.0.0.1) against the
+    limit one request every ``delay`` seconds sets."""
+    polite = {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_ENABLED": True, "AUTOTHROTTLE_START_DELAY": delay}
+    results = []
+    for db_number, workers, shared in ((3, 1, True), (4, 2, True), (5, 2, False)):
+        mode = f"redis x{workers}" + ("" if workers == 1 else ", shared" if shared else ", each on its own")
+        results.append(run_mode(web, web_dir, tmp / f"polite{db_number}.db", workers,
+                                f"redis://127.0.0.1:{port}/{db_number}",
+                                {**polite, "SKILLENAI_REDIS_SHARED_POLITENESS": shared}, mode))
+    limit = 1 / delay
+    one = results[0]
+    for r in results:
+        r["limit_per_s"] = round(limit, 2)
+        r["peak_over_limit"] = round(r["server_peak_per_s"] / limit, 2)
+        r["throughput_vs_x1"] = round(r["server_requests_per_s"] / one["server_requests_per_s"], 2)
+    columns = ["mode", "requests", "pages", "fetched_twice", "wall_s", "server_requests_per_s", "server_peak_per_s",
+               "limit_per_s", "peak_over_limit", "throughput_vs_x1", "documents"]
+    print(table([[r.get(c) for c in columns] for r in results], columns))
+    path = write_results("distributed_politeness", {"postings": postings, "seed": seed, "delay": delay,
+                                                    "date": dt.date.today().isoformat(), "results": results})
     print(f"\nwrote {path.relative_to(ROOT)}")
     return 0
 

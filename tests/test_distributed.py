@@ -154,9 +154,20 @@ def test_runs_and_issues_reach_the_store(runs):
     assert conn.execute("SELECT COUNT(*) FROM crawl_issues WHERE crawl_run_id IS NULL").fetchone()[0] == 0
 
 
+def left_in_redis(client, prefix: str) -> set[str]:
+    """Keys of a crawl left in Redis, but the shared politeness state: it lapses by itself
+    (``DOWNLOAD_TIMEOUT`` + 10 s after a site's last request), and a crawl that follows at
+    once must still space its requests after this one's."""
+    left = set()
+    for key in client.keys(f"{prefix}:*"):
+        name = key.decode()
+        if not (name.startswith(f"{prefix}:politeness:") and 0 < client.ttl(key) <= 41):
+            left.add(name)
+    return left
+
+
 def test_redis_is_left_clean(runs, redis_server):
-    keys = {k.decode() for k in redis_server.client.keys("skillenai:*")}
-    assert keys == set(), keys
+    assert left_in_redis(redis_server.client, "skillenai") == set()
 
 
 def test_bad_items_are_reported_and_skipped(redis_server, tmp_path):
@@ -294,7 +305,7 @@ def test_killed_worker_then_rerun_stores_everything_once(web, web_dir, redis_ser
     outcomes = [r[0] for r in conn.execute("SELECT outcome FROM crawl_runs ORDER BY id")]
     # The killed worker's run never finished; it is marked when the next run is stored.
     assert outcomes == ["interrupted", "finished"], outcomes
-    assert {k.decode() for k in client.keys("killcrawl:*")} == set()
+    assert left_in_redis(client, "killcrawl") == set()
 
 
 def test_redis_lsh_keeps_the_closest_candidates_over_the_cap(redis_server):
@@ -327,3 +338,37 @@ def test_unreachable_redis_is_a_clear_error(tmp_path):
                                 timeout=120)
         assert result.returncode == 2, result.stderr[-2000:]
         assert f"cannot reach Redis at {url}" in result.stderr
+
+
+# Politeness shared by the workers: a site allows one request every DELAY seconds.
+DELAY = 0.2
+
+
+def polite_crawl(web, web_dir, redis_server, db: Path, workers: int, key: str, *extra: str) -> dict:
+    # After the sample web's own settings (no delay, no AutoThrottle), which they override.
+    command = crawl_command(web, web_dir, db, "--redis", redis_server.url, "--spider", "jobpostings") + [
+        "--set", f"SKILLENAI_REDIS_KEY={key}", "--set", f"DOWNLOAD_DELAY={DELAY}",
+        "--set", "AUTOTHROTTLE_ENABLED=true", "--set", f"AUTOTHROTTLE_START_DELAY={DELAY}", *extra]
+    start = len(web.request_times)
+    processes = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for _ in range(workers)]
+    for process in processes:
+        _out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err[-3000:]
+    redis_server.client.delete(f"{key}:items", f"{key}:events")
+    return web.load(start)
+
+
+def test_two_workers_keep_one_sites_rate_and_fetch_as_fast_as_one(web, web_dir, redis_server, tmp_path):
+    one = polite_crawl(web, web_dir, redis_server, tmp_path / "one.db", 1, "polite1")
+    two = polite_crawl(web, web_dir, redis_server, tmp_path / "two.db", 2, "polite2")
+    alone = polite_crawl(web, web_dir, redis_server, tmp_path / "alone.db", 2, "polite3",
+                         "--set", "SKILLENAI_REDIS_SHARED_POLITENESS=false")
+    limit = 1 / DELAY
+    print(f"limit {limit:.0f}/s; one worker {one}; two sharing {two}; two on their own {alone}")
+    # Two workers keep the site's limit, and fetch at one worker's rate.
+    assert two["peak"] <= limit * 1.1, two
+    assert one["peak"] <= limit * 1.1, one
+    assert 0.8 <= two["rate"] / one["rate"] <= 1.2, (one, two)
+    # Each polite on its own, they went past it.
+    assert alone["peak"] > limit * 1.3, alone

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from skillenai.cli.main import main
+from skillenai.crawler.seeds import SPIDERS
 from skillenai.sampleweb.generate import generate
 
 DAY = "2026-05-10"
@@ -62,13 +63,13 @@ class WriteLock:
     (["ingest", "--db", "{tmp}/typo/store.db", "-"], "cannot create store '{tmp}/typo/store.db': "
                                                      "directory '{tmp}/typo' does not exist"),
     (["crawl", "--db", "{tmp}/new.db", "--spider", "nosuch"],
-     "argument --spider: unknown spider 'nosuch' (expected one of greenhouse, lever, ashby, jobpostings, articles)"),
+     f"argument --spider: unknown spider 'nosuch' (expected one of {', '.join(SPIDERS)})"),
     (["crawl", "--db", "{tmp}/new.db", "--seeds", "{tmp}/missing.csv"],
      "cannot read sources file '{tmp}/missing.csv': No such file or directory"),
     (["daily", "--db", "{tmp}/new.db", "--seeds", "{tmp}/missing.csv"],
      "cannot read sources file '{tmp}/missing.csv'"),
     (["crawl", "--db", "{tmp}/new.db", "--seeds", "{tmp}/bad.csv"],
-     "sources file '{tmp}/bad.csv' has no usable row for greenhouse, lever, ashby, jobpostings, articles "
+     f"sources file '{{tmp}}/bad.csv' has no usable row for {', '.join(SPIDERS)} "
      "(2 bad rows; the first bad one: {tmp}/bad.csv:2: unknown spider 'nosuch'"),
     (["crawl", "--db", "{tmp}/new.db", "--seeds", "{tmp}/bad.csv", "--spider", "lever"],
      "has no usable row for lever"),

@@ -1,6 +1,12 @@
 """Migrations keep a store's data: a store made at an earlier schema, brought up to date."""
 
+import gzip
+import sqlite3
+from pathlib import Path
+
+from skillenai.core.record import canonicalize_url, document_id
 from skillenai.store.db import open_db
+from skillenai.store.ingest import ingest_file
 from skillenai.store.schema import migrations
 
 
@@ -48,3 +54,35 @@ def test_m012_keeps_earlier_runs_with_no_monitor_result():
                "'finished', '{}')")
     migrations.apply(db)
     assert db.execute("SELECT spider, outcome, monitors FROM crawl_runs").fetchall() == [("lever", "finished", None)]
+
+
+STORE_BEFORE_M019 = Path(__file__).parent / "data" / "store_before_m019"
+
+
+def test_m019_keeps_the_ids_of_a_store_made_before_urls_were_spelt_by_w3lib(tmp_path):
+    path = tmp_path / "store.db"
+    path.write_bytes(gzip.decompress((STORE_BEFORE_M019 / "store.sqlite3.gz").read_bytes()))
+    conn = sqlite3.connect(path)
+    before = dict(conn.execute("SELECT id, canonical_url FROM documents"))
+    assert "m019_canonical_urls" not in {row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")}
+    conn.close()
+    respelt = {doc_id: canonicalize_url(url) for doc_id, url in before.items() if canonicalize_url(url) != url}
+    # Percent-encoding (%2c, %c2%a7) and dot segments: four of the six spelt otherwise now.
+    assert len(respelt) == 4 and all(document_id(url) != doc_id for doc_id, url in respelt.items())
+
+    db = open_db(path)
+    after = dict(db.execute("SELECT id, canonical_url FROM documents").fetchall())
+    assert set(after) == set(before)
+    dots = "1130aba67351916d"  # .../themes/eva_ns/../../libraries/...: its new spelling is another document
+    assert document_id(respelt[dots]) in before and after[dots] == before[dots]
+    kept = dict(db.execute("SELECT canonical_url, id FROM document_ids").fetchall())
+    assert kept == {respelt[doc_id]: doc_id for doc_id in respelt if doc_id != dots}
+    assert all(after[doc_id] == url for url, doc_id in kept.items())
+
+    # The same documents again, through today's code: the same rows, none added.
+    with (STORE_BEFORE_M019 / "documents.jsonl").open("rb") as handle:
+        report = ingest_file(db, handle, "documents.jsonl")
+    assert (report.counts.new, report.counts.changed) == (0, 0)
+    assert {row[0] for row in db.execute("SELECT id FROM documents")} == set(before)
+    assert db.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == 3
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -90,7 +90,7 @@ def test_canonical_url_drops_tracking_and_fragment_and_maps_origin():
 
 
 def test_origin_map_does_not_match_longer_ports():
-    assert canonicalize_url("http://127.0.0.1:81234/x", {"http://127.0.0.1:8123": "https://a.example"}).startswith("http://127.0.0.1:81234")
+    assert canonicalize_url("http://127.0.0.1:8123/x", {"http://127.0.0.1:812": "https://a.example"}).startswith("http://127.0.0.1:8123")
 
 
 def test_content_hash_ignores_case_and_spacing():
@@ -127,3 +127,26 @@ def test_dates(value, expected):
 def test_bad_date_names_its_field():
     with pytest.raises(InvalidDate, match="valid_through"):
         parse_date("2026-02-30", field="valid_through")
+
+
+@pytest.mark.parametrize("url, canonical", [
+    # Real URLs from the development data (pages of Gildan's careers site and of two articles).
+    ("https://careers-gildan.icims.com/jobs/52508/coordinator%2c-cash-applications/login",
+     "https://careers-gildan.icims.com/jobs/52508/coordinator,-cash-applications/login"),
+    ("https://www.rechtambild.de/2010/04/das-berechtigte-interesse-im-sinne-des-%c2%a7-23-abs-2-kug/",
+     "https://www.rechtambild.de/2010/04/das-berechtigte-interesse-im-sinne-des-%C2%A7-23-abs-2-kug/"),
+    ("https://www.sonntag-sachsen.de/sites/all/themes/eva_ns/../../libraries/flexslider/jquery.flexslider-min.js?q1it2w=",
+     "https://www.sonntag-sachsen.de/sites/all/libraries/flexslider/jquery.flexslider-min.js?q1it2w="),
+    ("https://de.wikipedia.org/wiki/RedTube-Abmahnaffäre", "https://de.wikipedia.org/wiki/RedTube-Abmahnaff%C3%A4re"),
+    ("https://Bücher.example:443/Jobs/./1?utm_source=x&b=2&a=1#apply", "https://xn--bcher-kva.example/Jobs/1?a=1&b=2"),
+    ("https://jobs.lever.co/acme/abc?lever-source=LinkedIn&lever-origin=applied", "https://jobs.lever.co/acme/abc"),
+])
+def test_canonical_url_is_w3libs_spelling(url, canonical):
+    assert canonicalize_url(url) == canonical
+    assert canonicalize_url(canonical) == canonical
+
+
+def test_a_url_with_an_impossible_port_is_a_bad_record(posting_record):
+    posting_record["url"] = "https://acme.example:99999/jobs/1"
+    with pytest.raises(InvalidRecord, match="url: Port out of range"):
+        normalize_record(posting_record)

@@ -345,3 +345,16 @@ def test_without_datasette_the_error_says_how_to_install_it(tmp_path, monkeypatc
     monkeypatch.setattr(serve, "datasette_installed", lambda: False)
     assert main(["serve", "--db", str(tmp_path / "s.db")]) == 2
     assert "pip install -e '.[serve]'" in capsys.readouterr().err
+
+
+@needs_datasette
+def test_a_store_whose_name_has_uri_characters_is_served_live(tmp_path):
+    path = tmp_path / "jobs#2026.db"
+    open_db(path).close()
+    with running_server(path) as (base, output):
+        assert "as 'jobs_2026'" in output()
+        writer = _add_posting(path)  # the store's write-ahead log is found through the link
+        try:
+            assert sql(base, "jobs_2026", "select url from documents") == (200, [{"url": "https://x.example/jobs/1"}])
+        finally:
+            writer.close()

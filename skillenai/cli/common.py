@@ -14,6 +14,7 @@ from pathlib import Path
 
 from skillenai.core.progress import reporter
 from skillenai.crawler.seeds import SPIDERS
+from skillenai.store.db import StoreError, check_store
 
 # The exit statuses (README.md, "Exit status"): a scheduler can act on them.
 EXIT_OK = 0          # done, every check passed
@@ -101,12 +102,22 @@ def spider_arg(value: str) -> str:
 # Stores: a command that reads one never creates it.
 
 def existing_store(path: str) -> str:
-    """``path`` if a store is there; otherwise a :class:`CommandError` saying what to run."""
+    """``path`` if a store is there; otherwise a :class:`CommandError` saying what to run,
+    or that the file there is not a store (looked at read-only)."""
     if path != ":memory:" and not Path(path).is_file():
         what = "is a directory" if Path(path).is_dir() else "does not exist"
         raise CommandError(f"store {path!r} {what} (create one with 'skillenai crawl --db {path}' or "
                            f"'skillenai demo --db {path}', or pass --db)")
+    if path != ":memory:":
+        _check(path, empty_ok=False)
     return path
+
+
+def _check(path: str, *, empty_ok: bool) -> None:
+    try:
+        check_store(path, empty_ok=empty_ok)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def writable_store(path: str) -> str:
@@ -118,4 +129,6 @@ def writable_store(path: str) -> str:
         raise CommandError(f"store {path!r} is a directory")
     if not target.parent.is_dir():
         raise CommandError(f"cannot create store {path!r}: directory {str(target.parent)!r} does not exist")
+    if target.is_file():
+        _check(path, empty_ok=True)
     return path

@@ -19,8 +19,9 @@ _positive = whole_number(1)
 
 
 def _open_store(path: str):
-    """The store at ``path``, brought to the latest schema (the metrics views); never created."""
-    return open_db(existing_store(path))
+    """The store at ``path``, brought to the latest schema (the metrics views); never
+    created, and a file that is not a store is refused before anything is written to it."""
+    return open_db(existing_store(path), existing=True)
 
 
 def _emit(text: str, output: str | None) -> None:

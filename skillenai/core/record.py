@@ -18,7 +18,10 @@ import re
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+from w3lib.url import url_query_cleaner
 
 from skillenai.core.dates import InvalidDate, parse_date, parse_datetime
 
@@ -133,24 +136,32 @@ def document_id(canonical_url: str) -> str:
 
 
 def canonicalize_url(url: str, origin_map: dict[str, str] | None = None) -> str:
-    """Lower-case scheme and host, no fragment, no tracking parameters, sorted query.
+    """One spelling of a URL, whichever way it was linked: w3lib's ``canonicalize_url``
+    (lower-case scheme and host, IDN hosts in punycode, dot segments resolved,
+    percent-encoding in one case and only where needed, sorted query, no fragment), then
+    no tracking parameters (``url_query_cleaner``), no default port, and ``/`` for an
+    empty path.
 
     ``origin_map`` rewrites origins (``"http://127.0.0.1:8123"`` →
     ``"https://example.com"``), so a mirror or the local sample web stores the public URL.
+
+    >>> canonicalize_url("HTTPS://Example.com:443/a/./b/../c%7e?b=2&utm_source=x&a=1#apply")
+    'https://example.com/a/c~?a=1&b=2'
     """
     parts = urlsplit(url.strip())
-    parts = urlsplit(apply_origin_map(f"{parts.scheme.lower()}://{parts.netloc.lower()}", origin_map)
-                     + urlunsplit(("", "", parts.path, parts.query, "")))
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING_PARAMS.match(k)
-    )
-    netloc = parts.netloc.lower()
+    url = (apply_origin_map(f"{parts.scheme.lower()}://{parts.netloc.lower()}", origin_map)
+           + urlunsplit(("", "", parts.path, parts.query, "")))
+    tracking = [key for key, _, _ in (pair.partition("=") for pair in parts.query.split("&"))
+                if _TRACKING_PARAMS.match(unquote_plus(key))]
+    if tracking:
+        url = url_query_cleaner(url, tracking, remove=True, unique=False)
+    parts = urlsplit(w3lib_canonicalize_url(url))
+    netloc = parts.netloc
     if parts.scheme == "http" and netloc.endswith(":80"):
         netloc = netloc[:-3]
     elif parts.scheme == "https" and netloc.endswith(":443"):
         netloc = netloc[:-4]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def apply_origin_map(url: str, origin_map: dict[str, str] | None) -> str:
@@ -213,6 +224,10 @@ def _url(field: str, value: Any) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidRecord(field, f"not an absolute http(s) URL: {value[:200]!r}")
+    try:
+        parts.port
+    except ValueError as exc:  # a port that is not a number, or past 65535
+        raise InvalidRecord(field, f"{exc}: {value[:200]!r}") from None
     return value.strip()
 
 

@@ -11,6 +11,10 @@ distributed mode through the :class:`RedisMode` add-on:
   instead of being written to SQLite; one ``skillenai ingest --redis URL`` drains both
   into the store (:func:`drain`).
 
+- politeness is shared (:class:`SharedPoliteness`): a site's download delay and its
+  concurrency hold for all workers together, not for each, and the delay AutoThrottle
+  sets from one worker's responses is the one every worker waits.
+
 A worker stops when the shared queue is empty *and* no other worker is busy: a request
 another worker is downloading may still add pages to the queue. Workers announce
 themselves in a hash with a heartbeat; the last one to leave clears the queue and the
@@ -21,6 +25,7 @@ taken from the queue are marked seen, and resuming would lose those pages.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -108,6 +113,28 @@ return 0
 """
 
 
+# Politeness shared by every worker (SharedPoliteness). KEYS[1] is a download slot's hash
+# (``delay``: the delay every worker keeps between two requests to it, ``next``: when the
+# next may start), KEYS[2] its leases (a sorted set: lease -> when it lapses). A request
+# reserves the next start time and a lease at once, so requests of all workers start at
+# least ``delay`` apart in the order they asked, and at most ARGV[2] hold a lease (are
+# waiting for their start or downloading). Returns {seconds to wait, delay}, or
+# {-1, delay} when every lease is taken (ask again).
+_RESERVE = _NOW + """
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local delay = tonumber(redis.call('HGET', KEYS[1], 'delay') or ARGV[1])
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
+  return {'-1', tostring(delay)}
+end
+local start = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'next') or 0))
+redis.call('HSET', KEYS[1], 'next', string.format('%.6f', start + delay))
+redis.call('ZADD', KEYS[2], start + tonumber(ARGV[3]), ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return {string.format('%.6f', start - now), tostring(delay)}
+"""
+
+
 def redis_keys(prefix: str) -> dict[str, str]:
     """Redis keys of one crawl namespace (``%(spider)s`` is filled in per spider)."""
     return {
@@ -115,6 +142,8 @@ def redis_keys(prefix: str) -> dict[str, str]:
         "dupefilter": f"{prefix}:%(spider)s:dupefilter",
         "workers": f"{prefix}:%(spider)s:workers",
         "busy": f"{prefix}:%(spider)s:busy",
+        "politeness": f"{prefix}:politeness:%(slot)s",
+        "leases": f"{prefix}:politeness:%(slot)s:leases",
         "items": f"{prefix}:items",
         "events": f"{prefix}:events",
     }
@@ -171,6 +200,14 @@ class RedisMode:
             "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         }.items():
             settings.set(name, value, priority="addon")
+        if settings.getbool("SKILLENAI_REDIS_SHARED_POLITENESS", True):
+            middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+            middlewares["skillenai.crawler.distributed.SharedPoliteness"] = 950
+            settings.set("DOWNLOADER_MIDDLEWARES", middlewares,
+                         priority=settings.getpriority("DOWNLOADER_MIDDLEWARES") or "addon")
+            # The shared start times space the requests; a random local delay on top would
+            # only bunch them up again.
+            settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="addon")
         pipelines = dict(settings.getdict("ITEM_PIPELINES"))
         order = pipelines.pop("skillenai.crawler.pipelines.StorePipeline", 800)
         pipelines["skillenai.crawler.distributed.RedisItemPipeline"] = order
@@ -198,8 +235,8 @@ class SharedScheduler(Scheduler or object):
 
     def open(self, spider):
         result = super().open(spider)
-        keys = {k: v % {"spider": spider.name} for k, v in redis_keys(self.prefix).items()}
-        self.workers_key, self.busy_key = keys["workers"], keys["busy"]
+        keys = redis_keys(self.prefix)
+        self.workers_key, self.busy_key = (keys[k] % {"spider": spider.name} for k in ("workers", "busy"))
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.quiet_since: float | None = None
         fresh = self.server.eval(_JOIN, 4, self.workers_key, self.queue.key, self.df.key, self.busy_key,
@@ -289,6 +326,99 @@ class SharedScheduler(Scheduler or object):
                                    self.worker, STALE_AFTER)
         if cleared:
             logger.info("distributed crawl of %s over (%s): its shared keys are cleared", self.spider.name, reason)
+
+
+class SharedPoliteness:
+    """Downloader middleware (distributed mode): a site's politeness kept by all workers
+    together through Redis, so N workers do not give it N times the polite rate.
+
+    Just before a request is downloaded it reserves, in Redis, the next start time of its
+    download slot (the site, as Scrapy's downloader keys it) and a lease: starts of all
+    workers' requests to one slot are at least the slot's delay apart, and at most
+    ``CONCURRENT_REQUESTS_PER_DOMAIN`` requests hold a lease at once. The request waits
+    (without blocking the reactor) until its start time; the lease is given back when
+    the response or the failure arrives, and lapses by itself after
+    ``DOWNLOAD_TIMEOUT`` (a worker that died keeps nothing).
+
+    The slot's delay is ``DOWNLOAD_DELAY``, or with AutoThrottle the delay it last set from
+    any worker's response: each response's worker writes its slot's delay to Redis and
+    every worker's slot takes it up before its next request, so AutoThrottle goes on from
+    the shared value.
+    """
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        url = settings.get("SKILLENAI_REDIS_URL")
+        if not url or not settings.getbool("SKILLENAI_REDIS_SHARED_POLITENESS", True):
+            raise NotConfigured("politeness is shared only in distributed mode")
+        import redis.asyncio
+
+        self.crawler = crawler
+        self.client = redis.asyncio.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        self.reserve = self.client.register_script(_RESERVE)
+        keys = redis_keys(settings.get("SKILLENAI_REDIS_KEY") or DEFAULT_KEY)
+        self.state_key, self.leases_key = keys["politeness"], keys["leases"]
+        self.concurrency = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        delay = settings.getfloat("DOWNLOAD_DELAY")
+        if settings.getbool("AUTOTHROTTLE_ENABLED"):
+            delay = max(delay, settings.getfloat("AUTOTHROTTLE_START_DELAY"))
+        self.start_delay = delay  # a slot's delay before any worker has set one
+        self.lease_seconds = settings.getfloat("DOWNLOAD_TIMEOUT") + 10
+        # A slot's shared state lapses as its last lease would: a later crawl starts afresh.
+        self.keep_seconds = int(self.lease_seconds) + 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _keys(self, request) -> tuple[str, str, str]:
+        slot = self.crawler.engine.downloader.get_slot_key(request)
+        return slot, self.state_key % {"slot": slot}, self.leases_key % {"slot": slot}
+
+    async def process_request(self, request, spider=None):
+        slot, state, leases = self._keys(request)
+        lease = uuid.uuid4().hex
+        waited = 0.0
+        while True:
+            wait, delay = (float(x) for x in await self.reserve(
+                keys=[state, leases],
+                args=[self.start_delay, self.concurrency, self.lease_seconds, lease, self.keep_seconds]))
+            if wait >= 0:
+                break
+            await asyncio.sleep(min(max(delay, 0.01), 0.1))  # every lease is taken: ask again soon
+            waited += min(max(delay, 0.01), 0.1)
+        request.meta["skillenai_lease"] = (leases, lease)
+        local = self.crawler.engine.downloader.slots.get(slot)
+        if local is not None:
+            local.delay = delay  # the shared delay, for AutoThrottle to go on from
+        if wait > 0:
+            await asyncio.sleep(wait)
+        waited += wait
+        if waited:
+            self.crawler.stats.inc_value("skillenai/politeness/waited_ms", int(waited * 1000))
+        return None
+
+    async def process_response(self, request, response, spider=None):
+        await self._release(request, publish=True)
+        return response
+
+    async def process_exception(self, request, exception, spider=None):
+        await self._release(request, publish=False)
+        return None
+
+    async def _release(self, request, *, publish: bool) -> None:
+        held = request.meta.pop("skillenai_lease", None)
+        if held is None:
+            return
+        leases, lease = held
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zrem(leases, lease)
+        slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
+        if publish and slot is not None and self.crawler.settings.getbool("AUTOTHROTTLE_ENABLED"):
+            # AutoThrottle has set the slot's delay from this response (response_downloaded
+            # comes before the middlewares see it): every worker's next request waits it.
+            pipe.hset(self.state_key % {"slot": request.meta["download_slot"]}, "delay", f"{slot.delay:.6f}")
+        await pipe.execute()
 
 
 def item_line(record: dict[str, Any]) -> str:

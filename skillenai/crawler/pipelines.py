@@ -25,7 +25,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from skillenai.core.record import Document, InvalidRecord, apply_origin_map, normalize_record
 from skillenai.crawler import signals as our_signals
-from skillenai.store.db import StoreError, open_db, set_busy_timeout
+from skillenai.store.db import NotAStore, StoreError, open_db, set_busy_timeout
 from skillenai.store.documents import UpsertCounts, upsert_documents
 from skillenai.store.runs import finish_run, record_issues, start_run
 
@@ -204,6 +204,8 @@ class StorePipeline:
                 break
             except (StoreError, sqlite3.OperationalError, OSError) as exc:
                 left = deadline - time.monotonic()
+                if isinstance(exc, NotAStore):  # waiting will not make it one
+                    raise StoreUnavailable(f"the store {self.db_path} cannot be used: {exc}") from None
                 if left <= 0:
                     raise StoreUnavailable(
                         f"the store {self.db_path} could not be opened for writing within {self.open_wait:g} s "

@@ -201,3 +201,7 @@ SKILLENAI_REDIS_URL = ""
 SKILLENAI_REDIS_KEY = "skillenai"
 # Seconds an idle worker waits, with the shared queue empty and no other worker busy, before it stops.
 SKILLENAI_REDIS_IDLE_GRACE = 2.0
+# Politeness kept by all workers together through Redis (SharedPoliteness): DOWNLOAD_DELAY (or
+# AutoThrottle's delay, shared) between any two workers' requests to a site, and at most
+# CONCURRENT_REQUESTS_PER_DOMAIN of them at once.
+SKILLENAI_REDIS_SHARED_POLITENESS = True

@@ -34,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from skillenai.store.db import read_only_uri
 from skillenai.store.schema import SCHEMA_DOC
 
 logger = logging.getLogger(__name__)
@@ -341,7 +342,7 @@ def prepare_store(db_path: str | Path) -> None:
     if not path.exists():
         raise ServeError(f"store {str(db_path)!r} does not exist")
     try:
-        open_db(path).close()
+        open_db(path, existing=True).close()
     except StoreError as exc:
         raise ServeError(str(exc)) from None
 
@@ -349,7 +350,7 @@ def prepare_store(db_path: str | Path) -> None:
 def snapshot_store(db_path: str | Path, target: Path) -> None:
     """A consistent copy of the store as of now, with what its write-ahead log holds, in
     ``target`` (SQLite's online backup: a writer may go on meanwhile)."""
-    source = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    source = sqlite3.connect(read_only_uri(db_path), uri=True)
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)
@@ -382,6 +383,10 @@ def _limit_memory(megabytes: int):
     return limit
 
 
+# What ends a path or starts an escape in an SQLite URI.
+_URI_SPECIAL = re.compile(r"[#?%]")
+
+
 def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, metadata_out: str | None = None,
           datasette_args: list[str] | None = None, snapshot: bool = False, allow_sql: bool = True,
           max_memory_mb: int = LIMITS["max_memory_mb"]) -> int:
@@ -412,6 +417,14 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, met
                    "later writes to the store are not seen)")
         else:
             how = f"{db_path} live, read-only (not immutable: answers follow a crawl or daily run's writes as they commit)"
+            if _URI_SPECIAL.search(str(served)):
+                # Datasette pastes the path into its URI unescaped ('a#b.db' would open 'a'):
+                # it is given a link with a plain name instead (SQLite follows it to the
+                # store, and finds the store's write-ahead log beside it).
+                link = Path(tmp) / _URI_SPECIAL.sub("_", served.name)
+                link.symlink_to(served)
+                served = link
+                how += f", as {link.stem!r}"
         command = datasette_command(served, meta_path, host=host, port=port, immutable=snapshot,
                                     allow_sql=allow_sql, extra=extra)
         sql = "arbitrary SQL allowed" if allow_sql else "arbitrary SQL off (tables and canned queries only)"

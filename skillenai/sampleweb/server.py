@@ -152,6 +152,7 @@ class SampleWebServer:
         self.faults = faults
         self._local = re.compile(r"http://" + re.escape(host) + r":(\d+)")
         self.requests = []
+        self.request_times = []  # time.monotonic() of each request in self.requests
         self._ports = {}
         self._origins = {}            # site -> local origin (str)
         self._origin_bytes = {}       # site -> local origin (bytes)
@@ -305,9 +306,24 @@ class SampleWebServer:
         head_bytes = b"\r\n".join(lines) + b"\r\n\r\n"
         # Recorded before sending: a client that has its answer finds the request logged.
         self.requests.append((site, method, target, resp.status))
+        self.request_times.append(time.monotonic())
         conn.sendall(head_bytes if head or not resp.body else head_bytes + resp.body)
 
     # URLs ------------------------------------------------------------------------------------
+    def load(self, since: int = 0, window: float = 2.0) -> dict:
+        """What the crawlers asked of this server from its ``since``-th request on:
+        ``requests``, ``seconds`` from first to last, the mean ``rate`` and the ``peak`` rate
+        (the most requests any ``window`` seconds held, per second), both per second."""
+        times = sorted(self.request_times[since:])
+        most, first = 0, 0
+        for last, t in enumerate(times):
+            while t - times[first] > window:
+                first += 1
+            most = max(most, last - first + 1)
+        seconds = times[-1] - times[0] if len(times) > 1 else 0.0
+        return {"requests": len(times), "seconds": round(seconds, 2),
+                "rate": round((len(times) - 1) / seconds, 2) if seconds else None, "peak": round(most / window, 2)}
+
     def origin(self, site: str) -> str:
         """``http://127.0.0.1:PORT`` of a started site."""
         try:

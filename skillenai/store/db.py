@@ -13,6 +13,7 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -28,18 +29,60 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message names the file and the cause."""
 
 
-def open_db(path: str | Path = DEFAULT_DB, *, migrate: bool = True, readonly: bool = False) -> sqlite_utils.Database:
+class NotAStore(StoreError):
+    """The file is not a store (another SQLite database, an empty file, not SQLite at all):
+    trying again will not change that."""
+
+
+def read_only_uri(path: str | Path) -> str:
+    """The URI that opens the file at ``path`` read-only, its name escaped: a ``#``, ``?``
+    or ``%`` in it would otherwise end the path or be read as an escape ('a#b.db' opened
+    'a')."""
+    return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+
+
+def check_store(path: str | Path, *, empty_ok: bool = False) -> None:
+    """Raise :class:`NotAStore` unless the file at ``path`` is a store (an SQLite file
+    with the store's migrations), or, with ``empty_ok``, a file with no tables yet (an
+    empty file) that a store may be made in. Looked at read-only: nothing is written to
+    a file that is not a store."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {str(path)!r}: {exc}") from None
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        ours = "_sqlite_migrations" in tables and conn.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", [migrations.name]).fetchone()
+    except sqlite3.DatabaseError as exc:  # "file is not a database"
+        raise NotAStore(f"{str(path)!r} is not a store: {exc}") from None
+    finally:
+        conn.close()
+    if ours or (empty_ok and not tables):
+        return
+    shown = ", ".join(sorted(tables)[:3]) + (", …" if len(tables) > 3 else "")
+    what = "an empty file" if not tables else f"an SQLite database of another kind: tables {shown}"
+    raise NotAStore(f"{str(path)!r} is not a store ({what}); nothing was written to it")
+
+
+def open_db(path: str | Path = DEFAULT_DB, *, migrate: bool = True, readonly: bool = False,
+            existing: bool = False) -> sqlite_utils.Database:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
-    ``":memory:"`` gives a private in-memory store, for tests. With ``readonly=True`` the
-    file must exist and is opened through a read-only URI; no migration is applied.
+    ``":memory:"`` gives a private in-memory store, for tests. A file that holds tables
+    but is not a store is refused (:class:`StoreError`) before anything is written to it.
+    With ``existing=True`` (the commands that read a store) the file must be a store
+    already; with ``readonly=True`` too, and it is opened through a read-only URI, with no
+    migration applied.
     """
     path = str(path)
     try:
-        if readonly:
+        if path != ":memory:" and (readonly or existing or Path(path).exists()):
             if not Path(path).exists():
                 raise StoreError(f"store {path!r} does not exist")
-            conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+            check_store(path, empty_ok=not (readonly or existing))
+        if readonly:
+            conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         else:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -75,10 +75,10 @@ def upsert_documents(
     counts = UpsertCounts()
     if not records:
         return counts
-    # The last record wins when one batch holds the same document twice.
-    by_id = {r["id"]: r for r in records}
     with write_transaction(db):
         conn = db.conn
+        # The last record wins when one batch holds the same document twice.
+        by_id = {r["id"]: r for r in _with_kept_ids(conn, records)}
         existing = _existing(conn, list(by_id))
         next_seq = (conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]) + 1
         for doc_id, record in by_id.items():
@@ -105,16 +105,26 @@ def upsert_documents(
     return counts
 
 
+def _with_kept_ids(conn: sqlite3.Connection, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records, those whose canonical URL names a document stored under another id
+    (``document_ids``: stored before URLs were spelt by w3lib, migration m019) given that id."""
+    kept = dict(_rows_in(conn, "SELECT canonical_url, id FROM document_ids WHERE canonical_url IN ({marks})",
+                         [r["canonical_url"] for r in records]))
+    if not kept:
+        return records
+    return [dict(r, id=kept[r["canonical_url"]]) if r["canonical_url"] in kept else r for r in records]
+
+
 def _existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
-    found: dict[str, tuple] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = conn.execute(
-            f"SELECT id, content_hash, title, kind FROM documents WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update((row[0], tuple(row[1:])) for row in rows)
-    return found
+    rows = _rows_in(conn, "SELECT id, content_hash, title, kind FROM documents WHERE id IN ({marks})", ids)
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _rows_in(conn: sqlite3.Connection, sql: str, values: list) -> Iterable[tuple]:
+    """The rows of ``sql``, whose ``{marks}`` is an ``IN`` list, for all ``values``, 500 at a time."""
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
 
 def _insert(conn: sqlite3.Connection, record: dict, run_id: int | None, now: str, seq: int) -> None:

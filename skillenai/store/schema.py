@@ -7,10 +7,13 @@ when the two disagree.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from skillenai.core.record import canonicalize_url, document_id
 
 # What every table, view and column means; shipped beside this module (Datasette shows it).
 SCHEMA_DOC = Path(__file__).with_name("schema.md")
@@ -803,3 +806,35 @@ def m018_job_counts_and_templates(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_template_pairs_other ON template_pairs (other_id)")
+
+
+@migrations()
+def m019_canonical_urls(db: Database) -> None:
+    """Canonical URLs spelt by w3lib (issue 18, part 7), with every stored document's id
+    kept. A document whose canonical URL w3lib spells otherwise (percent-encoding case or
+    need, dot segments, an IDN host, the query's encoding) takes the new spelling, and
+    ``document_ids`` maps it to the document's old id, so a later crawl or ingest of that
+    URL updates the same row. A document whose new spelling names another stored
+    document keeps its old spelling (the two stay apart, as they were)."""
+    db.execute(
+        """
+        CREATE TABLE document_ids (
+            canonical_url TEXT PRIMARY KEY,
+            id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_document_ids_id ON document_ids (id)")
+    respelt: dict[str, str] = {}
+    for doc_id, canonical in db.execute("SELECT id, canonical_url FROM documents").fetchall():
+        try:
+            spelt = canonicalize_url(canonical)
+        except ValueError:  # not a URL w3lib reads: it keeps its spelling and its id
+            continue
+        if spelt != canonical and spelt not in respelt:
+            respelt[spelt] = doc_id
+    stored = {row[0] for row in db.execute("SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                                           [json.dumps([document_id(url) for url in respelt])])}
+    kept = [(url, doc_id) for url, doc_id in respelt.items() if document_id(url) not in stored]
+    db.conn.executemany("INSERT INTO document_ids (canonical_url, id) VALUES (?, ?)", kept)
+    db.conn.executemany("UPDATE documents SET canonical_url = ? WHERE id = ?", kept)

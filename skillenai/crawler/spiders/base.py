@@ -174,9 +174,10 @@ class SeededSpider(scrapy.Spider):
             return None
         try:
             url = urljoin(response.url, value.strip())
-            if urlsplit(url).scheme not in ("http", "https"):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or parts.port == 0:
                 return None
-        except ValueError:  # a malformed host ("http://[::1/x"): the page's own URL serves
+        except ValueError:  # a malformed host ("http://[::1/x") or port: the page's own URL serves
             return None
         domain = registrable_domain(self.public_url(url))
         if domain is not None and (domain == registrable_domain(self.public_url(response.url))
