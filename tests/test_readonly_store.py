@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from skillenai.core.record import normalize_record
 from skillenai.store.db import NotAStore, open_db
@@ -71,6 +72,21 @@ def test_a_command_writing_a_store_refuses_another_database_but_makes_one_in_an_
     assert run_cli("ingest", "--db", str(files["an empty file"]), str(lines), cwd=tmp_path).returncode == 0
     with pytest.raises(NotAStore, match="tables notes"):
         open_db(files["another SQLite database"])
+
+
+def test_a_store_another_connection_is_making_is_no_other_database(tmp_path):
+    # Several spiders of one crawl open a new store at once: one has made sqlite-utils'
+    # migrations table and not yet committed the first migration when another looks.
+    path = tmp_path / "new.db"
+    sqlite_utils.Database(path)["_sqlite_migrations"].create(
+        {"migration_set": str, "name": str, "applied_at": str}, pk=("migration_set", "name"))
+    db = open_db(path)
+    assert db["documents"].exists()
+    db.close()
+    with pytest.raises(NotAStore, match="another kind"):  # one with rows of another set is not ours
+        other = tmp_path / "other.db"
+        sqlite_utils.Database(other)["_sqlite_migrations"].insert({"migration_set": "x", "name": "m1"})
+        open_db(other)
 
 
 @pytest.mark.parametrize("name, decoy", [("a#b.db", "a"), ("x%41.db", "xA.db"), ("what?.db", "what")])

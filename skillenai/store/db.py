@@ -44,8 +44,10 @@ def read_only_uri(path: str | Path) -> str:
 def check_store(path: str | Path, *, empty_ok: bool = False) -> None:
     """Raise :class:`NotAStore` unless the file at ``path`` is a store (an SQLite file
     with the store's migrations), or, with ``empty_ok``, a file with no tables yet (an
-    empty file) that a store may be made in. Looked at read-only: nothing is written to
-    a file that is not a store."""
+    empty file) that a store may be made in, or one another connection is making a store
+    in right now (sqlite-utils' empty migrations table, the first migration not yet
+    committed: several spiders of one crawl open a new store at once). Looked at
+    read-only: nothing is written to a file that is not a store."""
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as exc:
@@ -54,11 +56,13 @@ def check_store(path: str | Path, *, empty_ok: bool = False) -> None:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         ours = "_sqlite_migrations" in tables and conn.execute(
             "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", [migrations.name]).fetchone()
+        being_made = tables == {"_sqlite_migrations"} and not conn.execute(
+            "SELECT 1 FROM _sqlite_migrations LIMIT 1").fetchone()
     except sqlite3.DatabaseError as exc:  # "file is not a database"
         raise NotAStore(f"{str(path)!r} is not a store: {exc}") from None
     finally:
         conn.close()
-    if ours or (empty_ok and not tables):
+    if ours or (empty_ok and (not tables or being_made)):
         return
     shown = ", ".join(sorted(tables)[:3]) + (", …" if len(tables) > 3 else "")
     what = "an empty file" if not tables else f"an SQLite database of another kind: tables {shown}"
