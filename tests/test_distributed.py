@@ -134,10 +134,13 @@ def test_two_workers_fill_the_same_store_as_one_process(runs):
 
 
 def test_no_page_fetched_twice_and_none_missing(runs):
-    dist = fetched_pages(runs["dist_requests"])
-    twice = {page: n for page, n in dist.items() if n > 1}
+    dist, single = fetched_pages(runs["dist_requests"]), fetched_pages(runs["single_requests"])
+    # A search paged by POST bodies (Workable's next-page token) asks one path once a page,
+    # as often in one process as in two.
+    twice = {page: n for page, n in dist.items() if n > single[page]}
     assert twice == {}
-    assert set(dist) == set(fetched_pages(runs["single_requests"]))
+    assert set(dist) == set(single)
+    assert sum(n > 1 for page, n in single.items() if page[0] != "workable") == 0
 
 
 def test_runs_and_issues_reach_the_store(runs):
@@ -146,8 +149,12 @@ def test_runs_and_issues_reach_the_store(runs):
     assert len(rows) == 2 * len(CORE_SPIDERS)  # every spider the sample web has sources for, on each of two workers
     assert all(r[1] == "finished" and r[3] for r in rows), rows
     stored = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-    assert sum(r[2] for r in rows) == stored  # each document pushed by exactly one worker
     single = sqlite3.connect(runs["single_db"])
+    # Each document pushed by exactly one worker; but a paper two workers' queries both
+    # match is pushed by each (the ingest stores it once).
+    papers = conn.execute("SELECT COUNT(*) FROM documents WHERE kind = 'paper'").fetchone()[0]
+    assert sum(r[2] for r in rows if r[0] != "papers") == stored - papers
+    assert sum(r[2] for r in rows if r[0] == "papers") >= papers > 0
     reasons = Counter(r[0] for r in single.execute("SELECT reason FROM crawl_issues"))
     assert reasons, "the sample web plants input the crawl must skip"
     assert Counter(r[0] for r in conn.execute("SELECT reason FROM crawl_issues")) == reasons
