@@ -89,7 +89,9 @@ def resource_class(path: str) -> str | None:
     """``api``, ``xml``, ``listing`` or ``page``: what a URL path serves (``None``: never faulty)."""
     if path == "/robots.txt" or path.startswith("/assets/"):
         return None
-    if path.startswith(("/v0/", "/v1/", "/posting-api/")):
+    # Board APIs (Lever, Greenhouse, SmartRecruiters, Ashby; Workday's CXS, Workable's) and
+    # the arXiv stand-in's search and OAI-PMH answer API requests: transient faults only.
+    if path.startswith(("/v0/", "/v1/", "/posting-api/", "/wday/cxs/", "/api/")) or path == "/oai":
         return "api"
     if path.endswith((".xml", ".xml.gz")):
         return "xml"
