@@ -62,9 +62,10 @@ def read_truth(web_dir: Path | str, name: str) -> list[dict]:
 
 
 # Spiders whose source has a structured work-arrangement field they store as
-# ``postings.stated_workplace`` (Lever's and Ashby's ``workplaceType``); the others only have
-# the location string and the text, which the tagger reads itself.
-WORKPLACE_SPIDERS = frozenset({"lever", "ashby"})
+# ``postings.stated_workplace`` (Lever's and Ashby's ``workplaceType``, Workday's
+# ``remoteType``, SmartRecruiters' location flags, Workable's ``workplace``); the others only
+# have the location string and the text, which the tagger reads itself.
+WORKPLACE_SPIDERS = frozenset({"lever", "ashby", "workday", "smartrecruiters", "workable"})
 
 
 def posting_doc(row: dict) -> dict:

@@ -19,6 +19,9 @@ _WORKPLACES = {"onsite": "onsite", "on-site": "onsite", "remote": "remote", "hyb
 
 class LeverSpider(SeededSpider):
     name = "lever"
+    # Each page of a paged API is one level deeper than the last (DEPTH_LIMIT 6 would stop
+    # a board after six pages); the API's own paging bounds it (until a page comes back short).
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     def requests_for(self, seed):
         yield self.page_request(seed, 0)

@@ -33,6 +33,9 @@ SLOT = "arxiv"  # the download slot every arXiv request shares
 
 class PapersSpider(SeededSpider):
     name = "papers"
+    # Each page of a paged API is one level deeper than the last (DEPTH_LIMIT 6 would stop
+    # a board after six pages); the API's own paging bounds it (up to ARXIV_MAX_RESULTS, or until no resumption token).
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     @classmethod
     def update_settings(cls, settings):

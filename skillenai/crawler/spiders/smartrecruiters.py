@@ -28,6 +28,9 @@ _PUBLIC_URL = "https://jobs.smartrecruiters.com"
 
 class SmartRecruitersSpider(SeededSpider):
     name = "smartrecruiters"
+    # Each page of a paged API is one level deeper than the last (DEPTH_LIMIT 6 would stop
+    # a board after six pages); the API's own paging bounds it (until totalFound).
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     def requests_for(self, seed):
         yield self.page_request(seed, 0)

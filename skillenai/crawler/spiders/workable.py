@@ -34,6 +34,9 @@ _PART_TITLES = {"requirements": "Requirements", "benefits": "Benefits"}
 
 class WorkableSpider(SeededSpider):
     name = "workable"
+    # Each page of a paged API is one level deeper than the last (DEPTH_LIMIT 6 would stop
+    # a board after six pages); the API's own paging bounds it (until no nextPage token).
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     def requests_for(self, seed):
         yield self.list_request(seed, None)

@@ -60,6 +60,9 @@ def posted_on(text: str | None, today: dt.date) -> str | None:
 
 class WorkdaySpider(SeededSpider):
     name = "workday"
+    # Each page of a paged API is one level deeper than the last (DEPTH_LIMIT 6 would stop
+    # a board after six pages); the API's own paging bounds it (until the search's total).
+    custom_settings = {"DEPTH_LIMIT": 1000}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
