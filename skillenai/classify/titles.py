@@ -103,6 +103,16 @@ def classify_titles(titles: list[str], departments: list[str | None] | None = No
     """
     if not titles:
         return []
+    # A batch repeats titles (one job in many places, common titles across employers):
+    # each distinct title and department is read once.
+    keys = [(t if isinstance(t, str) else "",
+             departments[i] if departments and isinstance(departments[i], str) else None)
+            for i, t in enumerate(titles)]
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) < len(keys):
+        read = dict(zip(distinct, classify_titles([t for t, _ in distinct], [d for _, d in distinct], models=models,
+                                                  managers=managers, min_known=min_known, **thresholds)))
+        return [read[k] for k in keys]
     family_model, occupation_model = models or (None, None)
     parts = split_titles(titles)
     norms = [" ".join(p) for p in parts]
