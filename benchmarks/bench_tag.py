@@ -8,8 +8,8 @@ loaded, caches filled):
    disambiguation (``skillenai.classify.skills.matcher`` normalisation, boundaries, longest match);
 2. the stages of tagging on their own: skills by the alias layer alone (matching plus one
    disambiguator call per batch) and with the span model (the CRF over every posting,
-   linking, candidates), places from the location string, places from the text, role from the title,
-   document kind;
+   linking, candidates), places from the location string, places from the text, role family
+   and SOC occupation from the title (``skillenai.classify.titles``), document kind;
 3. ``tag_documents`` end to end, as the store calls it (``kind`` given) and as
    ``skillenai tag`` does without a kind (the kind model runs too).
 
@@ -57,10 +57,10 @@ import ahocorasick
 from evaluation.sampleweb_tagging import posting_doc, read_truth
 from skillenai.classify.kind import classify_kinds
 from skillenai.classify.places.locations import parse_locations
-from skillenai.classify.places.mentions import places_in_text
-from skillenai.classify.roles import classify_roles
+from skillenai.classify.places.mentions import places_in_texts
 from skillenai.classify.skills.matcher import alias_matcher, load_taxonomy, tag_skills_batch
 from skillenai.classify.tagger import tag_documents
+from skillenai.classify.titles import classify_titles
 from skillenai.sampleweb import generate
 
 RESULTS = ROOT / "benchmarks" / "results" / "tag.json"
@@ -169,12 +169,12 @@ def stages(docs: list[dict]) -> dict:
                 parse_locations(loc)
 
     def places_text():
-        for t in texts:
-            places_in_text(t)
+        for part in batches(texts):
+            places_in_texts(part)
 
     def roles():
         for part in batches(titles):
-            classify_roles(part)
+            classify_titles(part)
 
     def kinds():
         for part in batches(docs):
@@ -195,7 +195,7 @@ def stages(docs: list[dict]) -> dict:
         "skills with the span model (+ CRF, linking)": skills,
         "places from location string": places_location,
         "places from text (all mentions)": places_text,
-        "role from title": roles,
+        "role and occupation from title": roles,
         "kind (model)": kinds,
         "tag_documents, kind given (store)": tag_store,
         "tag_documents, kind decided (skillenai tag)": tag_cli,
@@ -256,8 +256,7 @@ def main() -> int:
     for part in (generated[:BATCH], corpora["3 KB postings"][:BATCH]):
         tag_documents(part)
         tag_documents([{k: v for k, v in d.items() if k != "kind"} for d in part])
-        for t in part:
-            places_in_text(t["text"])
+        places_in_texts([t["text"] for t in part])
 
     results = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(),
                "cpu_pinned": cpu, "target_postings_per_s": TARGET, "batch": BATCH, "rounds": args.rounds,
@@ -280,7 +279,8 @@ def main() -> int:
     docs3 = corpora["3 KB postings"]
     results["time_shares_3kb"] = cumulative(docs3, (
         "skills.tag_skills_batch", "skills.scan", "disambiguate.score_mentions", "tagger._tag_places",
-        "locations.parse_locations", "mentions.places_in_text", "roles.classify_roles"))
+        "tagger._tag_places_in_text", "locations.parse_locations", "mentions.places_in_texts",
+        "titles.classify_titles", "kind.classify_kinds"))
     if args.profile or not results["meets_target"]:
         results["profile_3kb"] = profile(docs3)
 

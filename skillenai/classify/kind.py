@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ MODEL_PATH = MODELS_DIR / "kind.skops"
 WEIGHTS_PATH = MODELS_DIR / "kind_weights.npz"
 HELD_OUT_PERCENT = 25  # of the examples, split by URL
 MAX_TEXT = 6000  # characters of text read; the start of a page says what it is
+_NONE: dict = {}
 
 
 def document_features(title: str | None, text: str | None, url: str | None = None) -> str:
@@ -156,17 +158,34 @@ class LinearKindModel:
             self.token = re.compile(str(data["token_pattern"]))
             self.ngram_max = int(data["ngram_max"])
             self.source_sha1 = str(data["source_sha1"])
+        # Word pairs by their first word, so a pair is looked up without joining the two.
+        self.pairs: dict[str, dict[str, int]] = {}
+        for term, column in self.vocabulary.items():
+            words = term.split(" ")
+            if len(words) == 2:
+                self.pairs.setdefault(words[0], {})[words[1]] = column
 
     def predict(self, docs: list[str]) -> list[str]:
         import numpy as np
 
         out = []
+        vocabulary, pairs = self.vocabulary, self.pairs
         for doc in docs:
             tokens = self.token.findall(doc.lower())
+            # Each distinct word and word pair is looked up once (a text repeats its words).
             counts: dict[int, int] = {}
-            for n in range(1, self.ngram_max + 1):
+            for token, k in Counter(tokens).items():
+                column = vocabulary.get(token)
+                if column is not None:
+                    counts[column] = k
+            if self.ngram_max >= 2:
+                for (first, second), k in Counter(zip(tokens, tokens[1:])).items():
+                    column = pairs.get(first, _NONE).get(second)
+                    if column is not None:
+                        counts[column] = k
+            for n in range(3, self.ngram_max + 1):
                 for i in range(len(tokens) - n + 1):
-                    column = self.vocabulary.get(tokens[i] if n == 1 else " ".join(tokens[i:i + n]))
+                    column = vocabulary.get(" ".join(tokens[i:i + n]))
                     if column is not None:
                         counts[column] = counts.get(column, 0) + 1
             scores = self.intercept.copy()

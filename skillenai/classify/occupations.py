@@ -381,7 +381,7 @@ def classify_occupations(titles: list[str], *, min_score: float = MIN_SCORE, mod
     """SOC occupations for many titles with one model call; ``code`` None with a reason
     where none is given. ``model``: another fitted model (:func:`fit_occupation_model`);
     ``norms``: the titles already normalised
-    (:func:`skillenai.classify.roles.normalize_titles`); ``managers``: which titles that
+    (:func:`skillenai.classify.roles.normalize_title`); ``managers``: which titles that
     head a function move to its management occupation (:func:`as_manager`); ``min_known``:
     the least share of the title's words the labelled titles must hold
     (:func:`known_share`), under which the title is ``no known words``."""

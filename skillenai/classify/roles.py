@@ -2,8 +2,15 @@
 
 A scikit-learn pipeline reads character n-grams (2–5, within words) and word n-grams (1–2)
 of the normalised title — seniority, levels, "(m/f/d)", requisition ids, "- Remote" and
-trailing locations stripped — into a linear SVM (LinearSVC; faster to train than a
-logistic regression here and more accurate on the held-out titles). Titles outside the families
+trailing locations stripped — and, apart, word n-grams of the title's head
+(:func:`title_head`: "software engineer" of "Software Engineer - Security Libraries", so the
+team a title names does not outweigh what the job is) into a linear SVM (LinearSVC; faster
+to train than a logistic regression here and more accurate on the held-out titles). The
+titles labelled with family and occupation (real ones, and a few written where real ones
+are scarce) weigh ``LABELLED_WEIGHT`` times the rest of ``titles.csv``: they carry the
+labelling conventions. The SVM's ``C``, the head's weight and ``LABELLED_WEIGHT`` were
+chosen by 5-fold cross-validation on the real training titles
+(``python -m evaluation.roles_real --tune-family``). Titles outside the families
 ("Barista", "Truck Driver") were trained as an ``Other`` class; they, and titles the model
 is unsure of (top score under ``MIN_SCORE``), give None.
 
@@ -97,7 +104,7 @@ _KEEP = {"mobile", "growth", "platform", "payments", "search", "ads", "security"
          "marketing", "ios", "android", "go", "spring", "java", "rust", "python", "ruby", "enterprise", "commerce",
          "health", "retail", "finance", "media", "energy", "gaming", "games", "ml", "ai", "nlp", "risk", "fraud",
          "trust", "safety", "research", "apis", "api", "backend", "frontend", "devops", "mid-market", "smb",
-         "public sector", "federal", "strategic"}
+         "public sector", "federal", "strategic", "grc"}
 
 
 def _fold(text: str) -> str:
@@ -120,11 +127,20 @@ def _is_location(part: str) -> bool:
     return bool(r.regions) or r.remote or r.hybrid
 
 
-def normalize_title(title: str, strip_locations: bool = True) -> str:
-    """The part of a title that says what the job is, lower-cased.
+def _clean(part: str) -> str:
+    part = part.casefold().replace("&", " and ")
+    part = _SENIORITY.sub(" ", part)
+    part = re.sub(r"[^\w+#./ -]+", " ", part)
+    part = re.sub(r"(?<!\w)[-./]+|[-./]+(?!\w)", " ", part)
+    return _SPACES.sub(" ", part).strip()
 
-    >>> normalize_title("Sr. Software Engineer II - Backend (Go) - Berlin (m/f/d) [R-1234]")
-    'software engineer backend go'
+
+def title_parts(title: str, strip_locations: bool = True) -> list[str]:
+    """The normalised parts of a title that say what the job is, in order: the title's head
+    ("software engineer") first, then the team, product or speciality it names.
+
+    >>> title_parts("Sr. Software Engineer II - Backend (Go) - Berlin (m/f/d) [R-1234]")
+    ['software engineer', 'backend', 'go']
     """
     t = _fold(title)
     t = _GENDER.sub(" ", t)
@@ -138,12 +154,17 @@ def normalize_title(title: str, strip_locations: bool = True) -> str:
         if i > 0 and (_PITCH.search(core) or (strip_locations and _is_location(core))):
             continue
         kept.append(_FOR.sub(r"\1", core))
-    t = " ".join(kept) if kept else t
-    t = t.casefold().replace("&", " and ")
-    t = _SENIORITY.sub(" ", t)
-    t = re.sub(r"[^\w+#./ -]+", " ", t)
-    t = re.sub(r"(?<!\w)[-./]+|[-./]+(?!\w)", " ", t)
-    return _SPACES.sub(" ", t).strip() or title.casefold().strip()
+    cleaned = [c for c in (_clean(p) for p in (kept or [t])) if c]
+    return cleaned or [title.casefold().strip()]
+
+
+def normalize_title(title: str, strip_locations: bool = True) -> str:
+    """The part of a title that says what the job is, lower-cased.
+
+    >>> normalize_title("Sr. Software Engineer II - Backend (Go) - Berlin (m/f/d) [R-1234]")
+    'software engineer backend go'
+    """
+    return " ".join(title_parts(title, strip_locations))
 
 
 # -- model ---------------------------------------------------------------------------------
@@ -184,27 +205,81 @@ def read_labelled_titles(exclude: frozenset[str] = frozenset()) -> list[dict]:
     return rows
 
 
-def _make_pipeline():
+# Settings of the family model, chosen by 5-fold cross-validation on the real training
+# titles (python -m evaluation.roles_real --tune-family): the SVM's C, the weight of the
+# head's words, and the weight of a title labelled with family and occupation against a
+# titles.csv one.
+C = 0.5
+HEAD_WEIGHT = 1.0
+LABELLED_WEIGHT = 2.0
+
+
+def _make_pipeline(c: float = C, head_weight: float = HEAD_WEIGHT):
+    from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
+    words = r"(?u)\b[\w+#.]+\b"
+    columns = [
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1), 0),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=words), 0),
+    ]
+    weights = {"chars": 1.0, "words": 1.0}
+    if head_weight:
+        columns.append(("head", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                                token_pattern=words), 1))
+        weights["head"] = head_weight
     return Pipeline([
-        ("features", FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                      token_pattern=r"(?u)\b[\w+#.]+\b")),
-        ])),
-        ("clf", LinearSVC(C=0.5, random_state=0)),
+        ("features", ColumnTransformer(columns, transformer_weights=weights)),
+        ("clf", LinearSVC(C=c, random_state=0)),
     ])
 
 
-def _scores(model, texts: list[str]):
+def split_titles(titles: list) -> list[list[str]]:
+    """:func:`title_parts` of each title; ``[]`` for an empty one or a non-string."""
+    return [title_parts(t) if isinstance(t, str) and t.strip() else [] for t in titles]
+
+
+def _inputs(parts: list[list[str]]):
+    """The family model's input, a row per title: the normalised title and its head (the
+    first part: "software engineer" of "Software Engineer - Security Libraries"), so that
+    what the job is weighs apart from the team it is on."""
+    import numpy as np
+
+    rows = np.empty((len(parts), 2), dtype=object)
+    for i, p in enumerate(parts):
+        rows[i, 0] = " ".join(p)
+        rows[i, 1] = title_head(p)
+    return rows
+
+
+# A first part that only says someone leads ("Manager, Security Operations", "Head of,
+# Sales Engineering") leaves the function to the next part.
+_LEADS_ONLY = re.compile(r"^(?:(?:regional|global|group|general|area|country|senior|sr|team|technical)\s+)*"
+                         r"(?:manager|director|head(?: of)?|lead(?:er)?|vp|vice president|supervisor)(?: of)?$")
+
+
+def title_head(parts: list[str]) -> str:
+    """What a title says the job is, from its parts (:func:`title_parts`): the first part,
+    with the next one when the first only says that someone leads.
+
+    >>> title_head(["software engineer", "security libraries"]), title_head(["manager", "security operations"])
+    ('software engineer', 'manager security operations')
+    """
+    if not parts:
+        return ""
+    if len(parts) > 1 and _LEADS_ONLY.match(parts[0]):
+        return f"{parts[0]} {parts[1]}"
+    return parts[0]
+
+
+def _scores(model, parts: list[list[str]]):
     """Per-class scores: a softmax over the SVM margins (sharpened by ``TEMPERATURE``),
     so they sum to 1 and a clear winner scores near 1. Not a calibrated probability."""
     import numpy as np
 
-    d = np.asarray(model.decision_function(texts), dtype=float) * TEMPERATURE
+    d = np.asarray(model.decision_function(_inputs(parts)), dtype=float) * TEMPERATURE
     d -= d.max(axis=1, keepdims=True)
     e = np.exp(d)
     return e / e.sum(axis=1, keepdims=True)
@@ -231,14 +306,15 @@ def train_role_model(save: bool = True) -> dict:
     Engineer - Remote", "Data Engineer II") are never on both sides.
     """
     titles, labels = read_titles()
-    norm = [normalize_title(t) for t in titles]
-    test = [held_out(n, HELD_OUT_PERCENT) for n in norm]
+    parts = split_titles(titles)
+    test = [held_out(" ".join(p), HELD_OUT_PERCENT) for p in parts]
     tr = [i for i, t in enumerate(test) if not t]
     te = [i for i, t in enumerate(test) if t]
     extra = read_labelled_titles()
-    model = fit_role_model([norm[i] for i in tr] + [normalize_title(r["title"]) for r in extra],
-                           [labels[i] for i in tr] + [r["family"] for r in extra])
-    decided = _decide(_scores(model, [norm[i] for i in te]), model.classes_)
+    model = fit_role_model([parts[i] for i in tr] + split_titles([r["title"] for r in extra]),
+                           [labels[i] for i in tr] + [r["family"] for r in extra],
+                           [False] * len(tr) + [True] * len(extra))
+    decided = _decide(_scores(model, [parts[i] for i in te]), model.classes_)
     right = sum(int((d or OTHER) == labels[i]) for (d, _), i in zip(decided, te))
     errors = [{"title": titles[i], "want": labels[i], "got": d or OTHER, "score": round(p, 3)}
               for (d, p), i in zip(decided, te) if (d or OTHER) != labels[i]]
@@ -249,18 +325,26 @@ def train_role_model(save: bool = True) -> dict:
             "examples": len(titles), "errors": errors}
 
 
-def fit_role_model(norm_titles: list[str], labels: list[str]):
-    """A family model fitted on normalised titles and their families."""
-    return _make_pipeline().fit(norm_titles, labels)
+def fit_role_model(parts: list[list[str]], labels: list[str], labelled: list[bool] | None = None,
+                   labelled_weight: float = LABELLED_WEIGHT, **settings: float):
+    """A family model fitted on titles split into their parts (:func:`split_titles`) and
+    their families; the titles marked ``labelled`` (:func:`read_labelled_titles`) weigh
+    ``labelled_weight`` times the others. ``settings``: ``c``, ``head_weight`` other than
+    the defaults."""
+    weights = None
+    if labelled is not None:
+        weights = [labelled_weight if x else 1.0 for x in labelled]
+    return _make_pipeline(**settings).fit(_inputs(parts), labels, clf__sample_weight=weights)
 
 
-def training_examples(exclude: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
-    """``(normalised titles, families)`` the shipped model learns from: ``titles.csv`` and
-    the titles labelled with family and occupation (:func:`read_labelled_titles`)."""
+def training_examples(exclude: frozenset[str] = frozenset()) -> tuple[list[list[str]], list[str], list[bool]]:
+    """``(titles split into parts, families, labelled)`` the shipped model learns from:
+    ``titles.csv`` and the titles labelled with family and occupation
+    (:func:`read_labelled_titles`; ``labelled`` marks them)."""
     titles, labels = read_titles()
     extra = read_labelled_titles(exclude)
-    return ([normalize_title(t) for t in titles] + [normalize_title(r["title"]) for r in extra],
-            list(labels) + [r["family"] for r in extra])
+    return (split_titles(titles + [r["title"] for r in extra]), list(labels) + [r["family"] for r in extra],
+            [False] * len(titles) + [True] * len(extra))
 
 
 def _fit_final():
@@ -273,42 +357,33 @@ def _model():
     return load_or_train(MODEL_PATH, _fit_final)
 
 
-@lru_cache(maxsize=64)
-def _role(name: str, score: float) -> Role:
-    return Role(entity_id("role", name), name, score)
-
-
 def classify_roles(titles: list[str]) -> list[Role | None]:
     """Role families for many titles with one model call; None where no family fits."""
     if not titles:
         return []
-    norm = [normalize_title(t) if isinstance(t, str) and t.strip() else "" for t in titles]
-    idx = [i for i, n in enumerate(norm) if n]
+    parts = split_titles(titles)
+    idx = [i for i, p in enumerate(parts) if p]
     out: list[Role | None] = [None] * len(titles)
     if not idx:
         return out
     model = _model()
-    for i, (name, p) in zip(idx, _decide(_scores(model, [norm[i] for i in idx]), model.classes_)):
+    for i, (name, p) in zip(idx, _decide(_scores(model, [parts[i] for i in idx]), model.classes_)):
         if name is not None:
             out[i] = Role(entity_id("role", name), name, round(p, 4))
     return out
 
 
-def normalize_titles(titles: list) -> list[str]:
-    """:func:`normalize_title` of each title; ``""`` for an empty one or a non-string."""
-    return [normalize_title(t) if isinstance(t, str) and t.strip() else "" for t in titles]
-
-
-def family_scores(titles: list[str], model=None, norms: list[str] | None = None) -> list[tuple[str | None, float]]:
+def family_scores(titles: list[str], model=None,
+                  parts: list[list[str]] | None = None) -> list[tuple[str | None, float]]:
     """The family model's best class for each title (``"Other"`` included) and its score;
     ``(None, 0.0)`` for an empty title. ``model``: another fitted family model than the shipped one;
-    ``norms``: the titles already normalised (:func:`normalize_titles`)."""
-    norm = normalize_titles(titles) if norms is None else norms
-    idx = [i for i, n in enumerate(norm) if n]
+    ``parts``: the titles already split (:func:`split_titles`)."""
+    parts = split_titles(titles) if parts is None else parts
+    idx = [i for i, p in enumerate(parts) if p]
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(titles)
     if idx:
         model = model or _model()
-        probs = _scores(model, [norm[i] for i in idx])
+        probs = _scores(model, [parts[i] for i in idx])
         for i, row in zip(idx, probs):
             j = int(row.argmax())
             out[i] = (str(model.classes_[j]), float(row[j]))

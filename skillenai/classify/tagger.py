@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from skillenai.classify.language import document_language
 from skillenai.classify.places.locations import parse_locations
-from skillenai.classify.places.mentions import places_in_text
+from skillenai.classify.places.mentions import places_in_texts
 from skillenai.classify.skills.matcher import Candidate, SkillMatch, detect_skills
 from skillenai.classify.skills.mentions import names_a_role
 from skillenai.classify.titles import classify_titles
@@ -126,7 +126,7 @@ def _tag_documents(docs: list[dict], spans: bool) -> list[Tags]:
     roles = dict(zip(posting_rows, classify_titles([titles[i] for i in posting_rows],
                                                    [docs[i].get("department") for i in posting_rows])))
 
-    out = []
+    out, text_places = [], []
     for i, doc in enumerate(docs):
         role, occupation = roles.get(i, (None, None))
         tags = Tags(id=doc.get("id"), kind=kinds[i], role=role, occupation=occupation,
@@ -139,11 +139,13 @@ def _tag_documents(docs: list[dict], spans: bool) -> list[Tags]:
         # for (real annotators never mark them); the tools it names ("Python Developer") do.
         tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text
                              and not (spans and all(names_a_role(title[a:b]) for a, b in m.spans))]
-        _tag_places(tags, doc.get("location"), texts[i])
+        if _tag_places(tags, doc.get("location")) and texts[i]:
+            text_places.append(i)
         # stated_workplace: what the source itself says, if anything
         tags.remote, tags.hybrid, tags.workplace = decide_workplace(
             tags.remote, tags.hybrid, doc.get("stated_workplace"), texts[i], posting=tags.kind == "posting")
         out.append(tags)
+    _tag_places_in_text([out[i] for i in text_places], [texts[i] for i in text_places])
     return out
 
 
@@ -188,21 +190,26 @@ def _kinds(docs: list[dict], titles: list[str], texts: list[str]) -> list[str]:
     return kinds
 
 
-def _tag_places(tags: Tags, location: Any, text: str) -> None:
+def _tag_places(tags: Tags, location: Any) -> bool:
+    """Places from the structured location; whether the text must be read for them."""
     if location:
         result = parse_locations(location)
         tags.places = _unique_places(result.places)
         tags.remote, tags.hybrid, tags.remote_scope = result.remote, result.hybrid, result.remote_scope
         tags.place_source = "location"
         if tags.places or tags.remote:
-            return
-    if not text:
-        return
+            return False
+    return True
+
+
+def _tag_places_in_text(tags: list[Tags], texts: list[str]) -> None:
+    """Places from the texts of documents whose location gave none, one batch for all."""
     # A posting's text also names the company's other offices, so only the mentions the
     # context model reads as the job's location count; an article (or a paper) is about
     # every place it discusses ("hiring in Santa Clara held up better than in San Mateo").
-    article = tags.kind in WRITTEN_KINDS
-    mentions = [m for m in places_in_text(text) if article or m.is_job_location]
-    if mentions:
-        tags.places = _unique_places(m.place for m in mentions)
-        tags.place_source = "text"
+    for t, found in zip(tags, places_in_texts(texts)):
+        article = t.kind in WRITTEN_KINDS
+        mentions = [m for m in found if article or m.is_job_location]
+        if mentions:
+            t.places = _unique_places(m.place for m in mentions)
+            t.place_source = "text"

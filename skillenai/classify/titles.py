@@ -40,7 +40,7 @@ from skillenai.classify.occupations import (
     family_of,
     soc_title,
 )
-from skillenai.classify.roles import OTHER, Role, family_scores, normalize_titles, role_for
+from skillenai.classify.roles import OTHER, Role, family_scores, role_for, split_titles
 
 FAMILY_UNSURE = 0.3
 OCCUPATION_SURE = 0.4
@@ -103,16 +103,27 @@ def classify_titles(titles: list[str], departments: list[str | None] | None = No
     """
     if not titles:
         return []
+    # A batch repeats titles (one job in many places, common titles across employers):
+    # each distinct title and department is read once.
+    keys = [(t if isinstance(t, str) else "",
+             departments[i] if departments and isinstance(departments[i], str) else None)
+            for i, t in enumerate(titles)]
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) < len(keys):
+        read = dict(zip(distinct, classify_titles([t for t, _ in distinct], [d for _, d in distinct], models=models,
+                                                  managers=managers, min_known=min_known, **thresholds)))
+        return [read[k] for k in keys]
     family_model, occupation_model = models or (None, None)
-    norms = normalize_titles(titles)
-    scored = family_scores(titles, family_model, norms)
+    parts = split_titles(titles)
+    norms = [" ".join(p) for p in parts]
+    scored = family_scores(titles, family_model, parts)
     with_team = [i for i, d in enumerate(departments or ()) if isinstance(d, str) and d.strip()
                  and isinstance(titles[i], str) and titles[i].strip() and not NOT_A_JOB_PATTERN.search(titles[i])]
     if with_team:
-        read = normalize_titles([f"{titles[i]} ({departments[i].strip()})" for i in with_team])
-        for i, norm, (family, score) in zip(with_team, read, family_scores(read, family_model, read)):
+        read = split_titles([f"{titles[i]} ({departments[i].strip()})" for i in with_team])
+        for i, p, (family, score) in zip(with_team, read, family_scores(read, family_model, read)):
             if family is not None and score > scored[i][1]:
-                norms[i], scored[i] = norm, (family, score)
+                norms[i], scored[i] = " ".join(p), (family, score)
     out = []
     occupations = classify_occupations(titles, min_score=0.0, model=occupation_model, norms=norms,
                                        managers=managers, min_known=min_known)

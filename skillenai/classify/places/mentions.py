@@ -60,7 +60,7 @@ from skillenai.classify.training import held_out, load_or_train, read_floors, sa
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PlaceMention", "places_in_text", "real_mentions", "train_place_models", "label_fits"]
+__all__ = ["PlaceMention", "places_in_text", "places_in_texts", "real_mentions", "train_place_models", "label_fits"]
 
 CONTEXT_MODEL_PATH = MODELS_DIR / "location_context.skops"
 PLACE_MODEL_PATH = MODELS_DIR / "place_mention.skops"
@@ -476,23 +476,35 @@ def _context_model():
 def places_in_text(text: str) -> list[PlaceMention]:
     """Cities named in ``text`` (steps 1 and 2 of the module docstring), each scored as the
     job's location vs another place (step 3)."""
-    if not text:
-        return []
-    cands = _candidates(text)
-    if not cands:
-        return []
-    lower_words, countries = _doc_facts(text, cands)
-    p_place = _place_model().predict_proba([_place_features(text, c, lower_words, countries) for c in cands])[:, 1]
-    kept = [(c, float(p)) for c, p in zip(cands, p_place) if p >= PLACE_THRESHOLD]
+    return places_in_texts([text])[0]
+
+
+def places_in_texts(texts: list[str]) -> list[list[PlaceMention]]:
+    """:func:`places_in_text` of each text, with one call to each model for the batch (a
+    model call costs more than the few mentions of one text)."""
+    found = []
+    for t, text in enumerate(texts):
+        cands = _candidates(text) if text else []
+        if cands:
+            lower_words, countries = _doc_facts(text, cands)
+            found.extend((t, c, _place_features(text, c, lower_words, countries)) for c in cands)
+    out: list[list[PlaceMention]] = [[] for _ in texts]
+    if not found:
+        return out
+    p_place = _place_model().predict_proba([f for _, _, f in found])[:, 1]
+    kept = [(t, c, float(p)) for (t, c, _), p in zip(found, p_place) if p >= PLACE_THRESHOLD]
     if not kept:
-        return []
-    g = gazetteer()
-    rows = [c.row for c, _ in kept]
-    feats = [_mention_features(text, c.start, c.end, c.row, rows) for c, _ in kept]
+        return out
+    rows: dict[int, list[int]] = {}
+    for t, c, _ in kept:
+        rows.setdefault(t, []).append(c.row)
+    feats = [_mention_features(texts[t], c.start, c.end, c.row, rows[t]) for t, c, _ in kept]
     probs = _context_model().predict_proba(feats)[:, 1]
-    return [PlaceMention(c.start, c.end, text[c.start:c.end], g.place(c.row), round(float(p), 4), bool(p >= 0.5),
-                         round(pp, 4))
-            for (c, pp), p in zip(kept, probs)]
+    g = gazetteer()
+    for (t, c, pp), p in zip(kept, probs):
+        out[t].append(PlaceMention(c.start, c.end, texts[t][c.start:c.end], g.place(c.row), round(float(p), 4),
+                                   bool(p >= 0.5), round(pp, 4)))
+    return out
 
 
 # -- labelled data -------------------------------------------------------------------------
