@@ -97,7 +97,7 @@ def score(postings: Sequence[LabelledPosting], predicted: Sequence[Prediction], 
     }
 
 
-def tagger_spans(texts: Sequence[str]) -> list[tuple[list[Span], list[Span]]]:
+def tagger_spans(texts: Sequence[str], tagger=None) -> list[tuple[list[Span], list[Span]]]:
     """Where the project's skill tagger reads a skill in each text
     (:attr:`skillenai.classify.skills.matcher.Detection.spans`: the spans behind every
     tagged skill and every candidate, whole as detected), and which of them it reads as
@@ -105,7 +105,8 @@ def tagger_spans(texts: Sequence[str]) -> list[tuple[list[Span], list[Span]]]:
 
     Each labelled text starts with the posting's title, which the crawler keeps apart from
     the text; so, as :func:`skillenai.classify.tagger.tag_documents` does, the first line is
-    read as a title (aliases alone) and the rest as the posting's text."""
+    read as a title (aliases alone) and the rest as the posting's text. ``tagger``: the
+    span model to read with (default: the shipped one)."""
     from skillenai.classify.skills.matcher import detect_skills
     from skillenai.classify.skills.mentions import names_a_role
 
@@ -116,7 +117,7 @@ def tagger_spans(texts: Sequence[str]) -> list[tuple[list[Span], list[Span]]]:
         bodies.append(body)
         shifts.append(len(title) + len(newline))
     found = detect_skills(bodies + titles, employer_text=[False] * len(bodies) + [True] * len(titles),
-                          spans=[True] * len(bodies) + [False] * len(titles))
+                          spans=[True] * len(bodies) + [False] * len(titles), tagger=tagger)
     out = []
     for i, shift in enumerate(shifts):
         body, title = found[i], found[len(texts) + i]

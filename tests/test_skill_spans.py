@@ -84,6 +84,19 @@ def test_what_the_alias_matcher_missed_in_real_lists():
             "Financial services", "Cloud computing", "Software testing"} <= found
 
 
+def test_spans_end_where_real_lists_and_pairs_end():
+    # A posting's commas and "X and Y" between two tools part its spans (the training text has
+    # no commas); a span keeps no joining word or lone bracket at its ends.
+    from skillenai.classify.skills.matcher import detect_skills
+
+    text = ROLE + ("Requirements\n- Experience with Docker, Kubernetes, Terraform\n- React and Redux on the front end\n"
+                   "- Strong Java and C# skills\n- Familiarity with CI/CD (GitHub Actions)")
+    [found] = detect_skills([text])
+    named = [text[a:b] for a, b in found.knowledge]
+    assert {"Docker", "Kubernetes", "Terraform", "React", "Redux", "Java", "C#"} <= set(named), named
+    assert not [n for n in named if "," in n or n.split()[-1] in ("and", "or", "with", ")") or n.startswith("(")], named
+
+
 def test_a_span_that_names_no_known_skill_is_a_candidate():
     [tags] = tag_documents([{"id": 1, "kind": "posting", "title": "Cloud Engineer", "text": (
         ROLE + "Requirements\n- Knowledge of AWS (EC2, S3), Tencent Cloud and Terraform\n"

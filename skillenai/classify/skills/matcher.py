@@ -37,7 +37,7 @@ from skillenai.classify.sections import boilerplate_ranges, in_ranges, merge_ran
 from skillenai.classify.skills import disambiguate
 from skillenai.classify.skills.linking import clean_span_text, default_linker
 from skillenai.classify.skills.mentions import Mention, alias_matcher, find_mentions, keep_mentions
-from skillenai.classify.skills.spans import token_spans_from_probs, tokenize
+from skillenai.classify.skills.spans import tidy_spans, token_spans_from_probs, tokenize
 from skillenai.classify.skills.spantrain import load_span_tagger, train_span_model
 from skillenai.classify.skills.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
 from skillenai.core.gcpause import gc_paused
@@ -231,9 +231,12 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     candidates: dict[str, Candidate] = {}
     detected = []
     first = 0
+    mention_spans = [(m.start, m.end) for m, _, _ in kept]
     linker = default_linker()
     for p_line, p_begin, _ in margins:
         line_spans = token_spans_from_probs(p_line, p_begin, tagger.threshold, first)
+        if tagger.tidy:
+            line_spans = tidy_spans(text, offsets, line_spans, mention_spans)
         for a, b in line_spans:
             if not in_ranges(ranges, offsets[a][0], offsets[b - 1][1]):
                 detected.append((offsets[a][0], offsets[b - 1][1]))
@@ -287,6 +290,7 @@ def detect_skills(
     employer_text: bool | Sequence[bool] = False,
     skip: list[list[tuple[int, int]] | None] | None = None,
     spans: bool | Sequence[bool] = True,
+    tagger=None,
 ) -> list[Detection]:
     """The skills and candidates of many texts (see the module docstring), with one
     disambiguator call for the whole batch.
@@ -302,12 +306,14 @@ def detect_skills(
             learned a company repeats in every posting), or ``None``.
         spans: read the text with the span model (steps 2 and 3); one flag for all texts or
             one per text. A job title is no posting: the model was never shown one.
+        tagger: the span model (:class:`skillenai.classify.skills.spans.SpanTagger`) to read
+            with; the shipped one by default (cross-validation passes its own).
     """
     with gc_paused():
-        return _detect_skills(texts, threshold, employer_text, skip, spans)
+        return _detect_skills(texts, threshold, employer_text, skip, spans, tagger)
 
 
-def _detect_skills(texts, threshold, employer_text, skip, spans) -> list[Detection]:
+def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) -> list[Detection]:
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
     per_text, per_ranges, per_dropped = [], [], []
@@ -337,8 +343,9 @@ def _detect_skills(texts, threshold, employer_text, skip, spans) -> list[Detecti
         if threshold is None:
             threshold = model.threshold
     decided = {key: p for key, p in zip(pending, probs)}
-    tagger = None
-    if spans is not False and any(texts):
+    if spans is False or not any(texts):
+        tagger = None
+    elif tagger is None:
         tagger = load_span_tagger()
     out = []
     for ti, mentions in enumerate(per_text):

@@ -38,7 +38,8 @@ from skillenai.classify.skills.taxonomy import load_taxonomy
 # Lines whose marginals a tagger remembers (about 0.4 KB each); the memory is emptied when full.
 LINE_CACHE_SIZE = 100_000
 
-__all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tags", "token_spans_from_probs"]
+__all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tags", "token_spans_from_probs",
+           "tidy_spans"]
 
 
 # --------------------------------------------------------------------------- tokens
@@ -554,6 +555,56 @@ def token_spans_from_probs(p_in: Sequence[float], p_begin: Sequence[float], thre
     return out
 
 
+# Tokens a KNOWLEDGE span never begins or ends with (2 of SkillSpan's and the labelled
+# postings' 2,943 training spans do): "scripting or", "Master's in", "Scrum methodology into".
+_EDGE_WORDS = frozenset({"a", "an", "the", "and", "or", "&", "/", "-", "in", "of", "on", "at", "to", "for", "with", "as",
+                         "by", "from", "into", "(", ":"})
+
+
+_CONJUNCTIONS = frozenset({"and", "or", "&", "/"})
+
+
+def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tuple[int, int]],
+               mentions: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Token spans cut where the text has a comma between two of their tokens (the tokenizer
+    drops commas, as SkillSpan has none, but a list "Docker, Kubernetes" in a posting names
+    one skill an item) and at a conjunction between two ``mentions`` (character spans of
+    taxonomy aliases: "React and Redux", but "relational and non-relational databases" stays
+    whole, as annotators split 159 of 170 such pairs in the training postings), without
+    joining words or an opening bracket at either end, nor a closing bracket at the end of a
+    span that opens none ("Git )").
+
+    >>> d = tokenize("Experience with Docker, Kubernetes and\\nGit and Jira )")
+    >>> [" ".join(d.text[a:b] for a, b in d.offsets[i:j])
+    ...  for i, j in tidy_spans(d.text, d.offsets, [(1, 5), (5, 9)], [(39, 42), (47, 51)])]
+    ['Docker', 'Kubernetes', 'Git', 'Jira']
+    """
+    ends = {b for _, b in mentions}
+    starts = {a for a, _ in mentions}
+    out = []
+    for a, b in spans:
+        pieces, start = [], a
+        for k in range(a, b - 1):
+            if "," in text[offsets[k][1]:offsets[k + 1][0]]:
+                pieces.append((start, k + 1))
+                start = k + 1
+            elif (k > start and offsets[k - 1][1] in ends and offsets[k + 1][0] in starts
+                  and text[offsets[k][0]:offsets[k][1]].lower() in _CONJUNCTIONS):
+                pieces.append((start, k))
+                start = k + 1
+        pieces.append((start, b))
+        for i, j in pieces:
+            words = [text[x:y].lower() for x, y in offsets[i:j]]
+            lo, hi = 0, len(words)
+            while lo < hi and words[lo] in _EDGE_WORDS:
+                lo += 1
+            while hi > lo and (words[hi - 1] in _EDGE_WORDS or (words[hi - 1] == ")" and "(" not in words[lo:hi])):
+                hi -= 1
+            if lo < hi:
+                out.append((i + lo, i + hi))
+    return out
+
+
 # --------------------------------------------------------------------------- the tagger
 
 
@@ -562,12 +613,14 @@ class SpanTagger:
 
     ``labels`` are the span labels trained (e.g. ``("K",)`` or ``("K", "S")``); ``output``
     those whose spans are returned. ``threshold`` ``None`` decodes with Viterbi, a number
-    with marginal probabilities (averaged over the models).
+    with marginal probabilities (averaged over the models). ``tidy``: pass the spans found
+    through :func:`tidy_spans`.
     """
 
     def __init__(self, featurizer: Featurizer, labels: Sequence[str] = ("K",), output: Sequence[str] | None = None,
-                 threshold: float | None = None):
+                 threshold: float | None = None, tidy: bool = False):
         self.featurizer = featurizer
+        self.tidy = tidy
         self.labels = tuple(labels)
         self.output = tuple(output or labels)
         self.threshold = threshold
@@ -694,7 +747,8 @@ class SpanTagger:
 
     def predict_doc(self, doc: Doc) -> list[tuple[int, int]]:
         """Token spans over ``doc``'s flat token list."""
-        return self.predict_features(self.featurizer.doc_features(doc))
+        spans = self.predict_features(self.featurizer.doc_features(doc))
+        return tidy_spans(doc.text, doc.offsets, spans) if self.tidy else spans
 
     def predict(self, text: str) -> list[tuple[int, int]]:
         """Character spans ``(start, end)`` of the skills found in ``text``."""
@@ -709,7 +763,7 @@ class SpanTagger:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         f = self.featurizer
-        meta = {"labels": list(self.labels), "output": list(self.output), "threshold": self.threshold,
+        meta = {"labels": list(self.labels), "output": list(self.output), "threshold": self.threshold, "tidy": self.tidy,
                 "models": [os.path.basename(m) for m in self.model_files],
                 "context": f.context, "boilerplate": f.boilerplate, "bigrams": f.bigrams,
                 "strict_headers": f.strict_headers, "header_text": f.header_text, "taxonomy": f.use_taxonomy,
@@ -726,7 +780,7 @@ class SpanTagger:
                           context=meta["context"], boilerplate=meta["boilerplate"],
                           bigrams=meta.get("bigrams", True), strict_headers=meta.get("strict_headers", False),
                           header_text=meta.get("header_text", False))
-        tagger = cls(feat, meta["labels"], meta["output"], meta["threshold"])
+        tagger = cls(feat, meta["labels"], meta["output"], meta["threshold"], meta.get("tidy", False))
         for m in meta["models"]:
             tagger.add_model(directory / m)
         return tagger

@@ -28,8 +28,10 @@ logger = logging.getLogger(__name__)
 
 MODEL_DIR = MODELS_DIR / "skill_spans"
 N_FOLDS = 5
+CONTEXT = "lite"
 PARAMS = ({"c1": 0.1, "c2": 0.01},)
 THRESHOLD = 0.3
+TIDY = True  # spans.tidy_spans on what the model finds
 LABELS = ("K", "S")  # KNOWLEDGE first: it wins where a SKILL span overlaps it
 
 
@@ -104,12 +106,18 @@ def training_postings() -> list[LabelledPosting]:
             + labelled_postings(held=False))
 
 
-def train_span_model(directory: Path | str = MODEL_DIR, postings: Sequence[LabelledPosting] | None = None) -> dict:
+def train_span_model(directory: Path | str = MODEL_DIR, postings: Sequence[LabelledPosting] | None = None, *,
+                     context: bool | str = CONTEXT, params: Sequence[dict] = PARAMS,
+                     threshold: float = THRESHOLD, tidy: bool = TIDY) -> dict:
     """Train the span model on ``postings`` (default :func:`training_postings`) and save it
-    in ``directory``; returns what was trained on and how long it took."""
+    in ``directory``; returns what was trained on and how long it took.
+
+    ``context``, ``params`` (one CRF per entry, averaged), ``threshold`` and ``tidy`` default to the
+    shipped settings; other values are for cross-validation (``python -m evaluation.skills_cv``).
+    """
     started = time.perf_counter()
     postings = list(postings) if postings is not None else training_postings()
-    featurizer = Featurizer(context="lite")
+    featurizer = Featurizer(context=context)
     examples = [_Example(p, featurizer) for p in postings]
     xs, ys = [], []
     for fold in range(N_FOLDS):
@@ -124,12 +132,12 @@ def train_span_model(directory: Path | str = MODEL_DIR, postings: Sequence[Label
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     featurizer.phrases = _dictionaries(examples)
-    tagger = SpanTagger(featurizer, labels=LABELS, output=("K",), threshold=THRESHOLD)
+    tagger = SpanTagger(featurizer, labels=LABELS, output=("K",), threshold=threshold, tidy=tidy)
     with tempfile.TemporaryDirectory() as scratch:
-        for i, params in enumerate(PARAMS):
+        for i, crf_params in enumerate(params):
             # Written aside first: a reader of the old model never sees half a file.
             tmp = Path(scratch) / f"crf{i}.crfsuite"
-            SpanTagger.train_model(xs, ys, tmp, **params)
+            SpanTagger.train_model(xs, ys, tmp, **crf_params)
             final = directory / tmp.name
             final.write_bytes(tmp.read_bytes())
             tagger.add_model(final)
