@@ -951,7 +951,7 @@ REFRESH_METROS = 200
 REFRESH_ROLES = 100
 PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
 # Bump when a page's fields change: stored pages of another format are not served.
-PAGE_FORMAT = 4
+PAGE_FORMAT = 5
 PAGE_ARTICLES = 10
 
 
