@@ -10,6 +10,13 @@ completes and every ground-truth posting and article must be stored exactly once
 Usage::
 
     python -m benchmarks.crash_trials --trials 20          # prints a table, writes results/crash.json
+    python -m benchmarks.crash_trials --trials 20 --daily  # the same for ``skillenai daily``
+
+With ``--daily`` each trial is a ``skillenai daily`` of the sample web (crawl, dedupe,
+classify, metrics) into a new store, killed at a random moment of a whole run's length
+(measured first on a scratch store), so that kills land in every stage; after the kill
+the store is checked, then the day is run again, which must finish ``ok`` with every
+ground-truth document stored once and every document classified.
 
 ``tests/test_crash_safety.py`` runs the same trials, three of them.
 """
@@ -46,6 +53,14 @@ def crawl_command(web, web_dir: Path, db: Path, batch: int = 10) -> list[str]:
     for key, value in settings.items():
         command += ["--set", f"{key}={json.dumps(value)}"]
     return command
+
+
+DAY = "2026-05-10"
+
+
+def daily_command(web_dir: Path, db: Path) -> list[str]:
+    """``skillenai daily`` of the sample web (served by the command itself)."""
+    return [sys.executable, "-m", "skillenai.cli", "daily", "--db", str(db), "--date", DAY, "--sample-web", str(web_dir)]
 
 
 def truth_urls(web_dir: Path) -> set[str]:
@@ -118,10 +133,60 @@ def check_store(db: Path) -> list[str]:
     return problems
 
 
+def run_daily_trials(web_dir: Path, work: Path, trials: int, seed: int, *, timeout: float = 600) -> dict:
+    """``trials`` daily runs, each into a new store, killed at a random moment, checked,
+    then run again to the end; returns what was seen."""
+    rng = random.Random(seed)
+    truth = truth_urls(web_dir)
+    started = time.monotonic()
+    subprocess.run(daily_command(web_dir, work / "scratch.db"), capture_output=True, timeout=timeout)
+    length = time.monotonic() - started
+    results = []
+    for number in range(1, trials + 1):
+        db = work / f"trial{number}.db"
+        delay = rng.uniform(0.05, 0.95) * length
+        started = time.monotonic()
+        process = subprocess.Popen(daily_command(web_dir, db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        while process.poll() is None and time.monotonic() - started < delay:
+            time.sleep(0.05)
+        finished_first = process.poll() is not None
+        if not finished_first:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        row = {"trial": number, "killed_after_s": round(time.monotonic() - started, 2),
+               "finished_before_kill": finished_first, "documents": _count(db),
+               "stage": _query(db, "SELECT COUNT(*) FROM daily_runs") and _stage(db),
+               "problems": check_store(db) if db.exists() else []}
+        again = subprocess.run(daily_command(web_dir, db), capture_output=True, text=True, timeout=timeout)
+        conn = sqlite3.connect(db)
+        stored = [r[0] for r in conn.execute("SELECT url FROM documents WHERE kind IN ('posting', 'article')")]
+        row.update(rerun_returncode=again.returncode,
+                   outcome=conn.execute("SELECT outcome FROM daily_runs WHERE date = ?", [DAY]).fetchone()[0],
+                   missing=len(truth - set(stored)), duplicated=len(stored) - len(set(stored)),
+                   unclassified=conn.execute("SELECT COUNT(*) FROM documents WHERE classified_at IS NULL").fetchone()[0],
+                   rerun_problems=check_store(db))
+        conn.close()
+        results.append(row)
+    return {"trials": results, "daily_run_seconds": round(length, 1), "truth": len(truth)}
+
+
+def _stage(db: Path) -> str:
+    """The stages a killed daily run had finished (its record's ``stages`` keys)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        stages = conn.execute("SELECT stages FROM daily_runs WHERE date = ?", [DAY]).fetchone()
+        conn.close()
+        return ",".join(json.loads(stages[0])) if stages else ""
+    except sqlite3.Error:
+        return ""
+
+
 def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout: float = 600) -> dict:
     """``trials`` killed crawls on one store, then a complete one; returns what was seen."""
     rng = random.Random(seed)
     expected = len(truth_urls(web_dir))
+    command = crawl_command(web, web_dir, db)
     results = []
     for number in range(1, trials + 1):
         last_run = _query(db, "SELECT MAX(id) FROM crawl_runs")
@@ -130,7 +195,7 @@ def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout:
         target = None if early else rng.uniform(0.05, 0.95) * expected
         delay = rng.uniform(0.5, 6.0) if early else None
         started = time.monotonic()
-        process = subprocess.Popen(crawl_command(web, web_dir, db), stdout=subprocess.DEVNULL,
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
         finished_first = False
         while True:
@@ -138,9 +203,9 @@ def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout:
                 finished_first = True
                 break
             elapsed = time.monotonic() - started
-            if early and elapsed >= delay:
+            if delay is not None and elapsed >= delay:
                 break
-            if not early and _written_since(db, last_run) >= target:
+            if target is not None and _written_since(db, last_run) >= target:
                 break
             if elapsed > timeout:
                 break
@@ -156,7 +221,7 @@ def run_trials(web, web_dir: Path, db: Path, trials: int, seed: int, *, timeout:
             "runs_cut_short": _running_since(db, last_run),
             "problems": check_store(db) if db.exists() else [],
         })
-    final = subprocess.run(crawl_command(web, web_dir, db), capture_output=True, text=True, timeout=timeout)
+    final = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     conn = sqlite3.connect(db)
     stored = [row[0] for row in conn.execute("SELECT url FROM documents WHERE kind IN ('posting', 'article')")]
     truth = truth_urls(web_dir)
@@ -184,14 +249,27 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--postings", type=int, default=150)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--daily", action="store_true", help="kill skillenai daily runs instead of crawls")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="skillenai-crash-") as tmp:
         web_dir = Path(tmp) / "web"
         generate(web_dir, postings=args.postings, seed=args.seed, as_of=dt.date(2026, 5, 9))
-        with SampleWebServer(web_dir) as web:
-            started = time.monotonic()
-            report = run_trials(web, web_dir, Path(tmp) / "store.db", args.trials, args.seed)
-            report["seconds"] = round(time.monotonic() - started, 1)
+        started = time.monotonic()
+        if args.daily:
+            report = run_daily_trials(web_dir, Path(tmp), args.trials, args.seed)
+        else:
+            with SampleWebServer(web_dir) as web:
+                report = run_trials(web, web_dir, Path(tmp) / "store.db", args.trials, args.seed)
+        report["seconds"] = round(time.monotonic() - started, 1)
+    ok = print_daily(report) if args.daily else print_crawls(report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    report.update(postings=args.postings, seed=args.seed, date=dt.date.today().isoformat())
+    path = RESULTS.with_name("crash_daily.json") if args.daily else RESULTS
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0 if ok else 1
+
+
+def print_crawls(report: dict) -> bool:
     print(f"{'trial':>5}  {'kind':9}  {'killed after':>12}  {'written by it':>13}  {'runs cut':>8}  "
           f"{'documents':>9}  problems")
     for t in report["trials"]:
@@ -204,13 +282,28 @@ def main() -> int:
           f"documents stored, {report['missing_count']} missing, {report['duplicated']} duplicated, store problems: "
           f"{report['final_problems'] or 'none'}; runs by outcome: {report['runs_by_outcome']} "
           f"({report['runs_cut_short']} cut short by the kills)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report.update(postings=args.postings, seed=args.seed, date=dt.date.today().isoformat())
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    ok = (clean == len(report["trials"]) and report["final_returncode"] == 0 and not report["missing_count"]
-          and not report["duplicated"] and not report["final_problems"]
-          and report["runs_by_outcome"].get("interrupted", 0) == report["runs_cut_short"])
-    return 0 if ok else 1
+    return (clean == len(report["trials"]) and report["final_returncode"] == 0 and not report["missing_count"]
+            and not report["duplicated"] and not report["final_problems"]
+            and report["runs_by_outcome"].get("interrupted", 0) == report["runs_cut_short"])
+
+
+def print_daily(report: dict) -> bool:
+    print(f"a whole daily run: {report['daily_run_seconds']} s; {report['truth']} truth documents")
+    print(f"{'trial':>5}  {'killed after':>12}  {'stages done':24}  {'documents':>9}  {'problems':10}  "
+          f"{'rerun':>5}  {'outcome':8}  missing  duplicated  unclassified")
+    good = 0
+    for t in report["trials"]:
+        killed = "finished" if t["finished_before_kill"] else f"{t['killed_after_s']:.2f} s"
+        sound = not t["problems"] and not t["rerun_problems"] and t["rerun_returncode"] == 0 and t["outcome"] == "ok" \
+            and not t["missing"] and not t["duplicated"] and not t["unclassified"]
+        good += sound
+        print(f"{t['trial']:>5}  {killed:>12}  {(t['stage'] or '-'):24}  {t['documents']:>9}  "
+              f"{(', '.join(t['problems']) or 'none'):10}  {t['rerun_returncode']:>5}  {t['outcome']:8}  "
+              f"{t['missing']:>7}  {t['duplicated']:>10}  {t['unclassified']:>12}")
+    print(f"\n{len(report['trials'])} daily runs killed with kill -9, "
+          f"{sum(not t['finished_before_kill'] for t in report['trials'])} of them before they finished; "
+          f"{good} left a sound store that a rerun completed (ok, nothing missing, duplicated or unclassified)")
+    return good == len(report["trials"])
 
 
 if __name__ == "__main__":

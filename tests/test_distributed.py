@@ -91,8 +91,13 @@ def fetched_pages(requests) -> Counter:
 
 def store_snapshot(db: Path) -> dict:
     conn = sqlite3.connect(db)
+    # A paper two seeds find (arXiv's search and an OAI-PMH harvest) is stored as the
+    # source read last gave it (a date or a time, its own XML): in two workers, either.
     documents = conn.execute(
-        "SELECT id, url, spider, kind, title, text, lang, author, published_at, content_hash, raw_type, extraction "
+        "SELECT id, url, spider, kind, title, "
+        "CASE WHEN kind = 'paper' THEN NULL ELSE text END, lang, author, "
+        "CASE WHEN kind = 'paper' THEN substr(published_at, 1, 10) ELSE published_at END, "
+        "CASE WHEN kind = 'paper' THEN NULL ELSE content_hash END, raw_type, extraction "
         "FROM documents ORDER BY id").fetchall()
     postings = conn.execute("SELECT * FROM postings ORDER BY document_id").fetchall()
     raw = conn.execute("SELECT COUNT(*) FROM documents WHERE raw IS NOT NULL").fetchone()[0]
@@ -347,8 +352,10 @@ def test_unreachable_redis_is_a_clear_error(tmp_path):
         assert f"cannot reach Redis at {url}" in result.stderr
 
 
-# Politeness shared by the workers: a site allows one request every DELAY seconds.
-DELAY = 0.2
+# Politeness shared by the workers: a site allows one request every DELAY seconds. Long
+# enough that a crawl of the site outlasts a worker's start on a busy machine (a worker
+# that starts after the crawl is over takes no part, and shows nothing).
+DELAY = 0.4
 
 
 def polite_crawl(web, web_dir, redis_server, db: Path, workers: int, key: str, *extra: str) -> dict:
@@ -363,19 +370,28 @@ def polite_crawl(web, web_dir, redis_server, db: Path, workers: int, key: str, *
         _out, err = process.communicate(timeout=600)
         assert process.returncode == 0, err[-3000:]
     redis_server.client.delete(f"{key}:items", f"{key}:events")
-    return web.load(start)
+    # Requests that started within half the delay of the one before, robots.txt left out
+    # (each worker reads it for itself): a load-independent sign of two workers' requests
+    # interleaving without regard for each other.
+    times = sorted(t for t, (_site, _m, path, _s) in zip(web.request_times[start:], web.requests[start:])
+                   if path != "/robots.txt")
+    close = sum(1 for a, b in zip(times, times[1:]) if b - a < DELAY / 2)
+    return {**web.load(start), "close": close}
 
 
 def test_two_workers_keep_one_sites_rate_and_fetch_as_fast_as_one(web, web_dir, redis_server, tmp_path):
-    one = polite_crawl(web, web_dir, redis_server, tmp_path / "one.db", 1, "polite1")
     two = polite_crawl(web, web_dir, redis_server, tmp_path / "two.db", 2, "polite2")
     alone = polite_crawl(web, web_dir, redis_server, tmp_path / "alone.db", 2, "polite3",
                          "--set", "SKILLENAI_REDIS_SHARED_POLITENESS=false")
     limit = 1 / DELAY
-    print(f"limit {limit:.0f}/s; one worker {one}; two sharing {two}; two on their own {alone}")
-    # Two workers keep the site's limit, and fetch at one worker's rate.
-    assert two["peak"] <= limit * 1.1, two
-    assert one["peak"] <= limit * 1.1, one
-    assert 0.8 <= two["rate"] / one["rate"] <= 1.2, (one, two)
-    # Each polite on its own, they went past it.
-    assert alone["peak"] > limit * 1.3, alone
+    print(f"limit {limit:.1f}/s; two sharing {two}; two on their own {alone}")
+    # Two workers keep the site's limit (a 2 s window may hold one request more than
+    # 2 s allow) and fetch as fast as it lets one worker (one polite worker fetches at
+    # the limit: benchmarks/bench_distributed.py --delay measures the three side by side).
+    assert two["peak"] <= limit * 1.25, two
+    assert 0.8 <= two["rate"] / limit <= 1.05, two
+    # Sharing, almost no request starts within half the delay of the last; each polite on
+    # its own, the two workers' requests interleave and many do (on a busy machine too,
+    # where their rate may stay under the limit only because they are slow).
+    assert two["close"] <= 2, two
+    assert alone["close"] >= 6, alone
