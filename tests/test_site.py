@@ -166,3 +166,24 @@ def test_bad_outputs_are_one_line_errors(make_sample_store, tmp_path, capsys):
     status, _, err = run(capsys, "site", "--db", store, "--out", str(tmp_path / "new"), "--base-url", "jobs.example")
     assert status == 2 and "absolute http(s) address" in err
     assert re.search(r"skillenai: error: ", err)
+
+
+def test_a_skill_feed_carries_its_papers(make_sample_store, tmp_path, capsys):
+    store = make_sample_store()
+    db = open_db(store)
+    python = db.execute("SELECT id FROM skills WHERE name = 'Python'").fetchone()[0]
+    db.execute("INSERT INTO documents (id, url, canonical_url, kind, title, published_at, first_seen, last_seen, seq, "
+               "is_canonical) VALUES ('0a0a0a0a0a0a0a0a', 'https://arxiv.org/abs/2605.01234', "
+               "'https://arxiv.org/abs/2605.01234', 'paper', 'Python in job postings', '2026-05-08T00:00:00Z', "
+               "'2026-05-09T00:00:00Z', '2026-05-09T00:00:00Z', 999998, 1)")
+    db.execute("INSERT INTO document_skills (document_id, skill_id, mentions, score, method) "
+               "VALUES ('0a0a0a0a0a0a0a0a', ?, 1, 1, 'alias')", [python])
+    db.conn.commit()
+    db.close()
+    out = tmp_path / "site"
+    assert main(["site", "--db", str(store), "--out", str(out)]) == 0
+    capsys.readouterr()
+    feed = feedparser.parse((out / "skills" / "python" / "feed.xml").read_bytes())
+    papers = [e for e in feed.entries if e.tags[0].term == "paper"]
+    assert [e.link for e in papers] == ["https://arxiv.org/abs/2605.01234"]
+    assert "posting" in {e.tags[0].term for e in feed.entries}

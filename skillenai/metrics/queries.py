@@ -775,11 +775,14 @@ def recent_postings(db: sqlite_utils.Database, kind: str, entity_id: str | None,
 
 
 def recent_articles(db: sqlite_utils.Database, skill_id: str, *, as_of=None, window: int = DEFAULT_WINDOW,
-                    limit: int = 20) -> list[dict]:
-    """The latest canonical articles tagged with a skill, dated in the window: ``[{id,
-    title, url, date}]``, latest first (a skill page's feed)."""
+                    limit: int = 20, kind: str = "article") -> list[dict]:
+    """The latest canonical articles (``kind="paper"``: research papers) tagged with a
+    skill, dated in the window: ``[{id, title, url, date}]``, latest first (a skill page's
+    feed)."""
     _check_limit(limit)
-    return _articles(db, skill_id, make_window(db, as_of, window), limit)
+    if kind not in _WRITTEN:
+        raise ValueError(f"kind must be one of {', '.join(_WRITTEN)}, got {kind!r}")
+    return _articles(db, skill_id, make_window(db, as_of, window), limit, kind=kind)
 
 
 def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:

@@ -169,9 +169,10 @@ def _feed_entries(db, kind: str, m: dict, win: metrics.Window) -> list[dict]:
                for p in metrics.recent_postings(db, kind, m["entity_id"], as_of=win.as_of, window=win.days,
                                                 limit=FEED_ITEMS)]
     if kind == "skill":
-        entries += [{"id": a["id"], "title": a["title"], "url": a["url"], "date": a["date"], "category": "article"}
-                    for a in metrics.recent_articles(db, m["entity_id"], as_of=win.as_of, window=win.days,
-                                                     limit=FEED_ITEMS)]
+        for written in ("article", "paper"):
+            entries += [{"id": a["id"], "title": a["title"], "url": a["url"], "date": a["date"], "category": written}
+                        for a in metrics.recent_articles(db, m["entity_id"], as_of=win.as_of, window=win.days,
+                                                         limit=FEED_ITEMS, kind=written)]
     entries.sort(key=lambda e: (e["date"] or "", e["id"]), reverse=True)
     return entries[:FEED_ITEMS]
 
