@@ -143,3 +143,24 @@ def test_year_over_year_when_the_store_reaches_back(fresh_db):
     got = metrics.skill_metrics(db, ref, as_of=as_of)
     assert got["year_over_year"] == {"postings_year_before": 4, "change": 50.0}
     assert "Year over year: 4 postings in the same window a year before (+50.0%)" in render("skill", got, "md")
+
+
+def test_one_employers_template_of_many_openings_counts_at_most_cap_times_on_the_page(fresh_db):
+    db = fresh_db
+    db.execute("INSERT INTO skills (id, name, category) VALUES ('s2', 'Templated', 'tool')")
+    for i in range(12):  # twelve openings of one employer written from one template
+        _posting(db, 200 + i, "Templateco", "s2", "2026-05-01")
+    for a in range(12):
+        for b in range(a + 1, 12):
+            db.execute("INSERT INTO template_pairs (document_id, other_id, estimate, found_at) VALUES (?, ?, 0.9, 'x')",
+                       [f"{200 + a:016x}", f"{200 + b:016x}"])
+    for i in range(4):
+        _posting(db, 300 + i, f"Other {i}", "s2", "2026-05-02")
+    got = metrics.skill_metrics(db, {"id": "s2", "name": "Templated", "category": "tool"}, as_of="2026-05-09")
+    assert got["postings"] == got["raw_postings"] == 16
+    cap = metrics.DEFAULT_EMPLOYER_CAP
+    assert got["employer_capped"] == {"cap": cap, "jobs": cap + 4,
+                                      "employers": [{"company": "Templateco", "postings": 12, "counted": cap}]}
+    assert got["employer_capped"]["jobs"] == metrics.employer_capped(db, "s2", as_of="2026-05-09")["capped"]
+    page = render("skill", got, "html")
+    assert f"counted at most {cap} times: {cap + 4} jobs (Templateco 12 → {cap})" in page

@@ -519,15 +519,25 @@ def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings
                                                   "hi": window.as_of.isoformat()}, jobs=True)
 
 
+# How many times one employer's family of near-identical jobs counts in the capped count
+# (``employer_capped``, on every page).
+DEFAULT_EMPLOYER_CAP = 3
+
 # What a page's figures count, said in its JSON (``counted``) and on the page.
 COUNTED = ("jobs: reposts and cross-posts of one job count once, and one job offered in several places "
            "(a job group) counts once, and once in each of its metros")
 
 
 def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: int, postings: int) -> dict:
-    """Pay, workplace, employers, the raw count and year over year
-    (:mod:`skillenai.metrics.market`) of an entity's postings in the window."""
+    """Pay, workplace, employers, the raw count, the employer-capped count (each
+    employer's family of near-identical jobs counted at most ``DEFAULT_EMPLOYER_CAP``
+    times: :func:`employer_capped`) and year over year (:mod:`skillenai.metrics.market`)
+    of an entity's postings in the window."""
     out = market_figures(db, table, window.before(window.days), limit)
+    _, capped, ranked = _capped_jobs(db, table, window.before(window.days), DEFAULT_EMPLOYER_CAP)
+    out["employer_capped"] = {"cap": DEFAULT_EMPLOYER_CAP, "jobs": capped,
+                              "employers": [{k: e[k] for k in ("company", "postings", "counted")}
+                                            for e in ranked[:limit]]}
     year_ago = window.as_of - dt.timedelta(days=365)
     out["year_over_year"] = year_over_year(
         db, _ENTITY_POSTINGS[kind], {"id": entity_id}, postings,
@@ -579,7 +589,10 @@ def skill_metrics(
     papers, and beyond the seed (every entity page has them; :mod:`skillenai.metrics.market`):
     ``pay`` (share stating pay, yearly median and interquartile range per currency),
     ``workplace`` (remote, hybrid, onsite counts and shares), ``employers`` (distinct, top,
-    HHI), ``raw_postings`` (every canonical posting, a job group's in each place) and
+    HHI), ``raw_postings`` (every canonical posting, a job group's in each place),
+    ``employer_capped`` (``{cap, jobs, employers}``: the jobs with each employer's family of
+    near-identical ones counted at most ``cap`` times, and the employers that cap takes
+    from) and
     ``year_over_year`` (or ``None``).
     """
     _check_limit(limit)
@@ -619,9 +632,6 @@ def skill_metrics(
     return out
 
 
-DEFAULT_EMPLOYER_CAP = 3
-
-
 def employer_capped(db: sqlite_utils.Database, skill: str | dict, *, as_of=None, window: int = DEFAULT_WINDOW,
                     cap: int = DEFAULT_EMPLOYER_CAP, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
     """A skill's jobs in the window with each employer's near-identical ones capped: the
@@ -642,11 +652,21 @@ def employer_capped(db: sqlite_utils.Database, skill: str | dict, *, as_of=None,
     win = make_window(db, as_of, window)
     params = {"id": ref["id"], "lo": win.before(win.days), "hi": win.as_of.isoformat()}
     with _Postings(db, _ENTITY_POSTINGS["skill"], params, jobs=True) as table:
-        rows = db.execute(f"SELECT w.document_id, w.job_id, p.company FROM {table} w "
-                          "CROSS JOIN postings p ON p.document_id = w.document_id").fetchall()
-        links = db.execute(f"SELECT tp.document_id, tp.other_id FROM {table} w "
-                           f"CROSS JOIN template_pairs tp ON tp.document_id = w.document_id "
-                           f"WHERE tp.other_id IN (SELECT document_id FROM {table})").fetchall()
+        jobs, capped, ranked = _capped_jobs(db, table, win.before(win.days), cap)
+    return {**_header(ref, win), "postings": jobs, "capped": capped, "cap": cap, "employers": ranked[:limit]}
+
+
+def _capped_jobs(db, table: str, lo: str, cap: int) -> tuple[int, int, list[dict]]:
+    """The jobs of ``table`` (a :class:`_Postings` table with job ids) dated after ``lo``,
+    the same with each employer's family of near-identical jobs counted at most ``cap``
+    times, and the employers the cap takes from, most first (see :func:`employer_capped`)."""
+    rows = db.execute(f"SELECT w.document_id, w.job_id, p.company FROM {table} w "
+                      "CROSS JOIN postings p ON p.document_id = w.document_id WHERE w.date_posted > :lo",
+                      {"lo": lo}).fetchall()
+    links = db.execute(f"SELECT tp.document_id, tp.other_id FROM {table} w "
+                       f"CROSS JOIN template_pairs tp ON tp.document_id = w.document_id "
+                       f"WHERE w.date_posted > :lo AND tp.other_id IN "
+                       f"(SELECT document_id FROM {table} WHERE date_posted > :lo)", {"lo": lo}).fetchall()
     job_of = {doc: job for doc, job, _ in rows}
     company_of = {job: company for _, job, company in rows}
     parent = {job: job for job in company_of}
@@ -675,8 +695,7 @@ def employer_capped(db: sqlite_utils.Database, skill: str | dict, *, as_of=None,
     capped = sum(e["counted"] for e in employers.values())
     ranked = sorted((e for e in employers.values() if e["counted"] < e["postings"]),
                     key=lambda e: (e["counted"] - e["postings"], e["company"] or ""))
-    return {**_header(ref, win), "postings": len(company_of), "capped": capped, "cap": cap,
-            "employers": ranked[:limit]}
+    return len(company_of), capped, ranked
 
 
 class _Clock:
@@ -954,7 +973,7 @@ REFRESH_METROS = 200
 REFRESH_ROLES = 100
 PAGE_LIMIT = 25         # list lengths kept in a stored page; shorter requests take a prefix
 # Bump when a page's fields change: stored pages of another format are not served.
-PAGE_FORMAT = 5
+PAGE_FORMAT = 6
 PAGE_ARTICLES = 10
 
 

@@ -292,6 +292,16 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.1f}%"
 
 
+def _capped_line(capped: dict | None) -> str:
+    """The employer-capped count, when the cap takes anything from the page's jobs."""
+    if not capped or not capped["employers"]:
+        return ""
+    takes = ", ".join(f"{e['company'] or 'unnamed'} {e['postings']:,} → {e['counted']:,}"
+                      for e in capped["employers"][:3])
+    return (f" With each employer's family of near-identical openings counted at most {capped['cap']} times: "
+            f"{_n(capped['jobs'], 'job')} ({takes}).")
+
+
 def _market(kind: str, m: dict) -> dict | None:
     """The beyond-the-seed section as text and tables, or ``None`` for a document without it."""
     if "pay" not in m:
@@ -308,7 +318,8 @@ def _market(kind: str, m: dict) -> dict | None:
         f"{_n(employers['distinct'], 'employer')}; concentration (HHI) {employers['hhi']:,.0f} of 10,000, "
         f"{_concentration(employers['hhi'])}.",
         f"{_n(m['postings'], 'job')}: each employer's near-identical postings (one job in several places, or "
-        f"reposts) count once, against {m['raw_postings']:,} postings counted raw.",
+        f"reposts) count once, against {m['raw_postings']:,} postings counted raw."
+        + _capped_line(m.get("employer_capped")),
     ]
     yoy = m.get("year_over_year")
     if yoy is None:
