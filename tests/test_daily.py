@@ -139,6 +139,22 @@ def test_a_symlink_to_the_store_takes_the_same_lock(tmp_path):
         assert lock == db.resolve().parent / "store.db.daily.lock"
 
 
+def test_a_hard_link_to_the_store_takes_the_same_lock(tmp_path):
+    db = tmp_path / "store.db"
+    db.write_bytes(b"")
+    (tmp_path / "elsewhere").mkdir()
+    link = tmp_path / "elsewhere" / "hard.db"
+    os.link(db, link)
+    with daily_lock(str(db)):
+        with pytest.raises(DailyLocked, match=r"skillenai-daily-\d+-\d+\.lock is locked by pid"):
+            with daily_lock(str(link)):
+                pass
+    with daily_lock(str(link)):  # free again
+        pass
+    with daily_lock(str(tmp_path / "new.db")):  # a store not made yet: its path alone
+        pass
+
+
 def test_a_failing_monitor_fails_the_run_and_is_recorded(two_days, tmp_path):
     db = tmp_path / "monitored.db"
     result = daily(db, DAY1, two_days["webs"][DAY1], "--spider", "ashby",

@@ -31,6 +31,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -68,9 +69,26 @@ def daily_lock(db_path: str) -> Iterator[Path]:
     """Hold ``<db>.daily.lock`` for the block, or raise :class:`DailyLocked` at once.
 
     ``<db>`` is the store's resolved path: a symlink to the store, or the same file named
-    from another directory, takes the same lock."""
+    from another directory, takes the same lock. A hard link to the store has a path of
+    its own, so an existing store is also locked by its file's identity (device and
+    inode), through a lock file in the temporary directory every name of it shares."""
     path = Path(f"{resolved_store(db_path)}.daily.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as held:
+        held.enter_context(_locked(path))
+        try:
+            st = os.stat(path.with_name(path.name.removesuffix(".daily.lock")))
+        except OSError:
+            pass  # no store yet: nothing can link to it
+        else:
+            held.enter_context(_locked(Path(tempfile.gettempdir()) / f"skillenai-daily-{st.st_dev}-{st.st_ino}.lock"))
+        yield path
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file at ``path`` (writing this process's id into it),
+    or raise :class:`DailyLocked` naming the holder."""
     handle = open(path, "a+", encoding="utf-8")
     try:
         try:
@@ -84,7 +102,7 @@ def daily_lock(db_path: str) -> Iterator[Path]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         try:
-            yield path
+            yield
         finally:
             handle.seek(0)
             handle.truncate()
