@@ -362,7 +362,10 @@ def polite_crawl(web, web_dir, redis_server, db: Path, workers: int, key: str, *
     # After the sample web's own settings (no delay, no AutoThrottle), which they override.
     command = crawl_command(web, web_dir, db, "--redis", redis_server.url, "--spider", "jobpostings") + [
         "--set", f"SKILLENAI_REDIS_KEY={key}", "--set", f"DOWNLOAD_DELAY={DELAY}",
-        "--set", "AUTOTHROTTLE_ENABLED=true", "--set", f"AUTOTHROTTLE_START_DELAY={DELAY}", *extra]
+        "--set", "AUTOTHROTTLE_ENABLED=true", "--set", f"AUTOTHROTTLE_START_DELAY={DELAY}",
+        # A worker takes at most two requests from the shared queue ahead of its downloads:
+        # the other finds the rest there, whenever it starts.
+        "--set", "CONCURRENT_REQUESTS=2", *extra]
     start = len(web.request_times)
     processes = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                  for _ in range(workers)]
