@@ -354,8 +354,10 @@ class SampleWebServer:
             "GREENHOUSE_API_URL": self.origin("greenhouse") + "/v1/boards",
             "LEVER_API_URL": self.origin("lever") + "/v0/postings",
             "ASHBY_API_URL": self.origin("ashby") + "/posting-api/job-board",
-            "SMARTRECRUITERS_API_URL": self.origin("smartrecruiters") + "/v1/companies",
-            "WORKABLE_API_URL": self.origin("workable"),
+            # A web generated before these boards existed has none of them.
+            **({"SMARTRECRUITERS_API_URL": self.origin("smartrecruiters") + "/v1/companies"}
+               if "smartrecruiters" in self.sites else {}),
+            **({"WORKABLE_API_URL": self.origin("workable")} if "workable" in self.sites else {}),
             "WORKDAY_RESULT_CAP": self.workday_result_cap,
             **{f"{site.upper()}_URL": self.origin(site) + ("/platform/api/ats/v1/board" if site == "rippling" else "")
                + "/{board}" for site, kind in self.sites.items() if kind == "board"},
