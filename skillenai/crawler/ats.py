@@ -55,6 +55,21 @@ def salary_fields_from_text(text: str, location: str | None = None) -> dict:
     return {}
 
 
+# A source's own words for how a job is worked (Lever's and Ashby's workplaceType, Workday's
+# remoteType, Workable's workplace, the boards' fields), letters only, lower case.
+_WORKPLACES = {"onsite": "onsite", "office": "onsite", "inoffice": "onsite", "remote": "remote", "fully": "remote",
+               "fullyremote": "remote", "hybrid": "hybrid", "flexible": "hybrid"}
+
+
+def stated_workplace(value) -> str | None:
+    """A source's word for how the job is worked → onsite, hybrid or remote (else ``None``).
+
+    >>> [stated_workplace(v) for v in ("OnSite", "on_site", "Fully Remote", "Flexible", "unspecified", None)]
+    ['onsite', 'onsite', 'remote', 'hybrid', None, None]
+    """
+    return _WORKPLACES.get(re.sub(r"[^a-z]", "", str(value or "").lower()))
+
+
 def json_post(url: str, payload: dict, **kwargs) -> scrapy.Request:
     """A POST of ``payload`` as JSON (the searches of Workday and Workable)."""
     return scrapy.Request(url, method="POST", body=json.dumps(payload, sort_keys=True),

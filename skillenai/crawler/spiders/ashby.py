@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import quote
 
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
 from skillenai.core.record import Document
-from skillenai.crawler.ats import salary_fields_from_text
+from skillenai.crawler.ats import salary_fields_from_text, stated_workplace
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
-_WORKPLACES = {"onsite": "onsite", "remote": "remote", "hybrid": "hybrid"}
 _EMPLOYMENT = {"fulltime": "full_time", "parttime": "part_time", "intern": "intern",
                "contract": "contract", "temporary": "temporary"}
 
@@ -66,7 +64,7 @@ class AshbySpider(SeededSpider):
             _postal(s.get("address")) for s in job.get("secondaryLocations") or [] if isinstance(s, dict)
         ]
         locations = [a or {"name": n} for a, n in zip(addresses, names)] or None
-        workplace = _WORKPLACES.get(re.sub(r"[^a-z]", "", str(job.get("workplaceType") or "").lower()))
+        workplace = stated_workplace(job.get("workplaceType"))
         if workplace is None and job.get("isRemote"):
             workplace = "remote"
         published = lenient_datetime(job.get("publishedAt"))

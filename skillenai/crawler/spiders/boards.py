@@ -26,9 +26,6 @@ from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.discovery import xml_document
 from skillenai.crawler.spiders.base import SeededSpider
 
-_WORKPLACES = {"onsite": "onsite", "on-site": "onsite", "on_site": "onsite", "office": "onsite",
-               "remote": "remote", "fully": "remote", "fully_remote": "remote", "hybrid": "hybrid"}
-
 
 def board_url(template: str, board: str) -> str:
     """The setting's URL template with the board token in place of ``{board}``.
@@ -39,11 +36,6 @@ def board_url(template: str, board: str) -> str:
     if "{board}" not in template:
         raise ValueError(f"board URL template {template!r} has no {{board}} placeholder")
     return template.replace("{board}", quote(board, safe="")).rstrip("/")
-
-
-def workplace(value: Any) -> str | None:
-    """A source's own word for how the job is worked → onsite, hybrid or remote."""
-    return _WORKPLACES.get(str(value or "").strip().lower().replace(" ", "_"))
 
 
 def text_salary(text: Any, location: str | None = None) -> dict:

@@ -9,12 +9,10 @@ import scrapy
 
 from skillenai.core.dates import lenient_datetime
 from skillenai.core.record import Document
-from skillenai.crawler.ats import salary_fields_from_text
+from skillenai.crawler.ats import salary_fields_from_text, stated_workplace
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
-
-_WORKPLACES = {"onsite": "onsite", "on-site": "onsite", "remote": "remote", "hybrid": "hybrid"}
 
 
 class LeverSpider(SeededSpider):
@@ -85,7 +83,7 @@ class LeverSpider(SeededSpider):
             location_raw=location or "; ".join(all_locations) or None,
             locations=[{"name": name, "country": posting.get("country")} for name in all_locations] or None,
             employment_type=categories.get("commitment"),
-            stated_workplace=_WORKPLACES.get(str(posting.get("workplaceType") or "").lower()),
+            stated_workplace=stated_workplace(posting.get("workplaceType")),
             date_posted=created,
             published_at=created,
             department=categories.get("team") or categories.get("department"),

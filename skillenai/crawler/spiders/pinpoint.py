@@ -4,8 +4,9 @@ compensation range when the employer shows it)."""
 
 from __future__ import annotations
 
+from skillenai.crawler.ats import stated_workplace
 from skillenai.crawler.parsing.extract import html_to_text
-from skillenai.crawler.spiders.boards import BoardSpider, pay_range, workplace
+from skillenai.crawler.spiders.boards import BoardSpider, pay_range
 
 # Description sections in the order the posting page shows them.
 _SECTIONS = ("description", "key_responsibilities", "skills_knowledge_expertise", "benefits")
@@ -35,7 +36,7 @@ class PinpointSpider(BoardSpider):
             requisition_id=job.get("requisition_id"), location_raw=location or None,
             locations=[{"name": location, "locality": place.get("city"), "region": place.get("province"),
                         "country": place.get("country")}] if location else None,
-            employment_type=job.get("employment_type"), stated_workplace=workplace(job.get("workplace_type")),
+            employment_type=job.get("employment_type"), stated_workplace=stated_workplace(job.get("workplace_type")),
             department=department.get("name"), valid_through=job.get("deadline_at"), **_compensation(job))
 
 

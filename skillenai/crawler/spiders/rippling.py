@@ -4,8 +4,9 @@ locations, employment type, date and pay range."""
 
 from __future__ import annotations
 
+from skillenai.crawler.ats import stated_workplace
 from skillenai.crawler.parsing.extract import html_to_text
-from skillenai.crawler.spiders.boards import BoardSpider, join_places, pay_range, workplace
+from skillenai.crawler.spiders.boards import BoardSpider, join_places, pay_range
 
 
 class RipplingSpider(BoardSpider):
@@ -61,7 +62,7 @@ class RipplingSpider(BoardSpider):
             external_id=str(listed["uuid"]), location_raw=location,
             locations=[{"name": p} for p in (location or "").split("; ") if p] or None,
             employment_type=(employment.get("label") or employment.get("id")) if isinstance(employment, dict) else employment,
-            stated_workplace=workplace(job.get("workplaceType")) or ("remote" if location and location.lower().startswith("remote") else None),
+            stated_workplace=stated_workplace(job.get("workplaceType")) or ("remote" if location and location.lower().startswith("remote") else None),
             department=department.get("label") if isinstance(department, dict) else department,
             **_pay(job.get("payRangeDetails")))
 

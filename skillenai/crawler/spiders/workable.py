@@ -14,19 +14,17 @@ Job pages are ``{api}/{account}/j/{shortcode}/`` (v3) or the widget's ``url``.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 import scrapy
 
 from skillenai.core.dates import lenient_date, lenient_datetime
 from skillenai.core.record import Document
-from skillenai.crawler.ats import ats_posting, json_post
+from skillenai.crawler.ats import ats_posting, json_post, stated_workplace
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.spiders.base import SeededSpider
 
-_WORKPLACES = {"onsite": "onsite", "hybrid": "hybrid", "remote": "remote"}
 _QUERY = {"query": "", "location": [], "department": [], "worktype": [], "remote": [], "workplace": []}
 _TEXT_PARTS = ("description", "requirements", "benefits")
 _PART_TITLES = {"requirements": "Requirements", "benefits": "Benefits"}
@@ -189,7 +187,7 @@ class WorkableSpider(SeededSpider):
                                           "country": p.get("countryCode") or p.get("country")}.items() if v}
                        for p in places] or None,
             employment_type=employment,
-            stated_workplace=_WORKPLACES.get(re.sub(r"[^a-z]", "", str(workplace or "").lower())),
+            stated_workplace=stated_workplace(workplace),
             date_posted=lenient_date(published),
             published_at=lenient_datetime(published),
             department=department if isinstance(department, str) and department.strip() else None,

@@ -30,15 +30,13 @@ import scrapy
 
 from skillenai.core.dates import lenient_date
 from skillenai.core.record import Document
-from skillenai.crawler.ats import ats_posting, json_post
+from skillenai.crawler.ats import ats_posting, json_post, stated_workplace
 from skillenai.crawler.issues import report_skipped
 from skillenai.crawler.parsing.extract import html_to_text
 from skillenai.crawler.seeds import workday_site
 from skillenai.crawler.spiders.base import SeededSpider
 
 PAGE_SIZE = 20  # the most the CXS API returns per request
-_WORKPLACES = {"remote": "remote", "fullyremote": "remote", "hybrid": "hybrid", "flexible": "hybrid",
-               "onsite": "onsite", "office": "onsite", "inoffice": "onsite"}
 _RELATIVE = re.compile(r"posted\s+(today|yesterday|(\d+)\+?\s+days?\s+ago)", re.IGNORECASE)
 _REQ_ID = re.compile(r"_((?:[A-Z]{1,5}-?)?\d{3,})(?:-\d+)?$")
 
@@ -174,7 +172,7 @@ class WorkdaySpider(SeededSpider):
             locations=[{"name": n, **({"country": country["descriptor"]} if country.get("descriptor") else {})}
                        for n in names] or None,
             employment_type=info.get("timeType"),
-            stated_workplace=_WORKPLACES.get(re.sub(r"[^a-z]", "", str(info.get("remoteType") or "").lower())),
+            stated_workplace=stated_workplace(info.get("remoteType")),
             date_posted=started,
             published_at=started,
         )
