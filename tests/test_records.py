@@ -89,6 +89,16 @@ def test_canonical_url_drops_tracking_and_fragment_and_maps_origin():
     assert canonicalize_url("https://Example.com:443") == "https://example.com/"
 
 
+def test_a_remembered_canonical_spelling_still_meets_the_origin_map():
+    # The first call remembers its answer as canonical; an origin map given later for that
+    # origin still rewrites it, and the remembered spelling is what the uncached path gives.
+    local = canonicalize_url("http://127.0.0.1:8124/jobs/2?b=1&a=2")
+    assert local == "http://127.0.0.1:8124/jobs/2?a=2&b=1"
+    assert canonicalize_url(local) == local
+    assert canonicalize_url(local, {"http://127.0.0.1:8124": "https://acme.example"}) == "https://acme.example/jobs/2?a=2&b=1"
+    assert canonicalize_url(local, {"http://127.0.0.1:9": "https://other.example"}) == local
+
+
 def test_origin_map_does_not_match_longer_ports():
     assert canonicalize_url("http://127.0.0.1:8123/x", {"http://127.0.0.1:812": "https://a.example"}).startswith("http://127.0.0.1:8123")
 

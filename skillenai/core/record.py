@@ -148,6 +148,23 @@ def canonicalize_url(url: str, origin_map: dict[str, str] | None = None) -> str:
     >>> canonicalize_url("HTTPS://Example.com:443/a/./b/../c%7e?b=2&utm_source=x&a=1#apply")
     'https://example.com/a/c~?a=1&b=2'
     """
+    if url in _CANONICAL_SPELLINGS and (not origin_map or apply_origin_map(url, origin_map) == url):
+        return url
+    canonical = _canonicalize(url, origin_map)
+    if len(_CANONICAL_SPELLINGS) >= _CANONICAL_SPELLINGS_MAX:
+        _CANONICAL_SPELLINGS.clear()
+    _CANONICAL_SPELLINGS.add(canonical)
+    return canonical
+
+
+# URLs known to be canonical spellings: a crawled page's URL is made canonical by its spider,
+# then again by the store's normalisation, and w3lib's canonicalisation is the costlier half
+# of that (about 50 us a URL). Emptied when full.
+_CANONICAL_SPELLINGS: set[str] = set()
+_CANONICAL_SPELLINGS_MAX = 100_000
+
+
+def _canonicalize(url: str, origin_map: dict[str, str] | None) -> str:
     parts = urlsplit(url.strip())
     url = (apply_origin_map(f"{parts.scheme.lower()}://{parts.netloc.lower()}", origin_map)
            + urlunsplit(("", "", parts.path, parts.query, "")))

@@ -161,6 +161,7 @@ class JobPostingsSpider(SeededSpider):
             given_url = fields.get("canonical_url")
             canonical = page_canonical if given_url == found.canonical_url else (
                 self.own_url(given_url, response, seed, "JSON-LD url") or page_canonical)
+            # The stored spelling: the store's normalisation finds it already canonical.
             name = canonicalize_url(self.public_url(canonical or response.url))
             if name in named:
                 report_skipped(self, response.url, "duplicate_on_page",
@@ -172,7 +173,7 @@ class JobPostingsSpider(SeededSpider):
             given = {key: value for key, value in fields.items() if key in FIELDS and value is not None}
             item = Document(**{**given, "url": response.url, "kind": "posting", "spider": self.name,
                                "source": seed.source, "raw": raw, "raw_type": "html", "extraction": found.extraction,
-                               "canonical_url": canonical})
+                               "canonical_url": name})
             item.company = item.company or seed.source
             item.published_at = item.date_posted
             yield item
