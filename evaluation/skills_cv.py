@@ -11,9 +11,12 @@ are scored as :func:`evaluation.skills_real.score` scores the development split,
 evaluation sets hold).
 
 Fold models are kept under ``--cache`` (one folder per setting), so trying thresholds on
-them costs no training.
+them costs no training. ``--filter C`` also scores the second look at each span
+(:mod:`skillenai.classify.skills.spanfilter`): each fold's spans are kept or dropped by a
+filter fitted to the other folds' out-of-fold spans, at each ``--keep`` threshold.
 
     python -m evaluation.skills_cv [--context lite|full] [--crf 0.1,0.01 ...] [--threshold 0.3 ...]
+                                   [--filter 0.1 ... --keep 0.5 ...]
 """
 
 from __future__ import annotations
@@ -26,9 +29,17 @@ from pathlib import Path
 from typing import Sequence
 
 from evaluation.skills_real import score, tagger_spans
+from skillenai.classify.skills.filtertrain import (
+    FILTER_THRESHOLD,
+    SpanRecords,
+    fit_filter,
+    fold_span_models,
+    out_of_fold_spans,
+)
+from skillenai.classify.skills.matcher import detect_skills
 from skillenai.classify.skills.spandata import LabelledPosting
 from skillenai.classify.skills.spans import SpanTagger
-from skillenai.classify.skills.spantrain import CONTEXT, PARAMS, THRESHOLD, TIDY, train_span_model, training_postings
+from skillenai.classify.skills.spantrain import CONTEXT, PARAMS, THRESHOLD, TIDY, training_postings
 from skillenai.classify.skills.taxonomy import TAXONOMY_DIR
 
 FOLDS = 5
@@ -52,23 +63,19 @@ def fold_models(postings: Sequence[LabelledPosting], context, params: Sequence[d
     root = cache / hashlib.sha1(key.encode()).hexdigest()[:12]
     root.mkdir(parents=True, exist_ok=True)
     (root / "settings.json").write_text(key)
-    out = []
-    for fold in range(folds):
-        where = root / f"fold{fold}"
-        if not (where / "tagger.json").exists():
-            train = [p for k, p in enumerate(postings) if k % folds != fold]
-            train_span_model(where, train, context=context, params=params)
-        out.append(where)
-    return out
+    return fold_span_models(postings, root, folds, context=context, params=params)
 
 
 def oof_predictions(context=CONTEXT, params: Sequence[dict] = PARAMS, thresholds: Sequence[float] = (THRESHOLD,),
-                    cache: Path = DEFAULT_CACHE, folds: int = FOLDS,
-                    tidy: bool = TIDY) -> tuple[list[LabelledPosting], dict]:
-    """The training postings and, per threshold, each one's out-of-fold prediction."""
+                    cache: Path = DEFAULT_CACHE, folds: int = FOLDS, tidy: bool = TIDY,
+                    filters: Sequence[tuple[float, float]] = ()) -> tuple[list[LabelledPosting], dict]:
+    """The training postings and, per threshold, each one's out-of-fold prediction; with
+    ``filters`` (``(C, keep threshold)`` pairs), also per ``(threshold, C, keep)`` the
+    prediction after a span filter trained on the other folds' out-of-fold spans
+    (:func:`filtered_predictions`)."""
     postings = training_postings()
     dirs = fold_models(postings, context, params, cache, folds)
-    predicted: dict[float, list] = {t: [None] * len(postings) for t in thresholds}
+    predicted: dict = {t: [None] * len(postings) for t in thresholds}
     for fold, where in enumerate(dirs):
         tagger = SpanTagger.load(where)
         tagger.tidy = tidy
@@ -78,7 +85,30 @@ def oof_predictions(context=CONTEXT, params: Sequence[dict] = PARAMS, thresholds
             tagger.forget_lines()
             for k, pred in zip(index, tagger_spans([postings[k].text for k in index], tagger=tagger)):
                 predicted[threshold][k] = pred
+    for threshold in thresholds if filters else ():
+        records = out_of_fold_spans(postings, dirs, detect_skills, threshold, tidy)
+        for (c, keep), pred in filtered_predictions(postings, predicted[threshold], records, filters, folds).items():
+            predicted[(threshold, c, keep)] = pred
     return postings, predicted
+
+
+def filtered_predictions(postings: Sequence[LabelledPosting], predicted: Sequence, records: SpanRecords,
+                         filters: Sequence[tuple[float, float]], folds: int = FOLDS) -> dict[tuple, list]:
+    """Per ``(C, keep threshold)``, ``predicted`` without the spans a filter drops, the
+    filter of each fold fitted to the other folds' spans (``records``)."""
+    out: dict[tuple, list] = {f: [None] * len(postings) for f in filters}
+    for c in sorted({c for c, _ in filters}):
+        for fold in range(folds):
+            train = [k for k in range(len(postings)) if k % folds != fold]
+            flt = fit_filter([postings[k] for k in train], [records[k] for k in train], c)
+            for k in range(fold, len(postings), folds):
+                probs = flt.keep_probability([f for _, f in records[k]])
+                spans, known = predicted[k]
+                for cc, keep in filters:
+                    if cc == c:
+                        drop = {s for (s, _), p in zip(records[k], probs) if p < keep}
+                        out[(cc, keep)][k] = ([s for s in spans if s not in drop], [s for s in known if s not in drop])
+    return out
 
 
 GROUPS = {"tech": ("tech",), "ats": ("ats",), "house": ("house",), "tech+ats": ("tech", "ats")}
@@ -94,16 +124,23 @@ def score_groups(postings: Sequence[LabelledPosting], predicted: Sequence, top: 
 
 
 def cross_validate(context=CONTEXT, params: Sequence[dict] = PARAMS, thresholds: Sequence[float] = (THRESHOLD,),
-                   cache: Path = DEFAULT_CACHE, folds: int = FOLDS, top: int = 25,
-                   tidy: bool = TIDY) -> dict[float, dict[str, dict]]:
-    """Out-of-fold figures per threshold, per source and pooled."""
-    postings, predicted = oof_predictions(context, params, thresholds, cache, folds, tidy)
-    return {t: score_groups(postings, predicted[t], top) for t in thresholds}
+                   cache: Path = DEFAULT_CACHE, folds: int = FOLDS, top: int = 25, tidy: bool = TIDY,
+                   filters: Sequence[tuple[float, float]] = ()) -> dict:
+    """Out-of-fold figures per threshold (and per ``(threshold, C, keep)`` with ``filters``),
+    per source and pooled."""
+    postings, predicted = oof_predictions(context, params, thresholds, cache, folds, tidy, filters)
+    return {key: score_groups(postings, pred, top) for key, pred in predicted.items()}
 
 
 def _crf(text: str) -> dict:
     c1, c2 = (float(x) for x in text.split(","))
     return {"c1": c1, "c2": c2}
+
+
+def _label(key) -> str:
+    if isinstance(key, tuple):
+        return f"threshold {key[0]} filter C {key[1]} keep {key[2]}"
+    return f"threshold {key}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, action="append", help="span threshold(s) to score")
     parser.add_argument("--tidy", choices=["yes", "no"], default="yes" if TIDY else "no",
                         help="tidy span boundaries (spans.tidy_spans; default: the shipped setting)")
+    parser.add_argument("--filter", type=float, action="append", metavar="C",
+                        help="also score a span filter (spanfilter.SpanFilter) of this C trained out of fold; repeat "
+                             "for several")
+    parser.add_argument("--keep", type=float, action="append",
+                        help=f"the span filter's keep threshold(s) (default: {FILTER_THRESHOLD})")
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where fold models are kept")
     parser.add_argument("--top", type=int, default=15, help="how many misses and false tags to list")
@@ -125,14 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.folds < 2:
         parser.error(f"--folds must be at least 2, got {args.folds}")
     context = {"full": True, "none": False}.get(args.context, args.context)
+    filters = tuple((c, k) for c in args.filter or () for k in args.keep or (FILTER_THRESHOLD,))
     results = cross_validate(context, tuple(args.crf or PARAMS), tuple(args.threshold or (THRESHOLD,)),
-                             args.cache, args.folds, args.top, args.tidy == "yes")
+                             args.cache, args.folds, args.top, args.tidy == "yes", filters)
     if args.json:
-        print(json.dumps({str(t): r for t, r in results.items()}, indent=1, ensure_ascii=False))
+        print(json.dumps({_label(t): r for t, r in results.items()}, indent=1, ensure_ascii=False))
         return 0
-    for threshold, groups in results.items():
+    for key, groups in results.items():
         for name, r in groups.items():
-            print(f"threshold {threshold} {name:9s} R {r['knowledge_recall']:.3f} P {r['precision']:.3f} "
+            print(f"{_label(key)} {name:9s} R {r['knowledge_recall']:.3f} P {r['precision']:.3f} "
                   f"strict P {r['strict_p']:.3f} R {r['strict_r']:.3f} F1 {r['strict_f1']:.3f}")
         r = groups["tech+ats"]
         print("  misses:", ", ".join(f"{t!r} {n}" for t, n in r["misses"]))

@@ -133,3 +133,51 @@ def test_training_is_deterministic_and_the_model_finds_spans(tmp_path):
             "- Familiarity with Docker and Kubernetes")
     found = {text[a:b] for a, b in tagger.predict(text)}
     assert found & {"Java", "Spring Boot", "SQL", "Docker", "Kubernetes"}
+
+
+def test_a_tool_named_in_the_teams_blurb_is_dropped_by_the_second_look():
+    # From a real posting: the team's conference talks name a tool no one asks for.
+    from skillenai.classify.skills.matcher import detect_skills
+    from skillenai.classify.skills.spantrain import load_span_tagger
+
+    text = ("About the team\nWe build the next generation of our container orchestration platform, and regularly "
+            "present our work at industry forums such as KubeCon (2023, 2024 sessions).\n"
+            "What you'll do\n- Design and build reliable services\n- Own features from design to production\n"
+            "Requirements\n- 5+ years of experience with Go and Kubernetes\n- Experience with Terraform and AWS\n")
+    tagger = load_span_tagger()
+    assert tagger.span_filter is not None
+    found = {}
+    for name, span_filter in (("with", tagger.span_filter), ("without", None)):
+        saved, tagger.span_filter = tagger.span_filter, span_filter
+        try:
+            tagger.forget_lines()
+            [detection] = detect_skills([text])
+        finally:
+            tagger.span_filter = saved
+        found[name] = {text[a:b] for a, b in detection.spans}
+    assert "KubeCon" in found["without"] and "KubeCon" not in found["with"]
+    assert {"Go", "Kubernetes", "Terraform", "AWS"} <= found["with"]
+
+
+def test_the_span_filter_checks_its_settings_and_trains_deterministically(tmp_path):
+    from skillenai.classify.skills.filtertrain import read_spans, train_span_filter
+    from skillenai.classify.skills.matcher import detect_skills
+    from skillenai.classify.skills.spanfilter import FILTER_FILE, SpanFilter
+
+    with pytest.raises(ValueError, match="C must be positive"):
+        SpanFilter(C=0)
+    with pytest.raises(ValueError, match="threshold must be in"):
+        SpanFilter(threshold=1.5)
+    postings = skillspan_postings(SKILLSPAN_TRAIN, "tech")[:16] + labelled_postings(held=False)[:8]
+    train_span_model(tmp_path, postings)
+    probabilities = []
+    for run in ("a", "b"):
+        report = train_span_filter(detect_skills, tmp_path, postings, folds=2)
+        assert report["postings"] == 24 and report["spans"] > 50
+        flt = SpanFilter.load(tmp_path / FILTER_FILE)
+        records = read_spans(postings[:4], SpanTagger.load(tmp_path), detect_skills)
+        probabilities.append(flt.keep_probability([f for rec in records for _, f in rec]))
+    assert probabilities[0] == probabilities[1] and len(probabilities[0]) > 10
+    features = [f for rec in records for _, f in rec]
+    assert flt.keep_probability(features) == pytest.approx(flt.sklearn_probability(features), abs=1e-9)
+    assert min(probabilities[0]) < 0.5 < max(probabilities[0])

@@ -616,7 +616,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser("train", help="rebuild every model from the repository's data and print evaluations",
-                       description="Retrain the skill disambiguator, the location-context, role family, occupation "
+                       description="Retrain the skill disambiguator, the skill-span model and its span filter, the "
+                                   "location-context, role family, occupation "
                                    "(SOC 2018) and document-kind models from the labelled data in skillenai/classify/data, deterministically, save them "
                                    "to skillenai/classify/models and print each held-out evaluation.")
     p.set_defaults(func=cmd_train)

@@ -12,6 +12,9 @@
 3. A span the model marks that no alias mention covers is linked to a skill
    (:mod:`skillenai.classify.skills.linking`: "c#", ". NET", "financial services",
    ESCO's skills); one that links to nothing is kept as a candidate.
+4. Each span found (the model's, and the alias mentions outside them) gets a second look
+   (:mod:`skillenai.classify.skills.spanfilter`, when the span model has a filter): a span
+   it drops takes its skills and candidates with it.
 
 Mentions of one skill are grouped into a :class:`SkillMatch`. Only step 1 runs for job
 titles and for texts shorter than :data:`SPAN_MIN_TOKENS` tokens: the model was trained on
@@ -35,8 +38,10 @@ from typing import Sequence
 from skillenai.classify.resources import CLASSIFY_DATA
 from skillenai.classify.sections import boilerplate_ranges, in_ranges, merge_ranges
 from skillenai.classify.skills import disambiguate
+from skillenai.classify.skills.filtertrain import train_span_filter
 from skillenai.classify.skills.linking import clean_span_text, default_linker
 from skillenai.classify.skills.mentions import Mention, alias_matcher, find_mentions, keep_mentions
+from skillenai.classify.skills.spanfilter import SpanInfo, span_features
 from skillenai.classify.skills.spans import tidy_spans, token_spans_from_probs, tokenize
 from skillenai.classify.skills.spantrain import load_span_tagger, train_span_model
 from skillenai.classify.skills.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
@@ -269,11 +274,55 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
                     hit.spans.append((s, e))
                     hit.score = max(hit.score, score)
         first += len(p_line)
+    outside = [s for s in covered if not any(x < s[1] and s[0] < y for x, y in detected)]
+    found = list(candidates.values())
+    span_filter = getattr(tagger, "span_filter", None)
+    if span_filter is not None and (detected or outside):
+        dropped = _filter_spans(span_filter, doc, margins, detected, outside, supported, tagger, taxonomy)
+        if dropped:
+            detected, outside, supported, found = _without(dropped, detected, outside, supported, found)
     supported.sort(key=lambda x: x[0].start)
     knowledge = list(detected)  # the model's spans are KNOWLEDGE spans
-    outside = [s for s in covered if not any(x < s[1] and s[0] < y for x, y in detected)]
     knowledge += [s for s in outside if s not in ability]
-    return supported, list(candidates.values()), sorted(detected + outside), sorted(knowledge)
+    return supported, found, sorted(detected + outside), sorted(knowledge)
+
+
+def _filter_spans(span_filter, doc, margins, detected, outside, supported, tagger, taxonomy) -> set[tuple[int, int]]:
+    """The spans (character offsets) the second look (:mod:`skillenai.classify.skills.spanfilter`)
+    drops, of the model's spans (``detected``) and the alias mentions outside them."""
+    offsets = doc.offsets
+    starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
+    p_in = [p for line in margins for p in line[0]]
+    p_any = [p for line in margins for p in line[2]]
+    model_spans = set(detected)
+    chosen, infos = [], []
+    for s in sorted(set(detected) | set(outside)):
+        i, j = _tokens_of(starts, ends, s[0], s[1])
+        if i >= j:
+            continue
+        over = next(((m, method) for m, _, method in supported if m.start < s[1] and s[0] < m.end), None)
+        skill = taxonomy.skills[over[0].skill] if over else None
+        if skill is not None and skill.category in ABILITY_CATEGORIES:
+            continue  # an ability ("writing skills"), not the tech words the filter learned to weigh
+        chosen.append(s)
+        infos.append(SpanInfo(i, j, "model" if s in model_spans else "alias", skill.category if skill else None,
+                              bool(over and over[0].ambiguous), over[1] if over else None))
+    features = span_features(doc, p_in, p_any, infos, tagger.featurizer.phrases)
+    return {s for s, keep in zip(chosen, span_filter.decide(chosen, features)) if not keep}
+
+
+def _without(dropped: set[tuple[int, int]], detected, outside, supported, candidates):
+    """``detected``, ``outside``, ``supported`` and ``candidates`` without what lies in a dropped span."""
+    def inside(a: int, b: int) -> bool:
+        return any(x <= a and b <= y for x, y in dropped)
+
+    kept_candidates = []
+    for c in candidates:
+        c.spans = [s for s in c.spans if not inside(*s)]
+        if c.spans:
+            kept_candidates.append(c)
+    return ([s for s in detected if s not in dropped], [s for s in outside if s not in dropped],
+            [x for x in supported if not inside(x[0].start, x[0].end)], kept_candidates)
 
 
 def _skipped(text: str, extra) -> list[tuple[int, int]]:
@@ -486,14 +535,15 @@ def train_skill_models(verbose: bool = False) -> dict:
     """Rebuild every skill model from the repository's data files and evaluate it.
 
     Deterministic: the same data gives the same model. Writes
-    ``skillenai/classify/models/skill_disambiguator.skops`` and the span model
-    (``skillenai/classify/models/skill_spans/``), and returns ``{"disambiguator":
+    ``skillenai/classify/models/skill_disambiguator.skops`` and the span model with its span
+    filter (``skillenai/classify/models/skill_spans/``), and returns ``{"disambiguator":
     {...per-alias held-out numbers...}, "spans": {...what it was trained on...},
-    "snippets": {...}}`` (the span model's figures on real ads: ``python -m
+    "span_filter": {...}, "snippets": {...}}`` (the span model's figures on real ads: ``python -m
     evaluation.skills_real``).
     """
     report = {"disambiguator": disambiguate.train_disambiguator(save=True, verbose=verbose)}
     report["spans"] = train_span_model()
+    report["span_filter"] = train_span_filter(detect_skills)
     load_span_tagger.cache_clear()
     report["snippets"] = evaluate_snippets()
     if verbose:

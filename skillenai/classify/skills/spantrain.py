@@ -22,6 +22,7 @@ from typing import Sequence
 
 from skillenai.classify.resources import MODELS_DIR
 from skillenai.classify.skills.spandata import SKILLSPAN_TRAIN, LabelledPosting, labelled_postings, skillspan_postings
+from skillenai.classify.skills.spanfilter import FILTER_FILE, SpanFilter
 from skillenai.classify.skills.spans import Doc, Featurizer, PhraseDict, SpanTagger, bio_tags, tokenize
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ MODEL_DIR = MODELS_DIR / "skill_spans"
 N_FOLDS = 5
 CONTEXT = "lite"
 PARAMS = ({"c1": 0.1, "c2": 0.01},)
-THRESHOLD = 0.3
+THRESHOLD = 0.2
 TIDY = True  # spans.tidy_spans on what the model finds
 LABELS = ("K", "S")  # KNOWLEDGE first: it wins where a SKILL span overlaps it
 
@@ -148,13 +149,22 @@ def train_span_model(directory: Path | str = MODEL_DIR, postings: Sequence[Label
     return report
 
 
+def with_filter(tagger: SpanTagger, directory: Path | str) -> SpanTagger:
+    """``tagger`` with the span filter saved beside it (:mod:`skillenai.classify.skills.spanfilter`)
+    as its ``span_filter``, or ``None`` there when ``directory`` has none."""
+    path = Path(directory) / FILTER_FILE
+    tagger.span_filter = SpanFilter.load(path) if path.exists() else None
+    return tagger
+
+
 @functools.lru_cache(maxsize=1)
 def load_span_tagger() -> SpanTagger:
-    """The shipped span model (cached); trained from the shipped data when its files are
-    missing, into a temporary folder when the install cannot be written (the policy of
+    """The shipped span model and its span filter (cached); the model is trained from the
+    shipped data when its files are missing (without a filter: ``skillenai train`` builds
+    that), into a temporary folder when the install cannot be written (the policy of
     :func:`skillenai.classify.training.load_or_train`)."""
     if (MODEL_DIR / "tagger.json").exists():
-        return SpanTagger.load(MODEL_DIR)
+        return with_filter(SpanTagger.load(MODEL_DIR), MODEL_DIR)
     logger.warning("%s is missing: training the skill-span model from the shipped data", MODEL_DIR)
     try:
         train_span_model(MODEL_DIR)
