@@ -200,12 +200,14 @@ def tune(folds: int = 5) -> dict:
             "chosen": best[1], "cross_validated": best[2]}
 
 
-FAMILY_GRID = {"c": (0.5, 1.0), "head_weight": (0.0, 0.5, 1.0, 1.5), "labelled_weight": (1.0, 2.0, 4.0)}
+FAMILY_GRID = {"c": (0.5, 1.0), "head_weight": (0.5, 1.0, 1.5), "team_weight": (0.0, 0.5, 1.0),
+               "labelled_weight": (2.0, 4.0)}
 
 
-def tune_family(folds: int = 5) -> dict:
-    """The family model's settings (:data:`FAMILY_GRID`: the SVM's ``c``, the weight of the
-    title's head, the weight of the labelled titles) by ``folds``-fold cross-validation on the training titles, each fold's
+def tune_family(folds: int = 5, grid: dict | None = None) -> dict:
+    """The family model's settings (``grid``, by default :data:`FAMILY_GRID`: the SVM's
+    ``c``, the weights of the title's head and of the team it names, the weight of the
+    labelled titles) by ``folds``-fold cross-validation on the training titles, each fold's
     titles left out of both models' training; the held-out titles are never read. Scored
     as the shipped pipeline decides (:func:`skillenai.classify.titles.classify_titles`,
     default thresholds): family accuracy, then SOC major accuracy."""
@@ -217,8 +219,9 @@ def tune_family(folds: int = 5) -> dict:
     occupation_models = [occupations.fit_occupation_model(
         *occupations.training_examples(frozenset(rows[i]["title"] for i in idx))) for idx in fold_rows]
     results = []
-    for values in itertools.product(*FAMILY_GRID.values()):
-        settings = dict(zip(FAMILY_GRID, values))
+    grid = grid or FAMILY_GRID
+    for values in itertools.product(*grid.values()):
+        settings = dict(zip(grid, values))
         preds = [None] * len(rows)
         for idx, occupation_model in zip(fold_rows, occupation_models):
             family_model = roles.fit_role_model(*roles.training_examples(frozenset(rows[i]["title"] for i in idx)),
