@@ -16,9 +16,11 @@ held-out titles and, labelled apart, on all titles (the training ones included, 
 cross-validation on the training titles (models refitted without each fold), never looking
 at the held-out ones. CI holds the figures to ``evaluation/roles_floors.json``.
 
-``--tune-family`` chooses the family model's settings the same way.
+``--tune-family`` chooses the family model's settings the same way; ``--cv`` scores the
+shipped settings that way and lists every training title whose family is wrong (to read
+the training errors beside the held-out ones).
 
-    python -m evaluation.roles_real [--errors 30] [--json] [--tune] [--tune-family]
+    python -m evaluation.roles_real [--errors 30] [--json] [--tune] [--tune-family] [--cv]
 """
 
 from __future__ import annotations
@@ -200,33 +202,65 @@ def tune(folds: int = 5) -> dict:
             "chosen": best[1], "cross_validated": best[2]}
 
 
-FAMILY_GRID = {"c": (0.5, 1.0), "head_weight": (0.0, 0.5, 1.0, 1.5), "labelled_weight": (1.0, 2.0, 4.0)}
+FAMILY_GRID = {"c": (0.5, 1.0), "head_weight": (0.5, 1.0, 1.5), "team_weight": (0.0, 0.5, 1.0),
+               "labelled_weight": (2.0, 4.0)}
 
 
-def tune_family(folds: int = 5) -> dict:
-    """The family model's settings (:data:`FAMILY_GRID`: the SVM's ``c``, the weight of the
-    title's head, the weight of the labelled titles) by ``folds``-fold cross-validation on the training titles, each fold's
+def _fold_occupation_models(rows: list[dict], fold_rows: list[list[int]]) -> list:
+    from skillenai.classify import occupations
+
+    return [occupations.fit_occupation_model(*occupations.training_examples(frozenset(rows[i]["title"] for i in idx)))
+            for idx in fold_rows]
+
+
+def _cross_validated(rows: list[dict], fold_rows: list[list[int]], occupation_models: list,
+                     **settings: float) -> list[tuple]:
+    """Each training row's ``(role, occupation)`` from models fitted without its fold
+    (family model ``settings`` other than the defaults), decided as the shipped pipeline
+    decides (:func:`skillenai.classify.titles.classify_titles`, default thresholds)."""
+    from skillenai.classify import roles
+    from skillenai.classify.titles import classify_titles
+
+    preds = [None] * len(rows)
+    for idx, occupation_model in zip(fold_rows, occupation_models):
+        family_model = roles.fit_role_model(*roles.training_examples(frozenset(rows[i]["title"] for i in idx)),
+                                            **settings)
+        for i, p in zip(idx, classify_titles([rows[i]["title"] for i in idx], models=(family_model, occupation_model))):
+            preds[i] = p
+    return preds
+
+
+def cross_validate(folds: int = 5) -> dict:
+    """The shipped settings' figures and errors on the training titles by ``folds``-fold
+    cross-validation (each fold's titles left out of both models' training), to read the
+    training errors beside the held-out ones; the held-out titles are never read. Adds
+    ``wrong_family``: every title whose family is wrong, with its label, the family given
+    and the label's note."""
+    rows = training_rows()
+    fold_rows = _folds(rows, folds)
+    preds = _cross_validated(rows, fold_rows, _fold_occupation_models(rows, fold_rows))
+    got = score(rows, preds)
+    got["wrong_family"] = [{"title": r["title"], "labelled": r["family"], "given": role.name if role else OTHER,
+                            "note": r.get("note", "")}
+                           for r, (role, _) in zip(rows, preds) if (role.name if role else OTHER) != r["family"]]
+    return got
+
+
+def tune_family(folds: int = 5, grid: dict | None = None) -> dict:
+    """The family model's settings (``grid``, by default :data:`FAMILY_GRID`: the SVM's
+    ``c``, the weights of the title's head and of the team it names, the weight of the
+    labelled titles) by ``folds``-fold cross-validation on the training titles, each fold's
     titles left out of both models' training; the held-out titles are never read. Scored
     as the shipped pipeline decides (:func:`skillenai.classify.titles.classify_titles`,
     default thresholds): family accuracy, then SOC major accuracy."""
-    from skillenai.classify import occupations, roles
-    from skillenai.classify.titles import classify_titles
-
     rows = training_rows()
     fold_rows = _folds(rows, folds)
-    occupation_models = [occupations.fit_occupation_model(
-        *occupations.training_examples(frozenset(rows[i]["title"] for i in idx))) for idx in fold_rows]
+    occupation_models = _fold_occupation_models(rows, fold_rows)
     results = []
-    for values in itertools.product(*FAMILY_GRID.values()):
-        settings = dict(zip(FAMILY_GRID, values))
-        preds = [None] * len(rows)
-        for idx, occupation_model in zip(fold_rows, occupation_models):
-            family_model = roles.fit_role_model(*roles.training_examples(frozenset(rows[i]["title"] for i in idx)),
-                                                **settings)
-            for i, p in zip(idx, classify_titles([rows[i]["title"] for i in idx],
-                                                 models=(family_model, occupation_model))):
-                preds[i] = p
-        got = score(rows, preds)
+    grid = grid or FAMILY_GRID
+    for values in itertools.product(*grid.values()):
+        settings = dict(zip(grid, values))
+        got = score(rows, _cross_validated(rows, fold_rows, occupation_models, **settings))
         results.append({**settings, **{k: got[k] for k in ("family_accuracy", "soc_major_accuracy",
                                                             "soc_accuracy", "unclassified")}})
     best = max(results, key=lambda r: (r["family_accuracy"], r["soc_major_accuracy"]))
@@ -254,7 +288,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="choose the decision thresholds by cross-validation on the training titles")
     parser.add_argument("--tune-family", action="store_true",
                         help="choose the family model's settings by cross-validation on the training titles")
+    parser.add_argument("--cv", action="store_true",
+                        help="score the shipped settings by cross-validation on the training titles and list "
+                             "every title whose family is wrong")
     args = parser.parse_args(argv)
+    if args.cv:
+        r = cross_validate()
+        if args.json:
+            print(json.dumps(r, indent=2, ensure_ascii=False))
+            return 0
+        _print("training titles, 5-fold cross-validated", r, args.errors)
+        for e in r["wrong_family"]:
+            print(f"  {e['labelled']} -> {e['given']}: {e['title']}" + (f"  ({e['note']})" if e["note"] else ""))
+        return 0
     if args.tune_family:
         print(json.dumps(tune_family(), indent=2))
         return 0

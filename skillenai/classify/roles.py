@@ -2,13 +2,16 @@
 
 A scikit-learn pipeline reads character n-grams (2–5, within words) and word n-grams (1–2)
 of the normalised title — seniority, levels, "(m/f/d)", requisition ids, "- Remote" and
-trailing locations stripped — and, apart, word n-grams of the title's head
-(:func:`title_head`: "software engineer" of "Software Engineer - Security Libraries", so the
-team a title names does not outweigh what the job is) into a linear SVM (LinearSVC; faster
+trailing locations stripped, "machine learning" written "ml" so that "learning" alone is
+learning and development — and, apart, word n-grams of the title's head
+(:func:`title_head`: "software engineer" of "Software Engineer - Security Libraries") and
+of the rest, the team or product it names ("security libraries"), so that what the job is
+and the team it is on weigh apart, into a linear SVM (LinearSVC; faster
 to train than a logistic regression here and more accurate on the held-out titles). The
 titles labelled with family and occupation (real ones, and a few written where real ones
 are scarce) weigh ``LABELLED_WEIGHT`` times the rest of ``titles.csv``: they carry the
-labelling conventions. The SVM's ``C``, the head's weight and ``LABELLED_WEIGHT`` were
+labelling conventions (``evaluation/data/roles/README.md``). The SVM's ``C``, the head's
+and the team's weights and ``LABELLED_WEIGHT`` were
 chosen by 5-fold cross-validation on the real training titles
 (``python -m evaluation.roles_real --tune-family``). Titles outside the families
 ("Barista", "Truck Driver") were trained as an ``Other`` class; they, and titles the model
@@ -96,7 +99,9 @@ _PITCH = re.compile(r"[$€£!]|\b(?:amazing|awesome|great|exciting|culture|bonu
                     r"consistent\s+hours|flexible\s+hours|/\s*h(?:ou)?r|per\s+hour|upto|up\s+to|\d+k)\b", re.I)
 # "Atmospheric Scientist for Aviation Support": what follows "for" is whom the job serves.
 _FOR = re.compile(r"^(\S+(?:\s+\S+)+?)\s+(?:for|supporting)\s+\S.*$", re.I)
-_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||@|at)\s+|\s*[,/(]\s*|\)")
+# " - ", " | ", ", ", "(", and a dash spaced on one side only ("Engineer- DevOps"); never
+# the hyphen inside a word ("Full-Stack").
+_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||@|at)\s+|(?<=\w)[-–—]\s+|\s+[-–—](?=\w)|\s*[,/(]\s*|\)")
 _SPACES = re.compile(r"\s+")
 # Words that look like places ("Mobile", "Reading") but say what the job is.
 _KEEP = {"mobile", "growth", "platform", "payments", "search", "ads", "security", "data", "cloud", "web",
@@ -127,8 +132,14 @@ def _is_location(part: str) -> bool:
     return bool(r.regions) or r.remote or r.hybrid
 
 
+# "Machine learning" is written "ml" (as many titles do), so that "learning" alone reads as
+# learning and development ("Learning Specialist"), not as machine learning.
+_LEARNING = re.compile(r"\b(machine|deep|reinforcement)[- ]learning\b")
+
+
 def _clean(part: str) -> str:
     part = part.casefold().replace("&", " and ")
+    part = _LEARNING.sub(lambda m: "ml" if m.group(1) == "machine" else f"{m.group(1)} ml", part)
     part = _SENIORITY.sub(" ", part)
     part = re.sub(r"[^\w+#./ -]+", " ", part)
     part = re.sub(r"(?<!\w)[-./]+|[-./]+(?!\w)", " ", part)
@@ -206,15 +217,16 @@ def read_labelled_titles(exclude: frozenset[str] = frozenset()) -> list[dict]:
 
 
 # Settings of the family model, chosen by 5-fold cross-validation on the real training
-# titles (python -m evaluation.roles_real --tune-family): the SVM's C, the weight of the
-# head's words, and the weight of a title labelled with family and occupation against a
-# titles.csv one.
+# titles (python -m evaluation.roles_real --tune-family): the SVM's C, the weights of the
+# head's words and of the team's, and the weight of a title labelled with family and
+# occupation against a titles.csv one.
 C = 0.5
 HEAD_WEIGHT = 1.0
-LABELLED_WEIGHT = 2.0
+TEAM_WEIGHT = 0.5
+LABELLED_WEIGHT = 4.0
 
 
-def _make_pipeline(c: float = C, head_weight: float = HEAD_WEIGHT):
+def _make_pipeline(c: float = C, head_weight: float = HEAD_WEIGHT, team_weight: float = TEAM_WEIGHT):
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import Pipeline
@@ -226,10 +238,11 @@ def _make_pipeline(c: float = C, head_weight: float = HEAD_WEIGHT):
         ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=words), 0),
     ]
     weights = {"chars": 1.0, "words": 1.0}
-    if head_weight:
-        columns.append(("head", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                                token_pattern=words), 1))
-        weights["head"] = head_weight
+    for name, column, weight in (("head", 1, head_weight), ("team", 2, team_weight)):
+        if weight:
+            columns.append((name, TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                                  token_pattern=words), column))
+            weights[name] = weight
     return Pipeline([
         ("features", ColumnTransformer(columns, transformer_weights=weights)),
         ("clf", LinearSVC(C=c, random_state=0)),
@@ -242,15 +255,18 @@ def split_titles(titles: list) -> list[list[str]]:
 
 
 def _inputs(parts: list[list[str]]):
-    """The family model's input, a row per title: the normalised title and its head (the
-    first part: "software engineer" of "Software Engineer - Security Libraries"), so that
-    what the job is weighs apart from the team it is on."""
+    """The family model's input, a row per title: the normalised title, its head
+    (:func:`head_size`: "software engineer" of "Software Engineer - Security Libraries")
+    and the rest (the team, product or speciality: "security libraries"), so that what the
+    job is and the team it is on weigh apart."""
     import numpy as np
 
-    rows = np.empty((len(parts), 2), dtype=object)
+    rows = np.empty((len(parts), 3), dtype=object)
     for i, p in enumerate(parts):
+        k = head_size(p)
         rows[i, 0] = " ".join(p)
-        rows[i, 1] = title_head(p)
+        rows[i, 1] = " ".join(p[:k])
+        rows[i, 2] = " ".join(p[k:])
     return rows
 
 
@@ -260,18 +276,44 @@ _LEADS_ONLY = re.compile(r"^(?:(?:regional|global|group|general|area|country|sen
                          r"(?:manager|director|head(?: of)?|lead(?:er)?|vp|vice president|supervisor)(?: of)?$")
 
 
+# The nouns that name a job: a title's head ends with one ("security compliance specialist").
+_JOB_NOUN = re.compile(r"\b(?:engineer|engineering|developer|specialist|analyst|manager|consultant|architect|scientist|"
+                       r"designer|officer|leader|director|coordinator|administrator|admin|technician|technologist|"
+                       r"representative|advisor|adviser|partner|writer|recruiter|nurse|executive|assistant|agent|head|"
+                       r"researcher|strategist|programmer|auditor|accountant|counsel|attorney|lawyer|paralegal|tester|"
+                       r"owner|operator|investigator|instructor|teacher|tutor|trainer|controller|president|vp|cto|ceo|"
+                       r"cfo|coo|ciso|chief|sourcer|generalist|planner|buyer|editor|marketer|rn|lpn|cna|"
+                       r"fellow(?:ship)?|intern)s?\b")
+
+
+def head_size(parts: list[str]) -> int:
+    """How many of a title's parts (:func:`title_parts`) say what the job is: the first,
+    with the next one when the first only says that someone leads, and the parts up to the
+    first that names a job when the first names none ("IT Governance, Risk & Compliance
+    (GRC) Specialist": the specialist's job is all of it). The rest name the team, product
+    or speciality.
+
+    >>> head_size(["software engineer", "security libraries"]), head_size(["manager", "security operations"])
+    (1, 2)
+    >>> head_size(["it governance", "risk and compliance", "grc", "specialist", "emea"])
+    4
+    """
+    if len(parts) > 1 and _LEADS_ONLY.match(parts[0]):
+        return 2
+    if parts and not _JOB_NOUN.search(parts[0]):
+        for j in range(1, len(parts)):
+            if _JOB_NOUN.search(parts[j]):
+                return j + 1
+    return min(len(parts), 1)
+
+
 def title_head(parts: list[str]) -> str:
-    """What a title says the job is, from its parts (:func:`title_parts`): the first part,
-    with the next one when the first only says that someone leads.
+    """What a title says the job is (the first :func:`head_size` parts, joined).
 
     >>> title_head(["software engineer", "security libraries"]), title_head(["manager", "security operations"])
     ('software engineer', 'manager security operations')
     """
-    if not parts:
-        return ""
-    if len(parts) > 1 and _LEADS_ONLY.match(parts[0]):
-        return f"{parts[0]} {parts[1]}"
-    return parts[0]
+    return " ".join(parts[:head_size(parts)])
 
 
 def _scores(model, parts: list[list[str]]):
@@ -329,8 +371,8 @@ def fit_role_model(parts: list[list[str]], labels: list[str], labelled: list[boo
                    labelled_weight: float = LABELLED_WEIGHT, **settings: float):
     """A family model fitted on titles split into their parts (:func:`split_titles`) and
     their families; the titles marked ``labelled`` (:func:`read_labelled_titles`) weigh
-    ``labelled_weight`` times the others. ``settings``: ``c``, ``head_weight`` other than
-    the defaults."""
+    ``labelled_weight`` times the others. ``settings``: ``c``, ``head_weight``,
+    ``team_weight`` other than the defaults."""
     weights = None
     if labelled is not None:
         weights = [labelled_weight if x else 1.0 for x in labelled]
