@@ -62,6 +62,7 @@ from skillenai.dedupe.text import (
     cities_in_one_country,
     cities_named,
     is_place_word,
+    latin_words,
     locations_compatible,
     names_a_place,
     place_free,
@@ -75,6 +76,11 @@ from skillenai.dedupe.text import (
 # Below the threshold by this much the estimate alone rejects (over 5 standard
 # deviations at 128 permutations, so no true duplicate is lost this way).
 ESTIMATE_MARGIN = 0.25
+# A posting in an unspaced script is the same job as another posting under its title and
+# place when the other's text uses this share of the Latin words of its job-specific text,
+# and it has at least this many.
+TRANSLATED_SHARE = 0.7
+TRANSLATED_MIN_WORDS = 3
 
 
 @dataclass
@@ -90,6 +96,8 @@ class Candidate:
     content_hash: str | None
     signature: np.ndarray | None
     shingles: int
+    script: str | None = None  # "cjk": written mainly in an unspaced script
+    posted: str | None = None  # the day it was posted, when the candidate stage read it
     kept_set: np.ndarray | None = field(default=None, repr=False)
     boilerplate_set: np.ndarray | None = field(default=None, repr=False)
     kept_units: frozenset[str] | None = field(default=None, repr=False)
@@ -100,7 +108,9 @@ class Candidate:
 @dataclass
 class Decision:
     duplicate: bool
-    reason: str  # 'hash' | 'minhash' | 'id' | 'kind' | 'title' | 'location' | 'similarity'
+    # 'hash' | 'minhash' | 'id' | 'title' (a duplicate by employer, title and place) |
+    # 'kind' | 'title' | 'location' | 'similarity' (rejected)
+    reason: str
     similarity: float = 0.0
     estimate: float | None = None
     title_similarity: float | None = None
@@ -159,9 +169,13 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
         first = prejudge(a, b, t, identity)
     if isinstance(first, Decision):
         return first
-    same_place, title_sim, est, needed, posting = first
+    same_place, title_sim, est, needed, posting, scripts = first
     sets_of(a)
     sets_of(b)
+    if scripts:
+        share = translated_share(a, b)
+        return Decision(share >= TRANSLATED_SHARE, "title" if share >= TRANSLATED_SHARE else "similarity", share,
+                        est, title_sim)
     sim = jaccard(a.kept_set, b.kept_set)
     if sim < needed:
         return Decision(False, "similarity", sim, est, title_sim)
@@ -189,8 +203,9 @@ def needs_texts(first) -> bool:
 
 def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, gated: bool = False):
     """The decision the titles, places, hashes and signatures allow, or what the text
-    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting)``.
-    ``gated``: :func:`gate` already let the pair through."""
+    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting,
+    scripts)`` (``scripts``: compared by :func:`translated_share`, the texts being in
+    different scripts). ``gated``: :func:`gate` already let the pair through."""
     rejected = None if gated else gate(a, b, t, identity)
     if rejected is not None:
         return rejected
@@ -210,10 +225,20 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
         # (A title that only adds words to the other's goes on to the tests below: one
         # template under "Engineer" and "Engineer, Payments" is two teams' jobs.)
         return _linked(same_place, "hash", 1.0, 1.0, title_sim, 1.0)
+    if posting and same_place and _one_title_one_place(a, b) and (not a.shingles or not b.shingles):
+        # One of them has no job-specific text to compare: under one title, in one place,
+        # posted the same day, it is the same requisition posted twice.
+        if a.posted and a.posted == b.posted:
+            return Decision(True, "title", 1.0, None, title_sim)
+        return Decision(False, "similarity", 0.0, None, title_sim)
     if not a.shingles or not b.shingles:
         return Decision(False, "similarity", 0.0, None, title_sim)
     needed = t.text(a.kind)
     est = None
+    if posting and same_place and a.script != b.script and _one_title_one_place(a, b):
+        # Another script (a Japanese posting and its English copy): the texts share no
+        # shingles; compared by the Latin words they can share.
+        return same_place, title_sim, est, needed, posting, True
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
         if same_place and est < needed - ESTIMATE_MARGIN:
@@ -227,7 +252,30 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
         if not _same_title_but_places(a.title_key, b.title_key):
             return Decision(False, "title", est, est, title_sim)
         return _linked(False, "minhash", est, est, title_sim, None)
-    return same_place, title_sim, est, needed, posting
+    return same_place, title_sim, est, needed, posting, False
+
+
+def _one_title_one_place(a: Candidate, b: Candidate) -> bool:
+    """Two postings of one named employer under one title key, both naming a city (the
+    caller has found the places compatible)."""
+    return (a.scope == b.scope and a.scope.startswith("company:") and bool(a.title_key)
+            and a.title_key == b.title_key and names_a_place(a.location_key) and names_a_place(b.location_key))
+
+
+def translated_share(a: Candidate, b: Candidate) -> float:
+    """The share of the Latin words of the job-specific text in an unspaced script that
+    the other posting's text uses (0 when it has fewer than ``TRANSLATED_MIN_WORDS``).
+
+    A Japanese posting and its English copy share the names of products, tools and
+    acronyms ("Uber Eats", "Salesforce", "CRM", "B2B", "FMCG"); another job under the
+    same title names others.
+    """
+    unspaced, other = (a, b) if a.script else (b, a)
+    words = latin_words(unspaced.kept_units or ())
+    if len(words) < TRANSLATED_MIN_WORDS:
+        return 0.0
+    used = latin_words(other.analysed[0] if other.analysed else other.kept_units or ())
+    return len(words & used) / len(words)
 
 
 def _titles_alike(a: Candidate, b: Candidate, t: Thresholds, title_sim: float) -> bool:
