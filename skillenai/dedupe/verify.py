@@ -47,6 +47,15 @@ A pair that shares a job or requisition id at one employer (``identity``) is one
 whatever its title and text: a duplicate in the same place or in two cities of one
 country (a board restated the place), a job group otherwise.
 
+Two postings of one employer under one title key, both naming a city and in the same
+place, whose texts cannot be compared by shingles are decided by what they can share
+(method ``title``): when one has no job-specific text (all of it is the employer's
+boilerplate), they are one job if they were posted the same day (a requisition posted
+twice); when one is written in an unspaced script (Japanese, Chinese) and the other is
+not, they are one job if the other's text uses at least ``TRANSLATED_SHARE`` of the Latin
+words (product and tool names, acronyms) of the first's job-specific text: a posting and
+its translation.
+
 The signatures' estimate is looked at first only to skip hopeless pairs without reading
 any text.
 """
