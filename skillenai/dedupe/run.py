@@ -887,26 +887,28 @@ class _Run:
             if c.kind == "posting" and c.title_key and c.scope.startswith("company:"):
                 mine.setdefault((c.scope, c.title_key), []).append(c)
         out = []
-        batch_ids = sorted(batch)
-        marks = ",".join("?" * len(batch_ids))
         found: dict[int, str | None] = {}
-        for (scope, key), members in mine.items():
-            # Every posting under the key for an incomparable one (rare); for the others
-            # only the incomparable ones (a small partial index).
-            rows = []
-            if any(not c.shingles or c.script for c in members):
-                rows = self.conn.execute(
-                    "SELECT id FROM minhashes WHERE scope = ? AND title_key = ? AND kind = 'posting' "
-                    f"AND (bands IS NOT NULL OR id IN ({marks})) LIMIT ?",
-                    (scope, key, *batch_ids, self.s.max_candidates)).fetchall()
-            if any(c.shingles and not c.script for c in members):
-                rows += self.conn.execute(
-                    "SELECT id FROM minhashes INDEXED BY idx_minhashes_incomparable WHERE scope = ? AND title_key = ? "
-                    "AND (shingles = 0 OR script IS NOT NULL) AND kind = 'posting' "
-                    f"AND (bands IS NOT NULL OR id IN ({marks})) LIMIT ?",
-                    (scope, key, *batch_ids, self.s.max_candidates)).fetchall()
-            for (other,) in set(rows):
-                out.extend((c.minhash_id, other) for c in members if c.minhash_id != other)
+        # (The batch's own rows are indexed by now: ``bands`` is set on them.)
+        others: dict[tuple[str, str], set[int]] = {}
+        # Every posting under the key of an incomparable one (rare) ...
+        for scope, key in [k for k, members in mine.items() if any(not c.shingles or c.script for c in members)]:
+            others.setdefault((scope, key), set()).update(row[0] for row in self.conn.execute(
+                "SELECT id FROM minhashes INDEXED BY idx_minhashes_title WHERE scope = ? AND title_key = ? "
+                "AND kind = 'posting' AND bands IS NOT NULL LIMIT ?", (scope, key, self.s.max_candidates)))
+        # ... and only the incomparable ones under the others' keys: one statement over a
+        # small partial index.
+        keys = [list(k) for k, members in mine.items() if any(c.shingles and not c.script for c in members)]
+        for chunk in _chunks(keys):
+            for other, scope, key in self.conn.execute(
+                    "SELECT m.id, m.scope, m.title_key FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                    "idx_minhashes_incomparable ON m.scope = json_extract(j.value, '$[0]') "
+                    "AND m.title_key = json_extract(j.value, '$[1]') "
+                    "WHERE (m.shingles = 0 OR m.script IS NOT NULL) AND m.kind = 'posting' AND m.bands IS NOT NULL",
+                    [json.dumps(chunk)]):
+                others.setdefault((scope, key), set()).add(other)
+        for k, members in others.items():
+            for other in members:
+                out.extend((c.minhash_id, other) for c in mine[k] if c.minhash_id != other)
                 found[other] = None
         if out:
             for c in batch.values():
