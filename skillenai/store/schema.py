@@ -850,23 +850,15 @@ def m021_title_identity(db: Database) -> None:
     db.execute("CREATE INDEX idx_minhashes_title ON minhashes (scope, title_key)")
     db.execute("CREATE INDEX idx_minhashes_incomparable ON minhashes (scope, title_key) "
                "WHERE shingles = 0 OR script IS NOT NULL")
-    # SQLite cannot change a CHECK constraint: the table is rebuilt with 'title' allowed.
-    db.execute(
-        """
-        CREATE TABLE duplicate_pairs_new (
-            document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-            method TEXT NOT NULL CHECK (method IN ('hash', 'minhash', 'id', 'title')),
-            similarity REAL NOT NULL,
-            page_similarity REAL,
-            estimate REAL,
-            title_similarity REAL,
-            found_at TEXT NOT NULL,
-            PRIMARY KEY (document_id, other_id),
-            CHECK (document_id < other_id)
-        ) WITHOUT ROWID
-        """
-    )
+    # SQLite cannot change a CHECK constraint: the table is rebuilt from its own
+    # definition with 'title' allowed.
+    table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'duplicate_pairs'").fetchone()[0]
+    allowed = "method IN ('hash', 'minhash', 'id')"
+    if allowed not in table_sql:
+        raise RuntimeError(f"duplicate_pairs is not as migration m013 left it: {table_sql}")
+    # (A renamed table's definition names it in quotes: "duplicate_pairs".)
+    db.execute("CREATE TABLE duplicate_pairs_new " + table_sql[table_sql.index("("):].replace(
+        allowed, "method IN ('hash', 'minhash', 'id', 'title')"))
     db.execute("INSERT INTO duplicate_pairs_new SELECT document_id, other_id, method, similarity, page_similarity, "
                "estimate, title_similarity, found_at FROM duplicate_pairs")
     db.execute("DROP TABLE duplicate_pairs")
