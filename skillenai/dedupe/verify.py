@@ -299,18 +299,25 @@ def _same_title_but_places(key_a: str, key_b: str) -> bool:
 
 
 def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
-    """Does ``b``'s job-specific text use every word ``a``'s title has and ``b``'s lacks?
+    """Does ``b``'s text use the words ``a``'s title has and ``b``'s lacks: every one in its
+    job-specific text, or at least half of them there and all of them in the whole text?
 
     A title word the other posting never mentions names another team or specialty
     ("Customer Success Manager - Federal", "Consultant Cyber Security Automotive"); a
-    team name a repost dropped from its title is still in its text.
+    team name a repost dropped from its title is still in its text, its own word at least
+    ("Earner" of "Earner Growth" in the job's part, "growth" perhaps only in the
+    employer's paragraphs).
     """
     extra = {w for w in set(a.title_key.split()) - set(b.title_key.split()) if not is_place_word(w)}
     if not extra:
         return True
     if b.kept_words is None:
         b.kept_words = frozenset(w for unit in (b.kept_units or ()) for w in unit.split())
-    return extra <= b.kept_words
+    if extra <= b.kept_words:
+        return True
+    used = extra & b.kept_words
+    whole = frozenset(w for unit in (b.analysed[0] if b.analysed else ()) for w in unit.split())
+    return 2 * len(used) >= len(extra) and extra <= whole
 
 
 def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:
