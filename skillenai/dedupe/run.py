@@ -878,16 +878,22 @@ class _Run:
         return out
 
     def _title_candidates(self, batch: dict[int, Candidate]) -> tuple[list[tuple[int, int]], dict[int, str | None]]:
-        """Postings of one employer under one title key, one of them incomparable by
-        shingles with the other (no job-specific text, or another script): LSH cannot
-        propose them. Also the day each of them was posted (verification asks a posting
-        without job-specific text for the other's day)."""
+        """Postings of one employer under one title key that LSH may not propose: one of
+        them incomparable by shingles with the other (no job-specific text, or another
+        script), or both posted the same day (a reworded second posting of one
+        requisition). Also the day each posting of these pairs was posted."""
         mine: dict[tuple[str, str], list[Candidate]] = {}
         for c in batch.values():
             if c.kind == "posting" and c.title_key and c.scope.startswith("company:"):
                 mine.setdefault((c.scope, c.title_key), []).append(c)
-        out = []
-        found: dict[int, str | None] = {}
+        if not mine:
+            return [], {}
+        posted: dict[int, str | None] = {}
+        ids = sorted(c.minhash_id for members in mine.values() for c in members)
+        for chunk in _chunks(ids):
+            posted.update(self.conn.execute(
+                "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
+                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
         # (The batch's own rows are indexed by now: ``bands`` is set on them.)
         others: dict[tuple[str, str], set[int]] = {}
         # Every posting under the key of an incomparable one (rare) ...
@@ -895,30 +901,37 @@ class _Run:
             others.setdefault((scope, key), set()).update(row[0] for row in self.conn.execute(
                 "SELECT id FROM minhashes INDEXED BY idx_minhashes_title WHERE scope = ? AND title_key = ? "
                 "AND kind = 'posting' AND bands IS NOT NULL LIMIT ?", (scope, key, self.s.max_candidates)))
-        # ... and only the incomparable ones under the others' keys: one statement over a
-        # small partial index.
+        # ... and under the others' keys, the incomparable ones (a small partial index) and
+        # the ones posted the same day: one statement each per chunk of keys.
         keys = [list(k) for k, members in mine.items() if any(c.shingles and not c.script for c in members)]
-        for chunk in _chunks(keys):
-            for other, scope, key in self.conn.execute(
-                    "SELECT m.id, m.scope, m.title_key FROM json_each(?) j JOIN minhashes m INDEXED BY "
-                    "idx_minhashes_incomparable ON m.scope = json_extract(j.value, '$[0]') "
-                    "AND m.title_key = json_extract(j.value, '$[1]') "
-                    "WHERE (m.shingles = 0 OR m.script IS NOT NULL) AND m.kind = 'posting' AND m.bands IS NOT NULL",
-                    [json.dumps(chunk)]):
-                others.setdefault((scope, key), set()).add(other)
-        for k, members in others.items():
-            for other in members:
+        days = sorted({(k[0], k[1], posted[c.minhash_id]) for k, members in mine.items() for c in members
+                       if posted.get(c.minhash_id)})
+        for statement, values in (
+                ("SELECT m.id, m.scope, m.title_key, NULL FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                 "idx_minhashes_incomparable ON m.scope = json_extract(j.value, '$[0]') "
+                 "AND m.title_key = json_extract(j.value, '$[1]') "
+                 "WHERE (m.shingles = 0 OR m.script IS NOT NULL) AND m.kind = 'posting' AND m.bands IS NOT NULL",
+                 keys),
+                ("SELECT m.id, m.scope, m.title_key, p.date_posted FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                 "idx_minhashes_title ON m.scope = json_extract(j.value, '$[0]') "
+                 "AND m.title_key = json_extract(j.value, '$[1]') JOIN postings p ON p.document_id = m.document_id "
+                 "AND p.date_posted = json_extract(j.value, '$[2]') WHERE m.kind = 'posting' AND m.bands IS NOT NULL",
+                 [list(d) for d in days])):
+            for chunk in _chunks(values):
+                for other, scope, key, day in self.conn.execute(statement, [json.dumps(chunk)]):
+                    others.setdefault((scope, key), set()).add(other)
+                    if day is not None:
+                        posted[other] = day
+        out = []
+        for k, found in others.items():
+            for other in found:
                 out.extend((c.minhash_id, other) for c in mine[k] if c.minhash_id != other)
-                found[other] = None
-        if out:
-            for c in batch.values():
-                found[c.minhash_id] = None
-            ids = sorted(found)
-            for chunk in _chunks(ids):
-                found.update(self.conn.execute(
-                    "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
-                    f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
-        return out, found
+        missing = sorted({other for _, other in out} - set(posted))
+        for chunk in _chunks(missing):
+            posted.update(self.conn.execute(
+                "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
+                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out, posted
 
     def _hash_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:
         """Pairs with identical text (``content_hash``), whatever their shingles."""

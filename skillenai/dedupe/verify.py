@@ -55,6 +55,9 @@ twice); when one is written in an unspaced script (Japanese, Chinese) and the ot
 not, they are one job if the other's text uses at least ``TRANSLATED_SHARE`` of the Latin
 words (product and tool names, acronyms) of the first's job-specific text: a posting and
 its translation.
+Two such postings (one employer, one title key, one place) posted the same day are
+compared by their texts with ``SAME_DAY_SHARE`` of the usual thresholds: a requisition
+posted twice, once reworded (method ``title`` too).
 
 The signatures' estimate is looked at first only to skip hopeless pairs without reading
 any text.
@@ -90,6 +93,11 @@ ESTIMATE_MARGIN = 0.25
 # and it has at least this many.
 TRANSLATED_SHARE = 0.7
 TRANSLATED_MIN_WORDS = 3
+# Two postings of one employer under one title key in one place, posted the same day, need
+# this share of the usual text and page similarity (on the real development set's tune
+# part such pairs that are one job have job-specific similarity 0.72 and more, other jobs
+# under one title 0.07 and less).
+SAME_DAY_SHARE = 0.5
 
 
 @dataclass
@@ -178,10 +186,10 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
         first = prejudge(a, b, t, identity)
     if isinstance(first, Decision):
         return first
-    same_place, title_sim, est, needed, posting, scripts = first
+    same_place, title_sim, est, needed, posting, mode = first
     sets_of(a)
     sets_of(b)
-    if scripts:
+    if mode == "scripts":
         share = translated_share(a, b)
         return Decision(share >= TRANSLATED_SHARE, "title" if share >= TRANSLATED_SHARE else "similarity", share,
                         est, title_sim)
@@ -191,7 +199,7 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
     sets_of(a, True)
     sets_of(b, True)
     page = page_similarity(a, b)
-    if posting and page < t.page_threshold:
+    if posting and page < t.page_threshold * (SAME_DAY_SHARE if mode == "same_day" else 1.0):
         return Decision(False, "similarity", sim, est, title_sim, page)
     if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
         return Decision(False, "title", sim, est, title_sim, page)
@@ -202,7 +210,8 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
     if posting and same_place and not (names_a_place(a.location_key) and names_a_place(b.location_key)):
         # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
         same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
-    return _linked(same_place, "minhash", sim, est, title_sim, page)
+    method = "title" if mode == "same_day" and same_place else "minhash"
+    return _linked(same_place, method, sim, est, title_sim, page)
 
 
 def needs_texts(first) -> bool:
@@ -213,8 +222,10 @@ def needs_texts(first) -> bool:
 def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, gated: bool = False):
     """The decision the titles, places, hashes and signatures allow, or what the text
     comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting,
-    scripts)`` (``scripts``: compared by :func:`translated_share`, the texts being in
-    different scripts). ``gated``: :func:`gate` already let the pair through."""
+    mode)``; ``mode`` is ``"scripts"`` for texts in different scripts (compared by
+    :func:`translated_share`), ``"same_day"`` for one title in one place posted the same
+    day (``needed`` and the page threshold are ``SAME_DAY_SHARE`` of the usual), else
+    ``"text"``. ``gated``: :func:`gate` already let the pair through."""
     rejected = None if gated else gate(a, b, t, identity)
     if rejected is not None:
         return rejected
@@ -247,7 +258,12 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
     if posting and same_place and a.script != b.script and _one_title_one_place(a, b):
         # Another script (a Japanese posting and its English copy): the texts share no
         # shingles; compared by the Latin words they can share.
-        return same_place, title_sim, est, needed, posting, True
+        return same_place, title_sim, est, needed, posting, "scripts"
+    mode = "text"
+    if posting and same_place and a.posted and a.posted == b.posted and _one_title_one_place(a, b):
+        # Posted the same day under one title in one place: a requisition posted twice,
+        # once reworded, needs less of the text to agree.
+        mode, needed = "same_day", needed * SAME_DAY_SHARE
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
         if same_place and est < needed - ESTIMATE_MARGIN:
@@ -261,7 +277,7 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
         if not _same_title_but_places(a.title_key, b.title_key):
             return Decision(False, "title", est, est, title_sim)
         return _linked(False, "minhash", est, est, title_sim, None)
-    return same_place, title_sim, est, needed, posting, False
+    return same_place, title_sim, est, needed, posting, mode
 
 
 def _one_title_one_place(a: Candidate, b: Candidate) -> bool:
