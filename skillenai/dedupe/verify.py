@@ -259,14 +259,15 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
         # Another script (a Japanese posting and its English copy): the texts share no
         # shingles; compared by the Latin words they can share.
         return same_place, title_sim, est, needed, posting, "scripts"
-    mode = "text"
+    mode, margin = "text", ESTIMATE_MARGIN
     if posting and same_place and a.posted and a.posted == b.posted and _one_title_one_place(a, b):
         # Posted the same day under one title in one place: a requisition posted twice,
-        # once reworded, needs less of the text to agree.
-        mode, needed = "same_day", needed * SAME_DAY_SHARE
+        # once reworded, needs less of the text to agree. (The margin shrinks with it, to
+        # over 3 standard deviations: most such pairs are other jobs, their texts unread.)
+        mode, needed, margin = "same_day", needed * SAME_DAY_SHARE, ESTIMATE_MARGIN * SAME_DAY_SHARE
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
-        if same_place and est < needed - ESTIMATE_MARGIN:
+        if same_place and est < needed - margin:
             return Decision(False, "similarity", est, est, title_sim)
     if not same_place:
         # In different places a pair can only be a job group, decided without reading
