@@ -70,7 +70,8 @@ def _words_and_breaks(text: str) -> str:
     text = strip_markup(text).casefold()
     if not text.isascii():
         text = _OTHER_SEPARATORS.sub(" ", text)
-        if _UNSPACED.search(text):
+        # (Most texts are ASCII once bullets and quotes are gone: no search then.)
+        if not text.isascii() and _UNSPACED.search(text):
             text = _UNSPACED.sub(r" \1 ", text)
     return text.encode("utf-8").translate(_ASCII_SEPARATORS).decode("utf-8")
 
