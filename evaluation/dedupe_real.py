@@ -1,7 +1,7 @@
 """Dedupe scored on real postings: labelled pairs from real boards.
 
 ``evaluation/data/dedupe/`` holds 1,216 real postings (an employer's full career board, an
-aggregator's snapshot of many employers' ATS boards, and ATS API captures) and 760 pairs
+aggregator's snapshot of many employers' ATS boards, and ATS API captures) and 770 pairs
 among them labelled by hand (README there): ``same`` (one job, to be counted once),
 ``same_job_other_place`` (one job offered in several places: a job group, not a
 duplicate) and ``different`` (another level, team, specialty, language or terms, or

@@ -62,6 +62,7 @@ from skillenai.dedupe.text import (
     analyse_text,
     kept_units_many,
     posting_location_key,
+    text_script,
     title_key,
 )
 from skillenai.dedupe.verify import Candidate, Thresholds, decide, gate, needs_texts, prejudge
@@ -218,6 +219,7 @@ class DedupeReport:
     rejected_location: int = 0
     rejected_similarity: int = 0
     id_candidates: int = 0
+    title_candidates: int = 0
     pairs_added: int = 0
     group_pairs_added: int = 0
     template_pairs_added: int = 0
@@ -245,7 +247,7 @@ class DedupeReport:
             f"({self.signatures_computed} signatures, {self.resigned} re-signed, {self.dropped} dropped), "
             f"{self.indexed} indexed",
             f"  candidates: {self.lsh_candidates} from LSH, {self.hash_candidates} by content hash, "
-            f"{self.id_candidates} by job id; "
+            f"{self.id_candidates} by job id, {self.title_candidates} by title; "
             f"{self.pairs_checked} checked, rejected {self.rejected_title} by title, "
             f"{self.rejected_location} by location, {self.rejected_similarity} by similarity",
             f"  pairs: +{self.pairs_added} -{self.pairs_removed}; one job in other places: "
@@ -526,7 +528,7 @@ class _Run:
                     location = doc["location_raw"] if doc["kind"] == "posting" else None
                     self._write_row(doc, scope, title_key(doc["title"], location),
                                     posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
-                                    bp.lines_to_bytes(lines))
+                                    bp.lines_to_bytes(lines), text_script(doc["text"]))
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
@@ -548,18 +550,19 @@ class _Run:
         docs.sort(key=lambda d: d["seq"])
         return docs
 
-    def _write_row(self, doc: dict, scope: str, tkey: str, lkey: str, lines: bytes) -> None:
+    def _write_row(self, doc: dict, scope: str, tkey: str, lkey: str, lines: bytes, script: str | None) -> None:
         s = self.s
         self.conn.execute(
-            "INSERT INTO minhashes (document_id, kind, scope, seq, content_hash, title_key, location_key, lines, "
-            "num_perm, seed, shingle_size, normaliser, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO minhashes (document_id, kind, scope, seq, content_hash, title_key, location_key, script, "
+            "lines, num_perm, seed, shingle_size, normaliser, computed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (document_id) DO UPDATE SET kind = excluded.kind, scope = excluded.scope, "
             "seq = excluded.seq, content_hash = excluded.content_hash, title_key = excluded.title_key, "
-            "location_key = excluded.location_key, "
+            "location_key = excluded.location_key, script = excluded.script, "
             "lines = excluded.lines, num_perm = excluded.num_perm, seed = excluded.seed, "
             "shingle_size = excluded.shingle_size, normaliser = excluded.normaliser, shingles = NULL, "
             "signature = NULL, threshold = NULL, bands = NULL, rows = NULL, computed_at = excluded.computed_at",
-            (doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"], tkey, lkey, lines, s.num_perm, s.seed,
+            (doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"], tkey, lkey, script, lines, s.num_perm, s.seed,
              s.shingle_size, NORMALISER_VERSION, self.now))
 
     def _retire(self, document_ids: list[str], *, delete_rows: bool, keep_signature: bool = False) -> None:
@@ -672,10 +675,11 @@ class _Run:
         for chunk in _chunks(minhash_ids):
             for row in self.conn.execute(
                 "SELECT id, document_id, kind, scope, title_key, location_key, content_hash, "
-                f"{signature}, shingles FROM minhashes WHERE id IN ({','.join('?' * len(chunk))})", chunk,
+                f"{signature}, shingles, script FROM minhashes WHERE id IN ({','.join('?' * len(chunk))})", chunk,
             ):
                 sig = from_bytes(row[7]) if row[7] is not None else None
-                out[row[0]] = Candidate(row[0], row[1], row[2], row[3], row[4], row[5], row[6], sig, row[8] or 0)
+                out[row[0]] = Candidate(row[0], row[1], row[2], row[3], row[4], row[5], row[6], sig, row[8] or 0,
+                                        row[9])
         return out
 
     def _fill_signatures(self, candidates: list[Candidate]) -> None:
@@ -743,10 +747,18 @@ class _Run:
                 if (min(a, b), max(a, b)) not in pairs:
                     r.id_candidates += 1
                 pairs[(min(a, b), max(a, b))] = "id"
+            titled, posted = self._title_candidates(batch)
+            for a, b in titled:
+                if (min(a, b), max(a, b)) not in pairs:
+                    r.title_candidates += 1
+                    pairs[(min(a, b), max(a, b))] = "title"
             # Cheap tests first, on what the index rows say; signatures and texts are read
             # only for the pairs that pass them.
             others = self._candidates(sorted({x for pair in pairs for x in pair} - set(batch)), signatures=False)
             known = {**others, **batch}
+            for x, day in posted.items():
+                if x in known:
+                    known[x].posted = day
             thresholds = s.thresholds
             survivors = []
             for a, b in sorted(pairs):
@@ -864,6 +876,62 @@ class _Run:
                     out.extend((c.minhash_id, other) for c in mine[(column, value)]
                                if c.minhash_id != other and c.scope == scope)
         return out
+
+    def _title_candidates(self, batch: dict[int, Candidate]) -> tuple[list[tuple[int, int]], dict[int, str | None]]:
+        """Postings of one employer under one title key that LSH may not propose: one of
+        them incomparable by shingles with the other (no job-specific text, or another
+        script), or both posted the same day (a reworded second posting of one
+        requisition). Also the day each posting of these pairs was posted."""
+        mine: dict[tuple[str, str], list[Candidate]] = {}
+        for c in batch.values():
+            if c.kind == "posting" and c.title_key and c.scope.startswith("company:"):
+                mine.setdefault((c.scope, c.title_key), []).append(c)
+        if not mine:
+            return [], {}
+        posted: dict[int, str | None] = {}
+        ids = sorted(c.minhash_id for members in mine.values() for c in members)
+        for chunk in _chunks(ids):
+            posted.update(self.conn.execute(
+                "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
+                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        # (The batch's own rows are indexed by now: ``bands`` is set on them.)
+        others: dict[tuple[str, str], set[int]] = {}
+        # Every posting under the key of an incomparable one (rare) ...
+        for scope, key in [k for k, members in mine.items() if any(not c.shingles or c.script for c in members)]:
+            others.setdefault((scope, key), set()).update(row[0] for row in self.conn.execute(
+                "SELECT id FROM minhashes INDEXED BY idx_minhashes_title WHERE scope = ? AND title_key = ? "
+                "AND kind = 'posting' AND bands IS NOT NULL LIMIT ?", (scope, key, self.s.max_candidates)))
+        # ... and under the others' keys, the incomparable ones (a small partial index) and
+        # the ones posted the same day: one statement each per chunk of keys.
+        keys = [list(k) for k, members in mine.items() if any(c.shingles and not c.script for c in members)]
+        days = sorted({(k[0], k[1], posted[c.minhash_id]) for k, members in mine.items() for c in members
+                       if posted.get(c.minhash_id)})
+        for statement, values in (
+                ("SELECT m.id, m.scope, m.title_key, NULL FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                 "idx_minhashes_incomparable ON m.scope = json_extract(j.value, '$[0]') "
+                 "AND m.title_key = json_extract(j.value, '$[1]') "
+                 "WHERE (m.shingles = 0 OR m.script IS NOT NULL) AND m.kind = 'posting' AND m.bands IS NOT NULL",
+                 keys),
+                ("SELECT m.id, m.scope, m.title_key, p.date_posted FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                 "idx_minhashes_title ON m.scope = json_extract(j.value, '$[0]') "
+                 "AND m.title_key = json_extract(j.value, '$[1]') JOIN postings p ON p.document_id = m.document_id "
+                 "AND p.date_posted = json_extract(j.value, '$[2]') WHERE m.kind = 'posting' AND m.bands IS NOT NULL",
+                 [list(d) for d in days])):
+            for chunk in _chunks(values):
+                for other, scope, key, day in self.conn.execute(statement, [json.dumps(chunk)]):
+                    others.setdefault((scope, key), set()).add(other)
+                    if day is not None:
+                        posted[other] = day
+        out = []
+        for k, found in others.items():
+            for other in found:
+                out.extend((c.minhash_id, other) for c in mine[k] if c.minhash_id != other)
+        missing = sorted({other for _, other in out} - set(posted))
+        for chunk in _chunks(missing):
+            posted.update(self.conn.execute(
+                "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
+                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out, posted
 
     def _hash_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:
         """Pairs with identical text (``content_hash``), whatever their shingles."""

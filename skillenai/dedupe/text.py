@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when anything below changes what a document's normalised text is: stored
 # signatures made by another version are then recomputed.
-NORMALISER_VERSION = 4
+NORMALISER_VERSION = 5
 
 _MARKUP = re.compile(r"<(?:/?[a-zA-Z][^<>]{0,500}|!--.*?--)>", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")
@@ -40,6 +40,14 @@ _ASCII_SEPARATORS = bytes(c if (chr(c).isalnum() or c >= 0x80 or c == 10) else 3
 # Characters outside ASCII that are not letters or digits (bullets, dashes, quotes,
 # symbols, emoji): a regular expression, run only on text that has any.
 _OTHER_SEPARATORS = re.compile(r"[^\x00-\x7f\w]|_")
+# Chinese characters and Japanese kana: scripts written without spaces between words. Each
+# character is made a word of its own, so word shingles of such text are character
+# n-grams (a line of Japanese would otherwise be one "word", and one edit in it would
+# change every shingle it is in).
+_UNSPACED = re.compile("([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f])")
+# A text is written mainly in an unspaced script when such characters are at least this
+# share of its letters.
+_UNSPACED_SHARE = 0.2
 
 
 def strip_markup(text: str) -> str:
@@ -62,6 +70,9 @@ def _words_and_breaks(text: str) -> str:
     text = strip_markup(text).casefold()
     if not text.isascii():
         text = _OTHER_SEPARATORS.sub(" ", text)
+        # (Most texts are ASCII once bullets and quotes are gone: no search then.)
+        if not text.isascii() and _UNSPACED.search(text):
+            text = _UNSPACED.sub(r" \1 ", text)
     return text.encode("utf-8").translate(_ASCII_SEPARATORS).decode("utf-8")
 
 
@@ -86,6 +97,35 @@ def split_units(text: str) -> list[str]:
     # One split and one join over the whole text: far cheaper than per line.
     tokens = _words_and_breaks(text).replace("\n", " \x01 ").split()
     return [u for u in (part.strip() for part in " ".join(tokens).split("\x01")) if u]
+
+
+def text_script(text: str | None) -> str | None:
+    """``"cjk"`` for a text written mainly in Chinese characters or Japanese kana (a share of
+    at least ``_UNSPACED_SHARE`` of its letters), else ``None``.
+
+    Two postings in different scripts share too little text to be compared by shingles
+    (:func:`skillenai.dedupe.verify.prejudge` compares them by what they can share).
+
+    >>> text_script("Tokyo: 東京で営業を担当"), text_script("Sales in Tokyo")
+    ('cjk', None)
+    """
+    if not text or text.isascii():
+        return None
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return None
+    letters = sum(1 for ch in text if ch.isalpha())
+    return "cjk" if unspaced >= _UNSPACED_SHARE * letters else None
+
+
+_LATIN_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
+
+
+def latin_words(units) -> frozenset[str]:
+    """Words of normalised units written in Latin letters (and digits), at least two
+    characters long: what a posting written in another script shares with its English
+    copy (product and tool names, acronyms)."""
+    return frozenset(w for unit in units for w in _LATIN_WORD.findall(unit) if len(w) > 1)
 
 
 def unit_hash(unit: str) -> int:
@@ -248,8 +288,13 @@ def title_tokens(title: str | None, location: str | None = None) -> frozenset[st
     title = strip_place_suffixes(strip_markup(title))
     text = _TITLE_JOINS.sub(r"\1 \2", title.casefold())
     place_words = set(_WORD.findall(_fold(location).casefold())) if location else set()
+    words = _WORD.findall(text)
+    if any(w.isascii() for w in words):
+        # "新規営業 Associate Account Executive": a gloss in another script says the title
+        # again; the title is compared by its Latin words.
+        words = [w for w in words if not _UNSPACED.search(w)]
     tokens = set()
-    for word in _WORD.findall(text):
+    for word in words:
         for token in _TITLE_ABBREVIATIONS.get(word, word).split():
             if token not in _TITLE_NOISE and token not in place_words:
                 tokens.add(token)

@@ -47,6 +47,18 @@ A pair that shares a job or requisition id at one employer (``identity``) is one
 whatever its title and text: a duplicate in the same place or in two cities of one
 country (a board restated the place), a job group otherwise.
 
+Two postings of one employer under one title key, both naming a city and in the same
+place, whose texts cannot be compared by shingles are decided by what they can share
+(method ``title``): when one has no job-specific text (all of it is the employer's
+boilerplate), they are one job if they were posted the same day (a requisition posted
+twice); when one is written in an unspaced script (Japanese, Chinese) and the other is
+not, they are one job if the other's text uses at least ``TRANSLATED_SHARE`` of the Latin
+words (product and tool names, acronyms) of the first's job-specific text: a posting and
+its translation.
+Two such postings (one employer, one title key, one place) posted the same day are
+compared by their texts with ``SAME_DAY_SHARE`` of the usual thresholds: a requisition
+posted twice, once reworded (method ``title`` too).
+
 The signatures' estimate is looked at first only to skip hopeless pairs without reading
 any text.
 """
@@ -62,6 +74,7 @@ from skillenai.dedupe.text import (
     cities_in_one_country,
     cities_named,
     is_place_word,
+    latin_words,
     locations_compatible,
     names_a_place,
     place_free,
@@ -75,6 +88,16 @@ from skillenai.dedupe.text import (
 # Below the threshold by this much the estimate alone rejects (over 5 standard
 # deviations at 128 permutations, so no true duplicate is lost this way).
 ESTIMATE_MARGIN = 0.25
+# A posting in an unspaced script is the same job as another posting under its title and
+# place when the other's text uses this share of the Latin words of its job-specific text,
+# and it has at least this many.
+TRANSLATED_SHARE = 0.7
+TRANSLATED_MIN_WORDS = 3
+# Two postings of one employer under one title key in one place, posted the same day, need
+# this share of the usual text and page similarity (on the real development set's tune
+# part such pairs that are one job have job-specific similarity 0.72 and more, other jobs
+# under one title 0.07 and less).
+SAME_DAY_SHARE = 0.5
 
 
 @dataclass
@@ -90,6 +113,8 @@ class Candidate:
     content_hash: str | None
     signature: np.ndarray | None
     shingles: int
+    script: str | None = None  # "cjk": written mainly in an unspaced script
+    posted: str | None = None  # the day it was posted, when the candidate stage read it
     kept_set: np.ndarray | None = field(default=None, repr=False)
     boilerplate_set: np.ndarray | None = field(default=None, repr=False)
     kept_units: frozenset[str] | None = field(default=None, repr=False)
@@ -100,7 +125,9 @@ class Candidate:
 @dataclass
 class Decision:
     duplicate: bool
-    reason: str  # 'hash' | 'minhash' | 'id' | 'kind' | 'title' | 'location' | 'similarity'
+    # 'hash' | 'minhash' | 'id' | 'title' (a duplicate by employer, title and place) |
+    # 'kind' | 'title' | 'location' | 'similarity' (rejected)
+    reason: str
     similarity: float = 0.0
     estimate: float | None = None
     title_similarity: float | None = None
@@ -159,16 +186,20 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
         first = prejudge(a, b, t, identity)
     if isinstance(first, Decision):
         return first
-    same_place, title_sim, est, needed, posting = first
+    same_place, title_sim, est, needed, posting, mode = first
     sets_of(a)
     sets_of(b)
+    if mode == "scripts":
+        share = translated_share(a, b)
+        return Decision(share >= TRANSLATED_SHARE, "title" if share >= TRANSLATED_SHARE else "similarity", share,
+                        est, title_sim)
     sim = jaccard(a.kept_set, b.kept_set)
     if sim < needed:
         return Decision(False, "similarity", sim, est, title_sim)
     sets_of(a, True)
     sets_of(b, True)
     page = page_similarity(a, b)
-    if posting and page < t.page_threshold:
+    if posting and page < t.page_threshold * (SAME_DAY_SHARE if mode == "same_day" else 1.0):
         return Decision(False, "similarity", sim, est, title_sim, page)
     if posting and not (_title_words_in_text(a, b) and _title_words_in_text(b, a)):
         return Decision(False, "title", sim, est, title_sim, page)
@@ -179,7 +210,8 @@ def decide(a: Candidate, b: Candidate, t: Thresholds, sets_of, identity: bool = 
     if posting and same_place and not (names_a_place(a.location_key) and names_a_place(b.location_key)):
         # Where a posting gives no city ("Remote job", "In-Office"), the city is in its text.
         same_place = not places_differ(a.kept_units or frozenset(), b.kept_units or frozenset())
-    return _linked(same_place, "minhash", sim, est, title_sim, page)
+    method = "title" if mode == "same_day" and same_place else "minhash"
+    return _linked(same_place, method, sim, est, title_sim, page)
 
 
 def needs_texts(first) -> bool:
@@ -189,8 +221,11 @@ def needs_texts(first) -> bool:
 
 def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, gated: bool = False):
     """The decision the titles, places, hashes and signatures allow, or what the text
-    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting)``.
-    ``gated``: :func:`gate` already let the pair through."""
+    comparison needs to go on: ``(same_place, title_sim, estimate, needed, posting,
+    mode)``; ``mode`` is ``"scripts"`` for texts in different scripts (compared by
+    :func:`translated_share`), ``"same_day"`` for one title in one place posted the same
+    day (``needed`` and the page threshold are ``SAME_DAY_SHARE`` of the usual), else
+    ``"text"``. ``gated``: :func:`gate` already let the pair through."""
     rejected = None if gated else gate(a, b, t, identity)
     if rejected is not None:
         return rejected
@@ -210,13 +245,29 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
         # (A title that only adds words to the other's goes on to the tests below: one
         # template under "Engineer" and "Engineer, Payments" is two teams' jobs.)
         return _linked(same_place, "hash", 1.0, 1.0, title_sim, 1.0)
+    if posting and same_place and _one_title_one_place(a, b) and (not a.shingles or not b.shingles):
+        # One of them has no job-specific text to compare: under one title, in one place,
+        # posted the same day, it is the same requisition posted twice.
+        if a.posted and a.posted == b.posted:
+            return Decision(True, "title", 1.0, None, title_sim)
+        return Decision(False, "similarity", 0.0, None, title_sim)
     if not a.shingles or not b.shingles:
         return Decision(False, "similarity", 0.0, None, title_sim)
     needed = t.text(a.kind)
     est = None
+    if posting and same_place and a.script != b.script and _one_title_one_place(a, b):
+        # Another script (a Japanese posting and its English copy): the texts share no
+        # shingles; compared by the Latin words they can share.
+        return same_place, title_sim, est, needed, posting, "scripts"
+    mode, margin = "text", ESTIMATE_MARGIN
+    if posting and same_place and a.posted and a.posted == b.posted and _one_title_one_place(a, b):
+        # Posted the same day under one title in one place: a requisition posted twice,
+        # once reworded, needs less of the text to agree. (The margin shrinks with it, to
+        # over 3 standard deviations: most such pairs are other jobs, their texts unread.)
+        mode, needed, margin = "same_day", needed * SAME_DAY_SHARE, ESTIMATE_MARGIN * SAME_DAY_SHARE
     if a.signature is not None and b.signature is not None:
         est = estimate(a.signature, b.signature)
-        if same_place and est < needed - ESTIMATE_MARGIN:
+        if same_place and est < needed - margin:
             return Decision(False, "similarity", est, est, title_sim)
     if not same_place:
         # In different places a pair can only be a job group, decided without reading
@@ -227,7 +278,30 @@ def prejudge(a: Candidate, b: Candidate, t: Thresholds, identity: bool = False, 
         if not _same_title_but_places(a.title_key, b.title_key):
             return Decision(False, "title", est, est, title_sim)
         return _linked(False, "minhash", est, est, title_sim, None)
-    return same_place, title_sim, est, needed, posting
+    return same_place, title_sim, est, needed, posting, mode
+
+
+def _one_title_one_place(a: Candidate, b: Candidate) -> bool:
+    """Two postings of one named employer under one title key, both naming a city (the
+    caller has found the places compatible)."""
+    return (a.scope == b.scope and a.scope.startswith("company:") and bool(a.title_key)
+            and a.title_key == b.title_key and names_a_place(a.location_key) and names_a_place(b.location_key))
+
+
+def translated_share(a: Candidate, b: Candidate) -> float:
+    """The share of the Latin words of the job-specific text in an unspaced script that
+    the other posting's text uses (0 when it has fewer than ``TRANSLATED_MIN_WORDS``).
+
+    A Japanese posting and its English copy share the names of products, tools and
+    acronyms ("Uber Eats", "Salesforce", "CRM", "B2B", "FMCG"); another job under the
+    same title names others.
+    """
+    unspaced, other = (a, b) if a.script else (b, a)
+    words = latin_words(unspaced.kept_units or ())
+    if len(words) < TRANSLATED_MIN_WORDS:
+        return 0.0
+    used = latin_words(other.analysed[0] if other.analysed else other.kept_units or ())
+    return len(words & used) / len(words)
 
 
 def _titles_alike(a: Candidate, b: Candidate, t: Thresholds, title_sim: float) -> bool:
@@ -242,18 +316,25 @@ def _same_title_but_places(key_a: str, key_b: str) -> bool:
 
 
 def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
-    """Does ``b``'s job-specific text use every word ``a``'s title has and ``b``'s lacks?
+    """Does ``b``'s text use the words ``a``'s title has and ``b``'s lacks: every one in its
+    job-specific text, or at least half of them there and all of them in the whole text?
 
     A title word the other posting never mentions names another team or specialty
     ("Customer Success Manager - Federal", "Consultant Cyber Security Automotive"); a
-    team name a repost dropped from its title is still in its text.
+    team name a repost dropped from its title is still in its text, its own word at least
+    ("Earner" of "Earner Growth" in the job's part, "growth" perhaps only in the
+    employer's paragraphs).
     """
     extra = {w for w in set(a.title_key.split()) - set(b.title_key.split()) if not is_place_word(w)}
     if not extra:
         return True
     if b.kept_words is None:
         b.kept_words = frozenset(w for unit in (b.kept_units or ()) for w in unit.split())
-    return extra <= b.kept_words
+    if extra <= b.kept_words:
+        return True
+    used = extra & b.kept_words
+    whole = frozenset(w for unit in (b.analysed[0] if b.analysed else ()) for w in unit.split())
+    return 2 * len(used) >= len(extra) and extra <= whole
 
 
 def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -838,3 +838,30 @@ def m019_canonical_urls(db: Database) -> None:
     kept = [(url, doc_id) for url, doc_id in respelt.items() if document_id(url) not in stored]
     db.conn.executemany("INSERT INTO document_ids (canonical_url, id) VALUES (?, ?)", kept)
     db.conn.executemany("UPDATE documents SET canonical_url = ? WHERE id = ?", kept)
+
+
+@migrations()
+def m021_title_identity(db: Database) -> None:
+    """Postings whose texts cannot be compared (issue 21): ``minhashes.script`` marks a text
+    written mainly in an unspaced script (``cjk``), and two indexes find one employer's
+    postings under one title key, the incomparable ones (no job-specific text, or in
+    such a script) on their own; duplicate pairs they make have ``method = 'title'``."""
+    db.execute("ALTER TABLE minhashes ADD COLUMN script TEXT")
+    db.execute("CREATE INDEX idx_minhashes_title ON minhashes (scope, title_key)")
+    db.execute("CREATE INDEX idx_minhashes_incomparable ON minhashes (scope, title_key) "
+               "WHERE shingles = 0 OR script IS NOT NULL")
+    # SQLite cannot change a CHECK constraint: the table is rebuilt from its own
+    # definition with 'title' allowed.
+    table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'duplicate_pairs'").fetchone()[0]
+    allowed = "method IN ('hash', 'minhash', 'id')"
+    if allowed not in table_sql:
+        raise RuntimeError(f"duplicate_pairs is not as migration m013 left it: {table_sql}")
+    # (A renamed table's definition names it in quotes: "duplicate_pairs".)
+    db.execute("CREATE TABLE duplicate_pairs_new " + table_sql[table_sql.index("("):].replace(
+        allowed, "method IN ('hash', 'minhash', 'id', 'title')"))
+    db.execute("INSERT INTO duplicate_pairs_new SELECT document_id, other_id, method, similarity, page_similarity, "
+               "estimate, title_similarity, found_at FROM duplicate_pairs")
+    db.execute("DROP TABLE duplicate_pairs")
+    db.execute("ALTER TABLE duplicate_pairs_new RENAME TO duplicate_pairs")
+    db.execute("CREATE INDEX idx_duplicate_pairs_other ON duplicate_pairs (other_id)")
+    # Signatures and pairs are rebuilt by the next dedupe run (the normaliser changed).
