@@ -255,11 +255,14 @@ def _absolute(link: str | None, page_url: str) -> str | None:
     no http(s) URL."""
     if not link:
         return None
+    link = link.strip()
     try:
-        resolved = urljoin(page_url, link.strip())
-        return resolved if urlsplit(resolved).scheme in ("http", "https") and urlsplit(resolved).netloc else None
+        # Most pages name themselves in full: urljoin would only split and join it again.
+        resolved = link if link.startswith(("https://", "http://")) else urljoin(page_url, link)
+        parts = urlsplit(resolved)
     except ValueError:
         return None
+    return resolved if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def documents_from_page(body: str | bytes, url: str, content_type: str | None = None, *,

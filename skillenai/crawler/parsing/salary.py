@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -139,6 +140,7 @@ def parse_salary(text: str | None, dollar: str = "USD") -> Salary | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # one employer's postings repeat their few locations
 def local_dollar(location: str | None) -> str:
     """The currency a bare "$" means for a posting in ``location``: the local dollar where
     every place it names is in one dollar country other than the US, else US dollars."""
