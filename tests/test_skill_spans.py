@@ -133,3 +133,50 @@ def test_training_is_deterministic_and_the_model_finds_spans(tmp_path):
             "- Familiarity with Docker and Kubernetes")
     found = {text[a:b] for a, b in tagger.predict(text)}
     assert found & {"Java", "Spring Boot", "SQL", "Docker", "Kubernetes"}
+
+
+def _crfsuite_marginals(tagger: SpanTagger, feats: list[list[list[str]]]) -> list[list[float]]:
+    """Per line, p(in an output span) per token, by pycrfsuite's own Tagger.marginal (the reference)."""
+    import pycrfsuite
+
+    out = []
+    for xseq in feats:
+        total = [0.0] * len(xseq)
+        for crf in tagger._taggers:
+            crf.set(pycrfsuite.ItemSequence(xseq))
+            for label in ("B-K", "I-K"):
+                if label in crf.labels():
+                    total = [t + crf.marginal(label, i) for i, t in enumerate(total)]
+        out.append([t / len(tagger._taggers) for t in total])
+    return out
+
+
+def _check_against_crfsuite(tagger: SpanTagger, texts: list[str]) -> int:
+    docs = [tokenize(t) for t in texts]
+    tagger.forget_lines()
+    batch = tagger.doc_marginals(docs)
+    tokens = 0
+    for doc, lines in zip(docs, batch):
+        feats = tagger.featurizer.doc_features(doc)
+        assert [len(x[0]) for x in lines] == [len(x) for x in feats]
+        alone = tagger.marginals(feats)
+        for (p_in, _, _), (p_alone, _, _), ref in zip(lines, alone, _crfsuite_marginals(tagger, feats)):
+            assert p_in == p_alone  # a document read alone or in a batch, from parts or from strings: the same
+            assert p_in == pytest.approx(ref, abs=1e-12)
+            tokens += len(ref)
+    return tokens
+
+
+def test_marginals_are_crfsuites_on_real_postings():
+    from skillenai.classify.skills.spantrain import load_span_tagger
+
+    texts = [p.text for p in labelled_postings(held=None)[:40]]
+    assert _check_against_crfsuite(load_span_tagger(), texts) > 2000
+
+
+def test_marginals_are_crfsuites_for_an_average_of_models(tmp_path):
+    postings = skillspan_postings(SKILLSPAN_TRAIN, "tech")[:10] + labelled_postings(held=False)[:4]
+    train_span_model(tmp_path, postings, params=({"c1": 0.1, "c2": 0.01}, {"c1": 0.5, "c2": 0.1}))
+    tagger = SpanTagger.load(tmp_path)
+    assert len(tagger._taggers) == 2
+    assert _check_against_crfsuite(tagger, [p.text for p in labelled_postings(held=True)[:10]]) > 300
