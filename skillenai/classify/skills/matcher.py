@@ -205,16 +205,21 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
     return out
 
 
-def _read_texts(texts: Sequence[str], use: Sequence[bool], tagger) -> dict[int, tuple[Doc, list]]:
+def _read_texts(texts: Sequence[str], use: Sequence[bool], tagger, scanned: Sequence[list[Mention]],
+                taxonomy: Taxonomy) -> dict[int, tuple[Doc, list]]:
     """text index -> its tokens and the span model's marginals (:meth:`SpanTagger.doc_marginals`,
-    every text's lines in one batch), for the texts to read (``use``) that are long enough."""
+    every text's lines in one batch), for the texts to read (``use``) that are long enough.
+    ``scanned``: each text's alias mentions in ``taxonomy``, which the model's features reuse
+    when it reads with that taxonomy."""
     docs = {}
     for ti, text in enumerate(texts):
         if use[ti] and text:
             doc = tokenize(text)
             if len(doc.offsets) >= SPAN_MIN_TOKENS:
                 docs[ti] = doc
-    return {ti: (doc, margins) for (ti, doc), margins in zip(docs.items(), tagger.doc_marginals(list(docs.values())))}
+    same = tagger.featurizer.taxonomy_is(taxonomy)
+    margins = tagger.doc_marginals(list(docs.values()), [scanned[ti] for ti in docs] if same else None)
+    return {ti: (doc, m) for (ti, doc), m in zip(docs.items(), margins)}
 
 
 def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: list[tuple[int, int]], tagger,
@@ -328,9 +333,10 @@ def detect_skills(
 def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) -> list[Detection]:
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
-    per_text, per_ranges, per_dropped = [], [], []
+    per_text, per_ranges, per_dropped, per_scanned = [], [], [], []
     for i, t in enumerate(texts):
         if not t:
+            per_scanned.append([])
             per_text.append([])
             per_ranges.append([])
             per_dropped.append([])
@@ -340,6 +346,7 @@ def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) ->
         ranges = skipped if keep_all else merge_ranges(boilerplate_ranges(t) + skipped)
         per_ranges.append(skipped)
         scanned = matcher.scan(t)
+        per_scanned.append(scanned)
         kept_here = keep_mentions(t, scanned, matcher, ranges)
         per_text.append(kept_here)
         # What the alias rules read as no skill here ("PMP, our review process", "the
@@ -360,7 +367,7 @@ def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) ->
     elif tagger is None:
         tagger = load_span_tagger()
     use = [spans if isinstance(spans, bool) else spans[ti] for ti in range(len(texts))]
-    read = _read_texts(texts, use, tagger) if tagger is not None else {}
+    read = _read_texts(texts, use, tagger, per_scanned, taxonomy) if tagger is not None else {}
     out = []
     for ti, mentions in enumerate(per_text):
         kept = []

@@ -180,8 +180,13 @@ class PhraseDict:
         self.max_len = max_len
         self.labelled: Counter = Counter()
         self.seen: Counter = Counter()
-        self.first: set[str] = set()
+        self.first: dict[str, int] = {}  # a phrase's first word -> its longest phrase (tokens)
         self._cache: dict = {}
+
+    def _add_first(self, phrase: tuple[str, ...]) -> None:
+        length = min(len(phrase), self.max_len)
+        if self.first.get(phrase[0], 0) < length:
+            self.first[phrase[0]] = length
 
     @staticmethod
     def _norm(tok: str) -> str:
@@ -196,7 +201,7 @@ class PhraseDict:
                 if 0 < b - a <= self.max_len:
                     phrase = tuple(low[a:b])
                     self.labelled[phrase] += 1
-                    self.first.add(phrase[0])
+                    self._add_first(phrase)
 
     def count_occurrences(self, token_lines: Sequence[Sequence[str]]) -> None:
         """Count every occurrence of known phrases in ``token_lines`` (call after :meth:`add`)."""
@@ -227,7 +232,7 @@ class PhraseDict:
                 i += 1
                 continue
             best = 0
-            for j in range(min(n, i + self.max_len), i, -1):
+            for j in range(min(n, i + first[low[i]]), i, -1):  # no longer phrase starts so
                 if tuple(low[i:j]) in labelled:
                     best = j
                     break
@@ -266,7 +271,7 @@ class PhraseDict:
             p = tuple(phrase.split(" "))
             d.labelled[p] = c
             d.seen[p] = s
-            d.first.add(p[0])
+            d._add_first(p)
         return d
 
 
@@ -355,6 +360,8 @@ class Featurizer:
         self._taxonomy = None if taxonomy is False else taxonomy
         self._word_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {}
         self._header_cache: dict[str, list[str]] = {}
+        self._line_memo: dict[tuple, tuple[tuple[tuple[str, ...], ...], ...]] = {}
+        self._memo_for: tuple = (self.phrases, self.keep)
 
     # ---------------------------------------------------------------- per word
 
@@ -392,12 +399,17 @@ class Featurizer:
 
     # ---------------------------------------------------------------- taxonomy
 
-    def _taxonomy_feats(self, doc: Doc, n: int, starts: list[int], ends: list[int]) -> list[tuple[str, ...]] | None:
+    def taxonomy_is(self, taxonomy) -> bool:
+        """Whether the taxonomy features are read with ``taxonomy`` (so its mentions may be passed in)."""
+        return self.use_taxonomy and (self._taxonomy or load_taxonomy()) is taxonomy
+
+    def _taxonomy_feats(self, doc: Doc, n: int, starts: list[int], ends: list[int], mentions: list | None = None
+                        ) -> list[tuple[str, ...]] | None:
         if not self.use_taxonomy:
             return None
         tax = self._taxonomy or load_taxonomy()
         out: list[tuple[str, ...]] | None = None
-        for m in find_mentions(doc.text, tax):
+        for m in find_mentions(doc.text, tax) if mentions is None else mentions:
             i = bisect.bisect_right(ends, m.start)
             j = bisect.bisect_left(starts, m.end)
             if i >= j:
@@ -433,23 +445,71 @@ class Featurizer:
 
     # ---------------------------------------------------------------- main
 
+    def _line_parts(self, words: list[str], info: list, lows: list[str], line_part: tuple[str, ...],
+                    tax: list | None, emp: bytearray | None, k0: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """The parts of one line's tokens (see :meth:`doc_parts`); ``k0``: its first token's
+        index in ``tax`` and ``emp``."""
+        m = len(words)
+        bigrams = self.bigrams
+        phr = None
+        if self.phrases:
+            wl = [w.lower() for w in words]
+            phr = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
+        if bigrams:
+            seq = ["<s>", *lows, "</s>"]
+            pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(m + 1)]
+        # Neighbour features, precomputed per word: at the line's start "BOL" stands for
+        # both left neighbours, "-2=BOL" for the missing second one (and so on the right).
+        nbs = [x[1] for x in info]
+        parts_line: list[tuple[tuple[str, ...], ...]] = []
+        for i in range(m):
+            parts = [info[i][0]]
+            if i == 0:
+                parts.append(_BOL)
+            else:
+                parts += (nbs[i - 1][1], nbs[i - 2][0] if i >= 2 else _BOL2)
+            if i == m - 1:
+                parts.append(_EOL)
+            else:
+                parts += (nbs[i + 1][2], nbs[i + 2][3] if i + 2 < m else _EOL2)
+            parts.append(line_part)
+            if i < 6:
+                parts.append(_POS[i])
+            if bigrams:
+                parts.append((pairs[i], pairs[i + 1]))
+            k = k0 + i
+            if tax is not None and tax[k]:
+                parts.append(tax[k])
+            if phr is not None:
+                for per in phr:
+                    if per[i]:
+                        parts.append(per[i])
+            if emp is not None and emp[k]:
+                parts.append(_EMP)
+            parts_line.append(tuple(parts))
+        return tuple(parts_line)
+
     def doc_features(self, doc: Doc, title_line: bool = False) -> list[list[list[str]]]:
         """Per line, per token, the feature strings. ``title_line``: the text's first line is
         the posting's title (as in the labelled ads, whose annotators never mark a title);
         the crawler keeps a posting's title apart from its text, so it is off there."""
         return [[[f for part in token for f in part] for token in line] for line in self.doc_parts(doc, title_line)]
 
-    def doc_parts(self, doc: Doc, title_line: bool = False) -> list[list[tuple[tuple[str, ...], ...]]]:
+    def doc_parts(self, doc: Doc, title_line: bool = False, mentions: list | None = None
+                  ) -> list[tuple[tuple[tuple[str, ...], ...], ...]]:
         """:meth:`doc_features` in parts: per line, per token, a tuple of parts (tuples of
         feature strings: the word's own, each neighbour's, the line's, ...), which joined in
         order are that token's feature list. Parts are shared between tokens and documents
         wherever they are the same (a word's features are one tuple), so a reader can work
-        per distinct part instead of per string (see :class:`CrfWeights`)."""
+        per distinct part instead of per string (see :class:`CrfWeights`); a line read
+        before gives the same tuple again. ``mentions``: the taxonomy's mentions in
+        ``doc.text`` (:func:`skillenai.classify.skills.mentions.find_mentions`), when the caller
+        has found them already."""
         offs = doc.offsets
         n = len(offs)
         starts = [a for a, _ in offs]
         ends = [b for _, b in offs]
-        tax = self._taxonomy_feats(doc, n, starts, ends)
+        tax = self._taxonomy_feats(doc, n, starts, ends, mentions)
         emp = None
         if self.boilerplate and self.context:
             ranges = boilerplate_ranges(doc.text)
@@ -461,7 +521,10 @@ class Featurizer:
                     emp[i:j] = b"\x01" * (j - i)
         text = doc.text
         word = self._word
-        bigrams = self.bigrams
+        memo = self._line_memo
+        if len(memo) > LINE_CACHE_SIZE or self._memo_for != (self.phrases, self.keep):
+            memo.clear()  # full, or read with other dictionaries or for another model
+            self._memo_for = (self.phrases, self.keep)
         nlines = len(doc.lines)
         header: list[str] = ["h=none"]
         header_kind = None
@@ -502,42 +565,15 @@ class Featurizer:
                 cues = _CUES.intersection(lows)
                 line_feats += ["cue=" + c for c in sorted(cues)]
             line_part = tuple(line_feats)
-            phr = None
-            if self.phrases:
-                wl = [w.lower() for w in words]
-                phr = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
-            if bigrams:
-                seq = ["<s>", *lows, "</s>"]
-                pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(m + 1)]
-            # Neighbour features, precomputed per word: at the line's start "BOL" stands for
-            # both left neighbours, "-2=BOL" for the missing second one (and so on the right).
-            nbs = [x[1] for x in info]
-            parts_line: list[tuple[tuple[str, ...], ...]] = []
-            for i in range(m):
-                parts = [info[i][0]]
-                if i == 0:
-                    parts.append(_BOL)
-                else:
-                    parts += (nbs[i - 1][1], nbs[i - 2][0] if i >= 2 else _BOL2)
-                if i == m - 1:
-                    parts.append(_EOL)
-                else:
-                    parts += (nbs[i + 1][2], nbs[i + 2][3] if i + 2 < m else _EOL2)
-                parts.append(line_part)
-                if i < 6:
-                    parts.append(_POS[i])
-                if bigrams:
-                    parts.append((pairs[i], pairs[i + 1]))
-                k = k0 + i
-                if tax is not None and tax[k]:
-                    parts.append(tax[k])
-                if phr is not None:
-                    for per in phr:
-                        if per[i]:
-                            parts.append(per[i])
-                if emp is not None and emp[k]:
-                    parts.append(_EMP)
-                parts_line.append(tuple(parts))
+            # A line's parts are a function of its words, its line features, and the
+            # taxonomy and employer marks on its tokens (any new feature from elsewhere must
+            # join this key): a line read before (a company's repeated paragraph, a template's
+            # bullet) gives the same tuple again, and the span model knows it by identity.
+            key = (tuple(words), line_part, tuple(tax[k0:k0 + m]) if tax is not None else None,
+                   bytes(emp[k0:k0 + m]) if emp is not None else None)
+            parts_line = memo.get(key)
+            if parts_line is None:
+                parts_line = memo[key] = self._line_parts(words, info, lows, line_part, tax, emp, k0)
             out.append(parts_line)
             k0 += m
             if self.context:
@@ -789,6 +825,7 @@ class SpanTagger:
         self._taggers: list = []
         self._weights: list[CrfWeights] = []
         self._line_cache: dict[tuple, tuple[list[float], list[float], list[float]]] = {}
+        self._line_ids: dict[int, tuple[tuple, tuple[list[float], list[float], list[float]]]] = {}
 
     # ---------------------------------------------------------------- training
 
@@ -818,20 +855,27 @@ class SpanTagger:
         f = self.featurizer
         f.keep = attrs if f.keep is None or len(self._taggers) == 1 else (f.keep | attrs)
         f._word_cache.clear()
+        f._line_memo.clear()
 
     # ---------------------------------------------------------------- prediction
 
     def forget_lines(self) -> None:
-        """Empty the memory of lines read (see :meth:`line_marginals`)."""
+        """Empty the memory of lines read (see :meth:`line_marginals`, :meth:`Featurizer.doc_parts`)."""
         self._line_cache.clear()
+        self._line_ids.clear()
+        self.featurizer._line_memo.clear()
 
     def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
         """:meth:`line_marginals` of lines of feature strings (per line, per token, a list)."""
         return self.line_marginals([[(tuple(token),) for token in line] for line in feats], remember=False)
 
-    def doc_marginals(self, docs: Sequence[Doc]) -> list[list[tuple[list[float], list[float], list[float]]]]:
-        """Per document, :meth:`line_marginals` of its lines (all documents' lines read in one batch)."""
-        per_doc = [self.featurizer.doc_parts(doc) for doc in docs]
+    def doc_marginals(self, docs: Sequence[Doc], mentions: Sequence[list] | None = None
+                      ) -> list[list[tuple[list[float], list[float], list[float]]]]:
+        """Per document, :meth:`line_marginals` of its lines (all documents' lines read in one
+        batch). ``mentions``: per document, the taxonomy's mentions in its text if already
+        found (see :meth:`Featurizer.doc_parts`)."""
+        per_doc = [self.featurizer.doc_parts(doc, mentions=None if mentions is None else mentions[i])
+                   for i, doc in enumerate(docs)]
         flat = self.line_marginals([line for lines in per_doc for line in lines])
         out, k = [], 0
         for lines in per_doc:
@@ -849,7 +893,9 @@ class SpanTagger:
         remembered by their features (:data:`LINE_CACHE_SIZE` of them): the lists returned
         are shared, never to be changed. ``remember``: also remember each distinct part's
         attributes (parts shared between lines; off for parts made for one call)."""
-        cache = self._line_cache
+        cache, by_id = self._line_cache, self._line_ids
+        if len(by_id) > 2 * LINE_CACHE_SIZE:
+            by_id.clear()
         res: list = [None] * len(lines)
         todo: dict[tuple, list[int]] = {}
         for li, line in enumerate(lines):
@@ -858,11 +904,18 @@ class SpanTagger:
                 continue
             # A line with the same features as one read before (a company's repeated
             # paragraphs, a template's bullets) has the same marginals: 38% of the tokens of
-            # 600 real postings, two thirds of the sample web's.
+            # 600 real postings, two thirds of the sample web's. The same line object (from
+            # the featurizer's memory) is known by identity, without hashing its features.
+            seen = by_id.get(id(line))
+            if seen is not None and seen[0] is line:
+                res[li] = seen[1]
+                continue
             key = tuple(line)
             hit = cache.get(key)
             if hit is not None:
                 res[li] = hit
+                if isinstance(line, tuple):
+                    by_id[id(line)] = (line, hit)
             elif key in todo:
                 todo[key].append(li)
             else:
@@ -899,9 +952,12 @@ class SpanTagger:
             start += m
             if len(cache) >= LINE_CACHE_SIZE:
                 cache.clear()
+                by_id.clear()
             cache[key] = entry
             for li in todo[key]:
                 res[li] = entry
+                if isinstance(lines[li], tuple):
+                    by_id[id(lines[li])] = (lines[li], entry)  # the entry keeps the line, so its id stays its own
         return res
 
     def predict_features(self, feats: list[list[list[str]]]) -> list[tuple[int, int]]:
