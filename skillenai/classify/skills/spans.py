@@ -28,6 +28,8 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import is_
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -661,6 +663,8 @@ def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tu
 
 # --------------------------------------------------------------------------- marginals in numpy
 
+# Parts a CrfWeights knows by identity (kept alive with it) before it forgets them.
+_BY_ID_SIZE = 200_000
 # Sequences are padded to the longest of a chunk of about this many tokens (memory bound).
 _PADDED = 1 << 16
 _FEATURE_RECORD = np.dtype([("type", "<i4"), ("src", "<i4"), ("dst", "<i4"), ("weight", "<f8")])
@@ -701,6 +705,8 @@ class CrfWeights:
         weights[trans["src"], trans["dst"]] = trans["weight"]
         self.exp_trans = np.exp(weights)
         self._parts: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._by_id: dict[int, tuple[int, ...]] = {}
+        self._alive: list[tuple[str, ...]] = []
 
     def part_ids(self, part: tuple[str, ...], remember: bool = True) -> tuple[int, ...]:
         """The attribute rows of a part's known features, in order (remembered per part
@@ -718,26 +724,41 @@ class CrfWeights:
     def state_scores(self, lines: Sequence[Sequence[Sequence[tuple[str, ...]]]], remember: bool = True) -> np.ndarray:
         """The state scores (tokens x labels) of every token of ``lines`` (per line, per
         token, a tuple of parts), one row per token in order."""
-        ids: list[int] = []
-        bounds: list[int] = []
-        ids_of = self.part_ids
-        # Parts by identity for this call (``lines`` keeps them alive): most are shared
-        # (a word's features, a line's), and an id is cheaper to look up than a tuple.
-        seen: dict[int, tuple[int, ...]] = {}
-        for line in lines:
-            for token in line:
-                start = len(ids)
-                bounds.append(start)
-                for part in token:
-                    hit = seen.get(id(part))
-                    if hit is None:
-                        hit = seen[id(part)] = ids_of(part, remember)
-                    ids.extend(hit)
-                if len(ids) == start:
-                    ids.append(-1)  # a token with no known feature scores zero (the last row)
-        if not bounds:
+        tokens = list(chain.from_iterable(lines))
+        if not tokens:
             return np.zeros((0, len(self.labels)))
-        return np.add.reduceat(self.state[np.array(ids, dtype=np.intp)], np.array(bounds, dtype=np.intp), axis=0)
+        parts = list(chain.from_iterable(tokens))
+        # Parts are looked up by identity first (most are shared, and an id is cheaper to
+        # look up than a tuple): ``_alive`` keeps every part so known, so its id stays its own.
+        by_id = self._by_id
+        rows = list(map(by_id.get, map(id, parts))) if remember else [None] * len(parts)
+        missing = list(compress(range(len(rows)), map(is_, rows, repeat(None))))
+        if missing:
+            if len(self._alive) + len(missing) > _BY_ID_SIZE:
+                by_id.clear()
+                self._alive.clear()
+            new = [parts[k] for k in missing]
+            found = list(map(self._parts.get, new)) if remember else [None] * len(new)
+            for k, part, hit in zip(missing, new, found):
+                rows[k] = hit if hit is not None else self.part_ids(part, remember)
+            if remember:
+                by_id.update(zip(map(id, new), (rows[k] for k in missing)))
+                self._alive.extend(new)
+        per_part = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+        part_starts = np.zeros(len(tokens), dtype=np.intp)
+        np.cumsum(np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))[:-1], out=part_starts[1:])
+        per_token = np.add.reduceat(per_part, part_starts) if len(per_part) else np.zeros(len(tokens), dtype=np.intp)
+        per_token[np.diff(np.append(part_starts, len(parts))) == 0] = 0  # a token without parts
+        # Every token's attribute rows after one zero row (the last): 0.0 plus the weights in
+        # order is exactly crfsuite's sum, and a token no feature is known for scores zero.
+        width = per_token + 1
+        firsts = np.zeros(len(tokens), dtype=np.intp)
+        np.cumsum(width[:-1], out=firsts[1:])
+        ids = np.full(int(width.sum()), -1, dtype=np.intp)
+        mask = np.ones(len(ids), dtype=bool)
+        mask[firsts] = False
+        ids[mask] = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=int(per_part.sum()))
+        return np.add.reduceat(self.state[ids], firsts, axis=0)
 
     def marginals(self, scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
         """The marginal probability of each label at each token (tokens x labels) of
