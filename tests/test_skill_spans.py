@@ -180,3 +180,33 @@ def test_marginals_are_crfsuites_for_an_average_of_models(tmp_path):
     tagger = SpanTagger.load(tmp_path)
     assert len(tagger._taggers) == 2
     assert _check_against_crfsuite(tagger, [p.text for p in labelled_postings(held=True)[:10]]) > 300
+
+
+def test_a_line_read_before_has_the_features_a_fresh_reader_gives_it():
+    from skillenai.classify.skills.spantrain import MODEL_DIR, load_span_tagger
+
+    texts = [p.text for p in labelled_postings(held=None)[:30]]
+    warm = load_span_tagger()
+    for text in texts:  # every line now in the memory
+        warm.featurizer.doc_parts(tokenize(text))
+    for text in texts:
+        fresh = SpanTagger.load(MODEL_DIR)
+        doc = tokenize(text)
+        assert warm.featurizer.doc_features(doc) == fresh.featurizer.doc_features(doc)
+        assert warm.featurizer.doc_features(doc, title_line=True) == fresh.featurizer.doc_features(doc, title_line=True)
+
+
+def test_marginals_do_not_depend_on_how_sequences_are_chunked(monkeypatch):
+    from skillenai.classify.skills import spans
+    from skillenai.classify.skills.spantrain import load_span_tagger
+
+    tagger = load_span_tagger()
+    weights = tagger._weights[0]
+    lines = [line for p in labelled_postings(held=None)[:15] for line in tagger.featurizer.doc_parts(tokenize(p.text))]
+    scores = weights.state_scores(lines)
+    lengths = [len(line) for line in lines]
+    whole = weights.marginals(scores, lengths)
+    monkeypatch.setattr(spans, "_PADDED", 7)  # chunks of one long line, or a few short ones
+    assert (weights.marginals(scores, lengths) == whole).all()
+    assert whole.shape == (sum(lengths), len(weights.labels))
+    assert abs(whole.sum(axis=1) - 1).max() < 1e-12

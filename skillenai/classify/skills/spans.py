@@ -12,10 +12,15 @@ Three parts, usable on any posting text (not only pre-tokenised SkillSpan):
   dictionary learned from labelled spans (:class:`PhraseDict`), and the posting context
   (the last heading above the line, the previous line's words, the relative position, cue
   words of the line, the title line, employer boilerplate). Everything that depends on the
-  word alone is computed once per distinct word and cached.
-- :class:`SpanTagger` trains and runs the CRF (``sklearn-crfsuite`` / ``python-crfsuite``)
-  and returns character spans. Several models may be averaged; a span is a run of tokens
-  whose marginal probability of lying in a span is at least ``threshold``.
+  word alone is computed once per distinct word and cached; :meth:`Featurizer.doc_parts`
+  gives the same features as shared tuples ("parts"), and a line read before as the same
+  object again.
+- :class:`SpanTagger` trains the CRF with ``python-crfsuite`` and returns character spans.
+  Several models may be averaged; a span is a run of tokens whose marginal probability of
+  lying in a span is at least ``threshold``. The marginals are computed by
+  :class:`CrfWeights` from the model file's own weights, for every line of a batch at once
+  in numpy (crfsuite's numbers to rounding, 1e-15), instead of one crfsuite call per
+  token and label.
 
 Nothing here reads a fixed path: models, dictionaries and data are passed in.
 """
