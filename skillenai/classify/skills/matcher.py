@@ -206,11 +206,11 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
 
 
 def _read_texts(texts: Sequence[str], use: Sequence[bool], tagger, scanned: Sequence[list[Mention]],
-                taxonomy: Taxonomy) -> dict[int, tuple[Doc, list]]:
+                taxonomy: Taxonomy, employer: Sequence[list[tuple[int, int]] | None]) -> dict[int, tuple[Doc, list]]:
     """text index -> its tokens and the span model's marginals (:meth:`SpanTagger.doc_marginals`,
     every text's lines in one batch), for the texts to read (``use``) that are long enough.
     ``scanned``: each text's alias mentions in ``taxonomy``, which the model's features reuse
-    when it reads with that taxonomy."""
+    when it reads with that taxonomy; ``employer``: each text's employer sections, or ``None``."""
     docs = {}
     for ti, text in enumerate(texts):
         if use[ti] and text:
@@ -218,7 +218,8 @@ def _read_texts(texts: Sequence[str], use: Sequence[bool], tagger, scanned: Sequ
             if len(doc.offsets) >= SPAN_MIN_TOKENS:
                 docs[ti] = doc
     same = tagger.featurizer.taxonomy_is(taxonomy)
-    margins = tagger.doc_marginals(list(docs.values()), [scanned[ti] for ti in docs] if same else None)
+    margins = tagger.doc_marginals(list(docs.values()), [scanned[ti] for ti in docs] if same else None,
+                                   [employer[ti] for ti in docs])
     return {ti: (doc, m) for (ti, doc), m in zip(docs.items(), margins)}
 
 
@@ -333,17 +334,20 @@ def detect_skills(
 def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) -> list[Detection]:
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
-    per_text, per_ranges, per_dropped, per_scanned = [], [], [], []
+    per_text, per_ranges, per_dropped, per_scanned, per_employer = [], [], [], [], []
     for i, t in enumerate(texts):
         if not t:
             per_scanned.append([])
+            per_employer.append(None)
             per_text.append([])
             per_ranges.append([])
             per_dropped.append([])
             continue
         keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
         skipped = _skipped(t, skip[i] if skip is not None else None)
-        ranges = skipped if keep_all else merge_ranges(boilerplate_ranges(t) + skipped)
+        employer = None if keep_all else boilerplate_ranges(t)
+        per_employer.append(employer)
+        ranges = skipped if employer is None else merge_ranges(employer + skipped)
         per_ranges.append(skipped)
         scanned = matcher.scan(t)
         per_scanned.append(scanned)
@@ -367,7 +371,7 @@ def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) ->
     elif tagger is None:
         tagger = load_span_tagger()
     use = [spans if isinstance(spans, bool) else spans[ti] for ti in range(len(texts))]
-    read = _read_texts(texts, use, tagger, per_scanned, taxonomy) if tagger is not None else {}
+    read = _read_texts(texts, use, tagger, per_scanned, taxonomy, per_employer) if tagger is not None else {}
     out = []
     for ti, mentions in enumerate(per_text):
         kept = []

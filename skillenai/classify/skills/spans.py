@@ -134,7 +134,13 @@ def tokenize(text: str, long_line: int = _LONG_LINE, drop_commas: bool = True) -
     for raw in text.split("\n"):
         toks: list[tuple[int, int]] = []
         for m in _CHUNK.finditer(raw):
-            _split_chunk(text, pos + m.start(), pos + m.end(), toks, drop_commas)
+            a, b = m.span()
+            a += pos
+            b += pos
+            if text[a] not in _OPEN_SET and text[b - 1] not in _CLOSE_SET:  # most words (as in _split_chunk)
+                toks.append((a, b))
+            else:
+                _split_chunk(text, a, b, toks, drop_commas)
         pos += len(raw) + 1
         if not toks:
             continue
@@ -502,15 +508,16 @@ class Featurizer:
         the crawler keeps a posting's title apart from its text, so it is off there."""
         return [[[f for part in token for f in part] for token in line] for line in self.doc_parts(doc, title_line)]
 
-    def doc_parts(self, doc: Doc, title_line: bool = False, mentions: list | None = None
-                  ) -> list[tuple[tuple[tuple[str, ...], ...], ...]]:
+    def doc_parts(self, doc: Doc, title_line: bool = False, mentions: list | None = None,
+                  employer: list[tuple[int, int]] | None = None) -> list[tuple[tuple[tuple[str, ...], ...], ...]]:
         """:meth:`doc_features` in parts: per line, per token, a tuple of parts (tuples of
         feature strings: the word's own, each neighbour's, the line's, ...), which joined in
         order are that token's feature list. Parts are shared between tokens and documents
         wherever they are the same (a word's features are one tuple), so a reader can work
         per distinct part instead of per string (see :class:`CrfWeights`); a line read
         before gives the same tuple again. ``mentions``: the taxonomy's mentions in
-        ``doc.text`` (:func:`skillenai.classify.skills.mentions.find_mentions`), when the caller
+        ``doc.text`` (:func:`skillenai.classify.skills.mentions.find_mentions`), and
+        ``employer`` its :func:`skillenai.classify.sections.boilerplate_ranges`, when the caller
         has found them already."""
         offs = doc.offsets
         n = len(offs)
@@ -519,7 +526,7 @@ class Featurizer:
         tax = self._taxonomy_feats(doc, n, starts, ends, mentions)
         emp = None
         if self.boilerplate and self.context:
-            ranges = boilerplate_ranges(doc.text)
+            ranges = boilerplate_ranges(doc.text) if employer is None else employer
             if ranges:
                 emp = bytearray(n)
                 for a, b in ranges:
@@ -895,12 +902,14 @@ class SpanTagger:
         """:meth:`line_marginals` of lines of feature strings (per line, per token, a list)."""
         return self.line_marginals([[(tuple(token),) for token in line] for line in feats], remember=False)
 
-    def doc_marginals(self, docs: Sequence[Doc], mentions: Sequence[list] | None = None
+    def doc_marginals(self, docs: Sequence[Doc], mentions: Sequence[list | None] | None = None,
+                      employer: Sequence[list[tuple[int, int]] | None] | None = None
                       ) -> list[list[tuple[list[float], list[float], list[float]]]]:
         """Per document, :meth:`line_marginals` of its lines (all documents' lines read in one
-        batch). ``mentions``: per document, the taxonomy's mentions in its text if already
-        found (see :meth:`Featurizer.doc_parts`)."""
-        per_doc = [self.featurizer.doc_parts(doc, mentions=None if mentions is None else mentions[i])
+        batch). ``mentions`` and ``employer``: per document, the taxonomy's mentions in its
+        text and its employer's sections, where already found (see :meth:`Featurizer.doc_parts`)."""
+        per_doc = [self.featurizer.doc_parts(doc, mentions=None if mentions is None else mentions[i],
+                                             employer=None if employer is None else employer[i])
                    for i, doc in enumerate(docs)]
         flat = self.line_marginals([line for lines in per_doc for line in lines])
         out, k = [], 0
