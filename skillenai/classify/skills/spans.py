@@ -720,6 +720,12 @@ class CrfWeights:
         self._by_id: dict[int, tuple[int, ...]] = {}
         self._alive: list[tuple[str, ...]] = []
 
+    def forget_parts(self) -> None:
+        """Empty the memory of parts seen."""
+        self._parts.clear()
+        self._by_id.clear()
+        self._alive.clear()
+
     def part_ids(self, part: tuple[str, ...], remember: bool = True) -> tuple[int, ...]:
         """The attribute rows of a part's known features, in order (remembered per part
         unless ``remember`` is false)."""
@@ -893,10 +899,13 @@ class SpanTagger:
     # ---------------------------------------------------------------- prediction
 
     def forget_lines(self) -> None:
-        """Empty the memory of lines read (see :meth:`line_marginals`, :meth:`Featurizer.doc_parts`)."""
+        """Empty the memory of lines read (see :meth:`line_marginals`, :meth:`Featurizer.doc_parts`)
+        and of the parts seen (:meth:`CrfWeights.state_scores`)."""
         self._line_cache.clear()
         self._line_ids.clear()
         self.featurizer._line_memo.clear()
+        for weights in self._weights:
+            weights.forget_parts()
 
     def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
         """:meth:`line_marginals` of lines of feature strings (per line, per token, a list)."""
