@@ -181,3 +181,80 @@ def test_the_span_filter_checks_its_settings_and_trains_deterministically(tmp_pa
     features = [f for rec in records for _, f in rec]
     assert flt.keep_probability(features) == pytest.approx(flt.sklearn_probability(features), abs=1e-9)
     assert min(probabilities[0]) < 0.5 < max(probabilities[0])
+
+
+def _crfsuite_marginals(tagger: SpanTagger, feats: list[list[list[str]]]) -> list[list[float]]:
+    """Per line, p(in an output span) per token, by pycrfsuite's own Tagger.marginal (the reference)."""
+    import pycrfsuite
+
+    out = []
+    for xseq in feats:
+        total = [0.0] * len(xseq)
+        for crf in tagger._taggers:
+            crf.set(pycrfsuite.ItemSequence(xseq))
+            for label in ("B-K", "I-K"):
+                if label in crf.labels():
+                    total = [t + crf.marginal(label, i) for i, t in enumerate(total)]
+        out.append([t / len(tagger._taggers) for t in total])
+    return out
+
+
+def _check_against_crfsuite(tagger: SpanTagger, texts: list[str]) -> int:
+    docs = [tokenize(t) for t in texts]
+    tagger.forget_lines()
+    batch = tagger.doc_marginals(docs)
+    tokens = 0
+    for doc, lines in zip(docs, batch):
+        feats = tagger.featurizer.doc_features(doc)
+        assert [len(x[0]) for x in lines] == [len(x) for x in feats]
+        alone = tagger.marginals(feats)
+        for (p_in, _, _), (p_alone, _, _), ref in zip(lines, alone, _crfsuite_marginals(tagger, feats)):
+            assert p_in == p_alone  # a document read alone or in a batch, from parts or from strings: the same
+            assert p_in == pytest.approx(ref, abs=1e-12)
+            tokens += len(ref)
+    return tokens
+
+
+def test_marginals_are_crfsuites_on_real_postings():
+    from skillenai.classify.skills.spantrain import load_span_tagger
+
+    texts = [p.text for p in labelled_postings(held=None)[:40]]
+    assert _check_against_crfsuite(load_span_tagger(), texts) > 2000
+
+
+def test_marginals_are_crfsuites_for_an_average_of_models(tmp_path):
+    postings = skillspan_postings(SKILLSPAN_TRAIN, "tech")[:10] + labelled_postings(held=False)[:4]
+    train_span_model(tmp_path, postings, params=({"c1": 0.1, "c2": 0.01}, {"c1": 0.5, "c2": 0.1}))
+    tagger = SpanTagger.load(tmp_path)
+    assert len(tagger._taggers) == 2
+    assert _check_against_crfsuite(tagger, [p.text for p in labelled_postings(held=True)[:10]]) > 300
+
+
+def test_a_line_read_before_has_the_features_a_fresh_reader_gives_it():
+    from skillenai.classify.skills.spantrain import MODEL_DIR, load_span_tagger
+
+    texts = [p.text for p in labelled_postings(held=None)[:30]]
+    warm = load_span_tagger()
+    for text in texts:  # every line now in the memory
+        warm.featurizer.doc_parts(tokenize(text))
+    for text in texts:
+        fresh = SpanTagger.load(MODEL_DIR)
+        doc = tokenize(text)
+        assert warm.featurizer.doc_features(doc) == fresh.featurizer.doc_features(doc)
+        assert warm.featurizer.doc_features(doc, title_line=True) == fresh.featurizer.doc_features(doc, title_line=True)
+
+
+def test_marginals_do_not_depend_on_how_sequences_are_chunked(monkeypatch):
+    from skillenai.classify.skills import spans
+    from skillenai.classify.skills.spantrain import load_span_tagger
+
+    tagger = load_span_tagger()
+    weights = tagger._weights[0]
+    lines = [line for p in labelled_postings(held=None)[:15] for line in tagger.featurizer.doc_parts(tokenize(p.text))]
+    scores = weights.state_scores(lines)
+    lengths = [len(line) for line in lines]
+    whole = weights.marginals(scores, lengths)
+    monkeypatch.setattr(spans, "_PADDED", 7)  # chunks of one long line, or a few short ones
+    assert (weights.marginals(scores, lengths) == whole).all()
+    assert whole.shape == (sum(lengths), len(weights.labels))
+    assert abs(whole.sum(axis=1) - 1).max() < 1e-12

@@ -42,7 +42,7 @@ from skillenai.classify.skills.filtertrain import train_span_filter
 from skillenai.classify.skills.linking import clean_span_text, default_linker
 from skillenai.classify.skills.mentions import Mention, alias_matcher, find_mentions, keep_mentions
 from skillenai.classify.skills.spanfilter import SpanInfo, span_features
-from skillenai.classify.skills.spans import tidy_spans, token_spans_from_probs, tokenize
+from skillenai.classify.skills.spans import Doc, tidy_spans, token_spans_from_probs, tokenize
 from skillenai.classify.skills.spantrain import load_span_tagger, train_span_model
 from skillenai.classify.skills.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
 from skillenai.core.gcpause import gc_paused
@@ -210,18 +210,36 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
     return out
 
 
+def _read_texts(texts: Sequence[str], use: Sequence[bool], tagger, scanned: Sequence[list[Mention]],
+                taxonomy: Taxonomy, employer: Sequence[list[tuple[int, int]] | None]) -> dict[int, tuple[Doc, list]]:
+    """text index -> its tokens and the span model's marginals (:meth:`SpanTagger.doc_marginals`,
+    every text's lines in one batch), for the texts to read (``use``) that are long enough.
+    ``scanned``: each text's alias mentions in ``taxonomy``, which the model's features reuse
+    when it reads with that taxonomy; ``employer``: each text's employer sections, or ``None``."""
+    docs = {}
+    for ti, text in enumerate(texts):
+        if use[ti] and text:
+            doc = tokenize(text)
+            if len(doc.offsets) >= SPAN_MIN_TOKENS:
+                docs[ti] = doc
+    same = tagger.featurizer.taxonomy_is(taxonomy)
+    margins = tagger.doc_marginals(list(docs.values()), [scanned[ti] for ti in docs] if same else None,
+                                   [employer[ti] for ti in docs])
+    return {ti: (doc, m) for (ti, doc), m in zip(docs.items(), margins)}
+
+
 def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: list[tuple[int, int]], tagger,
-                    taxonomy: Taxonomy, rejected: Sequence[Mention] = ()):
+                    taxonomy: Taxonomy, rejected: Sequence[Mention] = (), read: tuple[Doc, list] | None = None):
     """Step 2 and 3 of the module docstring for one text: the mentions kept and linked, the
     candidates, the detected spans and those of them that name knowledge
-    (:attr:`Detection.spans`, :attr:`Detection.knowledge`)."""
-    doc = tokenize(text)
-    if len(doc.offsets) < SPAN_MIN_TOKENS:
+    (:attr:`Detection.spans`, :attr:`Detection.knowledge`). ``read``: the text's tokens and
+    marginals (:func:`_read_texts`); ``None`` for a text too short to read."""
+    if read is None:
         return (kept, [], sorted((m.start, m.end) for m, _, _ in kept),
                 sorted((m.start, m.end) for m, _, _ in kept if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES))
+    doc, margins = read
     offsets = doc.offsets
     starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
-    margins = tagger.marginals(tagger.featurizer.doc_features(doc))
     p_in = [p for line in margins for p in line[0]]
     p_any = [p for line in margins for p in line[2]]
     supported = []
@@ -365,18 +383,23 @@ def detect_skills(
 def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) -> list[Detection]:
     taxonomy = load_taxonomy()
     matcher = alias_matcher(taxonomy)
-    per_text, per_ranges, per_dropped = [], [], []
+    per_text, per_ranges, per_dropped, per_scanned, per_employer = [], [], [], [], []
     for i, t in enumerate(texts):
         if not t:
+            per_scanned.append([])
+            per_employer.append(None)
             per_text.append([])
             per_ranges.append([])
             per_dropped.append([])
             continue
         keep_all = employer_text if isinstance(employer_text, bool) else employer_text[i]
         skipped = _skipped(t, skip[i] if skip is not None else None)
-        ranges = skipped if keep_all else merge_ranges(boilerplate_ranges(t) + skipped)
+        employer = None if keep_all else boilerplate_ranges(t)
+        per_employer.append(employer)
+        ranges = skipped if employer is None else merge_ranges(employer + skipped)
         per_ranges.append(skipped)
         scanned = matcher.scan(t)
+        per_scanned.append(scanned)
         kept_here = keep_mentions(t, scanned, matcher, ranges)
         per_text.append(kept_here)
         # What the alias rules read as no skill here ("PMP, our review process", "the
@@ -396,6 +419,8 @@ def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) ->
         tagger = None
     elif tagger is None:
         tagger = load_span_tagger()
+    use = [spans if isinstance(spans, bool) else spans[ti] for ti in range(len(texts))]
+    read = _read_texts(texts, use, tagger, per_scanned, taxonomy, per_employer) if tagger is not None else {}
     out = []
     for ti, mentions in enumerate(per_text):
         kept = []
@@ -413,10 +438,9 @@ def _detect_skills(texts, threshold, employer_text, skip, spans, tagger=None) ->
         detected = sorted((m.start, m.end) for m, _, _ in kept)
         knowledge = sorted((m.start, m.end) for m, _, _ in kept
                            if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES)
-        use_spans = spans if isinstance(spans, bool) else spans[ti]
-        if tagger is not None and use_spans and texts[ti]:
+        if tagger is not None and use[ti] and texts[ti]:
             kept, candidates, detected, knowledge = _weigh_and_link(texts[ti], kept, per_ranges[ti], tagger, taxonomy,
-                                                                    rejected)
+                                                                    rejected, read.get(ti))
         out.append(Detection(_group(kept, taxonomy), candidates, detected, knowledge))
     return out
 

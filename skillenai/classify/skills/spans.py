@@ -12,10 +12,15 @@ Three parts, usable on any posting text (not only pre-tokenised SkillSpan):
   dictionary learned from labelled spans (:class:`PhraseDict`), and the posting context
   (the last heading above the line, the previous line's words, the relative position, cue
   words of the line, the title line, employer boilerplate). Everything that depends on the
-  word alone is computed once per distinct word and cached.
-- :class:`SpanTagger` trains and runs the CRF (``sklearn-crfsuite`` / ``python-crfsuite``)
-  and returns character spans. Several models may be averaged; a span is a run of tokens
-  whose marginal probability of lying in a span is at least ``threshold``.
+  word alone is computed once per distinct word and cached; :meth:`Featurizer.doc_parts`
+  gives the same features as shared tuples ("parts"), and a line read before as the same
+  object again.
+- :class:`SpanTagger` trains the CRF with ``python-crfsuite`` and returns character spans.
+  Several models may be averaged; a span is a run of tokens whose marginal probability of
+  lying in a span is at least ``threshold``. The marginals are computed by
+  :class:`CrfWeights` from the model file's own weights, for every line of a batch at once
+  in numpy (crfsuite's numbers to rounding, 1e-15), instead of one crfsuite call per
+  token and label.
 
 Nothing here reads a fixed path: models, dictionaries and data are passed in.
 """
@@ -28,8 +33,12 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import is_
 from pathlib import Path
 from typing import Iterable, Sequence
+
+import numpy as np
 
 from skillenai.classify.sections import boilerplate_ranges, heading_kind
 from skillenai.classify.skills.mentions import find_mentions
@@ -125,7 +134,13 @@ def tokenize(text: str, long_line: int = _LONG_LINE, drop_commas: bool = True) -
     for raw in text.split("\n"):
         toks: list[tuple[int, int]] = []
         for m in _CHUNK.finditer(raw):
-            _split_chunk(text, pos + m.start(), pos + m.end(), toks, drop_commas)
+            a, b = m.span()
+            a += pos
+            b += pos
+            if text[a] not in _OPEN_SET and text[b - 1] not in _CLOSE_SET:  # most words (as in _split_chunk)
+                toks.append((a, b))
+            else:
+                _split_chunk(text, a, b, toks, drop_commas)
         pos += len(raw) + 1
         if not toks:
             continue
@@ -163,7 +178,7 @@ def bio_tags(doc: Doc, spans: Iterable[tuple[int, int]], label: str, tags: list[
 # --------------------------------------------------------------------------- phrase dictionary
 
 
-_EMPTY: list[str] = []
+_EMPTY: tuple[str, ...] = ()
 
 
 class PhraseDict:
@@ -178,8 +193,13 @@ class PhraseDict:
         self.max_len = max_len
         self.labelled: Counter = Counter()
         self.seen: Counter = Counter()
-        self.first: set[str] = set()
+        self.first: dict[str, int] = {}  # a phrase's first word -> its longest phrase (tokens)
         self._cache: dict = {}
+
+    def _add_first(self, phrase: tuple[str, ...]) -> None:
+        length = min(len(phrase), self.max_len)
+        if self.first.get(phrase[0], 0) < length:
+            self.first[phrase[0]] = length
 
     @staticmethod
     def _norm(tok: str) -> str:
@@ -194,7 +214,7 @@ class PhraseDict:
                 if 0 < b - a <= self.max_len:
                     phrase = tuple(low[a:b])
                     self.labelled[phrase] += 1
-                    self.first.add(phrase[0])
+                    self._add_first(phrase)
 
     def count_occurrences(self, token_lines: Sequence[Sequence[str]]) -> None:
         """Count every occurrence of known phrases in ``token_lines`` (call after :meth:`add`)."""
@@ -210,14 +230,14 @@ class PhraseDict:
                     if p in self.labelled:
                         self.seen[p] += 1
 
-    def features(self, toks: Sequence[str], prefix: str = "d", lowered: bool = False) -> list[list[str]]:
+    def features(self, toks: Sequence[str], prefix: str = "d", lowered: bool = False) -> list[tuple[str, ...]]:
         """Per token: ``d=B``/``d=I`` and a ratio bucket for the longest known phrase covering it.
 
         ``lowered``: ``toks`` are lowercased already (saves a pass when several dicts run).
         """
         low = toks if lowered else [self._norm(t) for t in toks]
         n = len(low)
-        out: list[list[str]] = [_EMPTY] * n
+        out: list[tuple[str, ...]] = [_EMPTY] * n
         labelled, first = self.labelled, self.first
         i = 0
         while i < n:
@@ -225,7 +245,7 @@ class PhraseDict:
                 i += 1
                 continue
             best = 0
-            for j in range(min(n, i + self.max_len), i, -1):
+            for j in range(min(n, i + first[low[i]]), i, -1):  # no longer phrase starts so
                 if tuple(low[i:j]) in labelled:
                     best = j
                     break
@@ -239,7 +259,7 @@ class PhraseDict:
             i = best
         return out
 
-    def _strings(self, phrase: tuple, prefix: str) -> tuple[list[str], list[str]]:
+    def _strings(self, phrase: tuple, prefix: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The feature strings of a phrase's first and following tokens (cached)."""
         key = (phrase, prefix)
         hit = self._cache.get(key)
@@ -248,7 +268,7 @@ class PhraseDict:
             ratio = c / max(self.seen[phrase], c)
             bucket = "hi" if ratio >= 0.5 else ("mid" if ratio >= 0.2 else "lo")
             cnt = "1" if c == 1 else "2+"
-            hit = tuple([f"{prefix}={tag}", f"{prefix}r={bucket}", f"{prefix}n={cnt}", f"{prefix}r{tag}={bucket}"]
+            hit = tuple((f"{prefix}={tag}", f"{prefix}r={bucket}", f"{prefix}n={cnt}", f"{prefix}r{tag}={bucket}")
                         for tag in ("B", "I"))
             self._cache[key] = hit
         return hit
@@ -264,7 +284,7 @@ class PhraseDict:
             p = tuple(phrase.split(" "))
             d.labelled[p] = c
             d.seen[p] = s
-            d.first.add(p[0])
+            d._add_first(p)
         return d
 
 
@@ -278,7 +298,8 @@ _SHAPE_MAP = str.maketrans(
     "x" * 26 + "X" * 26 + "d" * 10)
 _STRIP = "()[]{}\"'“”‘’,;:.!?*•-–—"
 _HEADER_MAX_TOKENS = 6
-_POS = ["i=%d" % i for i in range(6)]
+_POS = [("i=%d" % i,) for i in range(6)]
+_BOL, _EOL, _BOL2, _EOL2, _EMP = ("BOL",), ("EOL",), ("-2=BOL",), ("+2=EOL",), ("emp",)
 
 
 def _shape(w: str) -> str:
@@ -350,8 +371,10 @@ class Featurizer:
         self.boilerplate = boilerplate
         self.use_taxonomy = taxonomy is not False
         self._taxonomy = None if taxonomy is False else taxonomy
-        self._word_cache: dict[str, tuple[list[str], tuple[str, str, str, str]]] = {}
+        self._word_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {}
         self._header_cache: dict[str, list[str]] = {}
+        self._line_memo: dict[tuple, tuple[tuple[tuple[str, ...], ...], ...]] = {}
+        self._memo_for: tuple = (self.phrases, self.keep)
 
     # ---------------------------------------------------------------- per word
 
@@ -374,14 +397,14 @@ class Featurizer:
                 feats.append("ipunct")
         feats.append("len=" + (str(len(low)) if len(low) < 4 else ("4-7" if len(low) < 8 else "8+")))
         shp = _shape(w)
-        nb = (["-2w=" + low], ["-1w=" + low, "-1sh=" + shp], ["+1w=" + low, "+1sh=" + shp], ["+2w=" + low])
+        nb = (("-2w=" + low,), ("-1w=" + low, "-1sh=" + shp), ("+1w=" + low, "+1sh=" + shp), ("+2w=" + low,))
         keep = self.keep
         if keep is not None:
             # Features the model has no weight for change nothing: leave them out, so the
             # CRF reads fewer strings.
             feats = [f for f in feats if f in keep]
-            nb = tuple([f for f in part if f in keep] for part in nb)
-        hit = (feats, nb)
+            nb = tuple(tuple(f for f in part if f in keep) for part in nb)
+        hit = (tuple(feats), nb)
         if len(self._word_cache) > 500_000:
             self._word_cache.clear()
         self._word_cache[w] = hit
@@ -389,23 +412,28 @@ class Featurizer:
 
     # ---------------------------------------------------------------- taxonomy
 
-    def _taxonomy_feats(self, doc: Doc, n: int, starts: list[int], ends: list[int]) -> list[list[str]] | None:
+    def taxonomy_is(self, taxonomy) -> bool:
+        """Whether the taxonomy features are read with ``taxonomy`` (so its mentions may be passed in)."""
+        return self.use_taxonomy and (self._taxonomy or load_taxonomy()) is taxonomy
+
+    def _taxonomy_feats(self, doc: Doc, n: int, starts: list[int], ends: list[int], mentions: list | None = None
+                        ) -> list[tuple[str, ...]] | None:
         if not self.use_taxonomy:
             return None
         tax = self._taxonomy or load_taxonomy()
-        out: list[list[str]] | None = None
-        for m in find_mentions(doc.text, tax):
+        out: list[tuple[str, ...]] | None = None
+        for m in find_mentions(doc.text, tax) if mentions is None else mentions:
             i = bisect.bisect_right(ends, m.start)
             j = bisect.bisect_left(starts, m.end)
             if i >= j:
                 continue
             if out is None:
-                out = [[] for _ in range(n)]
+                out = [_EMPTY] * n
             cat = tax.skills[m.skill].category
             amb = "amb" if m.ambiguous else "una"
             for k in range(i, j):
                 tag = "B" if k == i else "I"
-                out[k] = ["t=" + tag, "tc=" + cat, "ta=" + amb, "tca=" + cat + amb, "t" + tag + "a=" + amb]
+                out[k] = ("t=" + tag, "tc=" + cat, "ta=" + amb, "tca=" + cat + amb, "t" + tag + "a=" + amb)
         return out
 
     # ---------------------------------------------------------------- context
@@ -430,18 +458,75 @@ class Featurizer:
 
     # ---------------------------------------------------------------- main
 
+    def _line_parts(self, words: list[str], info: list, lows: list[str], line_part: tuple[str, ...],
+                    tax: list | None, emp: bytearray | None, k0: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """The parts of one line's tokens (see :meth:`doc_parts`); ``k0``: its first token's
+        index in ``tax`` and ``emp``."""
+        m = len(words)
+        bigrams = self.bigrams
+        phr = None
+        if self.phrases:
+            wl = [w.lower() for w in words]
+            phr = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
+        if bigrams:
+            seq = ["<s>", *lows, "</s>"]
+            pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(m + 1)]
+        # Neighbour features, precomputed per word: at the line's start "BOL" stands for
+        # both left neighbours, "-2=BOL" for the missing second one (and so on the right).
+        nbs = [x[1] for x in info]
+        parts_line: list[tuple[tuple[str, ...], ...]] = []
+        for i in range(m):
+            parts = [info[i][0]]
+            if i == 0:
+                parts.append(_BOL)
+            else:
+                parts += (nbs[i - 1][1], nbs[i - 2][0] if i >= 2 else _BOL2)
+            if i == m - 1:
+                parts.append(_EOL)
+            else:
+                parts += (nbs[i + 1][2], nbs[i + 2][3] if i + 2 < m else _EOL2)
+            parts.append(line_part)
+            if i < 6:
+                parts.append(_POS[i])
+            if bigrams:
+                parts.append((pairs[i], pairs[i + 1]))
+            k = k0 + i
+            if tax is not None and tax[k]:
+                parts.append(tax[k])
+            if phr is not None:
+                for per in phr:
+                    if per[i]:
+                        parts.append(per[i])
+            if emp is not None and emp[k]:
+                parts.append(_EMP)
+            parts_line.append(tuple(parts))
+        return tuple(parts_line)
+
     def doc_features(self, doc: Doc, title_line: bool = False) -> list[list[list[str]]]:
         """Per line, per token, the feature strings. ``title_line``: the text's first line is
         the posting's title (as in the labelled ads, whose annotators never mark a title);
         the crawler keeps a posting's title apart from its text, so it is off there."""
+        return [[[f for part in token for f in part] for token in line] for line in self.doc_parts(doc, title_line)]
+
+    def doc_parts(self, doc: Doc, title_line: bool = False, mentions: list | None = None,
+                  employer: list[tuple[int, int]] | None = None) -> list[tuple[tuple[tuple[str, ...], ...], ...]]:
+        """:meth:`doc_features` in parts: per line, per token, a tuple of parts (tuples of
+        feature strings: the word's own, each neighbour's, the line's, ...), which joined in
+        order are that token's feature list. Parts are shared between tokens and documents
+        wherever they are the same (a word's features are one tuple), so a reader can work
+        per distinct part instead of per string (see :class:`CrfWeights`); a line read
+        before gives the same tuple again. ``mentions``: the taxonomy's mentions in
+        ``doc.text`` (:func:`skillenai.classify.skills.mentions.find_mentions`), and
+        ``employer`` its :func:`skillenai.classify.sections.boilerplate_ranges`, when the caller
+        has found them already."""
         offs = doc.offsets
         n = len(offs)
         starts = [a for a, _ in offs]
         ends = [b for _, b in offs]
-        tax = self._taxonomy_feats(doc, n, starts, ends)
+        tax = self._taxonomy_feats(doc, n, starts, ends, mentions)
         emp = None
         if self.boilerplate and self.context:
-            ranges = boilerplate_ranges(doc.text)
+            ranges = boilerplate_ranges(doc.text) if employer is None else employer
             if ranges:
                 emp = bytearray(n)
                 for a, b in ranges:
@@ -450,13 +535,16 @@ class Featurizer:
                     emp[i:j] = b"\x01" * (j - i)
         text = doc.text
         word = self._word
-        bigrams = self.bigrams
+        memo = self._line_memo
+        if len(memo) > LINE_CACHE_SIZE or self._memo_for != (self.phrases, self.keep):
+            memo.clear()  # full, or read with other dictionaries or for another model
+            self._memo_for = (self.phrases, self.keep)
         nlines = len(doc.lines)
         header: list[str] = ["h=none"]
         header_kind = None
         full = self.context is True
         prev_words: list[str] = ["pw=none"]
-        out: list[list[list[str]]] = []
+        out: list[list[tuple[tuple[str, ...], ...]]] = []
         k0 = 0
         for li, line in enumerate(doc.lines):
             words = [text[a:b] for a, b in line]
@@ -490,37 +578,17 @@ class Featurizer:
                 line_feats.append("ll=" + ll)
                 cues = _CUES.intersection(lows)
                 line_feats += ["cue=" + c for c in sorted(cues)]
-            phr = None
-            if self.phrases:
-                wl = [w.lower() for w in words]
-                per = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
-                phr = per[0] if len(per) == 1 else [a + b for a, b in zip(per[0], per[1])] if len(per) == 2 \
-                    else [[x for p in per for x in p[i]] for i in range(m)]
-            if bigrams:
-                seq = ["<s>", *lows, "</s>"]
-                pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(m + 1)]
-            # Neighbour features, precomputed per word: at the line's start "BOL" stands for
-            # both left neighbours, "-2=BOL" for the missing second one (and so on the right).
-            nbs = [x[1] for x in info]
-            lefts = [["BOL"]] + [nbs[i - 1][1] + (nbs[i - 2][0] if i >= 2 else ["-2=BOL"]) for i in range(1, m)]
-            rights = [nbs[i + 1][2] + (nbs[i + 2][3] if i + 2 < m else ["+2=EOL"]) for i in range(m - 1)] + [["EOL"]]
-            feats_line: list[list[str]] = []
-            for i in range(m):
-                f = [*info[i][0], *lefts[i], *rights[i], *line_feats]
-                if i < 6:
-                    f.append(_POS[i])
-                if bigrams:
-                    f.append(pairs[i])
-                    f.append(pairs[i + 1])
-                k = k0 + i
-                if tax is not None and tax[k]:
-                    f.extend(tax[k])
-                if phr is not None and phr[i]:
-                    f.extend(phr[i])
-                if emp is not None and emp[k]:
-                    f.append("emp")
-                feats_line.append(f)
-            out.append(feats_line)
+            line_part = tuple(line_feats)
+            # A line's parts are a function of its words, its line features, and the
+            # taxonomy and employer marks on its tokens (any new feature from elsewhere must
+            # join this key): a line read before (a company's repeated paragraph, a template's
+            # bullet) gives the same tuple again, and the span model knows it by identity.
+            key = (tuple(words), line_part, tuple(tax[k0:k0 + m]) if tax is not None else None,
+                   bytes(emp[k0:k0 + m]) if emp is not None else None)
+            parts_line = memo.get(key)
+            if parts_line is None:
+                parts_line = memo[key] = self._line_parts(words, info, lows, line_part, tax, emp, k0)
+            out.append(parts_line)
             k0 += m
             if self.context:
                 if is_header:
@@ -605,6 +673,174 @@ def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tu
     return out
 
 
+# --------------------------------------------------------------------------- marginals in numpy
+
+# Parts a CrfWeights knows by identity (kept alive with it) before it forgets them.
+_BY_ID_SIZE = 200_000
+# Sequences are padded to the longest of a chunk of about this many tokens (memory bound).
+_PADDED = 1 << 16
+_FEATURE_RECORD = np.dtype([("type", "<i4"), ("src", "<i4"), ("dst", "<i4"), ("weight", "<f8")])
+
+
+class CrfWeights:
+    """One crfsuite model's weights, read exactly from its file, and its marginal
+    probabilities computed for many sequences at once (the forward-backward algorithm as
+    crfsuite runs it, over every sequence of a batch in step).
+
+    A token's state scores are its attributes' weights summed in the order of its feature
+    list, as crfsuite sums them (so they are the same numbers); features the model does not
+    know count for nothing, as in crfsuite. The marginals agree with
+    ``pycrfsuite.Tagger.marginal`` to rounding (1e-15).
+
+    Args:
+        model_file: a CRF1d model written by crfsuite.
+        tagger: an open ``pycrfsuite.Tagger`` of that file (for its labels and attribute names).
+    """
+
+    def __init__(self, model_file: str | Path, tagger):
+        info = tagger.info()
+        data = Path(model_file).read_bytes()
+        off = int(info.header["off_features"], 16)
+        if data[off:off + 4] != b"FEAT":
+            raise ValueError(f"{model_file}: no feature chunk at offset {off:#x}; not a crfsuite CRF1d model")
+        count = int.from_bytes(data[off + 8:off + 12], "little")
+        feats = np.frombuffer(data, dtype=_FEATURE_RECORD, count=count, offset=off + 12)
+        names = {int(i): lb for lb, i in info.labels.items()}
+        self.labels = [names[i] for i in range(len(names))]
+        n_labels = len(self.labels)
+        self.attributes = {name: int(i) for name, i in info.attributes.items()}
+        self.state = np.zeros((len(self.attributes) + 1, n_labels))  # last row: nothing (unknown attributes)
+        state = feats[feats["type"] == 0]
+        self.state[state["src"], state["dst"]] = state["weight"]
+        trans = feats[feats["type"] == 1]
+        weights = np.zeros((n_labels, n_labels))
+        weights[trans["src"], trans["dst"]] = trans["weight"]
+        self.exp_trans = np.exp(weights)
+        self._parts: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._by_id: dict[int, tuple[int, ...]] = {}
+        self._alive: list[tuple[str, ...]] = []
+
+    def forget_parts(self) -> None:
+        """Empty the memory of parts seen."""
+        self._parts.clear()
+        self._by_id.clear()
+        self._alive.clear()
+
+    def part_ids(self, part: tuple[str, ...], remember: bool = True) -> tuple[int, ...]:
+        """The attribute rows of a part's known features, in order (remembered per part
+        unless ``remember`` is false)."""
+        hit = self._parts.get(part)
+        if hit is None:
+            get = self.attributes.get
+            hit = tuple(i for i in map(get, part) if i is not None)
+            if remember:
+                if len(self._parts) > 1_000_000:
+                    self._parts.clear()
+                self._parts[part] = hit
+        return hit
+
+    def state_scores(self, lines: Sequence[Sequence[Sequence[tuple[str, ...]]]], remember: bool = True) -> np.ndarray:
+        """The state scores (tokens x labels) of every token of ``lines`` (per line, per
+        token, a tuple of parts), one row per token in order."""
+        tokens = list(chain.from_iterable(lines))
+        if not tokens:
+            return np.zeros((0, len(self.labels)))
+        parts = list(chain.from_iterable(tokens))
+        # Parts are looked up by identity first (most are shared, and an id is cheaper to
+        # look up than a tuple): ``_alive`` keeps every part so known, so its id stays its own.
+        by_id = self._by_id
+        rows = list(map(by_id.get, map(id, parts))) if remember else [None] * len(parts)
+        missing = list(compress(range(len(rows)), map(is_, rows, repeat(None))))
+        if missing:
+            if len(self._alive) + len(missing) > _BY_ID_SIZE:
+                by_id.clear()
+                self._alive.clear()
+            new = [parts[k] for k in missing]
+            found = list(map(self._parts.get, new)) if remember else [None] * len(new)
+            for k, part, hit in zip(missing, new, found):
+                rows[k] = hit if hit is not None else self.part_ids(part, remember)
+            if remember:
+                by_id.update(zip(map(id, new), (rows[k] for k in missing)))
+                self._alive.extend(new)
+        per_part = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+        part_starts = np.zeros(len(tokens), dtype=np.intp)
+        np.cumsum(np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))[:-1], out=part_starts[1:])
+        per_token = np.add.reduceat(per_part, part_starts) if len(per_part) else np.zeros(len(tokens), dtype=np.intp)
+        per_token[np.diff(np.append(part_starts, len(parts))) == 0] = 0  # a token without parts
+        # Every token's attribute rows after one zero row (the last): 0.0 plus the weights in
+        # order is exactly crfsuite's sum, and a token no feature is known for scores zero.
+        width = per_token + 1
+        firsts = np.zeros(len(tokens), dtype=np.intp)
+        np.cumsum(width[:-1], out=firsts[1:])
+        ids = np.full(int(width.sum()), -1, dtype=np.intp)
+        mask = np.ones(len(ids), dtype=bool)
+        mask[firsts] = False
+        ids[mask] = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=int(per_part.sum()))
+        return np.add.reduceat(self.state[ids], firsts, axis=0)
+
+    def marginals(self, scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
+        """The marginal probability of each label at each token (tokens x labels) of
+        sequences of ``lengths`` tokens whose state scores are the rows of ``scores``, in order."""
+        out = np.empty_like(scores)
+        if not len(scores):
+            return out
+        lens = np.array(lengths, dtype=np.intp)
+        firsts = np.zeros(len(lens), dtype=np.intp)
+        np.cumsum(lens[:-1], out=firsts[1:])
+        exp_scores = np.exp(scores)
+        # The longest first, in chunks of about _PADDED tokens padded to their longest.
+        order = np.argsort(-lens, kind="stable")
+        c = 0
+        while c < len(order):
+            take = order[c:c + max(1, _PADDED // int(lens[order[c]]))]
+            c += len(take)
+            clens = lens[take]
+            longest = int(clens[0])
+            # token rows of these sequences, and their places in the padded (seqs, longest) array
+            rows = np.repeat(firsts[take] - np.cumsum(clens) + clens, clens) + np.arange(int(clens.sum()))
+            slots = np.repeat(np.arange(len(take)) * longest - np.cumsum(clens) + clens, clens) \
+                + np.arange(int(clens.sum()))
+            exp_state = np.ones((len(take) * longest, len(self.labels)))
+            exp_state[slots] = exp_scores[rows]
+            probs = self._forward_backward(exp_state.reshape(len(take), longest, -1), clens)
+            out[rows] = probs.reshape(len(take) * longest, -1)[slots]
+        return out
+
+    def _forward_backward(self, exp_state: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Marginals of padded sequences (seqs x longest x labels of exp state scores, the
+        longest sequence first), as crfsuite computes them: scaled forward and backward scores."""
+        seqs, longest, n_labels = exp_state.shape
+        active = [int(x) for x in np.searchsorted(-lengths, -np.arange(longest), side="left")]
+        trans = self.exp_trans
+        alpha = np.zeros_like(exp_state)
+        scale = np.ones((seqs, longest))
+        cur = exp_state[:, 0].copy()
+        for t in range(longest):
+            k = active[t]  # the sequences with a token t
+            if t:
+                prev = alpha[:k, t - 1]
+                cur = prev[:, 0:1] * trans[0]
+                for i in range(1, n_labels):
+                    cur = cur + prev[:, i:i + 1] * trans[i]
+                cur *= exp_state[:k, t]
+            total = cur.sum(axis=1)
+            factor = np.ones(k)
+            np.divide(1.0, total, out=factor, where=total != 0)
+            scale[:k, t] = factor
+            alpha[:k, t] = cur * factor[:, None]
+        beta = np.zeros_like(exp_state)
+        rows, last = np.arange(seqs), lengths - 1
+        beta[rows, last] = scale[rows, last][:, None]
+        for t in range(longest - 2, -1, -1):
+            k = active[t + 1]  # the sequences that go on after t
+            row = beta[:k, t + 1] * exp_state[:k, t + 1]
+            cur = row[:, 0:1] * trans[:, 0]
+            for j in range(1, n_labels):
+                cur = cur + row[:, j:j + 1] * trans[:, j]
+            beta[:k, t] = cur * scale[:k, t, None]
+        return alpha * beta / scale[:, :, None]
+
+
 # --------------------------------------------------------------------------- the tagger
 
 
@@ -626,7 +862,9 @@ class SpanTagger:
         self.threshold = threshold
         self.model_files: list[str] = []
         self._taggers: list = []
-        self._line_cache: dict[int, tuple[list[float], list[float], list[float]]] = {}
+        self._weights: list[CrfWeights] = []
+        self._line_cache: dict[tuple, tuple[list[float], list[float], list[float]]] = {}
+        self._line_ids: dict[int, tuple[tuple, tuple[list[float], list[float], list[float]]]] = {}
 
     # ---------------------------------------------------------------- training
 
@@ -650,78 +888,120 @@ class SpanTagger:
         tagger.open(str(model_file))
         self.model_files.append(str(model_file))
         self._taggers.append(tagger)
+        self._weights.append(CrfWeights(model_file, tagger))
         # Let the featurizer drop per-word features no model has a weight for.
         attrs = {a for a, _ in tagger.info().state_features}
         f = self.featurizer
         f.keep = attrs if f.keep is None or len(self._taggers) == 1 else (f.keep | attrs)
         f._word_cache.clear()
+        f._line_memo.clear()
 
     # ---------------------------------------------------------------- prediction
 
-    def _output_labels(self, tagger) -> tuple[list[str], list[str]]:
-        known = set(tagger.labels())
-        return ([lb for lb in ("B-" + l for l in self.output) if lb in known],
-                [lb for lb in ("I-" + l for l in self.output) if lb in known])
-
     def forget_lines(self) -> None:
-        """Empty the memory of lines read (see :meth:`marginals`)."""
+        """Empty the memory of lines read (see :meth:`line_marginals`, :meth:`Featurizer.doc_parts`)
+        and of the parts seen (:meth:`CrfWeights.state_scores`)."""
         self._line_cache.clear()
+        self._line_ids.clear()
+        self.featurizer._line_memo.clear()
+        for weights in self._weights:
+            weights.forget_parts()
 
     def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
-        """Per line, the averaged marginal probabilities per token ``(p_in_span, p_begin_span,
-        p_any)``: of being in (and of beginning) an output span, and of being in a span of any
-        label the model knows (a SKILL span as well as a KNOWLEDGE one). Lines are remembered
-        by their features (:data:`LINE_CACHE_SIZE` of them): the lists returned are shared,
-        never to be changed."""
-        import pycrfsuite
+        """:meth:`line_marginals` of lines of feature strings (per line, per token, a list)."""
+        return self.line_marginals([[(tuple(token),) for token in line] for line in feats], remember=False)
 
-        per_tagger = [(t, *self._output_labels(t)) for t in self._taggers]
-        k = len(per_tagger)
-        cache = self._line_cache
-        res = []
-        for li, xseq in enumerate(feats):
-            m = len(xseq)
-            if not m:
-                res.append(([], [], []))
+    def doc_marginals(self, docs: Sequence[Doc], mentions: Sequence[list | None] | None = None,
+                      employer: Sequence[list[tuple[int, int]] | None] | None = None
+                      ) -> list[list[tuple[list[float], list[float], list[float]]]]:
+        """Per document, :meth:`line_marginals` of its lines (all documents' lines read in one
+        batch). ``mentions`` and ``employer``: per document, the taxonomy's mentions in its
+        text and its employer's sections, where already found (see :meth:`Featurizer.doc_parts`)."""
+        per_doc = [self.featurizer.doc_parts(doc, mentions=None if mentions is None else mentions[i],
+                                             employer=None if employer is None else employer[i])
+                   for i, doc in enumerate(docs)]
+        flat = self.line_marginals([line for lines in per_doc for line in lines])
+        out, k = [], 0
+        for lines in per_doc:
+            out.append(flat[k:k + len(lines)])
+            k += len(lines)
+        return out
+
+    def line_marginals(self, lines: Sequence[Sequence[tuple[tuple[str, ...], ...]]], remember: bool = True
+                       ) -> list[tuple[list[float], list[float], list[float]]]:
+        """Per line (per token, its features as a tuple of parts, see
+        :meth:`Featurizer.doc_parts`), the averaged marginal probabilities per token
+        ``(p_in_span, p_begin_span, p_any)``: of being in (and of beginning) an output span,
+        and of being in a span of any label the model knows (a SKILL span as well as a
+        KNOWLEDGE one). The lines' CRFs are computed together (:class:`CrfWeights`). Lines are
+        remembered by their features (:data:`LINE_CACHE_SIZE` of them): the lists returned
+        are shared, never to be changed. ``remember``: also remember each distinct part's
+        attributes (parts shared between lines; off for parts made for one call)."""
+        cache, by_id = self._line_cache, self._line_ids
+        if len(by_id) > 2 * LINE_CACHE_SIZE:
+            by_id.clear()
+        res: list = [None] * len(lines)
+        todo: dict[tuple, list[int]] = {}
+        for li, line in enumerate(lines):
+            if not line:
+                res[li] = ([], [], [])
                 continue
             # A line with the same features as one read before (a company's repeated
             # paragraphs, a template's bullets) has the same marginals: 38% of the tokens of
-            # 600 real postings, two thirds of the sample web's.
-            key = hash(tuple(map(tuple, xseq)))
+            # 600 real postings, two thirds of the sample web's. The same line object (from
+            # the featurizer's memory) is known by identity, without hashing its features.
+            seen = by_id.get(id(line))
+            if seen is not None and seen[0] is line:
+                res[li] = seen[1]
+                continue
+            key = tuple(line)
             hit = cache.get(key)
             if hit is not None:
-                res.append(hit)
-                continue
-            items = pycrfsuite.ItemSequence(xseq)
-            p_b = p_i = None
-            wanted = range(m)  # all of them: the result is kept for the next line like it
-            p_o = [float(k)] * m  # p_any = 1 - p_o / k: 0.0 where not wanted
-            for j in wanted:
-                p_o[j] = 0.0
-            for tagger, out_b, out_i in per_tagger:
-                tagger.set(items)
-                marginal = tagger.marginal
-                rng = range(m)
-                for j in wanted:
-                    p_o[j] += marginal("O", j)
-                for labels, which in ((out_b, "b"), (out_i, "i")):
-                    for lb in labels:
-                        col = [marginal(lb, i) for i in rng]
-                        if which == "b":
-                            p_b = col if p_b is None else [x + y for x, y in zip(p_b, col)]
-                        else:
-                            p_i = col if p_i is None else [x + y for x, y in zip(p_i, col)]
-            p_b = p_b or [0.0] * m
-            p_i = p_i or [0.0] * m
-            p_any = [1.0 - o / k for o in p_o]
-            if k == 1:
-                entry = ([b + c for b, c in zip(p_b, p_i)], p_b, p_any)
+                res[li] = hit
+                if isinstance(line, tuple):
+                    by_id[id(line)] = (line, hit)
+            elif key in todo:
+                todo[key].append(li)
             else:
-                entry = ([(b + c) / k for b, c in zip(p_b, p_i)], [b / k for b in p_b], p_any)
+                todo[key] = [li]
+        if not todo:
+            return res
+        keys = list(todo)
+        lengths = [len(key) for key in keys]
+        k = len(self._weights)
+        p_o = p_b = p_i = None
+        for weights in self._weights:
+            probs = weights.marginals(weights.state_scores(keys, remember), lengths)
+            col = {label: probs[:, j] for j, label in enumerate(weights.labels)}
+            p_o = col["O"] if p_o is None else p_o + col["O"]
+            for labels, which in ((["B-" + lb for lb in self.output], "b"), (["I-" + lb for lb in self.output], "i")):
+                for lb in labels:
+                    if lb not in col:
+                        continue
+                    if which == "b":
+                        p_b = col[lb] if p_b is None else p_b + col[lb]
+                    else:
+                        p_i = col[lb] if p_i is None else p_i + col[lb]
+        total = len(probs)
+        p_b = np.zeros(total) if p_b is None else p_b
+        p_i = np.zeros(total) if p_i is None else p_i
+        p_any = 1.0 - p_o / k
+        if k == 1:
+            columns = ((p_b + p_i).tolist(), p_b.tolist(), p_any.tolist())
+        else:
+            columns = (((p_b + p_i) / k).tolist(), (p_b / k).tolist(), p_any.tolist())
+        start = 0
+        for key, m in zip(keys, lengths):
+            entry = tuple(c[start:start + m] for c in columns)
+            start += m
             if len(cache) >= LINE_CACHE_SIZE:
                 cache.clear()
+                by_id.clear()
             cache[key] = entry
-            res.append(entry)
+            for li in todo[key]:
+                res[li] = entry
+                if isinstance(lines[li], tuple):
+                    by_id[id(lines[li])] = (lines[li], entry)  # the entry keeps the line, so its id stays its own
         return res
 
     def predict_features(self, feats: list[list[list[str]]]) -> list[tuple[int, int]]:
