@@ -142,3 +142,15 @@ def webhook():
     receiver = WebhookReceiver()
     yield receiver
     receiver.close()
+
+
+@pytest.fixture(scope="session")
+def checkout_copy(tmp_path_factory) -> Path:
+    """A copy of this checkout's sources to build packages from: a build in the tree leaves
+    build/ and *.egg-info in it, and a later install from the tree then finds the package
+    already there."""
+    root = Path(__file__).resolve().parent.parent
+    source = tmp_path_factory.mktemp("source") / "repo"
+    shutil.copytree(root, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "*.db", "results"))
+    return source

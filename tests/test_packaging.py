@@ -9,7 +9,6 @@ install, are not read), so ``skillenai`` can only come from the wheel.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -23,13 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory, checkout_copy) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    # Built from a copy: an in-tree build leaves build/ and *.egg-info in the checkout.
-    source = tmp_path_factory.mktemp("source") / "repo"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "*.db", "results"))
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(checkout_copy)],
                            capture_output=True, text=True, timeout=600)
     if build.returncode != 0 and "No matching distribution" in build.stderr + build.stdout:
         pytest.skip("the build backend (setuptools) could not be fetched")

@@ -60,11 +60,12 @@ def get(url: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def egg(tmp_path_factory) -> Path:
-    """The project as an egg, built the way scrapyd-deploy builds it."""
+def egg(tmp_path_factory, checkout_copy) -> Path:
+    """The project as an egg, built the way scrapyd-deploy builds it (from a copy: the
+    build's egg-info would be left in the checkout)."""
     out = tmp_path_factory.mktemp("egg")
     subprocess.run([sys.executable, "setup.py", "-q", "bdist_egg", "-d", str(out), "-b", str(out / "build")],
-                   cwd=ROOT, check=True, capture_output=True, timeout=600)
+                   cwd=checkout_copy, check=True, capture_output=True, timeout=600)
     [built] = out.glob("*.egg")
     return built
 
