@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory, checkout_copy) -> Path:
