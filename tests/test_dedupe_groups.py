@@ -84,6 +84,10 @@ def test_level_and_language_words_keep_titles_apart():
     assert title_similarity(title_key("Support Specialist Tier I"), title_key("Support Specialist Tier II")) == 0
     assert title_similarity(title_key("Account Executive, LA"), title_key("Account Executive, LA (Bilingual Required)")) == 0
     assert title_similarity(title_key("New Grad Engineer"), title_key("Engineer")) == 0
+    # "M&A" is a team, not two gender-marker letters (a real Anthropic title)
+    assert title_key("Staff+ Application Security Engineer - M&A") != title_key("Staff+ Application Security Engineer")
+    assert title_key("Manager, R&D") != title_key("Manager, P&L")
+    assert title_key("Ingenieur (m/w/d)") == title_key("Ingenieur")
     # a team word that is some village's name is not a place suffix
     assert "federal" in title_key("Senior Customer Success Manager - Federal")
     assert "germany" not in title_key("Senior Customer Success Manager - Germany")

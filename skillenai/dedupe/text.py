@@ -209,6 +209,9 @@ _TITLE_NOISE = frozenset({
     "m", "w", "f", "d", "x", "h", "all", "genders", "and", "the", "of", "for", "in", "a", "an",
     "to", "at", "with", "time", "contract", "permanent", "temporary",
 })
+# "M&A", "R&D", "P&L": two letters joined by "&" are one word (apart, both would be left
+# out as the letters of a gender marker such as "(m/w/d)").
+_AMPERSAND_PAIR = re.compile(r"\b([^\W\d_])\s?&\s?([^\W\d_])\b")
 # "back-end" and "backend" are one word to a reader; so are "front end" and "frontend".
 _TITLE_JOINS = re.compile(r"\b(back|front|full)[\s-]+(end|stack)\b")
 
@@ -250,7 +253,7 @@ def place_suffix(title: str | None) -> str:
 
 @lru_cache(maxsize=16384)
 def _names_only_places(segment: str) -> bool:
-    if _gazetteer() is None:
+    if _gazetteer() is None or _AMPERSAND_PAIR.search(segment):  # "M&A" is no Morocco
         return False
     keys = _part_keys(segment)
     if not keys or any(k.startswith("text:") for k in keys):
@@ -286,7 +289,7 @@ def title_tokens(title: str | None, location: str | None = None) -> frozenset[st
     if not title:
         return frozenset()
     title = strip_place_suffixes(strip_markup(title))
-    text = _TITLE_JOINS.sub(r"\1 \2", title.casefold())
+    text = _AMPERSAND_PAIR.sub(r"\1\2", _TITLE_JOINS.sub(r"\1 \2", title.casefold()))
     place_words = set(_WORD.findall(_fold(location).casefold())) if location else set()
     words = _WORD.findall(text)
     if any(w.isascii() for w in words):
