@@ -296,7 +296,8 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     found = list(candidates.values())
     span_filter = getattr(tagger, "span_filter", None)
     if span_filter is not None and (detected or outside):
-        dropped = _filter_spans(span_filter, doc, margins, detected, outside, supported, tagger, taxonomy)
+        dropped = _filter_spans(span_filter, doc, (starts, ends), (p_in, p_any), detected, outside, supported,
+                                tagger, taxonomy)
         if dropped:
             detected, outside, supported, found = _without(dropped, detected, outside, supported, found)
     supported.sort(key=lambda x: x[0].start)
@@ -305,13 +306,13 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     return supported, found, sorted(detected + outside), sorted(knowledge)
 
 
-def _filter_spans(span_filter, doc, margins, detected, outside, supported, tagger, taxonomy) -> set[tuple[int, int]]:
+def _filter_spans(span_filter, doc, bounds, marginals, detected, outside, supported, tagger,
+                  taxonomy) -> set[tuple[int, int]]:
     """The spans (character offsets) the second look (:mod:`skillenai.classify.skills.spanfilter`)
-    drops, of the model's spans (``detected``) and the alias mentions outside them."""
-    offsets = doc.offsets
-    starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
-    p_in = [p for line in margins for p in line[0]]
-    p_any = [p for line in margins for p in line[2]]
+    drops, of the model's spans (``detected``) and the alias mentions outside them. ``bounds``:
+    the doc's token starts and ends; ``marginals``: its tokens' ``p_in`` and ``p_any``."""
+    starts, ends = bounds
+    p_in, p_any = marginals
     model_spans = set(detected)
     chosen, infos = [], []
     for s in sorted(set(detected) | set(outside)):
