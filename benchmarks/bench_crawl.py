@@ -24,6 +24,13 @@ Usage::
     python -m benchmarks.bench_crawl --quick          # 2,000 postings, 3 rounds (a few minutes)
     python -m benchmarks.bench_crawl                  # 4,000 postings, 3 rounds
     python -m benchmarks.bench_crawl --postings 10000 --rounds 5 --web /var/tmp/web10k
+    python -m benchmarks.bench_crawl --quick --page-kb 100-300   # career pages as heavy as real ones, gzip
+
+``--page-kb LO-HI`` pads every career-site page of a copy of the web to LO–HI KB with
+generated site furniture (``benchmarks.heavy_pages``: inline runtime, app state, CSS, an
+icon sprite, where real career sites carry them) and serves text gzip-compressed to
+clients that accept it, as real sites do; both crawls decompress and carry the same
+pages.
 
 Prints a table and writes ``benchmarks/results/crawl.json``.
 """
@@ -53,6 +60,7 @@ from benchmarks.common import (
     table,
     write_results,
 )
+from benchmarks.heavy_pages import inflate
 
 TARGET = 0.7  # the project crawl's pages/s over the bare crawl's
 ATS = ["greenhouse", "lever", "ashby"]
@@ -135,6 +143,8 @@ def child_project(spiders: list[str], settings: dict, urls_out: str | None, prof
         "responses": sum(s.get("response_received_count", 0) for s in stats),
         "items": sum(s.get("item_scraped_count", 0) for s in stats),
         "bytes": sum(s.get("downloader/response_bytes", 0) for s in stats),
+        "decoded_bytes": sum(s.get("httpcompression/response_bytes", 0) for s in stats),
+        "decoded_responses": sum(s.get("httpcompression/response_count", 0) for s in stats),
         "stored": stored,
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -266,6 +276,9 @@ def summarize(project: list[dict], bare: list[dict]) -> dict:
         "items": project[0]["items"],
         "stored": project[0]["stored"],
         "mean_page_kb": project[0]["bytes"] / max(1, project[0]["responses"]) / 1024,
+        # the pages that came compressed, as decompressed
+        "mean_decoded_page_kb": project[0]["decoded_bytes"] / project[0]["decoded_responses"] / 1024
+        if project[0].get("decoded_responses") else None,
         "project_peak_rss_mb": max(r["peak_rss_mb"] for r in project),
         "bare_peak_rss_mb": max(r["peak_rss_mb"] for r in bare),
         "rounds": {"project": project, "bare": bare},
@@ -286,6 +299,16 @@ def print_profile(name: str, profile: dict) -> None:
         print(f"    {row['own_s']:7.2f} s  {row['function']}")
 
 
+def _page_kb(value: str) -> tuple[int, int]:
+    try:
+        lo, hi = (int(x) for x in value.split("-"))
+    except ValueError:
+        raise SystemExit(f"--page-kb {value!r}: give two sizes in KB, e.g. 100-300") from None
+    if lo <= 0 or hi < lo:
+        raise SystemExit(f"--page-kb {value!r}: give two sizes in KB, the smaller first, e.g. 100-300")
+    return lo, hi
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -296,6 +319,8 @@ def main() -> int:
     parser.add_argument("--python-server", action="store_true", help="serve career sites with the Python server even if nginx is installed")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled crawl")
     parser.add_argument("--no-ats", action="store_true", help="skip the ATS spiders")
+    parser.add_argument("--page-kb", metavar="LO-HI",
+                        help="pad career pages to LO-HI KB and serve them gzip-compressed (e.g. 100-300)")
     parser.add_argument("--out", type=Path, help="JSON results (default benchmarks/results/crawl.json)")
     parser.add_argument("--child", choices=["project", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--spiders", help=argparse.SUPPRESS)
@@ -326,12 +351,26 @@ def main() -> int:
             print(f"generated a sample web of {postings} postings in {time.monotonic() - started:.1f} s", flush=True)
         sites = json.loads((web_dir / "manifest.json").read_text(encoding="utf-8"))["sites"]
         careers = [site for site, kind in sites.items() if kind == "careers"]
+        career_dir, heavy = web_dir, args.page_kb is not None
+        if heavy:
+            lo, hi = _page_kb(args.page_kb)
+            career_dir = work / "web-heavy"
+            started = time.monotonic()
+            padded = inflate(web_dir, career_dir, lo, hi)
+            results["heavy_pages"] = {"kb": [lo, hi], **padded}
+            print(f"padded {padded['pages']} career pages to {lo}-{hi} KB (mean {padded['mean_kb']} KB) "
+                  f"in {time.monotonic() - started:.1f} s", flush=True)
         use_nginx = StaticWeb.available() and not args.python_server
-        results["server"] = "nginx" if use_nginx else "sampleweb (Python)"
+        results["server"] = ("nginx" if use_nginx else "sampleweb (Python)") + (", gzip" if heavy else "")
         print(f"career sites served by {results['server']}", flush=True)
-        static = StaticWeb(web_dir, careers) if use_nginx else SampleWebServer(web_dir)
+        if use_nginx:
+            static = StaticWeb(career_dir, careers, gzip=heavy)
+        else:
+            static = SampleWebServer(career_dir, gzip=heavy, cache_mb=1024 if heavy else None)
         with static as web:
-            results["career_sites"] = crawl_rounds("jobpostings", ["jobpostings"], web, web_dir, work,
+            if heavy and not use_nginx:
+                web.precompress(careers)  # no measured crawl pays for the server's compression
+            results["career_sites"] = crawl_rounds("jobpostings", ["jobpostings"], web, career_dir, work,
                                                    args.rounds, not args.no_profile)
         if not args.no_ats:
             with SampleWebServer(web_dir) as web:
@@ -351,8 +390,10 @@ def main() -> int:
         a = results["ats"]
         rows.append(["ATS APIs: greenhouse+lever+ashby", a["responses"], a["items"], a["project_pages_per_s"],
                      a["bare_pages_per_s"], a["ratio"], "-", a["project_items_per_s"]])
+    decoded = (f"; compressed pages {c['mean_decoded_page_kb']:.0f} KB decompressed"
+               if c.get("mean_decoded_page_kb") else "")
     print(f"\nCrawl: medians of {args.rounds} rounds, {postings}-posting sample web, "
-          f"{c['mean_page_kb']:.0f} KB pages on average ({results['server']})")
+          f"{c['mean_page_kb']:.0f} KB pages on average on the wire{decoded} ({results['server']})")
     print(table(rows, ["crawl", "responses", "items", "pages/s", "bare pages/s", "ratio", "target", "postings/s"]))
     for name in ("career_sites",):
         if "profile" in results[name]:

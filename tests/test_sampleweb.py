@@ -409,3 +409,59 @@ def test_server_is_quiet_and_records_requests(web_dir, capfd):
     out, err = capfd.readouterr()
     assert out == "" and err == ""
     assert [r[1:] for r in server.requests] == [("GET", "/robots.txt", 200), ("GET", "/nope", 404)]
+
+
+def test_gzip_server_compresses_text_for_clients_that_accept_it(web_dir, truth):
+    import gzip
+    import http.client
+
+    url = next(t["url"] for t in truth["postings"] if t["spider"] == "jobpostings")
+    with SampleWebServer(web_dir, gzip=True) as server:
+        local = urllib.parse.urlsplit(server.localize(url))
+        conn = http.client.HTTPConnection(local.hostname, local.port, timeout=10)
+        conn.request("GET", local.path, headers={"Accept-Encoding": "gzip, deflate"})
+        resp = conn.getresponse()
+        packed = resp.read()
+        assert resp.getheader("Content-Encoding") == "gzip" and resp.getheader("Vary") == "Accept-Encoding"
+        conn.request("GET", local.path)               # no Accept-Encoding: the page as it is
+        plain = conn.getresponse()
+        body = plain.read()
+        assert plain.getheader("Content-Encoding") is None and gzip.decompress(packed) == body
+        assert len(packed) < len(body) and not VIRTUAL.search(body)
+        conn.request("GET", "/robots.txt", headers={"Accept-Encoding": "gzip"})   # under 1 KB: sent as it is
+        small = conn.getresponse()
+        assert small.getheader("Content-Encoding") is None and b"User-agent" in small.read()
+        conn.close()
+    with SampleWebServer(web_dir) as server:          # the default server never compresses
+        local = urllib.parse.urlsplit(server.localize(url))
+        conn = http.client.HTTPConnection(local.hostname, local.port, timeout=10)
+        conn.request("GET", local.path, headers={"Accept-Encoding": "gzip"})
+        resp = conn.getresponse()
+        ports = re.compile(rb"127\.0\.0\.1:\d+")   # each server has its own ports
+        assert resp.getheader("Content-Encoding") is None and ports.sub(b"", resp.read()) == ports.sub(b"", body)
+        conn.close()
+
+
+def test_heavy_pages_keep_what_the_crawler_reads(web_dir, truth, tmp_path):
+    """Career pages padded as real ones are (benchmarks.heavy_pages) give the crawler's
+    page parser the same documents as the original pages."""
+    from benchmarks.heavy_pages import inflate
+    from skillenai.crawler.parsing.pages import documents_from_page
+
+    heavy = tmp_path / "heavy"
+    padded = inflate(web_dir, heavy, 100, 120, seed=3)
+    assert padded["pages"] > 0 and 100 <= padded["mean_kb"] <= 121
+    sites = json.loads((web_dir / "manifest.json").read_text(encoding="utf-8"))["sites"]
+    pages = sorted(p for site, kind in sites.items() if kind == "careers"
+                   for p in (web_dir / "sites" / site).rglob("*.html"))[:40]
+    assert pages
+    for page in pages:
+        rel = page.relative_to(web_dir)
+        big = (heavy / rel).read_bytes()
+        assert len(big) >= 100 * 1024, rel
+        url = "http://example.test/" + "/".join(rel.parts[2:])
+        before = documents_from_page(page.read_bytes(), url, "text/html; charset=utf-8")
+        after = documents_from_page(big, url, "text/html; charset=utf-8")
+        assert after.postings == before.postings, rel
+        assert after.unstructured == before.unstructured, rel
+    assert (heavy / "manifest.json").read_bytes() == (web_dir / "manifest.json").read_bytes()

@@ -12,6 +12,7 @@ Example:
 
 import datetime as dt
 import email.utils
+import gzip
 import hashlib
 import json
 import logging
@@ -45,6 +46,8 @@ HTML_TYPE = "text/html; charset=utf-8"
 CACHE_BYTES = 64 * 1024 * 1024       # rewritten small files kept in memory
 CACHE_FILE_LIMIT = 1024 * 1024
 BOARD_CACHE = 64                     # parsed ATS boards kept in memory
+GZIP_MIN = 1024                      # smaller text bodies go uncompressed, as web servers do
+GZIP_CACHE_BYTES = 256 * 1024 * 1024  # compressed static bodies kept in memory (gzip servers)
 
 
 class _LRU:
@@ -133,10 +136,12 @@ class SampleWebServer:
     ``requests`` lists ``(site, method, path_with_query, status)`` for every request
     served. ``faults`` is a :class:`~skillenai.sampleweb.faults.FaultProfile` (errors, rate
     limits, resets, truncation, slow, oversize and hostile responses, crawler traps) or
-    ``None`` for a web that always answers well.
+    ``None`` for a web that always answers well. ``gzip``: text bodies of 1 KB and more go
+    gzip-compressed to a client that accepts it, as real web servers send them;
+    ``cache_mb``: the memory for file bodies (and as much again for compressed ones).
     """
 
-    def __init__(self, root, host: str = "127.0.0.1", faults=None):
+    def __init__(self, root, host: str = "127.0.0.1", faults=None, gzip: bool = False, cache_mb: int | None = None):
         self.root = Path(root)
         manifest_path = self.root / "manifest.json"
         try:
@@ -162,7 +167,10 @@ class SampleWebServer:
         self._conn_lock = threading.Lock()
         self._thread = None
         self._stopping = threading.Event()
-        self._files = _LRU(CACHE_BYTES, size=lambda v: len(v.body) + 200)
+        cache = CACHE_BYTES if cache_mb is None else cache_mb * 1024 * 1024
+        self._files = _LRU(cache, size=lambda v: len(v.body) + 200)
+        self.gzip = gzip
+        self._gzipped = _LRU(GZIP_CACHE_BYTES if cache_mb is None else cache, size=len)
         self._clock = _Clock()
         self._boards = _LRU(BOARD_CACHE, size=lambda v: 1)
 
@@ -271,6 +279,8 @@ class SampleWebServer:
                 if method in ("GET", "HEAD"):
                     try:
                         resp = self.route(site, target, headers)
+                        if self.gzip:
+                            resp = self._encoded(resp, headers)
                     except Exception:   # a bug in a route must not take the connection down silently
                         log.exception("sample web: error serving %s %s", site, target)
                         resp = _Response(500, HTML_TYPE, b"<h1>500 Internal Server Error</h1>")
@@ -516,6 +526,33 @@ class SampleWebServer:
             if tag and tag == dict(resp.headers).get("ETag"):
                 return _Response(304, resp.ctype, b"", resp.headers)
         return resp
+
+    def _encoded(self, resp: _Response, headers) -> _Response:
+        """``resp`` gzip-compressed if the request accepts it and it is a text body worth
+        compressing; a static file's compressed body is kept (known by its ETag)."""
+        if (resp.status != 200 or len(resp.body) < GZIP_MIN or "charset" not in resp.ctype
+                or "gzip" not in headers.get("accept-encoding", "").lower()):
+            return resp
+        etag = dict(resp.headers).get("ETag")
+        body = self._gzipped.get(etag) if etag else None
+        if body is None:
+            body = gzip.compress(resp.body, compresslevel=6, mtime=0)
+            if etag:
+                self._gzipped.put(etag, body)
+        return _Response(200, resp.ctype, body,
+                         [*resp.headers, ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")])
+
+    def precompress(self, sites) -> int:
+        """Compress every HTML file of ``sites`` now (a benchmark's warm-up, so that no
+        measured crawl pays for it); returns the files compressed."""
+        done = 0
+        for site in sites:
+            for path in (self.root / "sites" / site).rglob("*.html"):
+                resp = self._file(path)
+                if resp is not None:
+                    self._encoded(resp, {"accept-encoding": "gzip"})
+                    done += 1
+        return done
 
     def _file(self, target: Path):
         key = str(target)
