@@ -1,7 +1,7 @@
 import json
 
 from skillenai.crawler.parsing.extract import html_to_text
-from skillenai.crawler.parsing.pages import documents_from_page, labelled_location
+from skillenai.crawler.parsing.pages import documents_from_page, labelled_location, strip_furniture
 
 POSTING = {
     "@context": "https://schema.org", "@type": "JobPosting", "title": "Data Engineer",
@@ -157,3 +157,20 @@ def test_country_names_as_lists_literal_line_breaks_and_fixed_term():
     assert "[" not in fields["location_raw"]
     assert fields["text"].splitlines()[:2] == ["Build pipelines in Python.", "Work with analysts on the warehouse."]
     assert normalize_employment_type("Fixed Term") == "temporary"
+
+
+def test_furniture_is_stripped_but_json_ld_and_text_stay():
+    page = ('<html><head><SCRIPT src="/app.js"></script><style>.a{color:red}</style>'
+            '<script type="application/LD+JSON">{"@type": "JobPosting", "title": "Data Engineer", '
+            '"description": "<p>Build pipelines in Python.</p>"}</script></head>'
+            '<body><svg><symbol><path d="M0 0"/></symbol></svg><h1>Data Engineer</h1>'
+            '<script>var s = "<div>not text</div>";</script><p>Build pipelines.</p>'
+            '<script id="__APP_STATE__" type="application/json">{"x": 1}')  # never closed
+    stripped = strip_furniture(page)
+    assert stripped == ('<html><head><script type="application/LD+JSON">{"@type": "JobPosting", '
+                        '"title": "Data Engineer", "description": "<p>Build pipelines in Python.</p>"}</script>'
+                        '</head><body><h1>Data Engineer</h1><p>Build pipelines.</p>')
+    assert strip_furniture("<p>no furniture</p>") == "<p>no furniture</p>"
+    # the parser reads the same posting from the page with its furniture as without
+    (posting,) = documents_from_page(page, "https://x.test/jobs/1").postings
+    assert posting["title"] == "Data Engineer" and "Python" in posting["text"]

@@ -58,6 +58,36 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 _DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_FURNITURE_OPEN = re.compile(r"<(script|style|svg)\b[^>]*>", re.IGNORECASE)
+_FURNITURE_CLOSE = {name: re.compile(rf"</{name}[^>]*>", re.IGNORECASE) for name in ("script", "style", "svg")}
+
+
+def strip_furniture(html: str) -> str:
+    """``html`` without its inline scripts (other than JSON-LD), style sheets and SVG.
+
+    They are most of a real career page's 100-300 KB (a framework's runtime, the app state
+    it hydrates from, CSS, icons) and nothing reads them: not the page parser, not
+    trafilatura (which drops them), yet lxml parsed them twice and htmldate's date
+    patterns scanned them (a 200 KB page took twice as long as its posting alone;
+    ``python -m benchmarks.bench_crawl --page-kb 100-300``). As an HTML parser ends a
+    script, an element ends at the first closing tag of its name after it opens (an SVG
+    nested in an SVG leaves the outer one's rest, which holds no text); one never closed
+    runs to the end.
+    """
+    parts, done = [], 0
+    for m in _FURNITURE_OPEN.finditer(html):
+        if m.start() < done:
+            continue  # inside an element already dropped
+        name = m.group(1).lower()
+        if name == "script" and "ld+json" in m.group(0).lower():
+            continue
+        close = _FURNITURE_CLOSE[name].search(html, m.end())
+        parts.append(html[done:m.start()])
+        done = close.end() if close else len(html)
+    if not parts:
+        return html
+    parts.append(html[done:])
+    return "".join(parts)
 
 
 def _codec(name: str | None) -> str | None:
@@ -282,7 +312,7 @@ def documents_from_page(body: str | bytes, url: str, content_type: str | None = 
     if isinstance(body, bytes):
         body = decode_html(body, content_type)
     # lxml refuses text that still declares an encoding.
-    body = _XML_DECLARATION.sub("", body, count=1)
+    body = strip_furniture(_XML_DECLARATION.sub("", body, count=1))
     tree = parse_html(body)
     if tree is None:
         return result
