@@ -272,6 +272,10 @@ def summarize(project: list[dict], bare: list[dict]) -> dict:
         "bare_seconds": median(r["seconds"] for r in bare),
         "project_process_wall_s": median(r["process_wall_s"] for r in project),
         "bare_process_wall_s": median(r["process_wall_s"] for r in bare),
+        # CPU a page, the whole process tree (start-up included): steadier than pages/s on a
+        # loaded machine, and says what two cores could do for the project crawl.
+        "project_cpu_ms_per_page": median(1000 * r["process_cpu_s"] / r["responses"] for r in project),
+        "bare_cpu_ms_per_page": median(1000 * r["process_cpu_s"] / r["responses"] for r in bare),
         "responses": project[0]["responses"],
         "items": project[0]["items"],
         "stored": project[0]["stored"],
@@ -395,6 +399,9 @@ def main() -> int:
     print(f"\nCrawl: medians of {args.rounds} rounds, {postings}-posting sample web, "
           f"{c['mean_page_kb']:.0f} KB pages on average on the wire{decoded} ({results['server']})")
     print(table(rows, ["crawl", "responses", "items", "pages/s", "bare pages/s", "ratio", "target", "postings/s"]))
+    print(f"CPU a page (process tree, start-up included): project {c['project_cpu_ms_per_page']:.2f} ms, "
+          f"bare {c['bare_cpu_ms_per_page']:.2f} ms "
+          f"({c['project_cpu_ms_per_page'] / c['bare_cpu_ms_per_page']:.2f}x)")
     for name in ("career_sites",):
         if "profile" in results[name]:
             print_profile("jobpostings", results[name]["profile"])

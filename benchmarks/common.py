@@ -80,11 +80,14 @@ def run_child(args: list[str], timeout: float = 3600) -> dict:
     """Run ``python ARGS`` from the repository root; it prints one JSON object last.
 
     Each measured run gets a fresh process, so imports, caches and Scrapy's reactor
-    start cold the same way for the project and for its baseline.
+    start cold the same way for the project and for its baseline. Adds the child's wall
+    time and its CPU time (user + system, with the worker processes it waited for).
     """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.run([PYTHON, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -92,6 +95,7 @@ def run_child(args: list[str], timeout: float = 3600) -> dict:
         raise RuntimeError(f"{' '.join(args[:3])} printed no result:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     result = json.loads(lines[-1])
     result["process_wall_s"] = wall
+    result["process_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 

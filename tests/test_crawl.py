@@ -364,3 +364,34 @@ def test_the_store_writer_waits_out_a_lock_and_reports_what_it_could_not_store(t
     assert time.monotonic() - started < 5
     other.rollback()
     writer.stop()
+
+
+def test_pages_sent_gzip_compressed_are_kept_as_sent(web_dir, tmp_path):
+    """A career site that compresses its pages: each page's gzip stream is kept as the
+    stored raw body (no second compression), reads back as the page, and the documents
+    are those of the same crawl without compression."""
+    import gzip
+    import urllib.request
+
+    from skillenai.core.record import decompress_raw
+
+    stored = {}
+    for compressed in (True, False):
+        db = tmp_path / f"gzip-{compressed}.db"
+        with SampleWebServer(web_dir, gzip=compressed) as server:
+            result = run_crawl(server, web_dir, db, spiders=["jobpostings"])
+            assert result.returncode == 0, result.stderr[-3000:]
+            conn = sqlite3.connect(db)
+            rows = conn.execute("SELECT url, title, text, raw FROM documents WHERE raw IS NOT NULL "
+                                "AND spider = 'jobpostings' ORDER BY url").fetchall()
+            assert rows
+            if compressed:
+                assert all(raw[:2] == b"\x1f\x8b" for _, _, _, raw in rows)
+                url, _, _, raw = rows[0]
+                with urllib.request.urlopen(server.localize(url), timeout=10) as page:  # no Accept-Encoding
+                    assert decompress_raw(raw) == page.read() == gzip.decompress(raw)
+            else:
+                assert not any(raw[:2] == b"\x1f\x8b" for _, _, _, raw in rows)
+            stored[compressed] = [(url, title, text) for url, title, text, _ in rows]
+            conn.close()
+    assert stored[True] == stored[False]

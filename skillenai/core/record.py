@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import gzip
 import hashlib
 import re
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -287,10 +289,30 @@ def normalize_period(value: Any) -> str | None:
     return _PERIODS.get(key) or _PERIODS.get(key.removeprefix("per"))
 
 
+class CompressedRaw(bytes):
+    """A page body already compressed as the store may keep it: the gzip stream the server
+    sent (see :func:`gzip_stream_of`), stored as it came instead of compressed again."""
+
+
+def gzip_stream_of(stream: bytes | None, body: bytes) -> CompressedRaw | None:
+    """``stream`` as a :class:`CompressedRaw` when it is a gzip stream whose last trailer
+    says it holds exactly ``body`` (CRC-32 and length; Scrapy decodes a truncated stream
+    as far as it goes, which must not be kept as the page), else ``None``."""
+    if not stream or len(stream) < 18 or stream[:2] != b"\x1f\x8b":
+        return None
+    crc, size = struct.unpack("<II", stream[-8:])
+    if size != len(body) & 0xFFFFFFFF or crc != zlib.crc32(body):
+        return None
+    return CompressedRaw(stream)
+
+
 def normalize_raw(value: Any) -> bytes | None:
-    """Raw bodies are stored zlib-compressed; ingest lines may carry text or base64."""
+    """Raw bodies are stored zlib-compressed (or as the gzip stream the server sent, a
+    :class:`CompressedRaw`); ingest lines may carry text or base64."""
     if value is None or value == b"" or value == "":
         return None
+    if isinstance(value, CompressedRaw):
+        return bytes(value)
     if isinstance(value, str):
         if value.startswith("base64:"):
             try:
@@ -305,7 +327,11 @@ def normalize_raw(value: Any) -> bytes | None:
 
 
 def decompress_raw(blob: bytes | None) -> bytes | None:
-    return zlib.decompress(blob) if blob else None
+    """A stored raw body as fetched: zlib, or gzip as the server sent it (its magic bytes
+    cannot begin a zlib stream; every member of a multi-member stream is read)."""
+    if not blob:
+        return None
+    return gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else zlib.decompress(blob)
 
 
 def normalize_record(record: Document | dict[str, Any], *,

@@ -49,6 +49,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, sending no Referer on a redirect (as on every request) without warning about it.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "skillenai.crawler.middlewares.NoRefererRedirectMiddleware": 600,
+    # Nearer the downloader than Scrapy's decompression (590): sees the body as it was sent.
+    "skillenai.crawler.middlewares.KeepGzipStreamMiddleware": 595,
 }
 REDIRECT_MAX_TIMES = 5
 # Career-site listings can link into endless calendars or faceted searches.

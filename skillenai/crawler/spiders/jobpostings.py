@@ -14,8 +14,9 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 
 from skillenai.core.dates import lenient_datetime
-from skillenai.core.record import FIELDS, Document, canonicalize_url
+from skillenai.core.record import FIELDS, Document, canonicalize_url, gzip_stream_of
 from skillenai.crawler.issues import report_skipped
+from skillenai.crawler.middlewares import GZIP_STREAM
 from skillenai.crawler.parsing.discovery import (
     in_chrome,
     is_below,
@@ -29,8 +30,9 @@ from skillenai.crawler.parsing.pages import METADATA_KINDS, parse_html
 from skillenai.crawler.parsing.parsepool import parse_page, run_parse
 from skillenai.crawler.spiders.base import SeededSpider
 
-# Posting pages are fetched conditionally and skipped when unchanged (skillenai/crawler/incremental.py).
-_PAGE = {"incremental": "page"}
+# Posting pages are fetched conditionally and skipped when unchanged (skillenai/crawler/incremental.py);
+# a page sent gzip-compressed is kept in the store as it came (KeepGzipStreamMiddleware).
+_PAGE = {"incremental": "page", "keep_gzip": True}
 
 
 class JobPostingsSpider(SeededSpider):
@@ -142,7 +144,7 @@ class JobPostingsSpider(SeededSpider):
         return list(self._page_items(response, seed, found, kind))
 
     def _page_items(self, response, seed, found, kind):
-        raw = response.body
+        raw = gzip_stream_of(response.meta.get(GZIP_STREAM), response.body) or response.body
         for error in found.broken_blocks:
             report_skipped(self, response.url, "malformed_json_ld", str(error))
         postings = found.postings
