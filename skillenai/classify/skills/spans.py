@@ -29,6 +29,7 @@ Nothing here reads a fixed path: models, dictionaries and data are passed in.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import os
 import re
@@ -59,7 +60,8 @@ __all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tag
 
 @dataclass
 class Doc:
-    """A text split into lines of tokens: ``lines[i]`` lists ``(start, end)`` offsets into ``text``."""
+    """A text split into lines of tokens: ``lines[i]`` lists ``(start, end)`` offsets into ``text``
+    (not to be changed once :attr:`offsets` is read)."""
 
     text: str
     lines: list[list[tuple[int, int]]]
@@ -68,9 +70,10 @@ class Doc:
         t = self.text
         return [[t[a:b] for a, b in line] for line in self.lines]
 
-    @property
+    @functools.cached_property
     def offsets(self) -> list[tuple[int, int]]:
-        return [o for line in self.lines for o in line]
+        """Every token's offsets, the lines' in order (one list, made once)."""
+        return list(chain.from_iterable(self.lines))
 
 
 _CHUNK = re.compile(r"\S+")
