@@ -643,24 +643,26 @@ class Featurizer:
     def doc_codes(self, doc: Doc, codes: dict, known=(), title_line: bool = False, mentions: list | None = None,
                   employer: list[tuple[int, int]] | None = None) -> list[tuple]:
         """The keys of ``doc``'s lines: a line's features are a function of its key (its
-        words, its line features, and the taxonomy and employer marks on its tokens), so a
-        line read before is known by it. Each line whose key is neither in ``known`` nor in
-        ``codes`` gets ``codes[key]``: its parts as ids (:meth:`code_parts` reads them), ids
-        of :attr:`parts` as they are until :meth:`forget_parts`. ``mentions`` and
-        ``employer``: as for :meth:`doc_parts`."""
+        words, what its line features read from elsewhere, and the taxonomy and employer
+        marks on its tokens), so a line read before is known by it. Each line whose key is
+        neither in ``known`` nor in ``codes`` gets ``codes[key]``: its parts as ids
+        (:meth:`code_parts` reads them), ids of :attr:`parts` as they are until
+        :meth:`forget_parts`. ``mentions`` and ``employer``: as for :meth:`doc_parts`."""
         offs = doc.offsets
         starts, ends = [a for a, _ in offs], [b for _, b in offs]
         tax, emp = self._marks(doc, starts, ends, mentions, employer)
         keys = []
-        for words, info, lows, line_part, k0, key in self._lines(doc, tax, emp, title_line):
+        for words, info, lows, line_part, k0, key in self._lines(doc, tax, emp, title_line, (known, codes)):
             keys.append(key)
-            if key not in known and key not in codes:
+            if info is not None:
                 codes[key] = self._line_code(words, info, lows, line_part, tax, emp, k0)
         return keys
 
-    def _lines(self, doc: Doc, tax: list | None, emp: bytearray | None, title_line: bool):
+    def _lines(self, doc: Doc, tax: list | None, emp: bytearray | None, title_line: bool, skip: tuple = ((), ())):
         """Per line of ``doc``: its words, their :meth:`_word` entries, their lowered forms,
-        its line part, its first token's index and its key (see :meth:`doc_codes`)."""
+        its line part, its first token's index and its key (see :meth:`doc_codes`). A line
+        whose key is in either container of ``skip`` gets ``None`` for its words' entries,
+        their lowered forms and its line part (they are not built)."""
         text = doc.text
         word = self._word
         nlines = len(doc.lines)
@@ -668,13 +670,11 @@ class Featurizer:
         header_kind = None
         full = self.context is True
         prev_words: list[str] = ["pw=none"]
+        known, pending = skip
         k0 = 0
         for li, line in enumerate(doc.lines):
             words = [text[a:b] for a, b in line]
             m = len(words)
-            info = [word(w) for w in words]
-            lows = [x[0][1][2:] for x in info]
-            line_feats: list[str] = []
             is_header = _is_header(words)
             if is_header and self.strict_headers:
                 # A short bullet ("Git or SVN", "Knowledge of Linux") is no heading: keep a
@@ -683,36 +683,54 @@ class Featurizer:
                 named = tax is not None and any(tax[k0 + i] for i in range(m))
                 is_header = (last.endswith(":") or self._heading_kind(words) is not None
                              or (m <= 3 and not named))
-            if self.context:
-                if full:
-                    line_feats += header
-                    line_feats += prev_words
-                else:
-                    if header_kind:
-                        line_feats.append(header_kind)
-                    if self.header_text:
-                        line_feats.append(header[0])
-                line_feats.append("rp=%d" % (10 * li // max(nlines, 1)))
-                if li == 0 and title_line:
-                    line_feats.append("title")
-                if is_header:
-                    line_feats.append("hdrline")
-                ll = "1" if m == 1 else "2" if m == 2 else "3" if m == 3 else "4-6" if m <= 6 else "7-12" if m <= 12 else "13+"
-                line_feats.append("ll=" + ll)
-                cues = _CUES.intersection(lows)
-                line_feats += ["cue=" + c for c in sorted(cues)]
-            line_part = tuple(line_feats)
-            # Any new feature from outside the line's words must join this key.
-            key = (tuple(words), line_part, tuple(tax[k0:k0 + m]) if tax is not None else None,
+            title = li == 0 and title_line
+            rp = 10 * li // max(nlines, 1)
+            # What the line features read from other lines; any new feature from outside
+            # the line's words must join the key.
+            if full:
+                outside = (tuple(header), tuple(prev_words), rp, title)
+            elif self.context:
+                outside = (header_kind, header[0] if self.header_text else None, rp, title)
+            else:
+                outside = None
+            key = (tuple(words), outside, tuple(tax[k0:k0 + m]) if tax is not None else None,
                    bytes(emp[k0:k0 + m]) if emp is not None else None)
+            if key in known or key in pending:
+                info = lows = line_part = None
+            else:
+                info = [word(w) for w in words]
+                lows = [x[0][1][2:] for x in info]
+                line_feats: list[str] = []
+                if self.context:
+                    if full:
+                        line_feats += header
+                        line_feats += prev_words
+                    else:
+                        if header_kind:
+                            line_feats.append(header_kind)
+                        if self.header_text:
+                            line_feats.append(header[0])
+                    line_feats.append("rp=%d" % rp)
+                    if title:
+                        line_feats.append("title")
+                    if is_header:
+                        line_feats.append("hdrline")
+                    ll = "1" if m == 1 else "2" if m == 2 else "3" if m == 3 else "4-6" if m <= 6 else "7-12" if m <= 12 else "13+"
+                    line_feats.append("ll=" + ll)
+                    cues = _CUES.intersection(lows)
+                    line_feats += ["cue=" + c for c in sorted(cues)]
+                line_part = tuple(line_feats)
             yield words, info, lows, line_part, k0, key
             k0 += m
             if self.context:
                 if is_header:
                     header = self._header_feats(words)
                     header_kind = next((h for h in header if h.startswith("hk=")), None)
-                lw = sorted(set(lows[:8]))
-                prev_words = ["pw=" + w for w in lw] if lw else ["pw=none"]
+                if full:
+                    if lows is None:
+                        lows = [word(w)[0][1][2:] for w in words]
+                    lw = sorted(set(lows[:8]))
+                    prev_words = ["pw=" + w for w in lw] if lw else ["pw=none"]
 
 
 # --------------------------------------------------------------------------- decoding
