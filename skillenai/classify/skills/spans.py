@@ -245,6 +245,8 @@ class PhraseDict:
         n = len(low)
         out: list[tuple[str, ...]] = [_EMPTY] * n
         labelled, first = self.labelled, self.first
+        if first.keys().isdisjoint(low):  # no phrase starts on the line (one pass in C)
+            return out
         i = 0
         while i < n:
             if low[i] not in first:
@@ -334,7 +336,7 @@ def _norm_word(w: str) -> str:
     return (core or w).lower()
 
 
-def _is_header(words: list[str]) -> bool:
+def _is_header(words: Sequence[str]) -> bool:
     """A short line without a sentence end: "Requirements", "Technologies", "About us:"."""
     if not words or len(words) > _HEADER_MAX_TOKENS:
         return False
