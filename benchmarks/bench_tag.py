@@ -281,7 +281,7 @@ def main() -> int:
     results["meets_target"] = headline["postings_per_s"] >= TARGET
     docs3 = corpora["3 KB postings"]
     results["time_shares_3kb"] = cumulative(docs3, (
-        "matcher.detect_skills", "matcher._read_texts", "spans.doc_parts", "spans.line_marginals", "mentions.scan",
+        "matcher.detect_skills", "matcher._read_texts", "spans.doc_codes", "spans.doc_marginals", "mentions.scan",
         "disambiguate.score_mentions", "tagger._tag_places",
         "tagger._tag_places_in_text", "locations.parse_locations", "mentions.places_in_texts",
         "titles.classify_titles", "kind.classify_kinds"))

@@ -209,7 +209,9 @@ def _check_against_crfsuite(tagger: SpanTagger, texts: list[str]) -> int:
         assert [len(x[0]) for x in lines] == [len(x) for x in feats]
         alone = tagger.marginals(feats)
         for (p_in, _, _), (p_alone, _, _), ref in zip(lines, alone, _crfsuite_marginals(tagger, feats)):
-            assert p_in == p_alone  # a document read alone or in a batch, from parts or from strings: the same
+            # a document read in a batch from its parts' ids, or alone from its strings: the
+            # same to rounding (the parts' weights are summed apart, then added)
+            assert p_in == pytest.approx(p_alone, abs=1e-13)
             assert p_in == pytest.approx(ref, abs=1e-12)
             tokens += len(ref)
     return tokens
@@ -230,18 +232,36 @@ def test_marginals_are_crfsuites_for_an_average_of_models(tmp_path):
     assert _check_against_crfsuite(tagger, [p.text for p in labelled_postings(held=True)[:10]]) > 300
 
 
-def test_a_line_read_before_has_the_features_a_fresh_reader_gives_it():
+def test_a_line_read_before_has_the_marginals_a_fresh_reader_gives_it():
     from skillenai.classify.skills.spantrain import MODEL_DIR, load_span_tagger
 
     texts = [p.text for p in labelled_postings(held=None)[:30]]
     warm = load_span_tagger()
-    for text in texts:  # every line now in the memory
-        warm.featurizer.doc_parts(tokenize(text))
+    warm.doc_marginals([tokenize(text) for text in texts[::-1]])  # every line and part now in the memory
     for text in texts:
         fresh = SpanTagger.load(MODEL_DIR)
         doc = tokenize(text)
+        assert warm.doc_marginals([doc]) == fresh.doc_marginals([doc])
         assert warm.featurizer.doc_features(doc) == fresh.featurizer.doc_features(doc)
         assert warm.featurizer.doc_features(doc, title_line=True) == fresh.featurizer.doc_features(doc, title_line=True)
+
+
+def test_parts_by_id_are_the_parts_of_the_features():
+    from skillenai.classify.skills.spantrain import load_span_tagger
+
+    featurizer = load_span_tagger().featurizer
+    for p in labelled_postings(held=None)[:10]:
+        doc = tokenize(p.text)
+        codes: dict = {}
+        keys = featurizer.doc_codes(doc, codes)
+        slots, extra_tokens, extra_ids = featurizer.code_parts([codes[key] for key in dict.fromkeys(keys)])
+        by_token = [[featurizer.parts[i] for i in column if i] for column in slots.T.tolist()]
+        for t, i in zip(extra_tokens.tolist(), extra_ids.tolist()):
+            by_token[t].append(featurizer.parts[i])
+        lines = {key: line for key, line in zip(keys, featurizer.doc_parts(doc))}
+        expected = [token for line in lines.values() for token in line]
+        assert [[f for part in token for f in part] for token in by_token] == \
+            [[f for part in token for f in part] for token in expected]
 
 
 def test_marginals_do_not_depend_on_how_sequences_are_chunked(monkeypatch):
@@ -250,8 +270,8 @@ def test_marginals_do_not_depend_on_how_sequences_are_chunked(monkeypatch):
 
     tagger = load_span_tagger()
     weights = tagger._weights[0]
-    lines = [line for p in labelled_postings(held=None)[:15] for line in tagger.featurizer.doc_parts(tokenize(p.text))]
-    scores = weights.state_scores(lines)
+    lines = [line for p in labelled_postings(held=None)[:15] for line in tagger.featurizer.doc_features(tokenize(p.text))]
+    scores = weights.part_vectors([tuple(token) for line in lines for token in line])
     lengths = [len(line) for line in lines]
     whole = weights.marginals(scores, lengths)
     monkeypatch.setattr(spans, "_PADDED", 7)  # chunks of one long line, or a few short ones

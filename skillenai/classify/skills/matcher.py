@@ -32,6 +32,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Sequence
 
@@ -240,8 +241,8 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     doc, margins = read
     offsets = doc.offsets
     starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
-    p_in = [p for line in margins for p in line[0]]
-    p_any = [p for line in margins for p in line[2]]
+    p_in = list(chain.from_iterable(line[0] for line in margins))
+    p_any = list(chain.from_iterable(line[2] for line in margins))
     supported = []
     ability = set()  # mentions the model reads as an ability (a SKILL span) more than knowledge
     for m, score, method in kept:
@@ -256,8 +257,12 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     first = 0
     mention_spans = [(m.start, m.end) for m, _, _ in kept]
     linker = default_linker()
+    threshold = tagger.threshold
     for p_line, p_begin, _ in margins:
-        line_spans = token_spans_from_probs(p_line, p_begin, tagger.threshold, first)
+        if not p_line or max(p_line) < threshold:  # no span on the line (most lines)
+            first += len(p_line)
+            continue
+        line_spans = token_spans_from_probs(p_line, p_begin, threshold, first)
         if tagger.tidy:
             line_spans = tidy_spans(text, offsets, line_spans, mention_spans)
         for a, b in line_spans:

@@ -13,6 +13,8 @@ over :func:`span_features`, trained on out-of-fold spans of the training posting
 
 from __future__ import annotations
 
+import bisect
+import functools
 import logging
 import math
 from pathlib import Path
@@ -56,23 +58,37 @@ class SpanInfo:
         self.category, self.ambiguous, self.method = category, ambiguous, method
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _heading_of(words: tuple[str, ...]) -> tuple[str, str] | None:
+    """The kind and first two words of a line of ``words`` read as a heading, or ``None``
+    for a line that is no heading (the same lines come back in posting after posting)."""
+    if not _is_header(words):
+        return None
+    core = [_norm_word(w) for w in words if w.strip(_STRIP)]
+    return heading_kind(" ".join(words)) or "other", " ".join(core[:2])
+
+
 def _line_context(doc: Doc) -> tuple[list[int], list[tuple[str, str]], list[int]]:
-    """Per token: its line; per line: the kind and first two words of the last heading above
-    it, and its length."""
+    """Per line: its first token's index, the kind and first two words of the last heading
+    above it, and its length."""
     text = doc.text
-    line_of: list[int] = []
+    starts: list[int] = []
     headings: list[tuple[str, str]] = []
+    lengths: list[int] = []
     heading = ("none", "none")
-    for li, line in enumerate(doc.lines):
-        line_of.extend([li] * len(line))
+    k = 0
+    for line in doc.lines:
+        n = len(line)
+        starts.append(k)
+        lengths.append(n)
         headings.append(heading)
-        if len(line) > _HEADER_MAX_TOKENS:  # no heading: spare building its words
+        k += n
+        if n > _HEADER_MAX_TOKENS:  # no heading: spare building its words
             continue
-        words = [text[a:b] for a, b in line]
-        if _is_header(words):
-            core = [_norm_word(w) for w in words if w.strip(_STRIP)]
-            heading = (heading_kind(" ".join(words)) or "other", " ".join(core[:2]))
-    return line_of, headings, [len(line) for line in doc.lines]
+        hit = _heading_of(tuple([text[a:b] for a, b in line]))
+        if hit is not None:
+            heading = hit
+    return starts, headings, lengths
 
 
 def _phrase_ratio(d: PhraseDict | None, words: Sequence[str], name: str) -> dict[str, float | str]:
@@ -92,24 +108,19 @@ def span_features(doc: Doc, p_in: Sequence[float], p_any: Sequence[float], spans
     model's marginals per token of ``doc`` (:meth:`~skillenai.classify.skills.spans.SpanTagger.marginals`)."""
     text = doc.text
     offsets = doc.offsets
-    line_of, headings, lengths = _line_context(doc)
+    line_start, headings, lengths = _line_context(doc)
     low_text = text.lower()
     nlines = max(len(doc.lines), 1)
-    line_start = []
-    k = 0
-    for line in doc.lines:
-        line_start.append(k)
-        k += len(line)
+    line_of = [bisect.bisect_right(line_start, s.i) - 1 for s in spans]
     per_line: dict[int, int] = {}
-    for s in spans:
-        if s.i < len(line_of):
-            per_line[line_of[s.i]] = per_line.get(line_of[s.i], 0) + 1
+    for s, li in zip(spans, line_of):
+        if s.i < len(offsets):
+            per_line[li] = per_line.get(li, 0) + 1
     phrases = phrases or {}
     out = []
     words_of: dict[int, list[str]] = {}
-    for s in spans:
+    for s, li in zip(spans, line_of):
         i, j = s.i, s.j
-        li = line_of[i]
         a0 = line_start[li]
         line_words = words_of.get(li)
         if line_words is None:

@@ -13,14 +13,15 @@ Three parts, usable on any posting text (not only pre-tokenised SkillSpan):
   (the last heading above the line, the previous line's words, the relative position, cue
   words of the line, the title line, employer boilerplate). Everything that depends on the
   word alone is computed once per distinct word and cached; :meth:`Featurizer.doc_parts`
-  gives the same features as shared tuples ("parts"), and a line read before as the same
-  object again.
+  gives the same features as shared tuples ("parts"), and :meth:`Featurizer.doc_codes` as
+  ids of parts, with a key per line that tells a line read before.
 - :class:`SpanTagger` trains the CRF with ``python-crfsuite`` and returns character spans.
   Several models may be averaged; a span is a run of tokens whose marginal probability of
   lying in a span is at least ``threshold``. The marginals are computed by
   :class:`CrfWeights` from the model file's own weights, for every line of a batch at once
   in numpy (crfsuite's numbers to rounding, 1e-15), instead of one crfsuite call per
-  token and label.
+  token and label: each distinct part's weights are summed once, and a token's scores
+  are its parts' sums gathered by id.
 
 Nothing here reads a fixed path: models, dictionaries and data are passed in.
 """
@@ -28,13 +29,13 @@ Nothing here reads a fixed path: models, dictionaries and data are passed in.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
-from operator import is_
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -46,6 +47,9 @@ from skillenai.classify.skills.taxonomy import load_taxonomy
 
 # Lines whose marginals a tagger remembers (about 0.4 KB each); the memory is emptied when full.
 LINE_CACHE_SIZE = 100_000
+# Parts a featurizer gives ids to (each a tuple of strings, and in each model a row of
+# weights' sums) before it forgets them, between batches.
+PART_MEMORY_SIZE = 2_000_000
 
 __all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tags", "token_spans_from_probs",
            "tidy_spans"]
@@ -56,7 +60,8 @@ __all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tag
 
 @dataclass
 class Doc:
-    """A text split into lines of tokens: ``lines[i]`` lists ``(start, end)`` offsets into ``text``."""
+    """A text split into lines of tokens: ``lines[i]`` lists ``(start, end)`` offsets into ``text``
+    (not to be changed once :attr:`offsets` is read)."""
 
     text: str
     lines: list[list[tuple[int, int]]]
@@ -65,9 +70,10 @@ class Doc:
         t = self.text
         return [[t[a:b] for a, b in line] for line in self.lines]
 
-    @property
+    @functools.cached_property
     def offsets(self) -> list[tuple[int, int]]:
-        return [o for line in self.lines for o in line]
+        """Every token's offsets, the lines' in order (one list, made once)."""
+        return list(chain.from_iterable(self.lines))
 
 
 _CHUNK = re.compile(r"\S+")
@@ -239,6 +245,8 @@ class PhraseDict:
         n = len(low)
         out: list[tuple[str, ...]] = [_EMPTY] * n
         labelled, first = self.labelled, self.first
+        if first.keys().isdisjoint(low):  # no phrase starts on the line (one pass in C)
+            return out
         i = 0
         while i < n:
             if low[i] not in first:
@@ -328,7 +336,7 @@ def _norm_word(w: str) -> str:
     return (core or w).lower()
 
 
-def _is_header(words: list[str]) -> bool:
+def _is_header(words: Sequence[str]) -> bool:
     """A short line without a sentence end: "Requirements", "Technologies", "About us:"."""
     if not words or len(words) > _HEADER_MAX_TOKENS:
         return False
@@ -371,15 +379,18 @@ class Featurizer:
         self.boilerplate = boilerplate
         self.use_taxonomy = taxonomy is not False
         self._taxonomy = None if taxonomy is False else taxonomy
-        self._word_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {}
+        self._word_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[int, ...]]] = {}
         self._header_cache: dict[str, list[str]] = {}
-        self._line_memo: dict[tuple, tuple[tuple[tuple[str, ...], ...], ...]] = {}
-        self._memo_for: tuple = (self.phrases, self.keep)
+        self.parts: list[tuple[str, ...]] = []  # every part given an id (:meth:`part_id`), by id
+        self._part_ids: dict[tuple[str, ...], int] = {}
+        self._pair_ids: dict[str, int] = {}  # a bigram string -> the id of its part of one
+        self.forget_parts()
 
     # ---------------------------------------------------------------- per word
 
     def _word(self, w: str):
-        """(own features, (features as word -2, -1, +1, +2)) for a word, cached."""
+        """(own features, (features as word -2, -1, +1, +2), the ids of these five parts)
+        for a word, cached."""
         hit = self._word_cache.get(w)
         if hit is not None:
             return hit
@@ -404,10 +415,31 @@ class Featurizer:
             # CRF reads fewer strings.
             feats = [f for f in feats if f in keep]
             nb = tuple(tuple(f for f in part if f in keep) for part in nb)
-        hit = (tuple(feats), nb)
+        own = tuple(feats)
+        part_id = self.part_id
+        hit = (own, nb, (part_id(own), *map(part_id, nb)))
         if len(self._word_cache) > 500_000:
             self._word_cache.clear()
         self._word_cache[w] = hit
+        return hit
+
+    # ---------------------------------------------------------------- parts by id
+
+    def forget_parts(self) -> None:
+        """Forget every part's id (and the words' cached features, which hold them); id 0
+        stays the empty part."""
+        self.parts = [_EMPTY]  # a new list: readers of the old ids see it is not theirs
+        self._part_ids = {_EMPTY: 0}
+        self._pair_ids.clear()
+        self._word_cache.clear()
+
+    def part_id(self, part: tuple[str, ...]) -> int:
+        """The id of a part (a tuple of feature strings; ``self.parts[id]`` is the part),
+        given when first asked for."""
+        hit = self._part_ids.get(part)
+        if hit is None:
+            hit = self._part_ids[part] = len(self.parts)
+            self.parts.append(part)
         return hit
 
     # ---------------------------------------------------------------- taxonomy
@@ -458,19 +490,26 @@ class Featurizer:
 
     # ---------------------------------------------------------------- main
 
+    def _phrases_and_pairs(self, words: list[str], lows: list[str]
+                           ) -> tuple[list[list[tuple[str, ...]]] | None, list[str] | None]:
+        """A line's phrase-dictionary parts per dictionary, per token (or ``None``), and its
+        bigram strings (``m + 1`` of them, from ``<s>`` to ``</s>``; or ``None``)."""
+        phr = None
+        if self.phrases:
+            wl = [w.lower() for w in words]
+            phr = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
+        pairs = None
+        if self.bigrams:
+            seq = ["<s>", *lows, "</s>"]
+            pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(len(words) + 1)]
+        return phr, pairs
+
     def _line_parts(self, words: list[str], info: list, lows: list[str], line_part: tuple[str, ...],
                     tax: list | None, emp: bytearray | None, k0: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """The parts of one line's tokens (see :meth:`doc_parts`); ``k0``: its first token's
         index in ``tax`` and ``emp``."""
         m = len(words)
-        bigrams = self.bigrams
-        phr = None
-        if self.phrases:
-            wl = [w.lower() for w in words]
-            phr = [d.features(wl, prefix, lowered=True) for prefix, d in self.phrases.items()]
-        if bigrams:
-            seq = ["<s>", *lows, "</s>"]
-            pairs = ["b=" + seq[j] + "|" + seq[j + 1] for j in range(m + 1)]
+        phr, pairs = self._phrases_and_pairs(words, lows)
         # Neighbour features, precomputed per word: at the line's start "BOL" stands for
         # both left neighbours, "-2=BOL" for the missing second one (and so on the right).
         nbs = [x[1] for x in info]
@@ -488,7 +527,7 @@ class Featurizer:
             parts.append(line_part)
             if i < 6:
                 parts.append(_POS[i])
-            if bigrams:
+            if pairs is not None:
                 parts.append((pairs[i], pairs[i + 1]))
             k = k0 + i
             if tax is not None and tax[k]:
@@ -502,6 +541,85 @@ class Featurizer:
             parts_line.append(tuple(parts))
         return tuple(parts_line)
 
+    def _line_code(self, words: list[str], info: list, lows: list[str], line_part: tuple[str, ...],
+                   tax: list | None, emp: bytearray | None, k0: int) -> tuple:
+        """:meth:`_line_parts` as part ids (see :meth:`doc_codes`): per word the ids of its
+        five parts (its own, and as neighbour -2, -1, +1, +2), the line part's id, the ids of
+        its ``m + 1`` bigrams' parts of one string (or ``None``), and ``(token, id)`` of its
+        taxonomy, phrase and employer parts, in a token's order."""
+        m = len(words)
+        part_id = self.part_id
+        phr, pairs = self._phrases_and_pairs(words, lows)
+        pair_ids = None
+        if pairs is not None:
+            known = self._pair_ids
+            pair_ids = [known.get(p) or known.setdefault(p, part_id((p,))) for p in pairs]  # id 0 is no pair's
+        extra: list[tuple[int, int]] = []
+        if tax is not None or phr is not None or emp is not None:
+            for i in range(m):
+                k = k0 + i
+                if tax is not None and tax[k]:
+                    extra.append((i, part_id(tax[k])))
+                if phr is not None:
+                    for per in phr:
+                        if per[i]:
+                            extra.append((i, part_id(per[i])))
+                if emp is not None and emp[k]:
+                    extra.append((i, part_id(_EMP)))
+        return [x[2] for x in info], part_id(line_part), pair_ids, extra
+
+    def code_parts(self, codes: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The part ids of every token of lines given as codes (:meth:`doc_codes`), tokens in
+        order: a (slots x tokens) array, and the tokens and ids of the parts not every token
+        has (taxonomy, phrases, employer). A token's parts in the slots' order and then its
+        own extras' are its :meth:`doc_parts` in order (id 0, the empty part, fills a slot
+        a token has nothing for; a bigram part of two strings is two parts of one)."""
+        lengths = np.fromiter((len(c[0]) for c in codes), dtype=np.intp, count=len(codes))
+        total = int(lengths.sum())
+        firsts = np.zeros(len(codes), dtype=np.intp)
+        np.cumsum(lengths[:-1], out=firsts[1:])
+        words = np.fromiter(chain.from_iterable(chain.from_iterable(c[0] for c in codes)), dtype=np.intp,
+                            count=5 * total).reshape(total, 5)
+        line_of = np.repeat(np.arange(len(codes)), lengths)
+        idx = np.arange(total)
+        pos = idx - firsts[line_of]
+        rest = lengths[line_of] - 1 - pos  # tokens after this one on its line
+        part_id = self.part_id
+        bol, bol2, eol, eol2 = part_id(_BOL), part_id(_BOL2), part_id(_EOL), part_id(_EOL2)
+        at_pos = np.array([part_id(p) for p in _POS], dtype=np.intp)
+        left1 = np.where(pos >= 1, words[idx - 1, 2], bol)
+        left2 = np.where(pos >= 2, words[idx - 2, 1], np.where(pos == 1, bol2, 0))
+        after = np.minimum(idx + 1, total - 1)
+        right1 = np.where(rest >= 1, words[after, 3], eol)
+        right2 = np.where(rest >= 2, words[np.minimum(idx + 2, total - 1), 4], np.where(rest == 1, eol2, 0))
+        line = np.fromiter((c[1] for c in codes), dtype=np.intp, count=len(codes))[line_of]
+        position = np.where(pos < len(_POS), at_pos[np.minimum(pos, len(_POS) - 1)], 0)
+        slots = [words[:, 0], left1, left2, right1, right2, line, position]
+        if codes and codes[0][2] is not None:
+            pairs = np.fromiter(chain.from_iterable(c[2] for c in codes), dtype=np.intp, count=total + len(codes))
+            slots += [pairs[idx + line_of], pairs[idx + line_of + 1]]
+        first = firsts.tolist()
+        extra_tokens = [f + i for f, c in zip(first, codes) for i, _ in c[3]]
+        extra_ids = [j for c in codes for _, j in c[3]]
+        return (np.stack(slots), np.array(extra_tokens, dtype=np.intp), np.array(extra_ids, dtype=np.intp))
+
+    def _marks(self, doc: Doc, starts: list[int], ends: list[int], mentions: list | None,
+               employer: list[tuple[int, int]] | None) -> tuple[list | None, bytearray | None]:
+        """Per token of ``doc``, its taxonomy parts (or ``None`` for none in the doc) and
+        whether it lies in the employer's own text (or ``None``)."""
+        n = len(starts)
+        tax = self._taxonomy_feats(doc, n, starts, ends, mentions)
+        emp = None
+        if self.boilerplate and self.context:
+            ranges = boilerplate_ranges(doc.text) if employer is None else employer
+            if ranges:
+                emp = bytearray(n)
+                for a, b in ranges:
+                    i = bisect.bisect_left(starts, a)
+                    j = bisect.bisect_left(starts, b)
+                    emp[i:j] = b"\x01" * (j - i)
+        return tax, emp
+
     def doc_features(self, doc: Doc, title_line: bool = False) -> list[list[list[str]]]:
         """Per line, per token, the feature strings. ``title_line``: the text's first line is
         the posting's title (as in the labelled ads, whose annotators never mark a title);
@@ -513,45 +631,52 @@ class Featurizer:
         """:meth:`doc_features` in parts: per line, per token, a tuple of parts (tuples of
         feature strings: the word's own, each neighbour's, the line's, ...), which joined in
         order are that token's feature list. Parts are shared between tokens and documents
-        wherever they are the same (a word's features are one tuple), so a reader can work
-        per distinct part instead of per string (see :class:`CrfWeights`); a line read
-        before gives the same tuple again. ``mentions``: the taxonomy's mentions in
-        ``doc.text`` (:func:`skillenai.classify.skills.mentions.find_mentions`), and
-        ``employer`` its :func:`skillenai.classify.sections.boilerplate_ranges`, when the caller
-        has found them already."""
+        wherever they are the same (a word's features are one tuple). ``mentions``: the
+        taxonomy's mentions in ``doc.text``
+        (:func:`skillenai.classify.skills.mentions.find_mentions`), and ``employer`` its
+        :func:`skillenai.classify.sections.boilerplate_ranges`, when the caller has found them
+        already."""
         offs = doc.offsets
-        n = len(offs)
-        starts = [a for a, _ in offs]
-        ends = [b for _, b in offs]
-        tax = self._taxonomy_feats(doc, n, starts, ends, mentions)
-        emp = None
-        if self.boilerplate and self.context:
-            ranges = boilerplate_ranges(doc.text) if employer is None else employer
-            if ranges:
-                emp = bytearray(n)
-                for a, b in ranges:
-                    i = bisect.bisect_left(starts, a)
-                    j = bisect.bisect_left(starts, b)
-                    emp[i:j] = b"\x01" * (j - i)
+        starts, ends = [a for a, _ in offs], [b for _, b in offs]
+        tax, emp = self._marks(doc, starts, ends, mentions, employer)
+        return [self._line_parts(words, info, lows, line_part, tax, emp, k0)
+                for words, info, lows, line_part, k0, _ in self._lines(doc, tax, emp, title_line)]
+
+    def doc_codes(self, doc: Doc, codes: dict, known=(), title_line: bool = False, mentions: list | None = None,
+                  employer: list[tuple[int, int]] | None = None) -> list[tuple]:
+        """The keys of ``doc``'s lines: a line's features are a function of its key (its
+        words, what its line features read from elsewhere, and the taxonomy and employer
+        marks on its tokens), so a line read before is known by it. Each line whose key is
+        neither in ``known`` nor in ``codes`` gets ``codes[key]``: its parts as ids
+        (:meth:`code_parts` reads them), ids of :attr:`parts` as they are until
+        :meth:`forget_parts`. ``mentions`` and ``employer``: as for :meth:`doc_parts`."""
+        offs = doc.offsets
+        starts, ends = [a for a, _ in offs], [b for _, b in offs]
+        tax, emp = self._marks(doc, starts, ends, mentions, employer)
+        keys = []
+        for words, info, lows, line_part, k0, key in self._lines(doc, tax, emp, title_line, (known, codes)):
+            keys.append(key)
+            if info is not None:
+                codes[key] = self._line_code(words, info, lows, line_part, tax, emp, k0)
+        return keys
+
+    def _lines(self, doc: Doc, tax: list | None, emp: bytearray | None, title_line: bool, skip: tuple = ((), ())):
+        """Per line of ``doc``: its words, their :meth:`_word` entries, their lowered forms,
+        its line part, its first token's index and its key (see :meth:`doc_codes`). A line
+        whose key is in either container of ``skip`` gets ``None`` for its words' entries,
+        their lowered forms and its line part (they are not built)."""
         text = doc.text
         word = self._word
-        memo = self._line_memo
-        if len(memo) > LINE_CACHE_SIZE or self._memo_for != (self.phrases, self.keep):
-            memo.clear()  # full, or read with other dictionaries or for another model
-            self._memo_for = (self.phrases, self.keep)
         nlines = len(doc.lines)
         header: list[str] = ["h=none"]
         header_kind = None
         full = self.context is True
         prev_words: list[str] = ["pw=none"]
-        out: list[list[tuple[tuple[str, ...], ...]]] = []
+        known, pending = skip
         k0 = 0
         for li, line in enumerate(doc.lines):
             words = [text[a:b] for a, b in line]
             m = len(words)
-            info = [word(w) for w in words]
-            lows = [x[0][1][2:] for x in info]
-            line_feats: list[str] = []
             is_header = _is_header(words)
             if is_header and self.strict_headers:
                 # A short bullet ("Git or SVN", "Knowledge of Linux") is no heading: keep a
@@ -560,43 +685,54 @@ class Featurizer:
                 named = tax is not None and any(tax[k0 + i] for i in range(m))
                 is_header = (last.endswith(":") or self._heading_kind(words) is not None
                              or (m <= 3 and not named))
-            if self.context:
-                if full:
-                    line_feats += header
-                    line_feats += prev_words
-                else:
-                    if header_kind:
-                        line_feats.append(header_kind)
-                    if self.header_text:
-                        line_feats.append(header[0])
-                line_feats.append("rp=%d" % (10 * li // max(nlines, 1)))
-                if li == 0 and title_line:
-                    line_feats.append("title")
-                if is_header:
-                    line_feats.append("hdrline")
-                ll = "1" if m == 1 else "2" if m == 2 else "3" if m == 3 else "4-6" if m <= 6 else "7-12" if m <= 12 else "13+"
-                line_feats.append("ll=" + ll)
-                cues = _CUES.intersection(lows)
-                line_feats += ["cue=" + c for c in sorted(cues)]
-            line_part = tuple(line_feats)
-            # A line's parts are a function of its words, its line features, and the
-            # taxonomy and employer marks on its tokens (any new feature from elsewhere must
-            # join this key): a line read before (a company's repeated paragraph, a template's
-            # bullet) gives the same tuple again, and the span model knows it by identity.
-            key = (tuple(words), line_part, tuple(tax[k0:k0 + m]) if tax is not None else None,
+            title = li == 0 and title_line
+            rp = 10 * li // max(nlines, 1)
+            # What the line features read from other lines; any new feature from outside
+            # the line's words must join the key.
+            if full:
+                outside = (tuple(header), tuple(prev_words), rp, title)
+            elif self.context:
+                outside = (header_kind, header[0] if self.header_text else None, rp, title)
+            else:
+                outside = None
+            key = (tuple(words), outside, tuple(tax[k0:k0 + m]) if tax is not None else None,
                    bytes(emp[k0:k0 + m]) if emp is not None else None)
-            parts_line = memo.get(key)
-            if parts_line is None:
-                parts_line = memo[key] = self._line_parts(words, info, lows, line_part, tax, emp, k0)
-            out.append(parts_line)
+            if key in known or key in pending:
+                info = lows = line_part = None
+            else:
+                info = [word(w) for w in words]
+                lows = [x[0][1][2:] for x in info]
+                line_feats: list[str] = []
+                if self.context:
+                    if full:
+                        line_feats += header
+                        line_feats += prev_words
+                    else:
+                        if header_kind:
+                            line_feats.append(header_kind)
+                        if self.header_text:
+                            line_feats.append(header[0])
+                    line_feats.append("rp=%d" % rp)
+                    if title:
+                        line_feats.append("title")
+                    if is_header:
+                        line_feats.append("hdrline")
+                    ll = "1" if m == 1 else "2" if m == 2 else "3" if m == 3 else "4-6" if m <= 6 else "7-12" if m <= 12 else "13+"
+                    line_feats.append("ll=" + ll)
+                    cues = _CUES.intersection(lows)
+                    line_feats += ["cue=" + c for c in sorted(cues)]
+                line_part = tuple(line_feats)
+            yield words, info, lows, line_part, k0, key
             k0 += m
             if self.context:
                 if is_header:
                     header = self._header_feats(words)
                     header_kind = next((h for h in header if h.startswith("hk=")), None)
-                lw = sorted(set(lows[:8]))
-                prev_words = ["pw=" + w for w in lw] if lw else ["pw=none"]
-        return out
+                if full:
+                    if lows is None:
+                        lows = [word(w)[0][1][2:] for w in words]
+                    lw = sorted(set(lows[:8]))
+                    prev_words = ["pw=" + w for w in lw] if lw else ["pw=none"]
 
 
 # --------------------------------------------------------------------------- decoding
@@ -675,8 +811,6 @@ def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tu
 
 # --------------------------------------------------------------------------- marginals in numpy
 
-# Parts a CrfWeights knows by identity (kept alive with it) before it forgets them.
-_BY_ID_SIZE = 200_000
 # Sequences are padded to the longest of a chunk of about this many tokens (memory bound).
 _PADDED = 1 << 16
 _FEATURE_RECORD = np.dtype([("type", "<i4"), ("src", "<i4"), ("dst", "<i4"), ("weight", "<f8")])
@@ -688,9 +822,10 @@ class CrfWeights:
     crfsuite runs it, over every sequence of a batch in step).
 
     A token's state scores are its attributes' weights summed in the order of its feature
-    list, as crfsuite sums them (so they are the same numbers); features the model does not
-    know count for nothing, as in crfsuite. The marginals agree with
-    ``pycrfsuite.Tagger.marginal`` to rounding (1e-15).
+    list, as crfsuite sums them; features the model does not know count for nothing, as in
+    crfsuite. Read from parts (:meth:`token_scores`), each distinct part's weights are
+    summed once and a token's parts' sums are added, in order: the same numbers to
+    rounding (1e-15). The marginals agree with ``pycrfsuite.Tagger.marginal`` to rounding.
 
     Args:
         model_file: a CRF1d model written by crfsuite.
@@ -716,67 +851,55 @@ class CrfWeights:
         weights = np.zeros((n_labels, n_labels))
         weights[trans["src"], trans["dst"]] = trans["weight"]
         self.exp_trans = np.exp(weights)
-        self._parts: dict[tuple[str, ...], tuple[int, ...]] = {}
-        self._by_id: dict[int, tuple[int, ...]] = {}
-        self._alive: list[tuple[str, ...]] = []
+        self._vectors = np.zeros((0, n_labels))  # per part id of _vectors_of, its weights' sum
+        self._vectors_of: list | None = None
+        self._known = 0
 
     def forget_parts(self) -> None:
-        """Empty the memory of parts seen."""
-        self._parts.clear()
-        self._by_id.clear()
-        self._alive.clear()
+        """Empty the memory of parts' weights (:meth:`token_scores`)."""
+        self._vectors_of = None
+        self._known = 0
 
-    def part_ids(self, part: tuple[str, ...], remember: bool = True) -> tuple[int, ...]:
-        """The attribute rows of a part's known features, in order (remembered per part
-        unless ``remember`` is false)."""
-        hit = self._parts.get(part)
-        if hit is None:
-            get = self.attributes.get
-            hit = tuple(i for i in map(get, part) if i is not None)
-            if remember:
-                if len(self._parts) > 1_000_000:
-                    self._parts.clear()
-                self._parts[part] = hit
-        return hit
-
-    def state_scores(self, lines: Sequence[Sequence[Sequence[tuple[str, ...]]]], remember: bool = True) -> np.ndarray:
-        """The state scores (tokens x labels) of every token of ``lines`` (per line, per
-        token, a tuple of parts), one row per token in order."""
-        tokens = list(chain.from_iterable(lines))
-        if not tokens:
+    def part_vectors(self, parts: Sequence[tuple[str, ...]]) -> np.ndarray:
+        """Per part (a tuple of feature strings), its known features' weights summed in order
+        (parts x labels): for a token's whole feature list, crfsuite's state scores exactly."""
+        if not parts:
             return np.zeros((0, len(self.labels)))
-        parts = list(chain.from_iterable(tokens))
-        # Parts are looked up by identity first (most are shared, and an id is cheaper to
-        # look up than a tuple): ``_alive`` keeps every part so known, so its id stays its own.
-        by_id = self._by_id
-        rows = list(map(by_id.get, map(id, parts))) if remember else [None] * len(parts)
-        missing = list(compress(range(len(rows)), map(is_, rows, repeat(None))))
-        if missing:
-            if len(self._alive) + len(missing) > _BY_ID_SIZE:
-                by_id.clear()
-                self._alive.clear()
-            new = [parts[k] for k in missing]
-            found = list(map(self._parts.get, new)) if remember else [None] * len(new)
-            for k, part, hit in zip(missing, new, found):
-                rows[k] = hit if hit is not None else self.part_ids(part, remember)
-            if remember:
-                by_id.update(zip(map(id, new), (rows[k] for k in missing)))
-                self._alive.extend(new)
-        per_part = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        part_starts = np.zeros(len(tokens), dtype=np.intp)
-        np.cumsum(np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))[:-1], out=part_starts[1:])
-        per_token = np.add.reduceat(per_part, part_starts) if len(per_part) else np.zeros(len(tokens), dtype=np.intp)
-        per_token[np.diff(np.append(part_starts, len(parts))) == 0] = 0  # a token without parts
-        # Every token's attribute rows after one zero row (the last): 0.0 plus the weights in
-        # order is exactly crfsuite's sum, and a token no feature is known for scores zero.
-        width = per_token + 1
-        firsts = np.zeros(len(tokens), dtype=np.intp)
+        get = self.attributes.get
+        rows = [[i for i in map(get, part) if i is not None] for part in parts]
+        # Every part's attribute rows after one zero row (the last): 0.0 plus the weights in
+        # order is crfsuite's sum, and a part no feature is known for sums to zero.
+        width = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows)) + 1
+        firsts = np.zeros(len(rows), dtype=np.intp)
         np.cumsum(width[:-1], out=firsts[1:])
         ids = np.full(int(width.sum()), -1, dtype=np.intp)
         mask = np.ones(len(ids), dtype=bool)
         mask[firsts] = False
-        ids[mask] = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=int(per_part.sum()))
+        ids[mask] = np.fromiter(chain.from_iterable(rows), dtype=np.intp, count=int(width.sum()) - len(rows))
         return np.add.reduceat(self.state[ids], firsts, axis=0)
+
+    def token_scores(self, slots: np.ndarray, extra_tokens: np.ndarray, extra_ids: np.ndarray,
+                     parts: list[tuple[str, ...]]) -> np.ndarray:
+        """The state scores (tokens x labels) of tokens given by part ids
+        (:meth:`Featurizer.code_parts`: per slot a row of ids, then the extras) of ``parts``
+        (:attr:`Featurizer.parts`). Each part's weights are summed once and remembered, for
+        as long as ``parts`` is the same list (:meth:`forget_parts` empties the memory)."""
+        if self._vectors_of is not parts:
+            self._vectors_of, self._known = parts, 0
+        if self._known < len(parts):
+            if len(self._vectors) < len(parts):
+                grown = np.zeros((max(len(parts), 2 * len(self._vectors)), len(self.labels)))
+                grown[:self._known] = self._vectors[:self._known]
+                self._vectors = grown
+            self._vectors[self._known:len(parts)] = self.part_vectors(parts[self._known:])
+            self._known = len(parts)
+        vectors = self._vectors
+        scores = vectors[slots[0]]
+        for row in slots[1:]:
+            scores += vectors[row]
+        if len(extra_tokens):
+            np.add.at(scores, extra_tokens, vectors[extra_ids])
+        return scores
 
     def marginals(self, scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
         """The marginal probability of each label at each token (tokens x labels) of
@@ -864,7 +987,7 @@ class SpanTagger:
         self._taggers: list = []
         self._weights: list[CrfWeights] = []
         self._line_cache: dict[tuple, tuple[list[float], list[float], list[float]]] = {}
-        self._line_ids: dict[int, tuple[tuple, tuple[list[float], list[float], list[float]]]] = {}
+        self._cache_for: tuple = ()
 
     # ---------------------------------------------------------------- training
 
@@ -894,95 +1017,75 @@ class SpanTagger:
         f = self.featurizer
         f.keep = attrs if f.keep is None or len(self._taggers) == 1 else (f.keep | attrs)
         f._word_cache.clear()
-        f._line_memo.clear()
+        self._line_cache.clear()
 
     # ---------------------------------------------------------------- prediction
 
     def forget_lines(self) -> None:
-        """Empty the memory of lines read (see :meth:`line_marginals`, :meth:`Featurizer.doc_parts`)
-        and of the parts seen (:meth:`CrfWeights.state_scores`)."""
+        """Empty the memory of lines read (see :meth:`doc_marginals`) and of the parts'
+        weights (:meth:`CrfWeights.token_scores`)."""
         self._line_cache.clear()
-        self._line_ids.clear()
-        self.featurizer._line_memo.clear()
         for weights in self._weights:
             weights.forget_parts()
 
     def marginals(self, feats: list[list[list[str]]]) -> list[tuple[list[float], list[float], list[float]]]:
-        """:meth:`line_marginals` of lines of feature strings (per line, per token, a list)."""
-        return self.line_marginals([[(tuple(token),) for token in line] for line in feats], remember=False)
+        """Per line of feature strings (per line, per token, a list), the averaged marginal
+        probabilities per token ``(p_in_span, p_begin_span, p_any)`` (see :meth:`doc_marginals`)."""
+        lines = [line for line in feats if line]
+        lengths = [len(line) for line in lines]
+        tokens = [tuple(token) for line in lines for token in line]
+        found = iter(self._averaged([w.marginals(w.part_vectors(tokens), lengths) for w in self._weights], lengths))
+        return [next(found) if line else ([], [], []) for line in feats]
 
     def doc_marginals(self, docs: Sequence[Doc], mentions: Sequence[list | None] | None = None,
                       employer: Sequence[list[tuple[int, int]] | None] | None = None
                       ) -> list[list[tuple[list[float], list[float], list[float]]]]:
-        """Per document, :meth:`line_marginals` of its lines (all documents' lines read in one
-        batch). ``mentions`` and ``employer``: per document, the taxonomy's mentions in its
-        text and its employer's sections, where already found (see :meth:`Featurizer.doc_parts`)."""
-        per_doc = [self.featurizer.doc_parts(doc, mentions=None if mentions is None else mentions[i],
-                                             employer=None if employer is None else employer[i])
-                   for i, doc in enumerate(docs)]
-        flat = self.line_marginals([line for lines in per_doc for line in lines])
-        out, k = [], 0
-        for lines in per_doc:
-            out.append(flat[k:k + len(lines)])
-            k += len(lines)
-        return out
-
-    def line_marginals(self, lines: Sequence[Sequence[tuple[tuple[str, ...], ...]]], remember: bool = True
-                       ) -> list[tuple[list[float], list[float], list[float]]]:
-        """Per line (per token, its features as a tuple of parts, see
-        :meth:`Featurizer.doc_parts`), the averaged marginal probabilities per token
+        """Per document, per line, the averaged marginal probabilities per token
         ``(p_in_span, p_begin_span, p_any)``: of being in (and of beginning) an output span,
         and of being in a span of any label the model knows (a SKILL span as well as a
-        KNOWLEDGE one). The lines' CRFs are computed together (:class:`CrfWeights`). Lines are
-        remembered by their features (:data:`LINE_CACHE_SIZE` of them): the lists returned
-        are shared, never to be changed. ``remember``: also remember each distinct part's
-        attributes (parts shared between lines; off for parts made for one call)."""
-        cache, by_id = self._line_cache, self._line_ids
-        if len(by_id) > 2 * LINE_CACHE_SIZE:
-            by_id.clear()
-        res: list = [None] * len(lines)
-        todo: dict[tuple, list[int]] = {}
-        for li, line in enumerate(lines):
-            if not line:
-                res[li] = ([], [], [])
-                continue
-            # A line with the same features as one read before (a company's repeated
-            # paragraphs, a template's bullets) has the same marginals: 38% of the tokens of
-            # 600 real postings, two thirds of the sample web's. The same line object (from
-            # the featurizer's memory) is known by identity, without hashing its features.
-            seen = by_id.get(id(line))
-            if seen is not None and seen[0] is line:
-                res[li] = seen[1]
-                continue
-            key = tuple(line)
-            hit = cache.get(key)
-            if hit is not None:
-                res[li] = hit
-                if isinstance(line, tuple):
-                    by_id[id(line)] = (line, hit)
-            elif key in todo:
-                todo[key].append(li)
-            else:
-                todo[key] = [li]
-        if not todo:
-            return res
-        keys = list(todo)
-        lengths = [len(key) for key in keys]
-        k = len(self._weights)
+        KNOWLEDGE one). ``mentions`` and ``employer``: per document, the taxonomy's mentions
+        in its text and its employer's sections, where already found (see
+        :meth:`Featurizer.doc_parts`).
+
+        Every new line of the batch is computed at once (:class:`CrfWeights`), from its parts'
+        ids (:meth:`Featurizer.doc_codes`). A line with the same key as one read before (a
+        company's repeated paragraphs, a template's bullets: 38% of the tokens of 600 real
+        postings, two thirds of the sample web's) has the same marginals, remembered
+        (:data:`LINE_CACHE_SIZE` lines): the lists returned are shared, never to be changed."""
+        f = self.featurizer
+        cache = self._line_cache
+        if len(cache) > LINE_CACHE_SIZE or self._cache_for != (f.phrases, f.keep):
+            cache.clear()  # full, or the features are read with other dictionaries or for another model
+            self._cache_for = (f.phrases, f.keep)
+        if len(f.parts) > PART_MEMORY_SIZE:
+            f.forget_parts()
+        codes: dict[tuple, tuple] = {}
+        keys = [f.doc_codes(doc, codes, cache, mentions=None if mentions is None else mentions[i],
+                            employer=None if employer is None else employer[i]) for i, doc in enumerate(docs)]
+        if codes:
+            lengths = [len(code[0]) for code in codes.values()]
+            slots, extra_tokens, extra_ids = f.code_parts(list(codes.values()))
+            cache.update(zip(codes, self._averaged(
+                [w.marginals(w.token_scores(slots, extra_tokens, extra_ids, f.parts), lengths) for w in self._weights],
+                lengths)))
+        return [[cache[key] for key in line_keys] for line_keys in keys]
+
+    def _averaged(self, probs: list[np.ndarray], lengths: list[int]
+                  ) -> list[tuple[list[float], list[float], list[float]]]:
+        """Per line of ``lengths`` tokens, ``(p_in_span, p_begin_span, p_any)`` per token,
+        averaged over the models' marginals (``probs``: per model, tokens x labels)."""
+        k = len(probs)
         p_o = p_b = p_i = None
-        for weights in self._weights:
-            probs = weights.marginals(weights.state_scores(keys, remember), lengths)
-            col = {label: probs[:, j] for j, label in enumerate(weights.labels)}
+        for weights, model in zip(self._weights, probs):
+            col = {label: model[:, j] for j, label in enumerate(weights.labels)}
             p_o = col["O"] if p_o is None else p_o + col["O"]
-            for labels, which in ((["B-" + lb for lb in self.output], "b"), (["I-" + lb for lb in self.output], "i")):
-                for lb in labels:
-                    if lb not in col:
-                        continue
-                    if which == "b":
-                        p_b = col[lb] if p_b is None else p_b + col[lb]
-                    else:
-                        p_i = col[lb] if p_i is None else p_i + col[lb]
-        total = len(probs)
+            for lb in ["B-" + lb for lb in self.output]:
+                if lb in col:
+                    p_b = col[lb] if p_b is None else p_b + col[lb]
+            for lb in ["I-" + lb for lb in self.output]:
+                if lb in col:
+                    p_i = col[lb] if p_i is None else p_i + col[lb]
+        total = sum(lengths)
         p_b = np.zeros(total) if p_b is None else p_b
         p_i = np.zeros(total) if p_i is None else p_i
         p_any = 1.0 - p_o / k
@@ -990,19 +1093,11 @@ class SpanTagger:
             columns = ((p_b + p_i).tolist(), p_b.tolist(), p_any.tolist())
         else:
             columns = (((p_b + p_i) / k).tolist(), (p_b / k).tolist(), p_any.tolist())
-        start = 0
-        for key, m in zip(keys, lengths):
-            entry = tuple(c[start:start + m] for c in columns)
+        out, start = [], 0
+        for m in lengths:
+            out.append(tuple(c[start:start + m] for c in columns))
             start += m
-            if len(cache) >= LINE_CACHE_SIZE:
-                cache.clear()
-                by_id.clear()
-            cache[key] = entry
-            for li in todo[key]:
-                res[li] = entry
-                if isinstance(lines[li], tuple):
-                    by_id[id(lines[li])] = (lines[li], entry)  # the entry keeps the line, so its id stays its own
-        return res
+        return out
 
     def predict_features(self, feats: list[list[list[str]]]) -> list[tuple[int, int]]:
         """Token spans (over the flat token list) from precomputed features: Viterbi when
