@@ -663,13 +663,18 @@ def _capped_jobs(db, table: str, lo: str, cap: int) -> tuple[int, int, list[dict
     rows = db.execute(f"SELECT w.document_id, w.job_id, p.company FROM {table} w "
                       "CROSS JOIN postings p ON p.document_id = w.document_id WHERE w.date_posted > :lo",
                       {"lo": lo}).fetchall()
+    # Both ends looked up in the table by its key: written as "other_id IN (SELECT ...)",
+    # SQLite walked the whole list for every posting (quadratic: minutes of CPU for the
+    # busiest skill of a 1M-posting store).
     links = db.execute(f"SELECT tp.document_id, tp.other_id FROM {table} w "
                        f"CROSS JOIN template_pairs tp ON tp.document_id = w.document_id "
-                       f"WHERE w.date_posted > :lo AND tp.other_id IN "
-                       f"(SELECT document_id FROM {table} WHERE date_posted > :lo)", {"lo": lo}).fetchall()
+                       f"CROSS JOIN {table} o ON o.document_id = tp.other_id "
+                       f"WHERE w.date_posted > :lo AND o.date_posted > :lo", {"lo": lo}).fetchall()
     job_of = {doc: job for doc, job, _ in rows}
     company_of = {job: company for _, job, company in rows}
-    parent = {job: job for job in company_of}
+    # Union-find over the linked jobs only: every other job is a family of its own (a
+    # popular skill has a hundred thousand jobs and few links).
+    parent: dict[str, str] = {}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -678,12 +683,15 @@ def _capped_jobs(db, table: str, lo: str, cap: int) -> tuple[int, int, list[dict
         return x
 
     for a, b in links:
-        ra, rb = find(job_of[a]), find(job_of[b])
+        ja, jb = job_of[a], job_of[b]
+        parent.setdefault(ja, ja)
+        parent.setdefault(jb, jb)
+        ra, rb = find(ja), find(jb)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     families: dict[str, int] = {}
     for job in company_of:
-        root = find(job)
+        root = find(job) if job in parent else job
         families[root] = families.get(root, 0) + 1
     employers: dict[str, dict] = {}
     for root, size in families.items():
