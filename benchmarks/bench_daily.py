@@ -409,7 +409,7 @@ def main(argv=None) -> int:
         pool_docs = sample_postings(min(max(scales) * 85 // 100, NEW_POOL_MAX), args.seed + 1)
         lines = sorted({line for d in pool_docs for line in d["text"].split("\n") if len(line) > 20})
         for new in scales:
-            run_path = work / "daily-run.db"
+            run_path = work / f"daily-run-{os.getpid()}.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{run_path}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(base_path, run_path)
@@ -427,7 +427,7 @@ def main(argv=None) -> int:
             _print_scale(entry)
             path = write_results("daily", results, args.out)
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{work / 'daily-run.db'}{suffix}").unlink(missing_ok=True)
+            Path(f"{work / f'daily-run-{os.getpid()}.db'}{suffix}").unlink(missing_ok=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

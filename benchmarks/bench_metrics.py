@@ -209,6 +209,7 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
         if kind == "trigger":
             conn.execute(sql)
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+    conn.commit()  # (the INSERT opened a transaction: closing without this rolled the index back)
     log(f"  indexes and full-text index: {time.monotonic() - started:.1f} s")
     conn.execute("PRAGMA journal_mode = WAL")
     counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}

@@ -20,6 +20,8 @@ def test_base_store_needs_no_batch_work(tmp_path):
     documents = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     assert store["dedupe"]["signatures"] == documents > 400
     assert count_documents_to_classify(db) == 0
+    # The full-text index holds every document (a changed text's old words can be removed).
+    assert db.execute("SELECT COUNT(*) FROM documents_fts_docsize").fetchone()[0] == documents
     # Each text is ~3 KB and starts with its company's three boilerplate lines.
     sizes = [len(t) for (t,) in db.execute("SELECT text FROM documents")]
     assert 2500 < np.median(sizes) <= 3000
