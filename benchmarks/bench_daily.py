@@ -30,6 +30,7 @@ Usage::
     python -m benchmarks.bench_daily --quick                  # 50k base, 5k new: minutes
     python -m benchmarks.bench_daily --keep /var/tmp/daily    # 1M base; 10k, 100k, 300k new
     python -m benchmarks.bench_daily --keep /var/tmp/daily --new 100000 --profile
+    python -m benchmarks.bench_daily --keep /var/tmp/daily --new 100000 --stages dedupe
 
 ``--keep DIR`` builds the base store there once and reuses it (each scale works on a
 copy). ``--profile`` runs the batch under cProfile and writes one profile per stage next
@@ -310,12 +311,12 @@ def add_day(path: Path, records: list[dict]) -> dict:
 
 # -- running the batch ---------------------------------------------------------------------
 
-def child(db_path: str, profile_dir: str | None) -> int:
-    """Run the batch on ``db_path``, printing a JSON line as each stage starts and ends."""
+def child(db_path: str, profile_dir: str | None, stages: list[str]) -> int:
+    """Run the batch's ``stages`` on ``db_path``, printing a JSON line as each starts and ends."""
     from skillenai.pipeline.batch import _RUN
 
     db = open_db(db_path)
-    for name in STAGES:
+    for name in stages:
         print(json.dumps({"start": name}), flush=True)
         before_changes, t0 = db.conn.total_changes, time.monotonic()
         c0 = os.times()
@@ -328,7 +329,6 @@ def child(db_path: str, profile_dir: str | None) -> int:
             profiler.dump_stats(str(Path(profile_dir) / f"{name}.prof"))
         c1 = os.times()
         cpu = sum(c1[:4]) - sum(c0[:4])       # this process and its finished worker processes
-        record.pop("summary", None)
         print(json.dumps({"end": name, "wall_s": time.monotonic() - t0, "cpu_s": cpu,
                           "rows_written": db.conn.total_changes - before_changes, "record": record},
                          default=str), flush=True)
@@ -336,8 +336,8 @@ def child(db_path: str, profile_dir: str | None) -> int:
     return 0
 
 
-def run_batch_measured(db_path: Path, profile_dir: Path | None = None) -> dict:
-    command = [PYTHON, "-m", "benchmarks.bench_daily", "--child", str(db_path)]
+def run_batch_measured(db_path: Path, profile_dir: Path | None = None, stages: tuple[str, ...] | list[str] = STAGES) -> dict:
+    command = [PYTHON, "-m", "benchmarks.bench_daily", "--child", str(db_path), "--stages", ",".join(stages)]
     if profile_dir:
         command += ["--profile-dir", str(profile_dir)]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -383,13 +383,18 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="build the base store in this directory once and reuse it")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 50k base, 5k new")
     parser.add_argument("--profile", action="store_true", help="profile each stage (cProfile, .prof files)")
+    parser.add_argument("--stages", type=lambda v: v.split(","), default=list(STAGES),
+                        help="the stages to run, in the batch's order (default dedupe,classify,metrics)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="JSON results (default benchmarks/results/daily.json)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--profile-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return child(args.child, args.profile_dir)
+        return child(args.child, args.profile_dir, args.stages)
+    unknown = set(args.stages) - set(STAGES)
+    if unknown:
+        parser.error(f"--stages: unknown stage {sorted(unknown)[0]!r} (stages: {', '.join(STAGES)})")
     base, scales = (50_000, [5_000]) if args.quick else (args.base, args.new)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-daily-"))
@@ -421,7 +426,7 @@ def main(argv=None) -> int:
             if args.profile:
                 profile_dir = (args.out or write_results_path()).parent / f"daily-profile-{new}"
                 profile_dir.mkdir(parents=True, exist_ok=True)
-            measured = run_batch_measured(run_path, profile_dir)
+            measured = run_batch_measured(run_path, profile_dir, [s for s in STAGES if s in args.stages])
             entry = {"new": new, "mix": mix, "ingest": ingest, **measured}
             results["scales"].append(entry)
             _print_scale(entry)
