@@ -364,6 +364,9 @@ def run_batch_measured(db_path: Path, profile_dir: Path | None = None, stages: t
             current[0] = event["start"]
         else:
             stages[event["end"]] = {k: v for k, v in event.items() if k != "end"}
+            # As each stage ends, so that a long run's log holds what is done.
+            print(f"  {event['end']}: {event['wall_s']:.1f} s wall, {event['cpu_s']:.1f} s CPU, "
+                  f"peak {peaks.get(event['end'], 0.0):.0f} MB PSS, {event['rows_written']:,} rows", flush=True)
     proc.wait()
     done.set()
     sampler.join()
