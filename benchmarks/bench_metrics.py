@@ -88,11 +88,17 @@ def _draw_distinct(rng, cdf: np.ndarray, rows: int, want: np.ndarray, draws: int
 
 def build_store(path: Path, postings: int, *, days: int = 180, skills_per_posting: float = 10.0,
                 dup_rate: float = 0.02, undated_rate: float = 0.01, text_bytes: int = 600,
-                seed: int = 1, as_of: dt.date = AS_OF, log=print) -> dict:
-    """Write a synthetic store of ``postings`` postings to ``path``; returns its row counts."""
+                seed: int = 1, as_of: dt.date = AS_OF, text_of=None, companies: int = 5000, log=print) -> dict:
+    """Write a synthetic store of ``postings`` postings to ``path``; returns its row counts.
+
+    ``text_of(row, kind, company)``, when given, returns a document's ``(title, text)``
+    (and its ``content_hash`` is the text's); otherwise every document carries the same
+    ``text_bytes`` of filler. Posting ``row`` belongs to ``Company {row % companies}``.
+    """
     from skillenai.classify.places.gazetteer import metro_table
     from skillenai.classify.roles import role_table
     from skillenai.classify.skills.taxonomy import load_taxonomy
+    from skillenai.core.record import content_hash
 
     started = time.monotonic()
     rng = np.random.default_rng(seed)
@@ -139,9 +145,13 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
             kind = "article" if is_article[i] else "posting"
             seen = f"{day}T08:00:00Z"
             cluster = None if canonical[i] else hex_ids[canon_pool[i % len(canon_pool)]]
+            title, text, digest = f"{kind.title()} {i}", filler, doc_id
+            if text_of is not None:
+                title, text = text_of(i, kind, f"Company {i % companies}")
+                digest = content_hash(text)
             yield (doc_id, f"https://jobs.example.com/{doc_id}", f"https://jobs.example.com/{doc_id}", "bench",
-                   "bench", kind, f"{kind.title()} {i}", filler, "en", f"{day}T09:00:00Z" if is_article[i] else None,
-                   seen, seen, doc_id, i + 1, cluster, int(canonical[i]), seen)
+                   "bench", kind, title, text, "en", f"{day}T09:00:00Z" if is_article[i] else None,
+                   seen, seen, digest, i + 1, cluster, int(canonical[i]), seen)
 
     conn.execute("BEGIN")
     conn.executemany(
@@ -150,7 +160,7 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", documents())
     conn.executemany(
         "INSERT INTO postings (document_id, company, location_raw, date_posted) VALUES (?, ?, ?, ?)",
-        ((hex_ids[i], f"Company {i % 5000}", "Somewhere",
+        ((hex_ids[i], f"Company {i % companies}", "Somewhere",
           None if undated[i] else dates[day_offsets[i]]) for i in range(total_docs) if not is_article[i]))
     log(f"  documents and postings: {time.monotonic() - started:.1f} s")
 
@@ -199,6 +209,7 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
         if kind == "trigger":
             conn.execute(sql)
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+    conn.commit()  # (the INSERT opened a transaction: closing without this rolled the index back)
     log(f"  indexes and full-text index: {time.monotonic() - started:.1f} s")
     conn.execute("PRAGMA journal_mode = WAL")
     counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}

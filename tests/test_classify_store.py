@@ -1,5 +1,7 @@
 """The classify stage writes tags into the store, incrementally and reproducibly."""
 
+import re
+
 import pytest
 
 from skillenai.core.record import normalize_record
@@ -221,3 +223,18 @@ def test_unique_postings_carry_yearly_pay_role_and_occupation(fresh_db):
     # A count reads neither the roles nor the occupations.
     plan = " ".join(r[3] for r in fresh_db.execute("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM unique_postings"))
     assert "roles" not in plan and "occupations" not in plan, plan
+
+
+def test_documents_to_tag_are_found_through_the_partial_index(fresh_db):
+    """A day's backlog is counted and read without scanning every stored document (m023)."""
+    from skillenai.store.tags import _selection
+
+    index, condition = _selection(False)
+    for sql in (f"SELECT COUNT(*) FROM documents d {index} WHERE {condition}",
+                f"SELECT d.id FROM documents d {index} LEFT JOIN postings p ON p.document_id = d.id "
+                f"WHERE {condition} AND d.id > '' ORDER BY d.id LIMIT 500"):
+        plan = " ".join(row[-1] for row in fresh_db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+        assert "idx_documents_unclassified" in plan and not re.search(r"\bSCAN d\b(?! USING)", plan), plan
+    upsert_documents(fresh_db, [posting(1, "Data Engineer", "Python and SQL on AWS, in Berlin, every day.", "Berlin")])
+    assert classify_store(fresh_db).documents == 1
+    assert classify_store(fresh_db).documents == 0

@@ -31,22 +31,36 @@ def start_method() -> str:
 
 
 def map_as_completed(fn: Callable[[T], R], chunks: Iterable[T], workers: int, *,
-                     pending_per_worker: int = 2) -> Iterator[R]:
+                     pending_per_worker: int = 2, inline: bool = False) -> Iterator[R]:
     """``fn`` of every chunk, in ``workers`` processes, yielded as each one finishes (not
     in order). At most ``pending_per_worker`` chunks a worker are read ahead, so the
     caller writes results while the workers go on, and a large backlog is never held in
     memory whole. With one worker, runs in this process, in order. Closing the iterator
-    early cancels the chunks not yet started."""
+    early cancels the chunks not yet started.
+
+    With ``inline``, this process is one of the ``workers``: it starts ``workers - 1``
+    processes and works on a chunk itself whenever theirs have their chunks queued. A
+    stage whose models are large (the classify stage) then holds them in ``workers``
+    processes, not ``workers + 1``: a forked worker soon has its own copy of every page
+    it reads (reference counts are writes), so the parent's would be one copy more."""
     if workers <= 1:
         yield from map(fn, chunks)
         return
+    started = workers - 1 if inline else workers
     context = multiprocessing.get_context(start_method())
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=started, mp_context=context)
     try:
-        in_flight = set()
+        in_flight: set = set()
         for chunk in chunks:
+            if inline and len(in_flight) >= pending_per_worker * started:
+                yield fn(chunk)  # this process's share, while the workers' chunks wait
+                done = {future for future in in_flight if future.done()}
+                in_flight -= done
+                for future in done:
+                    yield future.result()
+                continue
             in_flight.add(pool.submit(fn, chunk))
-            if len(in_flight) >= pending_per_worker * workers:
+            if not inline and len(in_flight) >= pending_per_worker * started:
                 done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield future.result()

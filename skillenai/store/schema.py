@@ -865,3 +865,11 @@ def m021_title_identity(db: Database) -> None:
     db.execute("ALTER TABLE duplicate_pairs_new RENAME TO duplicate_pairs")
     db.execute("CREATE INDEX idx_duplicate_pairs_other ON duplicate_pairs (other_id)")
     # Signatures and pairs are rebuilt by the next dedupe run (the normaliser changed).
+
+
+@migrations()
+def m023_unclassified_index(db: Database) -> None:
+    """The documents the classify stage has to tag (``classified_at`` empty) through a
+    partial index: counting and reading a day's new documents no longer scans every
+    stored document's row (text included) to find them."""
+    db.execute("CREATE INDEX idx_documents_unclassified ON documents (id) WHERE classified_at IS NULL")
