@@ -2,9 +2,11 @@
 
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -34,3 +36,48 @@ def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     assert f"Documents by language: en {english}" in out and english >= total - 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert list(scratch.iterdir()) == [], "the temporary sample web was not removed"
+    assert re.search(r"^CPU time: generate [\d.]+ s, crawl [\d.]+ s, dedupe [\d.]+ s, classify [\d.]+ s, "
+                     r"metrics [\d.]+ s; total [\d.]+ s", out, re.MULTILINE), out[-2000:]
+
+
+def test_sigterm_to_the_demo_stops_its_crawl_and_exits_143(tmp_path):
+    """The crawl runs in a child process of its own group: a signal sent to the demo alone
+    (``kill PID``) reaches it through the demo, and nothing is left running."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "skillenai.cli", "demo", "--db", str(tmp_path / "demo.db"),
+                                "--postings", "400", "--as-of", "2026-05-09"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path, env={**os.environ, "TMPDIR": str(scratch)})
+    for line in process.stdout:
+        if line.startswith("Serving it on"):
+            break
+    children = set()
+    for _ in range(100):  # the crawl's process is started right after that line
+        children = _children(process.pid)
+        if children:
+            break
+        time.sleep(0.05)
+    assert children, "the demo started no crawl process"
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 143, err[-3000:]
+    assert "interrupted by SIGTERM" in err and "Traceback" not in err
+    assert "Index:" not in out  # no batch after a stopped crawl
+    conn = sqlite3.connect(tmp_path / "demo.db")
+    outcomes = [row[0] for row in conn.execute("SELECT outcome FROM crawl_runs")]
+    conn.close()
+    assert outcomes and set(outcomes) != {"finished"}, outcomes  # the signal reached the spiders
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "a child of the demo is still running"
+    assert list(scratch.iterdir()) == [], "the temporary sample web was not removed"
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_bytes()
+        except OSError:  # not a process, or ended meanwhile
+            continue
+        if int(stat[stat.rfind(b")") + 2:].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found

@@ -1,8 +1,10 @@
 """``skillenai demo``: the whole flow on the bundled sample web, on one machine.
 
 Generates the sample web, serves it on 127.0.0.1, points every spider at it (API base
-URLs, sources file and origin map are ordinary settings), crawls it into the store and
-prints a summary scored against the sample web's ground truth.
+URLs, sources file and origin map are ordinary settings), crawls it into the store (in a
+child process, while the batch's models load in this one), runs the daily batch and
+prints a summary scored against the sample web's ground truth, with the wall and CPU
+seconds of each stage.
 """
 
 from __future__ import annotations
@@ -138,17 +140,20 @@ def _crawl(directory: Path, db_path: str, verbose: bool, progress: bool, results
     """The crawl of the sample web: served from ``directory`` in this process's threads,
     crawled by every spider into ``db_path``; the :class:`~skillenai.crawler.run.CrawlResult`
     is sent down ``results``. Run in a process of its own (:func:`run_demo`)."""
-    from skillenai.crawler.run import run_spiders
+    from skillenai.crawler.run import CrawlResult, run_spiders
     from skillenai.sampleweb.server import SampleWebServer
 
     # Its own process group: the demo hands it each signal (a terminal's Ctrl-C reaches the
     # demo's group only), so a signal is counted once, as a crawl in the demo's process did.
     os.setpgid(0, 0)
-    with SampleWebServer(directory) as web:
-        overrides = sample_web_settings(web, directory, db_path)
-        # The summary reports skipped input by reason; the log would repeat it line by line.
-        overrides["LOG_LEVEL"] = "INFO" if verbose else "ERROR"
-        result = run_spiders(None, overrides, progress=progress)
+    try:
+        with SampleWebServer(directory) as web:
+            overrides = sample_web_settings(web, directory, db_path)
+            # The summary reports skipped input by reason; the log would repeat it line by line.
+            overrides["LOG_LEVEL"] = "INFO" if verbose else "ERROR"
+            result = run_spiders(None, overrides, progress=progress)
+    except interrupt.Interrupted as exc:  # a signal before the spiders started
+        result = CrawlResult(0.0, {}, exc.signum)
     results.send(result)
 
 
