@@ -1,5 +1,6 @@
 """`skillenai demo` end to end on a small sample web: the newcomer's first command."""
 
+import contextlib
 import os
 import re
 import signal
@@ -51,21 +52,20 @@ def test_sigterm_to_the_demo_stops_its_crawl_and_exits_143(tmp_path):
     for line in process.stdout:
         if line.startswith("Serving it on"):
             break
-    children = set()
-    for _ in range(100):  # the crawl's process is started right after that line
-        children = _children(process.pid)
-        if children:
+    children: set[int] = set()
+    started = time.monotonic()
+    while time.monotonic() - started < 120:  # until a spider has opened (its run is recorded)
+        children |= _children(process.pid)
+        if children and _crawl_outcomes(tmp_path / "demo.db"):
             break
         time.sleep(0.05)
-    assert children, "the demo started no crawl process"
+    assert children and _crawl_outcomes(tmp_path / "demo.db"), "the demo's crawl did not start"
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=600)
     assert process.returncode == 143, err[-3000:]
     assert "interrupted by SIGTERM" in err and "Traceback" not in err
     assert "Index:" not in out  # no batch after a stopped crawl
-    conn = sqlite3.connect(tmp_path / "demo.db")
-    outcomes = [row[0] for row in conn.execute("SELECT outcome FROM crawl_runs")]
-    conn.close()
+    outcomes = _crawl_outcomes(tmp_path / "demo.db")
     assert outcomes and set(outcomes) != {"finished"}, outcomes  # the signal reached the spiders
     assert not any(Path(f"/proc/{pid}").exists() for pid in children), "a child of the demo is still running"
     assert list(scratch.iterdir()) == [], "the temporary sample web was not removed"
@@ -81,3 +81,12 @@ def _children(pid: int) -> set[int]:
         if int(stat[stat.rfind(b")") + 2:].split()[1]) == pid:
             found.add(int(entry.name))
     return found
+
+
+def _crawl_outcomes(db: Path) -> list[str]:
+    """The outcome of each crawl run recorded in ``db`` (none while the store is being made)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return [row[0] for row in conn.execute("SELECT outcome FROM crawl_runs")]
+    except sqlite3.Error:
+        return []
