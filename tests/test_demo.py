@@ -34,3 +34,6 @@ def test_demo_crawls_everything_and_prints_a_summary(tmp_path):
     assert f"Documents by language: en {english}" in out and english >= total - 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert list(scratch.iterdir()) == [], "the temporary sample web was not removed"
+    assert re.search(r"^CPU time: generate [\d.]+ s, crawl [\d.]+ s, dedupe [\d.]+ s, classify [\d.]+ s, "
+                     r"metrics [\d.]+ s; total [\d.]+ s", out, re.MULTILINE), out[-2000:]
+

@@ -26,6 +26,7 @@ from scrapy.utils.project import get_project_settings
 
 from skillenai.core import interrupt
 from skillenai.crawler.incremental import killed_job
+from skillenai.crawler.parsing import parsepool
 from skillenai.crawler.seeds import SPIDERS, default_spiders
 from skillenai.store.db import StoreError, open_db, set_busy_timeout
 from skillenai.store.runs import record_unstarted_run
@@ -96,6 +97,8 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
         watch(crawlers)
     with interrupt.forward(_stop_on_signal(process)):
         process.start(install_signal_handlers=False)
+    # The reactor has stopped and cannot run again in this process: the page parsers are done.
+    parsepool.shutdown()
     if jobdir:
         # A finished job's directory would filter every request of the next crawl as seen.
         for crawler, name in zip(crawlers, names):

@@ -152,8 +152,9 @@ def _tag_batch(docs: list[dict]) -> list:
     return tag_documents(docs)
 
 
-def _warm_up() -> None:
-    """Load the taxonomy, matchers and models once, before the workers fork and share them."""
+def warm_up() -> None:
+    """Load the taxonomy, matchers and models once, before the workers fork and share them
+    (``skillenai demo`` calls it while it crawls)."""
     _tag_batch([{"id": "", "title": "Data Engineer", "text": "Python and SQL on AWS, in Berlin.", "kind": "posting",
                  "location": "Berlin", "lang": "en"}])
     # A text that short skips the span model and linking: load them too, and the linker's
@@ -203,7 +204,7 @@ def classify_store(
         report.seconds = time.monotonic() - started
         return report
     # Models load before the first batch, so the progress display's rate is the tagging's.
-    _warm_up()
+    warm_up()
     if progress:
         progress(0, total)
     for tags in map_as_completed(_tag_batch, batches(), workers, inline=True):

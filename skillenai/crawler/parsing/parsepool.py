@@ -211,6 +211,15 @@ def _discard() -> None:
 atexit.register(_discard)
 
 
+def shutdown() -> None:
+    """End the parsing processes (a crawl that ran its reactor to the end calls this): their
+    memory (lxml, trafilatura, the models) is given back before the stages after the crawl
+    run, and their CPU time counts in the crawl's. A later crawl starts new ones."""
+    global _warmed
+    _discard()
+    _warmed = False
+
+
 async def run_parse(workers: int, fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` in a worker process (``workers`` > 0) or here; ``fn`` must be a
     module-level function whose arguments and result pickle (bytes, strings, dataclasses)."""
