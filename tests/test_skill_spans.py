@@ -278,3 +278,18 @@ def test_marginals_do_not_depend_on_how_sequences_are_chunked(monkeypatch):
     assert (weights.marginals(scores, lengths) == whole).all()
     assert whole.shape == (sum(lengths), len(weights.labels))
     assert abs(whole.sum(axis=1) - 1).max() < 1e-12
+
+
+def test_a_word_the_model_has_no_weight_for_reads_as_training_read_it():
+    """A trained model's featurizer leaves out features it has no weight for; a word whose
+    own "w=" feature is among them still gives its bigrams and cue words under its own
+    normal form (once read as its shape, "sh=Xxxxx", the bigrams the model knows were lost)."""
+    from skillenai.classify.skills.spans import Featurizer
+
+    doc = tokenize("Senior engineer with experience in Kubernetes\nWe value Python")
+    full = Featurizer(taxonomy=False).doc_features(doc)
+    known = {f for line in full for token in line for f in token} - {"w=senior", "w=kubernetes"}
+    pruned = Featurizer(taxonomy=False)
+    pruned.keep = known
+    assert any("b=senior|engineer" in token for line in full for token in line)
+    assert pruned.doc_features(doc) == [[[f for f in token if f in known] for token in line] for line in full]

@@ -389,8 +389,8 @@ class Featurizer:
     # ---------------------------------------------------------------- per word
 
     def _word(self, w: str):
-        """(own features, (features as word -2, -1, +1, +2), the ids of these five parts)
-        for a word, cached."""
+        """(own features, (features as word -2, -1, +1, +2), the ids of these five parts,
+        the word's normal form) for a word, cached."""
         hit = self._word_cache.get(w)
         if hit is not None:
             return hit
@@ -417,7 +417,7 @@ class Featurizer:
             nb = tuple(tuple(f for f in part if f in keep) for part in nb)
         own = tuple(feats)
         part_id = self.part_id
-        hit = (own, nb, (part_id(own), *map(part_id, nb)))
+        hit = (own, nb, (part_id(own), *map(part_id, nb)), low)
         if len(self._word_cache) > 500_000:
             self._word_cache.clear()
         self._word_cache[w] = hit
@@ -701,7 +701,10 @@ class Featurizer:
                 info = lows = line_part = None
             else:
                 info = [word(w) for w in words]
-                lows = [x[0][1][2:] for x in info]
+                # The normal form itself: "w=..." is not among a word's own features when the
+                # model has no weight for it, and the bigrams, cue words and previous line's
+                # words must read the word as training did.
+                lows = [x[3] for x in info]
                 line_feats: list[str] = []
                 if self.context:
                     if full:
