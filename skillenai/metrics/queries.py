@@ -377,16 +377,19 @@ def _active(db, kind: str, entity_id: str, window: Window) -> int:
 
 
 def _weekly(db, table: str, window: Window) -> list[dict]:
-    # Days first, then their weeks: date() runs once a day, not once a posting.
-    counts = dict(db.execute(
-        f"""
-        SELECT w.week, COUNT(DISTINCT posting.job_id) FROM (
-            SELECT day, date(day, '-6 days', 'weekday 1') AS week FROM (
-                SELECT DISTINCT date_posted AS day FROM {table} WHERE date_posted > :win)
-        ) w CROSS JOIN {table} posting ON posting.date_posted = w.day
-        GROUP BY w.week
-        """, {"win": window.before(window.days)}).fetchall())
-    return [{"week_start": monday.isoformat(), "postings": counts.get(monday.isoformat(), 0), "days": days}
+    # One pass over the window's rows, each job counted once a week in Python: the
+    # join of each day to its postings in SQL walked the whole table once a day (the
+    # temporary table is keyed by document), 0.9 s of CPU for the busiest skill of the
+    # 1M-posting benchmark store against 0.08 s here.
+    monday_of: dict[str, str] = {}
+    jobs: dict[str, set[str]] = {}
+    for day, job in db.execute(f"SELECT date_posted, job_id FROM {table} WHERE date_posted > ?",
+                               [window.before(window.days)]):
+        monday = monday_of.get(day)
+        if monday is None:
+            monday = monday_of[day] = week_start(dt.date.fromisoformat(day[:10])).isoformat()
+        jobs.setdefault(monday, set()).add(job)
+    return [{"week_start": monday.isoformat(), "postings": len(jobs.get(monday.isoformat(), ())), "days": days}
             for monday, days in weeks(window)]
 
 
