@@ -70,6 +70,17 @@ def test_one_job_in_three_cities_counts_once_for_the_skill_and_once_in_each_metr
     assert metros["Madrid"] == metros["Lisbon"] == 1 and metros["Berlin"] == 2
     assert page["metro_tags"] == sum(metros.values())
     assert sum(w["postings"] for w in page["weekly"]) == page["postings"]
+    # Paired skills count jobs too: the three cities' copies name their skills once.
+    pair_jobs: dict[str, set] = {}
+    pair_docs: dict[str, int] = {}
+    for doc, skill in db.execute("SELECT document_id, skill_id FROM document_skills WHERE skill_id <> ?",
+                                 [python_id(db)]):
+        if doc in postings:
+            pair_jobs.setdefault(skill, set()).add(job[doc])
+            pair_docs[skill] = pair_docs.get(skill, 0) + 1
+    wide = metrics.skill_metrics(db, "Python", as_of="2026-03-10", precomputed=False, limit=100)
+    assert {p["id"]: p["postings"] for p in wide["paired_skills"]} == {k: len(v) for k, v in pair_jobs.items()}
+    assert any(len(pair_jobs[k]) < pair_docs[k] for k in pair_jobs)
     assert page["active_postings"] == page["postings"]
     berlin = metrics.metro_metrics(db, "Berlin", as_of="2026-03-10", precomputed=False)
     canonical = {r[0] for r in db.execute("SELECT id FROM unique_postings")}

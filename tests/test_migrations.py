@@ -86,3 +86,38 @@ def test_m019_keeps_the_ids_of_a_store_made_before_urls_were_spelt_by_w3lib(tmp_
     assert {row[0] for row in db.execute("SELECT id FROM documents")} == set(before)
     assert db.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == 3
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def _skill_sets(db) -> dict[str, set[str]]:
+    return {doc: set(ids.split(",")) for doc, ids in db.execute("SELECT document_id, skill_ids FROM document_skill_sets")}
+
+
+def _skill_tags(db) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for doc, skill in db.execute("SELECT document_id, skill_id FROM document_skills"):
+        out.setdefault(doc, set()).add(skill)
+    return out
+
+
+def test_m027_skill_sets_follow_every_write_to_the_skill_tags():
+    db = _store_before("m027_document_skill_sets")
+    for seq, doc in enumerate("abcd", start=1):
+        db.execute("INSERT INTO documents (id, url, canonical_url, kind, title, text, first_seen, last_seen, seq) "
+                   "VALUES (?, ?, ?, 'posting', 'Engineer', 'Build things.', '2026-05-01T00:00:00Z', "
+                   "'2026-05-01T00:00:00Z', ?)", [doc, f"https://x.example/{doc}", f"https://x.example/{doc}", seq])
+    tag = "INSERT {} INTO document_skills (document_id, skill_id, mentions, score, method) VALUES (?, ?, 1, 1.0, 'alias')"
+    for doc, skill in [("a", "s1"), ("a", "s2"), ("b", "s1")]:
+        db.execute(tag.format(""), [doc, skill])
+    migrations.apply(db)  # the sets of the tags already there
+    assert _skill_sets(db) == {"a": {"s1", "s2"}, "b": {"s1"}}
+    db.execute(tag.format("OR IGNORE"), ["a", "s2"])  # an outer conflict clause changes nothing
+    db.execute(tag.format("OR IGNORE"), ["a", "s3"])
+    db.execute(tag.format("OR REPLACE"), ["c", "s4"])
+    db.execute("UPDATE document_skills SET skill_id = 's5' WHERE document_id = 'b'")
+    db.execute("UPDATE document_skills SET document_id = 'd' WHERE document_id = 'c'")
+    db.execute("DELETE FROM document_skills WHERE document_id = 'a' AND skill_id = 's1'")
+    assert _skill_sets(db) == _skill_tags(db) == {"a": {"s2", "s3"}, "b": {"s5"}, "d": {"s4"}}
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("DELETE FROM documents WHERE id = 'a'")  # its tags go by cascade, and its set
+    db.execute("DELETE FROM document_skills WHERE document_id = 'b'")
+    assert _skill_sets(db) == _skill_tags(db) == {"d": {"s4"}}
