@@ -50,27 +50,33 @@ def _employer_key(name: str | None) -> str | None:
     return " ".join(name.split()).casefold() if name and name.strip() else None
 
 
-def market_figures(db, table: str, window_lo: str, limit: int) -> dict[str, Any]:
-    """The figures above over the postings of ``table`` (a temporary ``(document_id,
-    date_posted)`` table) dated after ``window_lo``."""
-    rows = db.execute(
-        f"""
-        SELECT p.company, p.workplace, p.salary_currency, p.salary_annual_min, p.salary_annual_max
-        FROM {table} w CROSS JOIN postings p ON p.document_id = w.document_id
-        WHERE w.date_posted > :lo
-        """, {"lo": window_lo}).fetchall()
+# The posting fields the figures read, in the order market_figures expects them after a
+# row's first two columns (document and job): window_rows in skillenai.metrics.queries.
+POSTING_FIELDS = "p.company, p.workplace, p.salary_currency, p.salary_annual_min, p.salary_annual_max"
+
+
+def market_figures(rows: list[tuple], limit: int) -> dict[str, Any]:
+    """The figures above over ``rows``: one a posting, ``(document_id, job_id,``
+    :data:`POSTING_FIELDS` ``)``."""
     total = len(rows)
     pay: dict[str, list[float]] = {}
     workplace = {"remote": 0, "hybrid": 0, "onsite": 0, "unstated": 0}
     employers: dict[str, list] = {}  # key → [display name, postings]
-    for company, place, currency, low, high in rows:
-        stated = [v for v in (low, high) if v is not None and v > 0]
-        if stated and currency:
-            pay.setdefault(currency.upper(), []).append(sum(stated) / len(stated))
+    keys: dict[str | None, str | None] = {}  # a company's key, worked out once per spelling
+    for _, _, company, place, currency, low, high in rows:
+        if low is not None or high is not None:
+            stated = [v for v in (low, high) if v is not None and v > 0]
+            if stated and currency:
+                pay.setdefault(currency.upper(), []).append(sum(stated) / len(stated))
         workplace[place if place in workplace else "unstated"] += 1
-        key = _employer_key(company)
+        try:
+            key = keys[company]
+        except KeyError:
+            key = keys[company] = _employer_key(company)
         if key is not None:
-            entry = employers.setdefault(key, [" ".join(company.split()), 0])
+            entry = employers.get(key)
+            if entry is None:
+                entry = employers[key] = [" ".join(company.split()), 0]
             entry[1] += 1
     stating = sum(map(len, pay.values()))
     by_currency = []

@@ -38,7 +38,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from skillenai.core import interrupt
-from skillenai.metrics.market import market_figures, year_over_year
+from skillenai.metrics.market import POSTING_FIELDS, market_figures, year_over_year
 
 logger = logging.getLogger(__name__)
 
@@ -577,8 +577,9 @@ def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: in
     employer's family of near-identical jobs counted at most ``DEFAULT_EMPLOYER_CAP``
     times: :func:`employer_capped`) and year over year (:mod:`skillenai.metrics.market`)
     of an entity's postings in the window."""
-    out = market_figures(db, table, window.before(window.days), limit)
-    _, capped, ranked = _capped_jobs(db, table, window.before(window.days), DEFAULT_EMPLOYER_CAP)
+    rows = _window_rows(db, table, window.before(window.days))
+    out = market_figures(rows, limit)
+    _, capped, ranked = _capped_jobs(db, table, rows, window.before(window.days), DEFAULT_EMPLOYER_CAP)
     out["employer_capped"] = {"cap": DEFAULT_EMPLOYER_CAP, "jobs": capped,
                               "employers": [{k: e[k] for k in ("company", "postings", "counted")}
                                             for e in ranked[:limit]]}
@@ -696,17 +697,25 @@ def employer_capped(db: sqlite_utils.Database, skill: str | dict, *, as_of=None,
     win = make_window(db, as_of, window)
     params = {"id": ref["id"], "lo": win.before(win.days), "hi": win.as_of.isoformat()}
     with _Postings(db, _ENTITY_POSTINGS["skill"], params, jobs=True) as table:
-        jobs, capped, ranked = _capped_jobs(db, table, win.before(win.days), cap)
+        lo = win.before(win.days)
+        jobs, capped, ranked = _capped_jobs(db, table, _window_rows(db, table, lo), lo, cap)
     return {**_header(ref, win), "postings": jobs, "capped": capped, "cap": cap, "employers": ranked[:limit]}
 
 
-def _capped_jobs(db, table: str, lo: str, cap: int) -> tuple[int, int, list[dict]]:
-    """The jobs of ``table`` (a :class:`_Postings` table with job ids) dated after ``lo``,
-    the same with each employer's family of near-identical jobs counted at most ``cap``
-    times, and the employers the cap takes from, most first (see :func:`employer_capped`)."""
-    rows = db.execute(f"SELECT w.document_id, w.job_id, p.company FROM {table} w "
-                      "CROSS JOIN postings p ON p.document_id = w.document_id WHERE w.date_posted > :lo",
-                      {"lo": lo}).fetchall()
+def _window_rows(db, table: str, lo: str) -> list[tuple]:
+    """The postings of ``table`` (a :class:`_Postings` table) dated after ``lo``, one
+    read for the market figures and the employer cap: ``(document_id, job_id,``
+    :data:`~skillenai.metrics.market.POSTING_FIELDS` ``)``."""
+    return db.execute(f"SELECT w.document_id, w.job_id, {POSTING_FIELDS} FROM {table} w "
+                      "CROSS JOIN postings p ON p.document_id = w.document_id WHERE w.date_posted > ?",
+                      [lo]).fetchall()
+
+
+def _capped_jobs(db, table: str, rows: list[tuple], lo: str, cap: int) -> tuple[int, int, list[dict]]:
+    """The jobs of ``rows`` (:func:`_window_rows` of ``table``, a :class:`_Postings` table
+    with job ids, after ``lo``), the same with each employer's family of near-identical
+    jobs counted at most ``cap`` times, and the employers the cap takes from, most first
+    (see :func:`employer_capped`)."""
     # Both ends looked up in the table by its key: written as "other_id IN (SELECT ...)",
     # SQLite walked the whole list for every posting (quadratic: minutes of CPU for the
     # busiest skill of a 1M-posting store).
@@ -714,8 +723,11 @@ def _capped_jobs(db, table: str, lo: str, cap: int) -> tuple[int, int, list[dict
                        f"CROSS JOIN template_pairs tp ON tp.document_id = w.document_id "
                        f"CROSS JOIN {table} o ON o.document_id = tp.other_id "
                        f"WHERE w.date_posted > :lo AND o.date_posted > :lo", {"lo": lo}).fetchall()
-    job_of = {doc: job for doc, job, _ in rows}
-    company_of = {job: company for _, job, company in rows}
+    company_of = {row[1]: row[2] for row in rows}
+    if not links:
+        return len(company_of), len(company_of), []
+    linked_docs = {doc for pair in links for doc in pair}
+    job_of = {row[0]: row[1] for row in rows if row[0] in linked_docs}
     # Union-find over the linked jobs only: every other job is a family of its own (a
     # popular skill has a hundred thousand jobs and few links).
     parent: dict[str, str] = {}
@@ -733,20 +745,29 @@ def _capped_jobs(db, table: str, lo: str, cap: int) -> tuple[int, int, list[dict
         ra, rb = find(ja), find(jb)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    families: dict[str, int] = {}
-    for job in company_of:
-        root = find(job) if job in parent else job
-        families[root] = families.get(root, 0) + 1
+    sizes = Counter(find(job) for job in parent)
+    over = {root: size for root, size in sizes.items() if size > cap}
+    capped = len(company_of) - sum(size - cap for size in over.values())
+    # Only the employers with a family over the cap are listed: their jobs and families.
+    listed = {company_of[root] or "" for root in over}
     employers: dict[str, dict] = {}
-    for root, size in families.items():
-        e = employers.setdefault(company_of[root] or "", {"company": company_of[root], "postings": 0, "counted": 0,
-                                                          "families": 0})
-        e["postings"] += size
-        e["counted"] += min(size, cap)
-        e["families"] += 1
-    capped = sum(e["counted"] for e in employers.values())
-    ranked = sorted((e for e in employers.values() if e["counted"] < e["postings"]),
-                    key=lambda e: (e["counted"] - e["postings"], e["company"] or ""))
+    for job, company in company_of.items():
+        key = company or ""
+        if key not in listed:
+            continue
+        e = employers.get(key)
+        if e is None:
+            e = employers[key] = {"company": company, "postings": 0, "counted": 0, "families": 0}
+        e["postings"] += 1
+        if job not in parent:
+            e["counted"] += 1
+            e["families"] += 1
+    for root, size in sizes.items():
+        e = employers.get(company_of[root] or "")
+        if e is not None:
+            e["counted"] += min(size, cap)
+            e["families"] += 1
+    ranked = sorted(employers.values(), key=lambda e: (e["counted"] - e["postings"], e["company"] or ""))
     return len(company_of), capped, ranked
 
 
