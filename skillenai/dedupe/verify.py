@@ -114,7 +114,7 @@ class Candidate:
     signature: np.ndarray | None
     shingles: int
     script: str | None = None  # "cjk": written mainly in an unspaced script
-    posted: str | None = None  # the day it was posted, when the candidate stage read it
+    posted: str | None = None  # the day it was posted (``postings.date_posted``)
     kept_set: np.ndarray | None = field(default=None, repr=False)
     boilerplate_set: np.ndarray | None = field(default=None, repr=False)
     kept_units: frozenset[str] | None = field(default=None, repr=False)
