@@ -22,6 +22,17 @@ def test_the_labels_are_whole():
     assert len({frozenset((p["a"], p["b"])) for p in pairs}) == len(pairs)
 
 
+def test_the_pairs_added_after_the_split_are_whole_and_new():
+    added = dedupe_real.read_added()
+    postings = {r["id"] for r in dedupe_real.read_postings()}
+    assert Counter(p["label"] for p in added) == {"same": 1, "different": 60}
+    assert all(p["a"] in postings and p["b"] in postings and p["a"] != p["b"] and p["part"] == "added"
+               for p in added)
+    keys = [frozenset((p["a"], p["b"])) for p in added]
+    assert len(set(keys)) == len(keys)
+    assert not set(keys) & {frozenset((p["a"], p["b"])) for p in dedupe_real.read_pairs()}
+
+
 def test_the_split_is_the_documented_one_and_keeps_postings_apart():
     pairs = dedupe_real.read_pairs()
     split = dedupe_real.assign_parts(pairs)
