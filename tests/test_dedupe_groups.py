@@ -101,6 +101,13 @@ def test_a_country_overlaps_a_city_in_it_and_boards_without_a_place_are_unknown(
     assert locations_compatible(location_key("Remote - US"), location_key("San Francisco, CA (Remote)"))
     assert not locations_compatible(location_key("Remote - US"), location_key("Berlin, Germany (Remote)"))
     assert locations_compatible(location_key("Remote"), location_key("Berlin, Germany (Remote)"))
+    # "CA" is Canada or California: whether Vancouver (British Columbia or Washington)
+    # lies in it is not known (a real Samsara pair); a plain country code is no riddle
+    assert not locations_compatible(location_key("Remote - CA"), location_key("Remote - Vancouver"))
+    assert not locations_compatible(location_key("CA"), location_key("Toronto, Canada"))
+    assert locations_compatible(location_key("Remote - CA"), location_key("Remote - CA"))
+    assert locations_compatible(location_key("Remote - Canada"), location_key("Remote - Vancouver"))
+    assert locations_compatible(location_key("Remote - UK"), location_key("London, UK (Remote)"))
 
 
 def test_cities_in_the_lines_that_differ():

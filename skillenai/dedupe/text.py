@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when anything below changes what a document's normalised text is: stored
 # signatures made by another version are then recomputed.
-NORMALISER_VERSION = 5
+NORMALISER_VERSION = 6
 
 _MARKUP = re.compile(r"<(?:/?[a-zA-Z][^<>]{0,500}|!--.*?--)>", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")
@@ -600,6 +600,10 @@ def _part_keys(part: str) -> list[str]:
         elif entry is not None and (entry.country or entry.region or entry.admins):
             if entry.country:
                 scopes.append(f"country:{entry.country}")
+                if any(country != entry.country for country, _ in entry.admins):
+                    # "CA": Canada, or California; "GA": Gabon, or Georgia. Which one, and
+                    # so which cities lie in it, the string does not say.
+                    scopes.append("ambiguous")
             elif entry.region:
                 scopes.append(f"region:{entry.region}")
             else:
@@ -629,7 +633,8 @@ def location_key(location: str | None) -> str:
     main place): ``city:<entity id>:<name>`` (several joined by ``~`` when a bare name
     is ambiguous: "San Mateo") or ``text:<words>`` for a place the gazetteer does not know.
     Then ``country:XX``, ``region:EMEA`` and ``admin:US-CA`` for a posting that names
-    only a scope, ``in:XX`` for the countries its cities lie in, and ``remote``, sorted.
+    only a scope (and ``ambiguous`` when a code names a country and a state of another:
+    "CA"), ``in:XX`` for the countries its cities lie in, and ``remote``, sorted.
     ``""``: no location given.
     """
     if not location or not location.strip():
@@ -677,7 +682,9 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     work; two remote postings must have overlapping scopes (an unscoped "Remote"
     overlaps any), and a remote scope overlaps a remote posting in a city only if the
     city lies in it. A posting that names only a country (not remote) overlaps one in a
-    city of that country ("ES - Spain" and "Barcelona, Spain").
+    city of that country ("ES - Spain" and "Barcelona, Spain"). A scope named by a code
+    that is a country and a state of another ("Remote - CA": Canada or California)
+    overlaps no posting in a city: which cities lie in it is not known.
     """
     if not key_a or not key_b:
         return True
@@ -689,6 +696,8 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
         return _among(places_a[0], places_b) and _among(places_b[0], places_a)
     if places_a or places_b:
         located, scoped = (a, b) if places_a else (b, a)
+        if "ambiguous" in scoped:
+            return False  # "Remote - CA" and "Remote - Vancouver": Canada, or California?
         countries = _scope_countries(set(scoped))
         within = {k[3:] for k in located if k.startswith("in:")}
         if "remote" in a and "remote" in b:
