@@ -202,12 +202,36 @@ LANGUAGES = frozenset({
     "korean", "mandarin", "cantonese", "chinese", "arabic", "hebrew", "turkish", "polish", "swedish", "danish",
     "norwegian", "finnish", "russian", "hindi", "speaking", "speaker",
 })
+# Language words that name no language: the text must name one it requires.
+_ANY_LANGUAGE = frozenset({"bilingual", "multilingual", "speaking", "speaker"})
+# Words that, beside a language's name in a text, make it a requirement.
+_FLUENCY = frozenset({"fluent", "fluency", "bilingual", "multilingual", "native", "proficient", "proficiency",
+                      "speaking", "speaker", "speak"})
+
+
+def languages_required(words: frozenset[str] | set[str], text_words: frozenset[str]) -> bool:
+    """Does a text (its words) ask for the languages a title's language ``words`` name:
+    each language named, and, for "bilingual" or "... speaking", a word of fluency and a
+    language?
+
+    >>> languages_required({"bilingual", "spanish"}, frozenset("fluent in spanish".split()))
+    True
+    >>> languages_required({"bilingual"}, frozenset("sell to restaurants".split()))
+    False
+    """
+    named = set(words) - _ANY_LANGUAGE
+    if not named <= text_words:
+        return False
+    return not set(words) & _ANY_LANGUAGE or bool(
+        text_words & _FLUENCY and text_words & (LANGUAGES - _ANY_LANGUAGE))
+
+
 # Words in titles that say where or how, not what: compared through the location instead.
 _TITLE_NOISE = frozenset({
     "remote", "hybrid", "onsite", "on", "site", "office", "based", "anywhere", "wfh", "home",
     "worldwide", "global", "us", "usa", "uk", "eu", "emea", "apac", "latam", "americas",
     "m", "w", "f", "d", "x", "h", "all", "genders", "and", "the", "of", "for", "in", "a", "an",
-    "to", "at", "with", "time", "contract", "permanent", "temporary",
+    "to", "at", "with", "time", "contract", "permanent", "temporary", "required",
 })
 # "M&A", "R&D", "P&L": two letters joined by "&" are one word (apart, both would be left
 # out as the letters of a gender marker such as "(m/w/d)").
@@ -374,12 +398,13 @@ def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
 @lru_cache(maxsize=65536)
 def title_within(key_a: str | None, key_b: str | None) -> bool:
     """Are the words of one title key, place words aside, all in the other, with the same
-    level and language words? A repost that drops or adds a team name ("Sr. Machine
-    Learning Engineer" against "..., Earner Growth"); verification then asks the other
-    posting's text to use the words its title lacks.
+    level words? A repost that drops or adds a team name ("Sr. Machine Learning
+    Engineer" against "..., Earner Growth") or the language it asks for ("..., Southwest"
+    against "..., Southwest (Bilingual Spanish Required)"); verification then asks the
+    other posting's text to use the words its title lacks (to require the language).
     """
     a, b = place_free(key_a), place_free(key_b)
-    if not a or not b or (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
+    if not a or not b or (a & SENIORITY) != (b & SENIORITY):
         return False
     return a <= b or b <= a
 

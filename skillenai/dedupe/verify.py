@@ -71,9 +71,11 @@ import numpy as np
 
 from skillenai.dedupe.minhash import estimate, jaccard
 from skillenai.dedupe.text import (
+    LANGUAGES,
     cities_in_one_country,
     cities_named,
     is_place_word,
+    languages_required,
     latin_words,
     locations_compatible,
     names_a_place,
@@ -329,12 +331,34 @@ def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
     if not extra:
         return True
     if b.kept_words is None:
-        b.kept_words = frozenset(w for unit in (b.kept_units or ()) for w in unit.split())
+        b.kept_words = _words_of(b.kept_units or ())
     if extra <= b.kept_words:
         return True
-    used = extra & b.kept_words
-    whole = frozenset(w for unit in (b.analysed[0] if b.analysed else ()) for w in unit.split())
-    return 2 * len(used) >= len(extra) and extra <= whole
+    whole_units = b.analysed[0] if b.analysed else ()
+    whole = _words_of(whole_units)
+    # A language the title asks for is required by the other text wherever it says so
+    # (an employer's "Fluent in Spanish" line is often learned as its boilerplate).
+    languages = extra & LANGUAGES
+    if languages and not languages_required(languages, whole):
+        return False
+    extra -= languages
+    # ("UberEats" in a title is "Uber Eats" in a text.)
+    kept = b.kept_words | _joined_words(b.kept_units or ())
+    used = extra & kept
+    return 2 * len(used) >= len(extra) and extra <= whole | kept | _joined_words(whole_units)
+
+
+def _words_of(units) -> frozenset[str]:
+    return frozenset(w for unit in units for w in unit.split())
+
+
+def _joined_words(units) -> frozenset[str]:
+    """Every two neighbouring words of the units written as one."""
+    out = set()
+    for unit in units:
+        words = unit.split()
+        out.update(x + y for x, y in zip(words, words[1:]))
+    return frozenset(out)
 
 
 def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:
