@@ -5,13 +5,16 @@ LSH only proposes pairs. A pair is a duplicate when
 1. both documents are of the same kind (a posting never merges with an article);
 2. for postings, their titles are compatible (same seniority and language words, word
    Jaccard at least ``title_threshold`` once place suffixes are gone, or one title's
-   words all in the other's, :func:`~skillenai.dedupe.text.title_within`): the template a
-   company uses for "Engineer" and "Senior Engineer", or for "Account Executive" and
-   "Account Executive (Bilingual Required)", gives near-identical text for different
-   jobs. A title word only one posting has must be used by the other's job-specific
-   text (a repost that dropped its team name from the title still names the team), and
-   that holds for identical texts too: "Engineer" and "Engineer, Payments" on one
-   template are two teams' jobs;
+   words all in the other's with the same seniority words,
+   :func:`~skillenai.dedupe.text.title_within`): the template a company uses for
+   "Engineer" and "Senior Engineer", or for "Account Executive" and "Account Executive
+   (Bilingual Required)", gives near-identical text for different jobs. A title word only
+   one posting has must be used by the other's job-specific text (a repost that dropped
+   its team name from the title still names the team; "UberEats" is used by "Uber
+   Eats"), and that holds for identical texts too: "Engineer" and "Engineer, Payments" on
+   one template are two teams' jobs. A language only one title asks for must be required
+   by the other's text, wherever it says so (:func:`~skillenai.dedupe.text.languages_required`:
+   "Fluent in Spanish" is often one of the employer's boilerplate lines);
 3. their texts are identical (same ``content_hash``), or
 
    - postings: the exact Jaccard similarity of their shingle sets with boilerplate left
