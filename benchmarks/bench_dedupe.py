@@ -14,13 +14,16 @@ Every figure comes from one run, side by side on the same documents:
    ``skillenai.dedupe.synthetic`` when it is missing): precision and recall of duplicate
    pairs against the ground truth and against exact Jaccard of the same shingles;
 4. the daily run: a day of new postings against stores of growing size, each run in a
-   process of its own (the backlog, the day, the same day again).
+   process of its own (the backlog, the day, the same day again);
+5. with ``--against REF`` instead of the above: the CPU time of one whole dedupe run over a
+   sample-web store, this code against the git revision ``REF`` (interleaved runs).
 
 Usage::
 
     python -m benchmarks.bench_dedupe --quick       # a few minutes: 100k index only
     python -m benchmarks.bench_dedupe               # 100k and 1M, larger corpora
     python -m benchmarks.bench_dedupe --sweep       # also thresholds and shingle sizes
+    python -m benchmarks.bench_dedupe --against main --rounds 8   # this code's run against main's
 
 Prints tables and writes ``benchmarks/results/dedupe.json``.
 """
@@ -490,6 +493,80 @@ def bench_daily(postings: int, day: int = 500) -> dict:
     }
 
 
+# 5. the whole run against another version of the code ---------------------------------
+
+# Run in a child whose PYTHONPATH is one version's tree, so only calls both versions have.
+_BUILD = """
+import sys
+from evaluation.dedupe_sampleweb import build_store, load_truth
+from skillenai.store.db import open_db
+postings, articles = load_truth(sys.argv[1])
+db = open_db(sys.argv[2])
+build_store(db, postings, articles)
+db.close()
+"""
+_RUN = """
+import json, sys, time
+from skillenai.dedupe import run_dedupe
+from skillenai.store.db import open_db
+db = open_db(sys.argv[1])
+started = time.process_time()
+report = run_dedupe(db, workers=1)
+cpu = time.process_time() - started
+print(json.dumps({"cpu": cpu, "checked": report.pairs_checked, "pairs": report.pairs_added}))
+"""
+
+
+def _in_tree(tree: Path, program: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", program, *args], capture_output=True, text=True, cwd=tree,
+                          env={**os.environ, "PYTHONPATH": str(tree)})
+    if done.returncode != 0:
+        raise RuntimeError(f"{tree}: {done.stderr.strip().splitlines()[-1:]}")
+    return done.stdout
+
+
+def bench_against(ref: str, postings: int, rounds: int) -> dict:
+    """CPU time of one whole dedupe run (one process, one worker) over a store of the
+    sample web's ``postings``, this code against the git revision ``ref``: each version
+    builds its own store once, then the versions run on fresh copies of their stores in
+    turn, ``rounds`` times (interleaved, so load on a shared machine falls on both)."""
+    import shutil
+    import statistics
+
+    from skillenai.sampleweb.generate import generate
+
+    workdir = Path(tempfile.mkdtemp(prefix="dedupe-bench-against-"))
+    try:
+        old = workdir / "old"
+        old.mkdir()
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        generate(workdir / "web", postings=postings, seed=7)
+        trees = {"this": ROOT, ref: old}
+        for name, tree in trees.items():
+            _in_tree(tree, _BUILD, str(workdir / "web"), str(workdir / f"{tree.name}.base.db"))
+        cpu: dict[str, list[float]] = {name: [] for name in trees}
+        pairs: dict[str, tuple] = {}
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                store = workdir / f"{tree.name}.run.db"
+                shutil.copy(workdir / f"{tree.name}.base.db", store)
+                found = json.loads(_in_tree(tree, _RUN, str(store)).strip().splitlines()[-1])
+                for path in workdir.glob(f"{tree.name}.run.db*"):
+                    path.unlink()
+                cpu[name].append(found["cpu"])
+                pairs[name] = (found["checked"], found["pairs"])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    median = {name: statistics.median(v) for name, v in cpu.items()}
+    return {"ref": ref, "postings": postings, "rounds": rounds,
+            "cpu_seconds": {name: [round(x, 3) for x in v] for name, v in cpu.items()},
+            "median_cpu_seconds": {name: round(v, 3) for name, v in median.items()},
+            "pairs_checked_and_added": pairs,
+            "throughput_ratio_median": round(median[ref] / median["this"], 3),
+            "throughput_ratio_min": round(min(cpu[ref]) / min(cpu["this"]), 3)}
+
+
 # Output ----------------------------------------------------------------------------------
 
 def table(rows: list[list], header: list[str]) -> str:
@@ -507,6 +584,11 @@ def main() -> int:
     parser.add_argument("--postings", type=int, default=2000, help="sample-web postings for quality (default 2000)")
     parser.add_argument("--sweep", action="store_true", help="also sweep thresholds and shingle sizes")
     parser.add_argument("--no-datasketch-lsh", action="store_true", help="skip datasketch's MinHashLSH at scale")
+    parser.add_argument("--against", metavar="REF", help="only the whole dedupe run on the sample web, this code "
+                        "against the git revision REF (CPU time, interleaved runs; prints the throughput ratio)")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each version with --against (default 5)")
+    parser.add_argument("--web-postings", type=int, default=4000,
+                        help="sample-web postings for --against (default 4000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--daily", type=int, default=10_000, help=argparse.SUPPRESS)
@@ -527,6 +609,13 @@ def main() -> int:
         return 0
     if args.child == "dedupe":
         print(json.dumps(child_dedupe(args.db, args.date)))
+        return 0
+
+    if args.against:
+        found = bench_against(args.against, args.web_postings, args.rounds)
+        print(json.dumps(found, indent=2))
+        print(f"throughput of this code against {args.against}: {found['throughput_ratio_median']}x "
+              f"(median CPU time of {args.rounds} runs each), {found['throughput_ratio_min']}x (fastest runs)")
         return 0
 
     scales = [int(x) for x in (args.scale or ("100000" if args.quick else "100000,1000000")).split(",")]

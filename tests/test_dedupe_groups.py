@@ -101,6 +101,13 @@ def test_a_country_overlaps_a_city_in_it_and_boards_without_a_place_are_unknown(
     assert locations_compatible(location_key("Remote - US"), location_key("San Francisco, CA (Remote)"))
     assert not locations_compatible(location_key("Remote - US"), location_key("Berlin, Germany (Remote)"))
     assert locations_compatible(location_key("Remote"), location_key("Berlin, Germany (Remote)"))
+    # "CA" is Canada or California: whether Vancouver (British Columbia or Washington)
+    # lies in it is not known (a real Samsara pair); a plain country code is no riddle
+    assert not locations_compatible(location_key("Remote - CA"), location_key("Remote - Vancouver"))
+    assert not locations_compatible(location_key("CA"), location_key("Toronto, Canada"))
+    assert locations_compatible(location_key("Remote - CA"), location_key("Remote - CA"))
+    assert locations_compatible(location_key("Remote - Canada"), location_key("Remote - Vancouver"))
+    assert locations_compatible(location_key("Remote - UK"), location_key("London, UK (Remote)"))
 
 
 def test_cities_in_the_lines_that_differ():
@@ -159,7 +166,28 @@ def test_a_title_that_drops_a_team_name_the_text_still_uses():
     assert title_within(title_key("Sr. Machine Learning Engineer, Earner Growth"),
                         title_key("Sr. Machine Learning Engineer"))
     assert not title_within(title_key("Senior Engineer, Payments"), title_key("Engineer"))
-    assert not title_within(title_key("Account Executive (Bilingual Required)"), title_key("Account Executive"))
+    # a language one title asks for is checked against the other's text (next test)
+    assert title_within(title_key("Account Executive (Bilingual Required)"), title_key("Account Executive"))
+    assert not title_within(title_key("Senior Account Executive (Bilingual)"), title_key("Account Executive"))
+
+
+def test_a_language_the_title_asks_for_must_be_required_by_the_other_text(fresh_db):
+    # Real Uber pairs: "(Bilingual Spanish Required)" reposted as the plain title with the
+    # same text, "Fluent in Spanish" and all, is one job; "(Bilingual Required)" beside
+    # the plain title whose text asks for no second language is another requisition.
+    spanish = posting_text("Data Scientist", "Grow restaurants on Uber Eats.", extra=["Fluent in Spanish"])
+    plain = posting_text("Data Scientist", "Sell to restaurants.")
+    asks = plain + "\nFluency in a second language is required."
+    store(fresh_db, [r for r in acme_roles() if r["title"] != "Data Scientist"], "2026-03-02")
+    store(fresh_db, [posting(f"{BASE}/es", "Data Scientist, UberEats (Bilingual Spanish Required)", spanish),
+                     posting(f"{BASE}/es-repost", "Data Scientist", spanish)], "2026-03-03")
+    store(fresh_db, [posting(f"{BASE}/plain", "Data Scientist, Restaurants", plain, location="Chicago, IL"),
+                     posting(f"{BASE}/bilingual", "Data Scientist, Restaurants (Bilingual Required)", asks,
+                             location="Chicago, IL")], "2026-03-04")
+    run_dedupe(fresh_db)
+    es, repost = row(fresh_db, f"{BASE}/es"), row(fresh_db, f"{BASE}/es-repost")
+    assert es[0] == repost[0] is not None
+    assert row(fresh_db, f"{BASE}/plain")[0] is None
 
 
 def test_a_team_word_absent_from_the_other_text_keeps_identical_texts_apart(fresh_db):

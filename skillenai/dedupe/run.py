@@ -42,6 +42,7 @@ import numpy as np
 import sqlite_utils
 
 from skillenai.core import interrupt
+from skillenai.core.gcpause import gc_paused
 from skillenai.core.workers import start_method
 from skillenai.dedupe import boilerplate as bp
 from skillenai.dedupe import lsh
@@ -418,11 +419,16 @@ class _Run:
             self._unlink_all()  # the Redis index was lost or belongs to another store: rebuild it
 
         timer = time.perf_counter()
-        _, next_seq, new_lines = self._analyse(next_seq)
+        # The collector paused while a stage or batch runs: its objects form no reference
+        # cycles, and every full collection would walk the whole process (its imports, the
+        # gazetteer, the batch): an eighth of a run's time.
+        with gc_paused():
+            _, next_seq, new_lines = self._analyse(next_seq)
         r.seconds["analyse"] = time.perf_counter() - timer
 
         timer = time.perf_counter()
-        self._learn_boilerplate(new_lines)
+        with gc_paused():
+            self._learn_boilerplate(new_lines)
         r.seconds["boilerplate"] = time.perf_counter() - timer
         # Stopped while analysing: what was analysed is kept, with its boilerplate learned;
         # the next run analyses the rest (its mark in dedupe_runs is not moved).
@@ -514,21 +520,24 @@ class _Run:
                 for x in part]
             if self.cache_units:
                 self.units.update((d["id"], a) for d, a in zip(docs, analysed))
+            rows = []
+            for doc, (_, lines) in zip(docs, analysed):
+                scope = bp.scope_of(doc["kind"], doc["company"], doc["source"], doc["spider"])
+                # The lines that may have become boilerplate; past a few million
+                # (a large backlog) every line of a touched scope is considered.
+                if collected <= NEW_LINES_KEPT:
+                    new_lines.setdefault(scope, set()).update(lines)
+                    collected += len(lines)
+                else:
+                    new_lines[scope] = None
+                location = doc["location_raw"] if doc["kind"] == "posting" else None
+                rows.append((doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"],
+                             title_key(doc["title"], location),
+                             posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
+                             text_script(doc["text"]), bp.lines_to_bytes(lines)))
             with write_transaction(self.db):
                 self._retire([d["id"] for d in docs], delete_rows=False)
-                for doc, (_, lines) in zip(docs, analysed):
-                    scope = bp.scope_of(doc["kind"], doc["company"], doc["source"], doc["spider"])
-                    # The lines that may have become boilerplate; past a few million
-                    # (a large backlog) every line of a touched scope is considered.
-                    if collected <= NEW_LINES_KEPT:
-                        new_lines.setdefault(scope, set()).update(lines)
-                        collected += len(lines)
-                    else:
-                        new_lines[scope] = None
-                    location = doc["location_raw"] if doc["kind"] == "posting" else None
-                    self._write_row(doc, scope, title_key(doc["title"], location),
-                                    posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
-                                    bp.lines_to_bytes(lines), text_script(doc["text"]))
+                self._write_rows(rows)
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
@@ -550,9 +559,11 @@ class _Run:
         docs.sort(key=lambda d: d["seq"])
         return docs
 
-    def _write_row(self, doc: dict, scope: str, tkey: str, lkey: str, lines: bytes, script: str | None) -> None:
+    def _write_rows(self, rows: list[tuple]) -> None:
+        """``minhashes`` rows of analysed documents: ``(document id, kind, scope, seq,
+        content hash, title key, location key, script, lines)`` each."""
         s = self.s
-        self.conn.execute(
+        self.conn.executemany(
             "INSERT INTO minhashes (document_id, kind, scope, seq, content_hash, title_key, location_key, script, "
             "lines, num_perm, seed, shingle_size, normaliser, computed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -562,8 +573,7 @@ class _Run:
             "lines = excluded.lines, num_perm = excluded.num_perm, seed = excluded.seed, "
             "shingle_size = excluded.shingle_size, normaliser = excluded.normaliser, shingles = NULL, "
             "signature = NULL, threshold = NULL, bands = NULL, rows = NULL, computed_at = excluded.computed_at",
-            (doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"], tkey, lkey, script, lines, s.num_perm, s.seed,
-             s.shingle_size, NORMALISER_VERSION, self.now))
+            [(*row, s.num_perm, s.seed, s.shingle_size, NORMALISER_VERSION, self.now) for row in rows])
 
     def _retire(self, document_ids: list[str], *, delete_rows: bool, keep_signature: bool = False) -> None:
         """Take documents out of the index and drop their pairs (their clusters are
@@ -663,7 +673,8 @@ class _Run:
                 "SELECT id FROM minhashes WHERE bands IS NULL ORDER BY id LIMIT ?", (self.s.batch_size,))]
             if not ids:
                 return
-            self._index_batch(ids)
+            with gc_paused():
+                self._index_batch(ids)
             done += len(ids)
             if self.progress:
                 self.progress(min(done, unindexed), unindexed)
@@ -671,15 +682,17 @@ class _Run:
 
     def _candidates(self, minhash_ids: list[int], *, signatures: bool = True) -> dict[int, Candidate]:
         out: dict[int, Candidate] = {}
-        signature = "signature" if signatures else "NULL"
+        signature = "m.signature" if signatures else "NULL"
         for chunk in _chunks(minhash_ids):
             for row in self.conn.execute(
-                "SELECT id, document_id, kind, scope, title_key, location_key, content_hash, "
-                f"{signature}, shingles, script FROM minhashes WHERE id IN ({','.join('?' * len(chunk))})", chunk,
+                "SELECT m.id, m.document_id, m.kind, m.scope, m.title_key, m.location_key, m.content_hash, "
+                f"{signature}, m.shingles, m.script, p.date_posted FROM minhashes m "
+                "LEFT JOIN postings p ON p.document_id = m.document_id "
+                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk,
             ):
                 sig = from_bytes(row[7]) if row[7] is not None else None
                 out[row[0]] = Candidate(row[0], row[1], row[2], row[3], row[4], row[5], row[6], sig, row[8] or 0,
-                                        row[9])
+                                        row[9], row[10])
         return out
 
     def _fill_signatures(self, candidates: list[Candidate]) -> None:
@@ -747,8 +760,7 @@ class _Run:
                 if (min(a, b), max(a, b)) not in pairs:
                     r.id_candidates += 1
                 pairs[(min(a, b), max(a, b))] = "id"
-            titled, posted = self._title_candidates(batch)
-            for a, b in titled:
+            for a, b in self._title_candidates(batch):
                 if (min(a, b), max(a, b)) not in pairs:
                     r.title_candidates += 1
                     pairs[(min(a, b), max(a, b))] = "title"
@@ -756,9 +768,6 @@ class _Run:
             # only for the pairs that pass them.
             others = self._candidates(sorted({x for pair in pairs for x in pair} - set(batch)), signatures=False)
             known = {**others, **batch}
-            for x, day in posted.items():
-                if x in known:
-                    known[x].posted = day
             thresholds = s.thresholds
             survivors = []
             for a, b in sorted(pairs):
@@ -877,23 +886,15 @@ class _Run:
                                if c.minhash_id != other and c.scope == scope)
         return out
 
-    def _title_candidates(self, batch: dict[int, Candidate]) -> tuple[list[tuple[int, int]], dict[int, str | None]]:
+    def _title_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:
         """Postings of one employer under one title key that LSH may not propose: one of
         them incomparable by shingles with the other (no job-specific text, or another
         script), or both posted the same day (a reworded second posting of one
-        requisition). Also the day each posting of these pairs was posted."""
+        requisition)."""
         mine: dict[tuple[str, str], list[Candidate]] = {}
         for c in batch.values():
             if c.kind == "posting" and c.title_key and c.scope.startswith("company:"):
                 mine.setdefault((c.scope, c.title_key), []).append(c)
-        if not mine:
-            return [], {}
-        posted: dict[int, str | None] = {}
-        ids = sorted(c.minhash_id for members in mine.values() for c in members)
-        for chunk in _chunks(ids):
-            posted.update(self.conn.execute(
-                "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
-                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
         # (The batch's own rows are indexed by now: ``bands`` is set on them.)
         others: dict[tuple[str, str], set[int]] = {}
         # Every posting under the key of an incomparable one (rare) ...
@@ -904,34 +905,23 @@ class _Run:
         # ... and under the others' keys, the incomparable ones (a small partial index) and
         # the ones posted the same day: one statement each per chunk of keys.
         keys = [list(k) for k, members in mine.items() if any(c.shingles and not c.script for c in members)]
-        days = sorted({(k[0], k[1], posted[c.minhash_id]) for k, members in mine.items() for c in members
-                       if posted.get(c.minhash_id)})
+        days = sorted({(*k, c.posted) for k, members in mine.items() for c in members if c.posted})
         for statement, values in (
-                ("SELECT m.id, m.scope, m.title_key, NULL FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                ("SELECT m.id, m.scope, m.title_key FROM json_each(?) j JOIN minhashes m INDEXED BY "
                  "idx_minhashes_incomparable ON m.scope = json_extract(j.value, '$[0]') "
                  "AND m.title_key = json_extract(j.value, '$[1]') "
                  "WHERE (m.shingles = 0 OR m.script IS NOT NULL) AND m.kind = 'posting' AND m.bands IS NOT NULL",
                  keys),
-                ("SELECT m.id, m.scope, m.title_key, p.date_posted FROM json_each(?) j JOIN minhashes m INDEXED BY "
+                ("SELECT m.id, m.scope, m.title_key FROM json_each(?) j JOIN minhashes m INDEXED BY "
                  "idx_minhashes_title ON m.scope = json_extract(j.value, '$[0]') "
                  "AND m.title_key = json_extract(j.value, '$[1]') JOIN postings p ON p.document_id = m.document_id "
                  "AND p.date_posted = json_extract(j.value, '$[2]') WHERE m.kind = 'posting' AND m.bands IS NOT NULL",
                  [list(d) for d in days])):
             for chunk in _chunks(values):
-                for other, scope, key, day in self.conn.execute(statement, [json.dumps(chunk)]):
+                for other, scope, key in self.conn.execute(statement, [json.dumps(chunk)]):
                     others.setdefault((scope, key), set()).add(other)
-                    if day is not None:
-                        posted[other] = day
-        out = []
-        for k, found in others.items():
-            for other in found:
-                out.extend((c.minhash_id, other) for c in mine[k] if c.minhash_id != other)
-        missing = sorted({other for _, other in out} - set(posted))
-        for chunk in _chunks(missing):
-            posted.update(self.conn.execute(
-                "SELECT m.id, p.date_posted FROM minhashes m JOIN postings p ON p.document_id = m.document_id "
-                f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
-        return out, posted
+        return [(c.minhash_id, other) for k, found in others.items() for other in found for c in mine[k]
+                if c.minhash_id != other]
 
     def _hash_candidates(self, batch: dict[int, Candidate]) -> list[tuple[int, int]]:
         """Pairs with identical text (``content_hash``), whatever their shingles."""

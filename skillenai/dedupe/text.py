@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when anything below changes what a document's normalised text is: stored
 # signatures made by another version are then recomputed.
-NORMALISER_VERSION = 5
+NORMALISER_VERSION = 6
 
 _MARKUP = re.compile(r"<(?:/?[a-zA-Z][^<>]{0,500}|!--.*?--)>", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")
@@ -202,12 +202,36 @@ LANGUAGES = frozenset({
     "korean", "mandarin", "cantonese", "chinese", "arabic", "hebrew", "turkish", "polish", "swedish", "danish",
     "norwegian", "finnish", "russian", "hindi", "speaking", "speaker",
 })
+# Language words that name no language: the text must name one it requires.
+_ANY_LANGUAGE = frozenset({"bilingual", "multilingual", "speaking", "speaker"})
+# Words that, beside a language's name in a text, make it a requirement.
+_FLUENCY = frozenset({"fluent", "fluency", "bilingual", "multilingual", "native", "proficient", "proficiency",
+                      "speaking", "speaker", "speak"})
+
+
+def languages_required(words: frozenset[str] | set[str], text_words: frozenset[str]) -> bool:
+    """Does a text (its words) ask for the languages a title's language ``words`` name:
+    each language named, and, for "bilingual" or "... speaking", a word of fluency and a
+    language?
+
+    >>> languages_required({"bilingual", "spanish"}, frozenset("fluent in spanish".split()))
+    True
+    >>> languages_required({"bilingual"}, frozenset("sell to restaurants".split()))
+    False
+    """
+    named = set(words) - _ANY_LANGUAGE
+    if not named <= text_words:
+        return False
+    return not set(words) & _ANY_LANGUAGE or bool(
+        text_words & _FLUENCY and text_words & (LANGUAGES - _ANY_LANGUAGE))
+
+
 # Words in titles that say where or how, not what: compared through the location instead.
 _TITLE_NOISE = frozenset({
     "remote", "hybrid", "onsite", "on", "site", "office", "based", "anywhere", "wfh", "home",
     "worldwide", "global", "us", "usa", "uk", "eu", "emea", "apac", "latam", "americas",
     "m", "w", "f", "d", "x", "h", "all", "genders", "and", "the", "of", "for", "in", "a", "an",
-    "to", "at", "with", "time", "contract", "permanent", "temporary",
+    "to", "at", "with", "time", "contract", "permanent", "temporary", "required",
 })
 # "M&A", "R&D", "P&L": two letters joined by "&" are one word (apart, both would be left
 # out as the letters of a gender marker such as "(m/w/d)").
@@ -374,12 +398,13 @@ def _set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
 @lru_cache(maxsize=65536)
 def title_within(key_a: str | None, key_b: str | None) -> bool:
     """Are the words of one title key, place words aside, all in the other, with the same
-    level and language words? A repost that drops or adds a team name ("Sr. Machine
-    Learning Engineer" against "..., Earner Growth"); verification then asks the other
-    posting's text to use the words its title lacks.
+    level words? A repost that drops or adds a team name ("Sr. Machine Learning
+    Engineer" against "..., Earner Growth") or the language it asks for ("..., Southwest"
+    against "..., Southwest (Bilingual Spanish Required)"); verification then asks the
+    other posting's text to use the words its title lacks (to require the language).
     """
     a, b = place_free(key_a), place_free(key_b)
-    if not a or not b or (a & SENIORITY) != (b & SENIORITY) or (a & LANGUAGES) != (b & LANGUAGES):
+    if not a or not b or (a & SENIORITY) != (b & SENIORITY):
         return False
     return a <= b or b <= a
 
@@ -600,6 +625,10 @@ def _part_keys(part: str) -> list[str]:
         elif entry is not None and (entry.country or entry.region or entry.admins):
             if entry.country:
                 scopes.append(f"country:{entry.country}")
+                if any(country != entry.country for country, _ in entry.admins):
+                    # "CA": Canada, or California; "GA": Gabon, or Georgia. Which one, and
+                    # so which cities lie in it, the string does not say.
+                    scopes.append("ambiguous")
             elif entry.region:
                 scopes.append(f"region:{entry.region}")
             else:
@@ -629,7 +658,8 @@ def location_key(location: str | None) -> str:
     main place): ``city:<entity id>:<name>`` (several joined by ``~`` when a bare name
     is ambiguous: "San Mateo") or ``text:<words>`` for a place the gazetteer does not know.
     Then ``country:XX``, ``region:EMEA`` and ``admin:US-CA`` for a posting that names
-    only a scope, ``in:XX`` for the countries its cities lie in, and ``remote``, sorted.
+    only a scope (and ``ambiguous`` when a code names a country and a state of another:
+    "CA"), ``in:XX`` for the countries its cities lie in, and ``remote``, sorted.
     ``""``: no location given.
     """
     if not location or not location.strip():
@@ -677,7 +707,9 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
     work; two remote postings must have overlapping scopes (an unscoped "Remote"
     overlaps any), and a remote scope overlaps a remote posting in a city only if the
     city lies in it. A posting that names only a country (not remote) overlaps one in a
-    city of that country ("ES - Spain" and "Barcelona, Spain").
+    city of that country ("ES - Spain" and "Barcelona, Spain"). A scope named by a code
+    that is a country and a state of another ("Remote - CA": Canada or California)
+    overlaps no posting in a city: which cities lie in it is not known.
     """
     if not key_a or not key_b:
         return True
@@ -689,6 +721,8 @@ def locations_compatible(key_a: str | None, key_b: str | None) -> bool:
         return _among(places_a[0], places_b) and _among(places_b[0], places_a)
     if places_a or places_b:
         located, scoped = (a, b) if places_a else (b, a)
+        if "ambiguous" in scoped:
+            return False  # "Remote - CA" and "Remote - Vancouver": Canada, or California?
         countries = _scope_countries(set(scoped))
         within = {k[3:] for k in located if k.startswith("in:")}
         if "remote" in a and "remote" in b:

@@ -5,13 +5,16 @@ LSH only proposes pairs. A pair is a duplicate when
 1. both documents are of the same kind (a posting never merges with an article);
 2. for postings, their titles are compatible (same seniority and language words, word
    Jaccard at least ``title_threshold`` once place suffixes are gone, or one title's
-   words all in the other's, :func:`~skillenai.dedupe.text.title_within`): the template a
-   company uses for "Engineer" and "Senior Engineer", or for "Account Executive" and
-   "Account Executive (Bilingual Required)", gives near-identical text for different
-   jobs. A title word only one posting has must be used by the other's job-specific
-   text (a repost that dropped its team name from the title still names the team), and
-   that holds for identical texts too: "Engineer" and "Engineer, Payments" on one
-   template are two teams' jobs;
+   words all in the other's with the same seniority words,
+   :func:`~skillenai.dedupe.text.title_within`): the template a company uses for
+   "Engineer" and "Senior Engineer", or for "Account Executive" and "Account Executive
+   (Bilingual Required)", gives near-identical text for different jobs. A title word only
+   one posting has must be used by the other's job-specific text (a repost that dropped
+   its team name from the title still names the team; "UberEats" is used by "Uber
+   Eats"), and that holds for identical texts too: "Engineer" and "Engineer, Payments" on
+   one template are two teams' jobs. A language only one title asks for must be required
+   by the other's text, wherever it says so (:func:`~skillenai.dedupe.text.languages_required`:
+   "Fluent in Spanish" is often one of the employer's boilerplate lines);
 3. their texts are identical (same ``content_hash``), or
 
    - postings: the exact Jaccard similarity of their shingle sets with boilerplate left
@@ -71,9 +74,11 @@ import numpy as np
 
 from skillenai.dedupe.minhash import estimate, jaccard
 from skillenai.dedupe.text import (
+    LANGUAGES,
     cities_in_one_country,
     cities_named,
     is_place_word,
+    languages_required,
     latin_words,
     locations_compatible,
     names_a_place,
@@ -114,7 +119,7 @@ class Candidate:
     signature: np.ndarray | None
     shingles: int
     script: str | None = None  # "cjk": written mainly in an unspaced script
-    posted: str | None = None  # the day it was posted, when the candidate stage read it
+    posted: str | None = None  # the day it was posted (``postings.date_posted``)
     kept_set: np.ndarray | None = field(default=None, repr=False)
     boilerplate_set: np.ndarray | None = field(default=None, repr=False)
     kept_units: frozenset[str] | None = field(default=None, repr=False)
@@ -329,12 +334,34 @@ def _title_words_in_text(a: Candidate, b: Candidate) -> bool:
     if not extra:
         return True
     if b.kept_words is None:
-        b.kept_words = frozenset(w for unit in (b.kept_units or ()) for w in unit.split())
+        b.kept_words = _words_of(b.kept_units or ())
     if extra <= b.kept_words:
         return True
-    used = extra & b.kept_words
-    whole = frozenset(w for unit in (b.analysed[0] if b.analysed else ()) for w in unit.split())
-    return 2 * len(used) >= len(extra) and extra <= whole
+    whole_units = b.analysed[0] if b.analysed else ()
+    whole = _words_of(whole_units)
+    # A language the title asks for is required by the other text wherever it says so
+    # (an employer's "Fluent in Spanish" line is often learned as its boilerplate).
+    languages = extra & LANGUAGES
+    if languages and not languages_required(languages, whole):
+        return False
+    extra -= languages
+    # ("UberEats" in a title is "Uber Eats" in a text.)
+    kept = b.kept_words | _joined_words(b.kept_units or ())
+    used = extra & kept
+    return 2 * len(used) >= len(extra) and extra <= whole | kept | _joined_words(whole_units)
+
+
+def _words_of(units) -> frozenset[str]:
+    return frozenset(w for unit in units for w in unit.split())
+
+
+def _joined_words(units) -> frozenset[str]:
+    """Every two neighbouring words of the units written as one."""
+    out = set()
+    for unit in units:
+        words = unit.split()
+        out.update(x + y for x, y in zip(words, words[1:]))
+    return frozenset(out)
 
 
 def places_differ(a: frozenset[str], b: frozenset[str]) -> bool:
