@@ -75,6 +75,18 @@ def test_a_titles_job_words_are_no_skills_but_its_tools_are():
     assert "Python" in found and "Backend development" not in found
 
 
+def test_a_tool_the_text_names_again_is_tagged_from_the_text_not_the_title():
+    # Real annotators leave a title's tools unmarked: where the text names the tool again, its
+    # mention there carries the tag (and the span); a tool only the title names still tags the
+    # posting, from the title.
+    text = ROLE + "Requirements\n- 3+ years of experience with Python and Django\n- Experience with PostgreSQL"
+    [tags] = tag_documents([{"id": 1, "kind": "posting", "title": "Senior Python Developer (Django, AWS)", "text": text}])
+    body = {m.name: m for m in tags.skills}
+    assert {"Python", "Django", "PostgreSQL"} <= set(body) and all(body[n].spans for n in ("Python", "Django"))
+    assert [m.name for m in tags.title_skills] == ["Amazon Web Services"]
+    assert not {"Software development", "Python"} & {m.name for m in tags.title_skills}
+
+
 def test_what_the_alias_matcher_missed_in_real_lists():
     found = skills("About the role\nYou will join a team building internal tools for our finance teams.\nWhat you'll do\n"
                    "- Build and maintain services\n- Write tests and automate releases\nRequirements\n"
