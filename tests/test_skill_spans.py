@@ -9,7 +9,7 @@ import pytest
 
 from skillenai.classify.skills.linking import link_span
 from skillenai.classify.skills.spandata import labelled_postings, skillspan_postings
-from skillenai.classify.skills.spans import SpanTagger, tokenize
+from skillenai.classify.skills.spans import SpanTagger, tidy_spans, tokenize
 from skillenai.classify.skills.spantrain import SKILLSPAN_TRAIN, train_span_model
 from skillenai.classify.tagger import tag_documents
 
@@ -125,6 +125,16 @@ def test_a_span_that_names_no_known_skill_is_a_candidate():
 def test_linking(text, name, method):
     [link] = link_span(text)
     assert (link.skill.name if link.skill else None, link.method) == (name, method)
+
+
+def test_a_span_ending_before_its_head_noun_takes_it_in():
+    # "AWS" then "services": annotators mark the whole phrase. A head noun on the next line or
+    # after a comma, or a word that names a skill alone ("security"), stays out.
+    text = "Experience with AWS services and message queue\nsystems\nRedis, tools and Python security"
+    doc = tokenize(text)
+    words = [text[a:b] for a, b in doc.offsets]
+    got = [" ".join(words[i:j]) for i, j in tidy_spans(text, doc.offsets, [(2, 3), (5, 7), (8, 9), (11, 12)])]
+    assert got == ["AWS services", "message queue", "Redis", "Python"], got
 
 
 def test_tokens_keep_tool_names_whole():
