@@ -137,6 +137,23 @@ def test_a_span_ending_before_its_head_noun_takes_it_in():
     assert got == ["AWS services", "message queue", "Redis", "Python"], got
 
 
+def test_a_span_the_model_reads_as_an_ability_is_no_knowledge():
+    # "Expand our Kubernetes monitoring": annotators mark the duty as a SKILL span; the tool in
+    # it (Kubernetes) is KNOWLEDGE, the word the model reads as part of the duty is not.
+    from skillenai.classify.skills.matcher import detect_skills
+
+    text = ("About the role\nYou will build and run the services behind our payments platform, working with product "
+            "and design to ship features every week.\nWhat you'll do\n- Develop and execute manual and automated "
+            "tests\n- Troubleshoot performance and concurrency issues\n- Take on code review responsibilities\n"
+            "- Build Java web applications\n- Expand our Kubernetes monitoring\nRequirements\n"
+            "- 5+ years of experience with Java and Spring Boot\n- Experience with CI/CD pipelines\n"
+            "- Fluent in German and English")
+    [found] = detect_skills([text])
+    at = text.index("monitoring")
+    assert (at, at + len("monitoring")) in found.spans and (at, at + len("monitoring")) not in found.knowledge
+    assert {"Kubernetes", "Java", "Spring Boot", "CI/CD pipelines"} <= {text[a:b] for a, b in found.knowledge}
+
+
 def test_tokens_keep_tool_names_whole():
     doc = tokenize("Skills:\n- C++, C#, .NET and Node.js (CI/CD).")
     assert [t for line in doc.line_tokens() for t in line][1:8] == ["-", "C++", "C#", ".NET", "and", "Node.js", "("]
