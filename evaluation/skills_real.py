@@ -21,9 +21,10 @@ Figures, on character spans:
 A prediction is where :func:`skillenai.classify.skills.matcher.detect_skills` reads a skill
 in the posting's text: the spans behind every skill it tags and every candidate it keeps (a
 skill the taxonomy does not have yet), whole as detected ("Java/Scala" is one span naming
-two skills); its KNOWLEDGE spans are :attr:`~skillenai.classify.skills.matcher.Detection.knowledge`.
-The floors CI holds these figures to
-are in ``evaluation/skills_floors.json``.
+two skills), and the title's spans of the tools only the title names (as
+:func:`skillenai.classify.tagger.tag_documents` tags a title); its KNOWLEDGE spans are
+:attr:`~skillenai.classify.skills.matcher.Detection.knowledge`. The floors CI holds these
+figures to are in ``evaluation/skills_floors.json``.
 
     python -m evaluation.skills_real [--set skillspan|ats] [--top 25] [--json]
 """
@@ -43,6 +44,8 @@ from skillenai.classify.skills.spandata import LabelledPosting, Span, labelled_p
 HERE = Path(__file__).resolve().parent
 SKILLSPAN_DEV = HERE / "data" / "skillspan" / "dev.jsonl.gz"
 FLOORS_FILE = HERE / "skills_floors.json"
+# A job title's most words (the labelled sets' titles have 2 to 19).
+TITLE_WORDS = 20
 
 
 def _overlaps_any(span: Span, spans: Sequence[Span]) -> bool:
@@ -105,10 +108,12 @@ def tagger_spans(texts: Sequence[str], tagger=None) -> list[tuple[list[Span], li
 
     Each labelled text starts with the posting's title, which the crawler keeps apart from
     the text; so, as :func:`skillenai.classify.tagger.tag_documents` does, the first line is
-    read as a title (aliases alone) and the rest as the posting's text. ``tagger``: the
-    span model to read with (default: the shipped one)."""
+    read as a title (aliases alone) and the rest as the posting's text, and a title's span
+    counts only where it gives the document a tag of its own
+    (:func:`skillenai.classify.tagger.title_only_skills`: a tool the text does not name again,
+    no job words). ``tagger``: the span model to read with (default: the shipped one)."""
     from skillenai.classify.skills.matcher import detect_skills
-    from skillenai.classify.skills.mentions import names_a_role
+    from skillenai.classify.tagger import title_only_skills
 
     titles, bodies, shifts = [], [], []
     for text in texts:
@@ -121,9 +126,14 @@ def tagger_spans(texts: Sequence[str], tagger=None) -> list[tuple[list[Span], li
     out = []
     for i, shift in enumerate(shifts):
         body, title = found[i], found[len(texts) + i]
+        # The title's spans of the skills it alone names, as tag_documents tags them. A first
+        # line longer than a title is SkillSpan's sentence split gluing a title to the posting's
+        # first sentences (half its tech training postings): there the tools are the posting's own.
+        in_text = {m.id for m in body.skills} if len(titles[i].split()) <= TITLE_WORDS else set()
+        own = {s for m in title_only_skills(titles[i], title.skills, in_text) for s in m.spans}
         both = []
         for attr in ("spans", "knowledge"):
-            both.append(sorted([(a, b) for a, b in getattr(title, attr) if not names_a_role(titles[i][a:b])]
+            both.append(sorted([s for s in getattr(title, attr) if s in own]
                                + [(a + shift, b + shift) for a, b in getattr(body, attr)]))
         out.append(tuple(both))
     return out

@@ -9,7 +9,7 @@ import pytest
 
 from skillenai.classify.skills.linking import link_span
 from skillenai.classify.skills.spandata import labelled_postings, skillspan_postings
-from skillenai.classify.skills.spans import SpanTagger, tokenize
+from skillenai.classify.skills.spans import SpanTagger, tidy_spans, tokenize
 from skillenai.classify.skills.spantrain import SKILLSPAN_TRAIN, train_span_model
 from skillenai.classify.tagger import tag_documents
 
@@ -75,6 +75,18 @@ def test_a_titles_job_words_are_no_skills_but_its_tools_are():
     assert "Python" in found and "Backend development" not in found
 
 
+def test_a_tool_the_text_names_again_is_tagged_from_the_text_not_the_title():
+    # Real annotators leave a title's tools unmarked: where the text names the tool again, its
+    # mention there carries the tag (and the span); a tool only the title names still tags the
+    # posting, from the title.
+    text = ROLE + "Requirements\n- 3+ years of experience with Python and Django\n- Experience with PostgreSQL"
+    [tags] = tag_documents([{"id": 1, "kind": "posting", "title": "Senior Python Developer (Django, AWS)", "text": text}])
+    body = {m.name: m for m in tags.skills}
+    assert {"Python", "Django", "PostgreSQL"} <= set(body) and all(body[n].spans for n in ("Python", "Django"))
+    assert [m.name for m in tags.title_skills] == ["Amazon Web Services"]
+    assert not {"Software development", "Python"} & {m.name for m in tags.title_skills}
+
+
 def test_what_the_alias_matcher_missed_in_real_lists():
     found = skills("About the role\nYou will join a team building internal tools for our finance teams.\nWhat you'll do\n"
                    "- Build and maintain services\n- Write tests and automate releases\nRequirements\n"
@@ -113,6 +125,33 @@ def test_a_span_that_names_no_known_skill_is_a_candidate():
 def test_linking(text, name, method):
     [link] = link_span(text)
     assert (link.skill.name if link.skill else None, link.method) == (name, method)
+
+
+def test_a_span_ending_before_its_head_noun_takes_it_in():
+    # "AWS" then "services": annotators mark the whole phrase. A head noun on the next line or
+    # after a comma, or a word that names a skill alone ("security"), stays out.
+    text = "Experience with AWS services and message queue\nsystems\nRedis, tools and Python security"
+    doc = tokenize(text)
+    words = [text[a:b] for a, b in doc.offsets]
+    got = [" ".join(words[i:j]) for i, j in tidy_spans(text, doc.offsets, [(2, 3), (5, 7), (8, 9), (11, 12)])]
+    assert got == ["AWS services", "message queue", "Redis", "Python"], got
+
+
+def test_a_span_the_model_reads_as_an_ability_is_no_knowledge():
+    # "Expand our Kubernetes monitoring": annotators mark the duty as a SKILL span; the tool in
+    # it (Kubernetes) is KNOWLEDGE, the word the model reads as part of the duty is not.
+    from skillenai.classify.skills.matcher import detect_skills
+
+    text = ("About the role\nYou will build and run the services behind our payments platform, working with product "
+            "and design to ship features every week.\nWhat you'll do\n- Develop and execute manual and automated "
+            "tests\n- Troubleshoot performance and concurrency issues\n- Take on code review responsibilities\n"
+            "- Build Java web applications\n- Expand our Kubernetes monitoring\nRequirements\n"
+            "- 5+ years of experience with Java and Spring Boot\n- Experience with CI/CD pipelines\n"
+            "- Fluent in German and English")
+    [found] = detect_skills([text])
+    at = text.index("monitoring")
+    assert (at, at + len("monitoring")) in found.spans and (at, at + len("monitoring")) not in found.knowledge
+    assert {"Kubernetes", "Java", "Spring Boot", "CI/CD pipelines"} <= {text[a:b] for a, b in found.knowledge}
 
 
 def test_tokens_keep_tool_names_whole():

@@ -67,3 +67,18 @@ def test_the_tagger_tells_abilities_from_knowledge():
     named = {text[a:b] for a, b in found.spans}
     assert named == {"communication skills", "Python"}, named
     assert {text[a:b] for a, b in found.knowledge} == {"Python"}
+
+
+def test_a_titles_span_counts_only_where_the_title_alone_names_the_tool():
+    body = ("About the role\nYou will build and run the services behind our payments platform, working with product "
+            "and design to ship features every week.\nWhat you'll do\n- Design and build reliable services\n"
+            "- Own features from design to production\nRequirements\n- 3+ years of experience with Python and Django\n"
+            "- Experience with PostgreSQL")
+    title = "Senior Python Developer (Django, AWS)"
+    glued = "Python Developer " + " ".join(["We build payment services for small shops across Europe."] * 3)
+    [(spans, knowledge), (glued_spans, _)] = skills_real.tagger_spans([title + "\n" + body, glued + "\n" + body])
+    # As tag_documents tags it: AWS from the title; Python and Django from the text alone.
+    assert [title[a:b] for a, b in spans if b <= len(title)] == ["AWS"]
+    assert {(title + "\n" + body)[a:b] for a, b in knowledge} >= {"AWS", "Python", "Django", "PostgreSQL"}
+    # A first line longer than a title is the posting's own text glued to its title: its tools count.
+    assert "Python" in {glued[a:b] for a, b in glued_spans if b <= len(glued)}

@@ -134,11 +134,7 @@ def _tag_documents(docs: list[dict], spans: bool) -> list[Tags]:
         tags.skills = matches[i]
         tags.candidates = found[i].candidates
         in_text = {m.id for m in tags.skills}
-        title = titles[i]
-        # A title's job words ("Senior Backend Engineer") name the job, not a skill it asks
-        # for (real annotators never mark them); the tools it names ("Python Developer") do.
-        tags.title_skills = [m for m in matches[len(docs) + i] if m.id not in in_text
-                             and not (spans and all(names_a_role(title[a:b]) for a, b in m.spans))]
+        tags.title_skills = title_only_skills(titles[i], matches[len(docs) + i], in_text, roles=spans)
         if _tag_places(tags, doc.get("location")) and texts[i]:
             text_places.append(i)
         # stated_workplace: what the source itself says, if anything
@@ -147,6 +143,20 @@ def _tag_documents(docs: list[dict], spans: bool) -> list[Tags]:
         out.append(tags)
     _tag_places_in_text([out[i] for i in text_places], [texts[i] for i in text_places])
     return out
+
+
+def title_only_skills(title: str, title_skills: Iterable[SkillMatch], in_text: set[str], *,
+                      roles: bool = True) -> list[SkillMatch]:
+    """The skills of a job title (``title_skills``, found in ``title`` by the alias layer)
+    that give the document a tag of their own: those its text does not name (``in_text``:
+    the ids of the text's skills). Where the text names the tool again, its mention there
+    carries the tag and the span: real annotators leave the tools of a title unmarked, and
+    the body's mention says more (where and how the job asks for it). ``roles``: leave out a
+    skill named only by the title's job words ("Senior Backend Engineer" names the job, not a
+    skill it asks for); the tools it names ("Python Developer") stay.
+    """
+    return [m for m in title_skills if m.id not in in_text
+            and not (roles and all(names_a_role(title[a:b]) for a, b in m.spans))]
 
 
 def _name_ranges(text: str, company: Any, extra: Any) -> list[tuple[int, int]] | None:

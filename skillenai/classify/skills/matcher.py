@@ -192,6 +192,13 @@ def _trim_function_words(text: str) -> str:
     return " ".join(words) if any(len(w) > 1 or w.isalnum() for w in words) else ""
 
 
+def _reads_as_ability(p_in: Sequence[float], p_any: Sequence[float], i: int, j: int) -> bool:
+    """Whether the span model reads tokens ``[i, j)`` as an ability (a SKILL span: "automated
+    tests" in "design and implement automated tests") more than as knowledge: its highest
+    probability of a SKILL span over them beats its highest of a KNOWLEDGE span."""
+    return max(p_in[i:j]) < max(a - k for a, k in zip(p_any[i:j], p_in[i:j]))
+
+
 def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]], covered: list[tuple[int, int]],
                     text: str) -> list[tuple[int, int]]:
     """The parts of each token span that no alias mention covers ("amazon-web-services
@@ -244,12 +251,12 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     p_in = list(chain.from_iterable(line[0] for line in margins))
     p_any = list(chain.from_iterable(line[2] for line in margins))
     supported = []
-    ability = set()  # mentions the model reads as an ability (a SKILL span) more than knowledge
+    ability = set()  # spans (mentions and the model's own) it reads as an ability more than knowledge
     for m, score, method in kept:
         i, j = _tokens_of(starts, ends, m.start, m.end)
         if i < j and max(p_any[i:j]) >= ALIAS_SUPPORT:
             supported.append((m, score, method))
-            if max(p_in[i:j]) < max(a - k for a, k in zip(p_any[i:j], p_in[i:j])):
+            if _reads_as_ability(p_in, p_any, i, j):
                 ability.add((m.start, m.end))
     covered = [(m.start, m.end) for m, _, _ in supported]
     candidates: dict[str, Candidate] = {}
@@ -268,6 +275,8 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
         for a, b in line_spans:
             if not in_ranges(ranges, offsets[a][0], offsets[b - 1][1]):
                 detected.append((offsets[a][0], offsets[b - 1][1]))
+                if _reads_as_ability(p_in, p_any, a, b):
+                    ability.add(detected[-1])
         for a, b in _uncovered_runs(line_spans, offsets, covered, text):
             start, end = offsets[a][0], offsets[b - 1][1]
             # Only ranges the caller knows to skip (the company's name and repeated lines, links)
@@ -306,8 +315,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
         if dropped:
             detected, outside, supported, found = _without(dropped, detected, outside, supported, found)
     supported.sort(key=lambda x: x[0].start)
-    knowledge = list(detected)  # the model's spans are KNOWLEDGE spans
-    knowledge += [s for s in outside if s not in ability]
+    knowledge = [s for s in detected + outside if s not in ability]
     return supported, found, sorted(detected + outside), sorted(knowledge)
 
 
