@@ -451,7 +451,7 @@ class _Run:
     def _forget_all(self) -> None:
         with write_transaction(self.db):
             for table in ("lsh_bands", "duplicate_pairs", "job_group_pairs", "template_pairs", "minhashes",
-                          "boilerplate_lines"):
+                          "boilerplate_lines", "scope_lines", "boilerplate_scopes", "title_keys"):
                 self.conn.execute(f"DELETE FROM {table}")
             if self.redis_lsh is not None:
                 self.redis_lsh.clear()
@@ -516,6 +516,8 @@ class _Run:
                 self.units.update((d["id"], a) for d, a in zip(docs, analysed))
             with write_transaction(self.db):
                 self._retire([d["id"] for d in docs], delete_rows=False)
+                self.boilerplate.unindex([d["id"] for d in docs])
+                indexed = []
                 for doc, (_, lines) in zip(docs, analysed):
                     scope = bp.scope_of(doc["kind"], doc["company"], doc["source"], doc["spider"])
                     # The lines that may have become boilerplate; past a few million
@@ -526,9 +528,12 @@ class _Run:
                     else:
                         new_lines[scope] = None
                     location = doc["location_raw"] if doc["kind"] == "posting" else None
-                    self._write_row(doc, scope, title_key(doc["title"], location),
-                                    posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
-                                    bp.lines_to_bytes(lines), text_script(doc["text"]))
+                    tkey = title_key(doc["title"], location)
+                    minhash_id = self._write_row(
+                        doc, scope, tkey, posting_location_key(doc["title"], location) if doc["kind"] == "posting"
+                        else "", bp.lines_to_bytes(lines), text_script(doc["text"]))
+                    indexed.append((minhash_id, scope, tkey, lines))
+                self.boilerplate.index(indexed)
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
@@ -550,9 +555,10 @@ class _Run:
         docs.sort(key=lambda d: d["seq"])
         return docs
 
-    def _write_row(self, doc: dict, scope: str, tkey: str, lkey: str, lines: bytes, script: str | None) -> None:
+    def _write_row(self, doc: dict, scope: str, tkey: str, lkey: str, lines: bytes, script: str | None) -> int:
+        """Write the document's ``minhashes`` row; returns its id."""
         s = self.s
-        self.conn.execute(
+        return self.conn.execute(
             "INSERT INTO minhashes (document_id, kind, scope, seq, content_hash, title_key, location_key, script, "
             "lines, num_perm, seed, shingle_size, normaliser, computed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -561,9 +567,10 @@ class _Run:
             "location_key = excluded.location_key, script = excluded.script, "
             "lines = excluded.lines, num_perm = excluded.num_perm, seed = excluded.seed, "
             "shingle_size = excluded.shingle_size, normaliser = excluded.normaliser, shingles = NULL, "
-            "signature = NULL, threshold = NULL, bands = NULL, rows = NULL, computed_at = excluded.computed_at",
+            "signature = NULL, threshold = NULL, bands = NULL, rows = NULL, computed_at = excluded.computed_at "
+            "RETURNING id",
             (doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"], tkey, lkey, script, lines, s.num_perm, s.seed,
-             s.shingle_size, NORMALISER_VERSION, self.now))
+             s.shingle_size, NORMALISER_VERSION, self.now)).fetchone()[0]
 
     def _retire(self, document_ids: list[str], *, delete_rows: bool, keep_signature: bool = False) -> None:
         """Take documents out of the index and drop their pairs (their clusters are
@@ -606,6 +613,7 @@ class _Run:
     def _drop(self, document_ids: list[str]) -> None:
         """Documents that are no longer postings or articles leave the index and clusters."""
         with write_transaction(self.db):
+            self.boilerplate.unindex(document_ids)
             self._retire(document_ids, delete_rows=True)
             updated, _ = recluster(self.conn, document_ids)
             self.report.documents_updated += updated
@@ -622,22 +630,7 @@ class _Run:
             # company's boilerplate: their signatures still count it, so they are signed
             # again. Smaller changes are left to verification, which always compares
             # current texts with the current boilerplate (as are global lines).
-            stale = []
-            for scope, lines in learned.items():
-                if scope == bp.GLOBAL_SCOPE:
-                    continue
-                rows = self.conn.execute(
-                    "SELECT document_id, lines FROM minhashes WHERE scope = ? AND signature IS NOT NULL",
-                    (scope,)).fetchall()
-                arrays = [bp.lines_from_bytes(blob) for _, blob in rows]
-                sizes = np.array([len(a) for a in arrays])
-                if not len(arrays) or not sizes.sum():
-                    continue
-                hits = np.isin(np.concatenate(arrays), np.array(sorted(lines), dtype=np.uint64))
-                counts = np.add.reduceat(hits.astype(np.int64), np.concatenate(([0], np.cumsum(sizes)[:-1])))
-                counts[sizes == 0] = 0
-                share = counts / np.maximum(sizes, 1)
-                stale.extend(rows[i][0] for i in np.flatnonzero(share >= RESIGN_SHARE).tolist())
+            stale = self.boilerplate.stale(learned, RESIGN_SHARE)
             if stale:
                 self._retire(stale, delete_rows=False)
                 self.report.resigned = len(stale)
