@@ -10,6 +10,12 @@ Counting unlike titles rather than documents keeps a job cross-posted on three b
 from turning its own description into boilerplate, and keeps a company's three product
 manager openings from losing their duties (leaving two of them alike in what is left).
 
+A scope's boilerplate is learned from its ``RECENT_DOCUMENTS`` most recent documents,
+through ``scope_lines`` (:mod:`skillenai.store.scope_lines`): which documents carry each
+line not yet learned, with their titles. A run reads the rows of its new documents'
+lines only, so learning costs what the day's documents cost, however many documents
+the scopes they belong to hold.
+
 Learned lines are kept in ``boilerplate_lines`` and never forgotten (a scope's
 boilerplate only grows), so dedupe decisions stay stable from day to day. A unit that is
 boilerplate in ``GLOBAL_MIN_SCOPES`` scopes becomes boilerplate everywhere (scope ``*``):

@@ -4,11 +4,13 @@
 
 1. **Analyse** documents that are new or changed since the last run (``documents.seq``
    past the last run's mark, and differing from ``minhashes.seq``): their units' hashes,
-   title key, location key and boilerplate scope go to ``minhashes``; a changed
-   document's old bands and pairs are taken out first.
+   title key, location key and boilerplate scope go to ``minhashes``, and their lines not
+   yet learned as boilerplate to ``scope_lines``; a changed document's old bands, pairs
+   and lines are taken out first.
 2. **Learn boilerplate** for the scopes (companies, sources) those documents belong to
-   (:mod:`skillenai.dedupe.boilerplate`); an already-signed document a quarter of whose lines
-   were just learned to be boilerplate is signed again.
+   (:mod:`skillenai.dedupe.boilerplate`), from the ``scope_lines`` rows of their lines;
+   an already-signed document a quarter of whose lines were just learned to be
+   boilerplate is signed again.
 3. **Index and link**, in batches of ``batch_size`` with one transaction each:
    signatures for documents without one (numpy, both cores for a large backlog), their
    bands into ``lsh_bands``, candidates from the bands and from equal ``content_hash``,
