@@ -29,7 +29,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import defaultdict
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -78,6 +78,31 @@ def to_sql(h: int) -> int:
 
 def from_sql(v: int) -> int:
     return v + (1 << 64) if v < 0 else v
+
+
+class DayLines(Mapping):
+    """Scope → the line hashes of the documents a run analysed, read from their
+    ``minhashes`` rows (``minhash_ids`` per scope) when asked for."""
+
+    def __init__(self, conn: sqlite3.Connection, minhash_ids: dict[str, list[int]]):
+        self.conn = conn
+        self.minhash_ids = minhash_ids
+
+    def __getitem__(self, scope: str) -> set[int]:
+        ids = self.minhash_ids[scope]
+        lines: set[int] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for (blob,) in self.conn.execute(
+                    f"SELECT lines FROM minhashes WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                lines.update(lines_from_bytes(blob).tolist())
+        return lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.minhash_ids)
+
+    def __len__(self) -> int:
+        return len(self.minhash_ids)
 
 
 class Boilerplate:
@@ -142,7 +167,8 @@ class Boilerplate:
             unique = set(hashes)
             own = self.own(scope)
             sid, tid, count = scopes[scope], titles[tkey], len(unique)
-            out.extend((sid, to_sql(h), minhash_id, tid, count) for h in sorted(unique) if h not in own)
+            out.extend((sid, to_sql(h), minhash_id, tid, count) for h in unique if h not in own)
+        out.sort()  # in the table's order: each of its pages is visited once
         scope_lines.add(self.conn, out)
 
     def unindex(self, document_ids: list[str]) -> None:
@@ -157,6 +183,7 @@ class Boilerplate:
                 sid = self._scope_id(scope)
                 if sid is not None:
                     keys.extend((sid, h, minhash_id) for h in lines_from_bytes(blob).view("<i8").tolist())
+        keys.sort()
         scope_lines.remove(self.conn, keys)
 
     def _cutoff(self, scope: str) -> int | None:
@@ -184,8 +211,8 @@ class Boilerplate:
         ``candidates`` (``None``: any line), by line and most recent first."""
         if candidates is None:
             rows = self.conn.execute(
-                "SELECT line_hash, minhash_id, title_id FROM scope_lines WHERE scope_id = ? AND minhash_id >= ?",
-                (scope_id, cutoff)).fetchall()
+                "SELECT line_hash, minhash_id, title_id FROM scope_lines WHERE scope_id = ? AND minhash_id >= ? "
+                "ORDER BY line_hash, minhash_id DESC", (scope_id, cutoff)).fetchall()
         else:
             rows = []
             values = [to_sql(h) for h in candidates]
@@ -193,11 +220,11 @@ class Boilerplate:
                 chunk = values[start:start + 500]
                 rows.extend(self.conn.execute(
                     f"SELECT line_hash, minhash_id, title_id FROM scope_lines WHERE scope_id = ? AND line_hash IN "
-                    f"({','.join('?' * len(chunk))}) AND minhash_id >= ?", [scope_id, *chunk, cutoff]))
-        rows.sort(key=lambda r: (r[0], -r[1]))
+                    f"({','.join('?' * len(chunk))}) AND minhash_id >= ? ORDER BY line_hash, minhash_id DESC",
+                    [scope_id, *chunk, cutoff]))
         return rows
 
-    def learn(self, new_lines: dict[str, set[int] | None], *, min_titles: int, now: str) -> dict[str, set[int]]:
+    def learn(self, new_lines: Mapping[str, set[int] | None], *, min_titles: int, now: str) -> dict[str, set[int]]:
         """Learn boilerplate from the lines just indexed: ``new_lines`` maps a scope to
         the line hashes of its new and changed documents (only those can have become
         boilerplate since the last run), or to ``None`` to consider every line.

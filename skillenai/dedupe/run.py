@@ -92,9 +92,6 @@ _CHUNK = 500
 CACHE_DOCUMENTS = 50_000
 # SQLite page cache while a run lasts, in KiB (the connection's own is restored after).
 PAGE_CACHE_KIB = 131_072
-# Line hashes of new documents kept to learn boilerplate from (8 bytes and a set slot
-# each); a larger backlog learns from every line of the scopes it touches instead.
-NEW_LINES_KEPT = 2_000_000
 # A signed document is signed again when this share of its lines turned out to be its
 # company's boilerplate after it was signed.
 RESIGN_SHARE = 0.25
@@ -202,7 +199,8 @@ class DedupeSettings:
 
 @dataclass
 class DedupeReport:
-    """What one run did, and how long each stage took (``seconds``)."""
+    """What one run did, and how long each stage took (``seconds``; ``cpu_seconds``: this
+    process's CPU time, worker processes not counted)."""
 
     date: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
@@ -232,6 +230,7 @@ class DedupeReport:
     duplicates: int = 0
     workers: int = 1
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's CPU time (workers' not counted)
 
     @property
     def changed(self) -> bool:
@@ -258,6 +257,7 @@ class DedupeReport:
             f"{self.clusters} clusters hold {self.duplicates} duplicates",
             f"  boilerplate lines learned: {self.boilerplate_learned}; workers: {self.workers}; "
             f"seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()),
+            "  CPU seconds (this process): " + ", ".join(f"{k} {v:.2f}" for k, v in self.cpu_seconds.items()),
         ])
 
 
@@ -401,7 +401,7 @@ class _Run:
 
     # -- the run --------------------------------------------------------------------------
     def execute(self) -> DedupeReport:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         r = self.report
         last = self.conn.execute(
             "SELECT next_seq, settings FROM dedupe_runs ORDER BY id DESC LIMIT 1").fetchone()
@@ -419,26 +419,30 @@ class _Run:
                 "SELECT COUNT(*) FROM minhashes WHERE bands IS NOT NULL AND shingles > 0").fetchone()[0]:
             self._unlink_all()  # the Redis index was lost or belongs to another store: rebuild it
 
-        timer = time.perf_counter()
+        timer, timer_cpu = time.perf_counter(), time.process_time()
         _, next_seq, new_lines = self._analyse(next_seq)
         r.seconds["analyse"] = time.perf_counter() - timer
+        r.cpu_seconds["analyse"] = time.process_time() - timer_cpu
 
-        timer = time.perf_counter()
+        timer, timer_cpu = time.perf_counter(), time.process_time()
         self._learn_boilerplate(new_lines)
         r.seconds["boilerplate"] = time.perf_counter() - timer
+        r.cpu_seconds["boilerplate"] = time.process_time() - timer_cpu
         # Stopped while analysing: what was analysed is kept, with its boilerplate learned;
         # the next run analyses the rest (its mark in dedupe_runs is not moved).
         interrupt.check()
 
-        timer = time.perf_counter()
+        timer, timer_cpu = time.perf_counter(), time.process_time()
         self._index_and_link()
         r.seconds["index_and_link"] = time.perf_counter() - timer
+        r.cpu_seconds["index_and_link"] = time.process_time() - timer_cpu
 
         r.indexed = self.conn.execute("SELECT COUNT(*) FROM minhashes").fetchone()[0]
         members, clusters = self.conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT cluster_id) FROM documents WHERE cluster_id IS NOT NULL").fetchone()
         r.clusters, r.duplicates = clusters, members - clusters
         r.seconds["total"] = time.perf_counter() - started
+        r.cpu_seconds["total"] = time.process_time() - started_cpu
         if r.changed or settings_changed or self.rebuild:
             with write_transaction(self.db):
                 self.conn.execute(
@@ -475,7 +479,7 @@ class _Run:
                               "WHERE cluster_id IS NOT NULL OR job_group IS NOT NULL")
 
     # -- 1. analyse new and changed documents -----------------------------------------------
-    def _analyse(self, next_seq: int) -> tuple[int, int, dict[str, set[int] | None]]:
+    def _analyse(self, next_seq: int) -> tuple[int, int, bp.DayLines | dict]:
         """Read new and changed documents page by page (a backlog of any size streams)."""
         r = self.report
         backlog = self.conn.execute("SELECT COUNT(*) FROM documents WHERE seq >= ?", (next_seq,)).fetchone()[0]
@@ -483,8 +487,7 @@ class _Run:
             return 0, next_seq, {}
         workers = self._ensure_pool(backlog)
         self.cache_units = backlog <= CACHE_DOCUMENTS
-        new_lines: dict[str, set[int] | None] = {}
-        collected = 0
+        analysed_rows: dict[str, list[int]] = {}
         skipped_seqs = []
         position, new_next, todo_count = next_seq, next_seq, 0
         read = 0
@@ -522,28 +525,22 @@ class _Run:
                 indexed = []
                 for doc, (_, lines) in zip(docs, analysed):
                     scope = bp.scope_of(doc["kind"], doc["company"], doc["source"], doc["spider"])
-                    # The lines that may have become boilerplate; past a few million
-                    # (a large backlog) every line of a touched scope is considered.
-                    if collected <= NEW_LINES_KEPT:
-                        new_lines.setdefault(scope, set()).update(lines)
-                        collected += len(lines)
-                    else:
-                        new_lines[scope] = None
                     location = doc["location_raw"] if doc["kind"] == "posting" else None
                     tkey = title_key(doc["title"], location)
                     minhash_id = self._write_row(
                         doc, scope, tkey, posting_location_key(doc["title"], location) if doc["kind"] == "posting"
                         else "", bp.lines_to_bytes(lines), text_script(doc["text"]))
                     indexed.append((minhash_id, scope, tkey, lines))
+                    analysed_rows.setdefault(scope, []).append(minhash_id)
                 self.boilerplate.index(indexed)
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
-        if collected > NEW_LINES_KEPT:
-            new_lines = dict.fromkeys(new_lines)
         if skipped_seqs:
             new_next = min(skipped_seqs)
-        return todo_count, new_next, new_lines
+        # The lines that may have become boilerplate, per scope: read back when its turn
+        # comes, so a backlog of any size holds one scope's lines at a time.
+        return todo_count, new_next, bp.DayLines(self.conn, analysed_rows)
 
     def _load_documents(self, ids: list[str]) -> list[dict]:
         docs = []
@@ -622,7 +619,7 @@ class _Run:
         self.report.dropped += len(document_ids)
 
     # -- 2. boilerplate --------------------------------------------------------------------
-    def _learn_boilerplate(self, new_lines: dict[str, set[int] | None]) -> None:
+    def _learn_boilerplate(self, new_lines: bp.DayLines | dict) -> None:
         if not new_lines:
             return
         with write_transaction(self.db):
