@@ -12,7 +12,8 @@ behind, so that the batch finds nothing of the base left to do:
   ``classified_at`` as ``build_store`` writes them;
 - dedupe: every document's ``minhashes`` row (unit hashes, title and location keys,
   scope) and signature computed with :mod:`skillenai.dedupe.minhash` over both cores,
-  its bands in ``lsh_bands``, and a ``dedupe_runs`` row whose mark is past every document.
+  its bands in ``lsh_bands``, its lines in ``scope_lines``, and a ``dedupe_runs`` row
+  whose mark is past every document.
 
 Each scale then copies the base store and adds the day's documents through the store's
 own upsert (:func:`skillenai.store.documents.upsert_documents`): 10% near duplicates of
@@ -66,6 +67,7 @@ from skillenai.dedupe import lsh
 from skillenai.dedupe.minhash import signatures, to_bytes
 from skillenai.dedupe.run import DedupeSettings
 from skillenai.dedupe.text import NORMALISER_VERSION, analyse_many, analyse_text, posting_location_key, title_key
+from skillenai.store import scope_lines
 from skillenai.store.db import open_db, utc_now
 
 TEXT_BYTES = 3000
@@ -217,11 +219,14 @@ def index_base(path: Path, texts: BaseTexts, *, workers: int | None = None, chun
     conn.execute("COMMIT")
     for _, sql in saved:
         conn.execute(sql)
+    conn.execute("BEGIN")
+    lines = scope_lines.fill(conn)
+    conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")
     db.close()
-    log(f"  dedupe state ({minhash_id:,} signatures, {minhash_id * bands:,} band rows): "
+    log(f"  dedupe state ({minhash_id:,} signatures, {minhash_id * bands:,} band rows, {lines:,} scope lines): "
         f"{time.monotonic() - started:.0f} s")
-    return {"signatures": minhash_id, "band_rows": minhash_id * bands,
+    return {"signatures": minhash_id, "band_rows": minhash_id * bands, "scope_lines": lines,
             "seconds": round(time.monotonic() - started, 1)}
 
 

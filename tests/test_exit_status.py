@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -201,6 +202,64 @@ def test_sigterm_as_the_crawl_starts_stops_daily_with_143(tmp_path):
     out, err = process.communicate(timeout=600)
     assert process.returncode == 143, err[-3000:]
     assert json.loads(out)["outcome"] == "interrupted"
+
+
+# An extension the crawl's process imports (from the test's directory, by PYTHONPATH): when
+# its spider opens it sends the process SIGTERM, and the spider finishes opening only after
+# the signal has been handled, so the stop always finds a spider still opening.
+SIGTERM_ON_OPEN = """
+import os
+import signal
+
+from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task
+
+
+class SigtermOnOpen:
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls()
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    async def spider_opened(self, spider):
+        os.kill(os.getpid(), signal.SIGTERM)
+        await maybe_deferred_to_future(task.deferLater(reactor, 1.0, lambda: None))
+"""
+
+
+def test_sigterm_while_a_spider_opens_stops_the_crawl_with_143_and_keeps_its_queue(tmp_path):
+    """Scrapy's own stop leaves a spider that is still opening to crawl on, and its process
+    never ends (the reactor runs on after the spider closes): the crawl must stop at once."""
+    from skillenai.crawler.run import project_settings
+    from skillenai.pipeline.demo import sample_web_crawl_command
+    from skillenai.sampleweb.server import SampleWebServer
+
+    web_dir, db, jobs = tmp_path / "web", tmp_path / "store.db", tmp_path / "jobs"
+    generate(web_dir, postings=50, seed=3, as_of=dt.date(2026, 5, 9))
+    (tmp_path / "sigterm_on_open.py").write_text(SIGTERM_ON_OPEN)
+    extensions = {**project_settings().getdict("EXTENSIONS"), "sigterm_on_open.SigtermOnOpen": 900}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(tmp_path)]))}
+    with SampleWebServer(web_dir) as web:
+        command = sample_web_crawl_command(web, web_dir, db, "--spider", "greenhouse", "--jobdir", str(jobs))
+        stopped = subprocess.run([*command, "--set", f"EXTENSIONS={json.dumps(extensions)}"], env=env,
+                                 capture_output=True, text=True, timeout=600)
+        assert stopped.returncode == 143, stopped.stderr[-3000:]
+        assert "skillenai: interrupted by SIGTERM" in stopped.stderr and "Traceback" not in stopped.stderr
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT spider, outcome FROM crawl_runs").fetchall() == [("greenhouse", "interrupted")]
+            assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0  # stopped before a fetch
+        assert (jobs / "greenhouse" / "requests.queue").is_dir()  # the job is kept, to resume
+
+        # The same command without the signal resumes the job and finishes it.
+        resumed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT outcome FROM crawl_runs ORDER BY id").fetchall() == [("interrupted",),
+                                                                                          ("finished",)]
+        assert conn.execute("SELECT COUNT(*) FROM documents WHERE spider = 'greenhouse'").fetchone()[0] > 0
+    assert not (jobs / "greenhouse").exists()
 
 
 def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(make_sample_store):

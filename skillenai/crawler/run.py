@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.project import get_project_settings
 
 from skillenai.core import interrupt
@@ -76,6 +78,7 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
     settings = project_settings({"SKILLENAI_MONITOR_ON_CLOSE": False, **(overrides or {})})
     names = spiders or default_spiders(settings.get("SKILLENAI_SEEDS"))
     process = CrawlerProcess(settings)
+    stop = _GracefulStop()
     crawlers = []
     not_run: dict[str, str] = {}
     for name in names:
@@ -89,13 +92,14 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
                 shutil.rmtree(own, ignore_errors=True)
             crawler.settings.set("JOBDIR", str(own), priority="cmdline")
         crawlers.append(crawler)
+        stop.watch(crawler)
         process.crawl(crawler, **(spider_args or {})).addErrback(_not_run, name, not_run)
     started = time.monotonic()
     if progress:
         from skillenai.crawler.progress import watch
 
         watch(crawlers)
-    with interrupt.forward(_stop_on_signal(process)):
+    with interrupt.forward(_stop_on_signal(stop)):
         process.start(install_signal_handlers=False)
     # The reactor has stopped and cannot run again in this process: the page parsers are done.
     parsepool.shutdown()
@@ -113,7 +117,49 @@ def run_spiders(spiders: list[str] | None = None, overrides: dict[str, Any] | No
                        interrupt.received(), not_run)
 
 
-def _stop_on_signal(process: CrawlerProcess):
+class _GracefulStop:
+    """Scrapy's graceful stop of a process's crawlers, for spiders still opening too.
+
+    ``CrawlerProcess.stop`` stops only the engines that run: a crawler whose spider is
+    still opening is marked stopped, its engine starts anyway and crawls on, and when its
+    spider closes the engine is never stopped (the crawler counts as stopped already), so
+    the reactor runs on after every spider is done. Here a running engine is stopped at
+    once, as Scrapy does, and one still opening as soon as it starts (``engine_started``),
+    before it fetches anything; its spider closes with reason ``shutdown`` either way, a
+    job directory keeping its queue.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.crawlers: list[Crawler] = []
+
+    def watch(self, crawler: Crawler) -> None:
+        """Stop ``crawler`` too (call before its crawl starts)."""
+        self.crawlers.append(crawler)
+
+        async def engine_started() -> None:
+            if self.requested and crawler.crawling:
+                crawler.crawling = False
+                await crawler.engine.stop_async()
+
+        # The handler is a closure: held strongly, or it would be collected at once.
+        crawler.signals.connect(engine_started, signal=signals.engine_started, weak=False)
+
+    def __call__(self) -> None:
+        self.requested = True
+        for crawler in self.crawlers:
+            if crawler.crawling and _engine_running(crawler):
+                deferred_from_coro(crawler.stop_async())
+
+
+def _engine_running(crawler: Crawler) -> bool:
+    try:
+        return crawler.engine.running
+    except RuntimeError:  # no engine yet (Scrapy's late attribute)
+        return False
+
+
+def _stop_on_signal(stop: _GracefulStop):
     """What a signal does during the crawl: the first stops the spiders gracefully, the
     second stops the reactor at once (Scrapy's own behaviour, with the signal noted)."""
     from twisted.internet import reactor
@@ -123,7 +169,7 @@ def _stop_on_signal(process: CrawlerProcess):
         if count == 1:
             reactor.callFromThread(_say, f"skillenai: {signal_name(signum)} received: finishing the pages in flight "
                                          "(send it again to stop at once)")
-            reactor.callFromThread(process.stop)
+            reactor.callFromThread(stop)
         else:
             reactor.callFromThread(_say, f"skillenai: {signal_name(signum)} received again: stopping now")
             reactor.callFromThread(_stop_reactor)

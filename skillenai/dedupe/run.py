@@ -4,11 +4,13 @@
 
 1. **Analyse** documents that are new or changed since the last run (``documents.seq``
    past the last run's mark, and differing from ``minhashes.seq``): their units' hashes,
-   title key, location key and boilerplate scope go to ``minhashes``; a changed
-   document's old bands and pairs are taken out first.
+   title key, location key and boilerplate scope go to ``minhashes``, and their lines not
+   yet learned as boilerplate to ``scope_lines``; a changed document's old bands, pairs
+   and lines are taken out first.
 2. **Learn boilerplate** for the scopes (companies, sources) those documents belong to
-   (:mod:`skillenai.dedupe.boilerplate`); an already-signed document a quarter of whose lines
-   were just learned to be boilerplate is signed again.
+   (:mod:`skillenai.dedupe.boilerplate`), from the ``scope_lines`` rows of their lines;
+   an already-signed document a quarter of whose lines were just learned to be
+   boilerplate is signed again.
 3. **Index and link**, in batches of ``batch_size`` with one transaction each:
    signatures for documents without one (numpy, both cores for a large backlog), their
    bands into ``lsh_bands``, candidates from the bands and from equal ``content_hash``,
@@ -91,9 +93,6 @@ _CHUNK = 500
 CACHE_DOCUMENTS = 50_000
 # SQLite page cache while a run lasts, in KiB (the connection's own is restored after).
 PAGE_CACHE_KIB = 131_072
-# Line hashes of new documents kept to learn boilerplate from (8 bytes and a set slot
-# each); a larger backlog learns from every line of the scopes it touches instead.
-NEW_LINES_KEPT = 2_000_000
 # A signed document is signed again when this share of its lines turned out to be its
 # company's boilerplate after it was signed.
 RESIGN_SHARE = 0.25
@@ -201,7 +200,8 @@ class DedupeSettings:
 
 @dataclass
 class DedupeReport:
-    """What one run did, and how long each stage took (``seconds``)."""
+    """What one run did, and how long each stage took (``seconds``; ``cpu_seconds``: this
+    process's CPU time, worker processes not counted)."""
 
     date: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
@@ -231,6 +231,7 @@ class DedupeReport:
     duplicates: int = 0
     workers: int = 1
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's CPU time (workers' not counted)
 
     @property
     def changed(self) -> bool:
@@ -257,6 +258,7 @@ class DedupeReport:
             f"{self.clusters} clusters hold {self.duplicates} duplicates",
             f"  boilerplate lines learned: {self.boilerplate_learned}; workers: {self.workers}; "
             f"seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()),
+            "  CPU seconds (this process): " + ", ".join(f"{k} {v:.2f}" for k, v in self.cpu_seconds.items()),
         ])
 
 
@@ -400,7 +402,7 @@ class _Run:
 
     # -- the run --------------------------------------------------------------------------
     def execute(self) -> DedupeReport:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         r = self.report
         last = self.conn.execute(
             "SELECT next_seq, settings FROM dedupe_runs ORDER BY id DESC LIMIT 1").fetchone()
@@ -418,31 +420,35 @@ class _Run:
                 "SELECT COUNT(*) FROM minhashes WHERE bands IS NOT NULL AND shingles > 0").fetchone()[0]:
             self._unlink_all()  # the Redis index was lost or belongs to another store: rebuild it
 
-        timer = time.perf_counter()
+        timer, timer_cpu = time.perf_counter(), time.process_time()
         # The collector paused while a stage or batch runs: its objects form no reference
         # cycles, and every full collection would walk the whole process (its imports, the
         # gazetteer, the batch): an eighth of a run's time.
         with gc_paused():
             _, next_seq, new_lines = self._analyse(next_seq)
         r.seconds["analyse"] = time.perf_counter() - timer
+        r.cpu_seconds["analyse"] = time.process_time() - timer_cpu
 
-        timer = time.perf_counter()
+        timer, timer_cpu = time.perf_counter(), time.process_time()
         with gc_paused():
             self._learn_boilerplate(new_lines)
         r.seconds["boilerplate"] = time.perf_counter() - timer
+        r.cpu_seconds["boilerplate"] = time.process_time() - timer_cpu
         # Stopped while analysing: what was analysed is kept, with its boilerplate learned;
         # the next run analyses the rest (its mark in dedupe_runs is not moved).
         interrupt.check()
 
-        timer = time.perf_counter()
+        timer, timer_cpu = time.perf_counter(), time.process_time()
         self._index_and_link()
         r.seconds["index_and_link"] = time.perf_counter() - timer
+        r.cpu_seconds["index_and_link"] = time.process_time() - timer_cpu
 
         r.indexed = self.conn.execute("SELECT COUNT(*) FROM minhashes").fetchone()[0]
         members, clusters = self.conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT cluster_id) FROM documents WHERE cluster_id IS NOT NULL").fetchone()
         r.clusters, r.duplicates = clusters, members - clusters
         r.seconds["total"] = time.perf_counter() - started
+        r.cpu_seconds["total"] = time.process_time() - started_cpu
         if r.changed or settings_changed or self.rebuild:
             with write_transaction(self.db):
                 self.conn.execute(
@@ -457,7 +463,7 @@ class _Run:
     def _forget_all(self) -> None:
         with write_transaction(self.db):
             for table in ("lsh_bands", "duplicate_pairs", "job_group_pairs", "template_pairs", "minhashes",
-                          "boilerplate_lines"):
+                          "boilerplate_lines", "scope_lines", "boilerplate_scopes", "title_keys"):
                 self.conn.execute(f"DELETE FROM {table}")
             if self.redis_lsh is not None:
                 self.redis_lsh.clear()
@@ -479,7 +485,7 @@ class _Run:
                               "WHERE cluster_id IS NOT NULL OR job_group IS NOT NULL")
 
     # -- 1. analyse new and changed documents -----------------------------------------------
-    def _analyse(self, next_seq: int) -> tuple[int, int, dict[str, set[int] | None]]:
+    def _analyse(self, next_seq: int) -> tuple[int, int, bp.DayLines | dict]:
         """Read new and changed documents page by page (a backlog of any size streams)."""
         r = self.report
         backlog = self.conn.execute("SELECT COUNT(*) FROM documents WHERE seq >= ?", (next_seq,)).fetchone()[0]
@@ -487,8 +493,7 @@ class _Run:
             return 0, next_seq, {}
         workers = self._ensure_pool(backlog)
         self.cache_units = backlog <= CACHE_DOCUMENTS
-        new_lines: dict[str, set[int] | None] = {}
-        collected = 0
+        analysed_rows: dict[str, list[int]] = {}
         skipped_seqs = []
         position, new_next, todo_count = next_seq, next_seq, 0
         read = 0
@@ -520,32 +525,33 @@ class _Run:
                 for x in part]
             if self.cache_units:
                 self.units.update((d["id"], a) for d, a in zip(docs, analysed))
-            rows = []
+            rows, keyed = [], []
             for doc, (_, lines) in zip(docs, analysed):
                 scope = bp.scope_of(doc["kind"], doc["company"], doc["source"], doc["spider"])
-                # The lines that may have become boilerplate; past a few million
-                # (a large backlog) every line of a touched scope is considered.
-                if collected <= NEW_LINES_KEPT:
-                    new_lines.setdefault(scope, set()).update(lines)
-                    collected += len(lines)
-                else:
-                    new_lines[scope] = None
                 location = doc["location_raw"] if doc["kind"] == "posting" else None
-                rows.append((doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"],
-                             title_key(doc["title"], location),
+                tkey = title_key(doc["title"], location)
+                rows.append((doc["id"], doc["kind"], scope, doc["seq"], doc["content_hash"], tkey,
                              posting_location_key(doc["title"], location) if doc["kind"] == "posting" else "",
                              text_script(doc["text"]), bp.lines_to_bytes(lines)))
+                keyed.append((doc["id"], scope, tkey, lines))
+            ids = [d["id"] for d in docs]
             with write_transaction(self.db):
-                self._retire([d["id"] for d in docs], delete_rows=False)
+                self._retire(ids, delete_rows=False)
+                self.boilerplate.unindex(ids)
                 self._write_rows(rows)
+                minhash_of = self._minhash_ids(ids)
+                indexed = [(minhash_of[doc_id], scope, tkey, lines) for doc_id, scope, tkey, lines in keyed]
+                for minhash_id, scope, _, _ in indexed:
+                    analysed_rows.setdefault(scope, []).append(minhash_id)
+                self.boilerplate.index(indexed)
             r.analysed += len(docs)
             if interrupt.received() is not None:
                 break
-        if collected > NEW_LINES_KEPT:
-            new_lines = dict.fromkeys(new_lines)
         if skipped_seqs:
             new_next = min(skipped_seqs)
-        return todo_count, new_next, new_lines
+        # The lines that may have become boilerplate, per scope: read back when its turn
+        # comes, so a backlog of any size holds one scope's lines at a time.
+        return todo_count, new_next, bp.DayLines(self.conn, analysed_rows)
 
     def _load_documents(self, ids: list[str]) -> list[dict]:
         docs = []
@@ -574,6 +580,14 @@ class _Run:
             "shingle_size = excluded.shingle_size, normaliser = excluded.normaliser, shingles = NULL, "
             "signature = NULL, threshold = NULL, bands = NULL, rows = NULL, computed_at = excluded.computed_at",
             [(*row, s.num_perm, s.seed, s.shingle_size, NORMALISER_VERSION, self.now) for row in rows])
+
+    def _minhash_ids(self, document_ids: list[str]) -> dict[str, int]:
+        """The ``minhashes`` row id of each document."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(document_ids):
+            out.update(self.conn.execute(
+                f"SELECT document_id, id FROM minhashes WHERE document_id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
 
     def _retire(self, document_ids: list[str], *, delete_rows: bool, keep_signature: bool = False) -> None:
         """Take documents out of the index and drop their pairs (their clusters are
@@ -616,13 +630,14 @@ class _Run:
     def _drop(self, document_ids: list[str]) -> None:
         """Documents that are no longer postings or articles leave the index and clusters."""
         with write_transaction(self.db):
+            self.boilerplate.unindex(document_ids)
             self._retire(document_ids, delete_rows=True)
             updated, _ = recluster(self.conn, document_ids)
             self.report.documents_updated += updated
         self.report.dropped += len(document_ids)
 
     # -- 2. boilerplate --------------------------------------------------------------------
-    def _learn_boilerplate(self, new_lines: dict[str, set[int] | None]) -> None:
+    def _learn_boilerplate(self, new_lines: bp.DayLines | dict) -> None:
         if not new_lines:
             return
         with write_transaction(self.db):
@@ -632,22 +647,7 @@ class _Run:
             # company's boilerplate: their signatures still count it, so they are signed
             # again. Smaller changes are left to verification, which always compares
             # current texts with the current boilerplate (as are global lines).
-            stale = []
-            for scope, lines in learned.items():
-                if scope == bp.GLOBAL_SCOPE:
-                    continue
-                rows = self.conn.execute(
-                    "SELECT document_id, lines FROM minhashes WHERE scope = ? AND signature IS NOT NULL",
-                    (scope,)).fetchall()
-                arrays = [bp.lines_from_bytes(blob) for _, blob in rows]
-                sizes = np.array([len(a) for a in arrays])
-                if not len(arrays) or not sizes.sum():
-                    continue
-                hits = np.isin(np.concatenate(arrays), np.array(sorted(lines), dtype=np.uint64))
-                counts = np.add.reduceat(hits.astype(np.int64), np.concatenate(([0], np.cumsum(sizes)[:-1])))
-                counts[sizes == 0] = 0
-                share = counts / np.maximum(sizes, 1)
-                stale.extend(rows[i][0] for i in np.flatnonzero(share >= RESIGN_SHARE).tolist())
+            stale = self.boilerplate.stale(learned, RESIGN_SHARE)
             if stale:
                 self._retire(stale, delete_rows=False)
                 self.report.resigned = len(stale)

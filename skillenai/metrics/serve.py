@@ -299,9 +299,11 @@ def canned_queries() -> dict[str, dict]:
 
 
 # The store's machinery, hidden from Datasette's table lists (still queryable by name):
-# migrations, signatures and LSH bands, boilerplate lines, HTTP validators, metrics caches.
-HIDDEN_TABLES = ("_sqlite_migrations", "minhashes", "lsh_bands", "boilerplate_lines", "http_validators",
-                 "metrics_state", "metrics_pages", "skill_day_counts", "posting_day_counts")
+# migrations, signatures and LSH bands, boilerplate lines and what they are learned from,
+# HTTP validators, metrics caches.
+HIDDEN_TABLES = ("_sqlite_migrations", "minhashes", "lsh_bands", "boilerplate_lines", "scope_lines",
+                 "boilerplate_scopes", "title_keys", "http_validators", "metrics_state", "metrics_pages",
+                 "skill_day_counts", "posting_day_counts")
 # Characters of a cell shown in a table view before it is cut (a posting's text or raw page
 # made each documents row about 1,500 px tall).
 TRUNCATE_CELLS = 300

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from skillenai.core.record import canonicalize_url, document_id
+from skillenai.store.scope_lines import fill as fill_scope_lines
 
 # What every table, view and column means; shipped beside this module (Datasette shows it).
 SCHEMA_DOC = Path(__file__).with_name("schema.md")
@@ -873,6 +874,29 @@ def m023_unclassified_index(db: Database) -> None:
     partial index: counting and reading a day's new documents no longer scans every
     stored document's row (text included) to find them."""
     db.execute("CREATE INDEX idx_documents_unclassified ON documents (id) WHERE classified_at IS NULL")
+
+
+@migrations()
+def m026_scope_lines(db: Database) -> None:
+    """Boilerplate learned from the day's lines only (issue 20): ``scope_lines`` holds, per
+    boilerplate scope and line not yet learned, the ``minhashes`` rows that carry it, with
+    their title key and number of lines (:mod:`skillenai.store.scope_lines`); filled here
+    from the stored ``minhashes`` rows."""
+    db.execute("CREATE TABLE boilerplate_scopes (id INTEGER PRIMARY KEY, scope TEXT NOT NULL UNIQUE)")
+    db.execute("CREATE TABLE title_keys (id INTEGER PRIMARY KEY, title_key TEXT NOT NULL UNIQUE)")
+    db.execute(
+        """
+        CREATE TABLE scope_lines (
+            scope_id INTEGER NOT NULL,
+            line_hash INTEGER NOT NULL,
+            minhash_id INTEGER NOT NULL,
+            title_id INTEGER NOT NULL,
+            line_count INTEGER NOT NULL,
+            PRIMARY KEY (scope_id, line_hash, minhash_id)
+        ) WITHOUT ROWID
+        """
+    )
+    fill_scope_lines(db.conn)
 
 
 @migrations()
