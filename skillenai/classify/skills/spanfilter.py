@@ -119,6 +119,7 @@ def span_features(doc: Doc, p_in: Sequence[float], p_any: Sequence[float], spans
     phrases = phrases or {}
     out = []
     words_of: dict[int, list[str]] = {}
+    counted: dict[str, str] = {}  # a span's lowered text -> its "repeats"
     for s, li in zip(spans, line_of):
         i, j = s.i, s.j
         a0 = line_start[li]
@@ -140,13 +141,28 @@ def span_features(doc: Doc, p_in: Sequence[float], p_any: Sequence[float], spans
         }
         f["next_role"] = str(f["next"] in _ROLE_WORDS)
         # A tool named once in passing (a product blurb) or again and again (the stack asked for).
-        f["repeats"] = str(min(low_text.count(text[offsets[i][0]:offsets[j - 1][1]].lower()), 3))
+        phrase = text[offsets[i][0]:offsets[j - 1][1]].lower()
+        repeats = counted.get(phrase)
+        if repeats is None:
+            repeats = counted[phrase] = str(_count_upto(low_text, phrase, 3))
+        f["repeats"] = repeats
         for cue in _CUES.intersection(line_words):
             f["cue=" + cue] = 1.0
         for prefix, d in phrases.items():
             f.update(_phrase_ratio(d, words, "dict_" + prefix))
         out.append(f)
     return out
+
+
+def _count_upto(text: str, phrase: str, most: int) -> int:
+    """``min(text.count(phrase), most)``, without reading on once ``most`` are found."""
+    n, at = 0, text.find(phrase)
+    while at >= 0:
+        n += 1
+        if n == most:
+            break
+        at = text.find(phrase, at + len(phrase))
+    return n
 
 
 def _case_of(w: str) -> str:
@@ -192,12 +208,23 @@ class SpanFilter:
         if not features:
             return []
         weights, bias = self._weights()
+        # A string feature's weight by its name and value, without building "name=value"
+        # each time (the same few thousand pairs come back span after span).
+        by_value = self._by_value
         out = []
         for f in features:
             z = bias
             for name, value in f.items():
                 if isinstance(value, str):
-                    z += weights.get(f"{name}={value}", 0.0)
+                    known = by_value.get(name)
+                    if known is None:
+                        known = by_value[name] = {}
+                    w = known.get(value)
+                    if w is None:
+                        if len(known) > 100_000:
+                            known.clear()
+                        w = known[value] = weights.get(f"{name}={value}", 0.0)
+                    z += w
                 else:
                     z += weights.get(name, 0.0) * value
             out.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
@@ -218,6 +245,7 @@ class SpanFilter:
             hit = ({name: sign * float(coef[i]) for name, i in vectorizer.vocabulary_.items()},
                    sign * float(regression.intercept_[0]))
             self._weights_cache = hit
+            self._by_value = {}
         return hit
 
     def keep(self, features: Sequence[dict]) -> list[bool]:
