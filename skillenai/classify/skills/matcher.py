@@ -199,8 +199,10 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
     out = []
     for a, b in spans:
         run_start = None
+        lo, hi = offsets[a][0], offsets[b - 1][1]
+        near = [(x, y) for x, y in covered if x < hi and lo < y]  # what may cover a token of the span
         for k in range(a, b + 1):
-            free = k < b and not any(x < offsets[k][1] and offsets[k][0] < y for x, y in covered)
+            free = k < b and not any(x < offsets[k][1] and offsets[k][0] < y for x, y in near)
             if free and run_start is None:
                 run_start = k
             elif not free and run_start is not None:
@@ -240,7 +242,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
                 sorted((m.start, m.end) for m, _, _ in kept if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES))
     doc, margins = read
     offsets = doc.offsets
-    starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
+    starts, ends = doc.starts, doc.ends
     p_in = list(chain.from_iterable(line[0] for line in margins))
     p_any = list(chain.from_iterable(line[2] for line in margins))
     supported = []
