@@ -257,7 +257,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     candidates: dict[str, Candidate] = {}
     detected = []
     first = 0
-    mention_spans = [(m.start, m.end) for m, _, _ in kept]
+    mention_bounds = ({m.start for m, _, _ in kept}, {m.end for m, _, _ in kept})  # for tidy_spans, made once
     linker = default_linker()
     threshold = tagger.threshold
     for p_line, p_begin, _ in margins:
@@ -266,7 +266,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
             continue
         line_spans = token_spans_from_probs(p_line, p_begin, threshold, first)
         if tagger.tidy:
-            line_spans = tidy_spans(text, offsets, line_spans, mention_spans)
+            line_spans = tidy_spans(text, offsets, line_spans, bounds=mention_bounds)
         for a, b in line_spans:
             if not in_ranges(ranges, offsets[a][0], offsets[b - 1][1]):
                 detected.append((offsets[a][0], offsets[b - 1][1]))

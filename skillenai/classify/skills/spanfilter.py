@@ -71,21 +71,20 @@ def _heading_of(words: tuple[str, ...]) -> tuple[str, str] | None:
 def _line_context(doc: Doc) -> tuple[list[int], list[tuple[str, str]], list[int]]:
     """Per line: its first token's index, the kind and first two words of the last heading
     above it, and its length."""
-    text = doc.text
     starts: list[int] = []
     headings: list[tuple[str, str]] = []
     lengths: list[int] = []
     heading = ("none", "none")
     k = 0
-    for line in doc.lines:
+    for line in doc.words:
         n = len(line)
         starts.append(k)
         lengths.append(n)
         headings.append(heading)
         k += n
-        if n > _HEADER_MAX_TOKENS:  # no heading: spare building its words
+        if n > _HEADER_MAX_TOKENS:  # no heading
             continue
-        hit = _heading_of(tuple([text[a:b] for a, b in line]))
+        hit = _heading_of(tuple(line))
         if hit is not None:
             heading = hit
     return starts, headings, lengths
@@ -125,7 +124,7 @@ def span_features(doc: Doc, p_in: Sequence[float], p_any: Sequence[float], spans
         a0 = line_start[li]
         line_words = words_of.get(li)
         if line_words is None:
-            line_words = words_of[li] = [_norm_word(text[a:b]) for a, b in doc.lines[li]]
+            line_words = words_of[li] = [_norm_word(w) for w in doc.words[li]]
         words = [text[a:b] for a, b in offsets[i:j]]
         pin, pany = p_in[i:j], p_any[i:j]
         f: dict[str, float | str] = {

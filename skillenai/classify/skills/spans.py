@@ -71,6 +71,12 @@ class Doc:
         return [[t[a:b] for a, b in line] for line in self.lines]
 
     @functools.cached_property
+    def words(self) -> list[list[str]]:
+        """:meth:`line_tokens`, made once (the featurizer and the span filter both read
+        them; not to be changed)."""
+        return self.line_tokens()
+
+    @functools.cached_property
     def offsets(self) -> list[tuple[int, int]]:
         """Every token's offsets, the lines' in order (one list, made once)."""
         return list(chain.from_iterable(self.lines))
@@ -689,7 +695,6 @@ class Featurizer:
         its line part, its first token's index and its key (see :meth:`doc_codes`). A line
         whose key is in either container of ``skip`` gets ``None`` for its words' entries,
         their lowered forms and its line part (they are not built)."""
-        text = doc.text
         word = self._word
         nlines = len(doc.lines)
         header: list[str] = ["h=none"]
@@ -698,8 +703,7 @@ class Featurizer:
         prev_words: list[str] = ["pw=none"]
         known, pending = skip
         k0 = 0
-        for li, line in enumerate(doc.lines):
-            words = [text[a:b] for a, b in line]
+        for li, words in enumerate(doc.words):
             m = len(words)
             is_header = _is_header(words)
             if is_header and self.strict_headers:
@@ -796,7 +800,8 @@ _CONJUNCTIONS = frozenset({"and", "or", "&", "/"})
 
 
 def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tuple[int, int]],
-               mentions: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+               mentions: Iterable[tuple[int, int]] = (), *,
+               bounds: tuple[set[int], set[int]] | None = None) -> list[tuple[int, int]]:
     """Token spans cut where the text has a comma between two of their tokens (the tokenizer
     drops commas, as SkillSpan has none, but a list "Docker, Kubernetes" in a posting names
     one skill an item) and at a conjunction between two ``mentions`` (character spans of
@@ -809,9 +814,11 @@ def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tu
     >>> [" ".join(d.text[a:b] for a, b in d.offsets[i:j])
     ...  for i, j in tidy_spans(d.text, d.offsets, [(1, 5), (5, 9)], [(39, 42), (47, 51)])]
     ['Docker', 'Kubernetes', 'Git', 'Jira']
+
+    ``bounds``: the ``mentions``' starts and ends as sets, when the caller made them once
+    for many calls (they are then used instead of ``mentions``).
     """
-    ends = {b for _, b in mentions}
-    starts = {a for a, _ in mentions}
+    starts, ends = bounds if bounds is not None else ({a for a, _ in mentions}, {b for _, b in mentions})
     out = []
     for a, b in spans:
         pieces, start = [], a
