@@ -379,6 +379,15 @@ def _is_header(words: Sequence[str]) -> bool:
     return bool(first) and (first[0].isupper() or first[0].isdigit())
 
 
+@functools.lru_cache(maxsize=None)
+def _mention_parts(category: str, ambiguous: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The taxonomy parts of a mention's first token and of the tokens after it (one pair of
+    tuples per category and ambiguity, shared by every mention)."""
+    amb = "amb" if ambiguous else "una"
+    return tuple(("t=" + tag, "tc=" + category, "ta=" + amb, "tca=" + category + amb, "t" + tag + "a=" + amb)
+                 for tag in ("B", "I"))
+
+
 class Featurizer:
     """Token features for a :class:`Doc`.
 
@@ -493,11 +502,10 @@ class Featurizer:
                 continue
             if out is None:
                 out = [_EMPTY] * n
-            cat = tax.skills[m.skill].category
-            amb = "amb" if m.ambiguous else "una"
-            for k in range(i, j):
-                tag = "B" if k == i else "I"
-                out[k] = ("t=" + tag, "tc=" + cat, "ta=" + amb, "tca=" + cat + amb, "t" + tag + "a=" + amb)
+            first, inside = _mention_parts(tax.skills[m.skill].category, bool(m.ambiguous))
+            out[i] = first
+            for k in range(i + 1, j):
+                out[k] = inside
         return out
 
     # ---------------------------------------------------------------- context
