@@ -42,3 +42,22 @@ def test_bad_data_is_reported_with_its_place(tmp_path, monkeypatch):
         assert str(exc) == f"{bad}:2: '15-1250' is not a SOC 2018 detailed occupation"
     else:
         raise AssertionError("a broad group accepted as an occupation")
+
+
+def test_the_neighbour_search_is_scikit_learns_exactly():
+    # nearest_titles skips scaling the labelled titles again on every call; the distances,
+    # the neighbours and the order of ties must stay kneighbors' own, on real titles.
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    from skillenai.classify.roles import normalize_title, read_labelled_titles
+
+    model = occupations._model()
+    norms = [normalize_title(r["title"]) for r in read_labelled_titles()]
+    norms += occupations.training_examples()[0][::7]
+    matrix = normalize(model["features"].transform(norms))
+    want = model["index"].kneighbors(matrix)
+    got = occupations.nearest_titles(model["index"], matrix)
+    assert len(norms) > 1000
+    assert np.array_equal(got[1], want[1])
+    assert np.array_equal(got[0], want[0])

@@ -21,7 +21,8 @@ A title is ``unclassified`` when it is empty ("empty title"), names no job ("not
 (talent pool / open application)"), holds no word any labelled title holds ("no known
 words": "xkcd blorp" is near some title by its letters alone), or its score is under
 ``MIN_SCORE`` ("low confidence: top score x"). Searching a few thousand titles costs about
-a matrix product per batch, and the index is small (no per-class weights for 867 classes).
+a matrix product per batch (:func:`nearest_titles`: scikit-learn's search, without scaling
+the labelled titles again each time), and the index is small (no per-class weights for 867 classes).
 
 A title that heads a function ("Manager, Security Operations", "Head of Data Science",
 "Director, Payments Engineering") is coded as the manager of what the nearest titles do,
@@ -344,12 +345,49 @@ def train_occupation_model(save: bool = True) -> dict:
     return {"examples": len(titles), "codes": len(set(codes))}
 
 
+@lru_cache(maxsize=4)
+def _unit_rows_t(index) -> object:
+    """The labelled titles' rows of a fitted ``NearestNeighbors`` scaled to unit length and
+    transposed, as its cosine metric scales them again on every query (made once)."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(index._fit_X, copy=True).T
+
+
+def nearest_titles(index, matrix) -> tuple[object, object]:
+    """``index.kneighbors(matrix)`` of a brute-force cosine ``NearestNeighbors``, exactly
+    (the same distances, neighbours and order of ties), without scaling the labelled titles
+    again for every batch: the same product of unit rows, ``1 - similarity`` clipped, and
+    the same partition and sort of each row."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+    from sklearn.utils.extmath import safe_sparse_dot
+
+    try:
+        from sklearn.metrics._pairwise_distances_reduction import ArgKmin
+
+        reduced = ArgKmin.is_usable_for(matrix, index._fit_X, index.effective_metric_)
+    except ImportError:  # another scikit-learn: let it search as it does
+        reduced = True
+    if index.metric != "cosine" or index._fit_method != "brute" or reduced:
+        return index.kneighbors(matrix)
+    dist = safe_sparse_dot(normalize(matrix, copy=True), _unit_rows_t(index), dense_output=True)
+    dist *= -1
+    dist += 1
+    dist = np.clip(dist, 0.0, 2.0)
+    k = index.n_neighbors
+    rows = np.arange(dist.shape[0])[:, None]
+    neighbours = np.argpartition(dist, k - 1, axis=1)[:, :k]
+    neighbours = neighbours[rows, np.argsort(dist[rows, neighbours])]
+    return dist[rows, neighbours], neighbours
+
+
 def _decide(model: dict, norms: list[str]) -> list[tuple[str, float]]:
     import numpy as np
     from sklearn.preprocessing import normalize
 
     matrix = normalize(model["features"].transform(norms))
-    distances, indexes = model["index"].kneighbors(matrix)
+    distances, indexes = nearest_titles(model["index"], matrix)
     codes = model["codes"]
     out = []
     for dist, idx in zip(distances, indexes):

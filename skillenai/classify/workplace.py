@@ -37,6 +37,8 @@ _REMOTE_TEXT = re.compile(
     r"work from anywhere)",
     re.IGNORECASE,
 )
+# The letters besides ASCII's own that case-blind patterns match as i, i, k, s.
+_FOLDED_TO_ASCII = "İıKſ"
 
 
 def label_flags(label: str) -> tuple[bool, bool]:
@@ -72,9 +74,14 @@ def decide_workplace(remote: bool, hybrid: bool, stated: str | None, text: str |
     if not (remote or hybrid) and stated in ("remote", "hybrid"):
         remote, hybrid = stated == "remote", stated == "hybrid"
     if posting and not (remote or hybrid) and text:
-        if _HYBRID_TEXT.search(text):
+        # Every sentence either pattern reads holds these words ("hybrid", or "day" and
+        # "office"; "remote" or "anywhere"): a text without
+        # them is passed over without running the patterns. (A text with a letter that
+        # case-blind matching folds to i, k or s runs them: "hybrİd" is no "hybrid" lowered.)
+        low = None if any(c in text for c in _FOLDED_TO_ASCII) else text.lower()
+        if (low is None or "hybrid" in low or ("office" in low and "day" in low)) and _HYBRID_TEXT.search(text):
             hybrid = True
-        elif _REMOTE_TEXT.search(text):
+        elif (low is None or "remote" in low or "anywhere" in low) and _REMOTE_TEXT.search(text):
             remote = True
     workplace = "remote" if remote else "hybrid" if hybrid else "onsite" if stated == "onsite" else None
     return remote, hybrid, workplace

@@ -206,8 +206,10 @@ def _uncovered_runs(spans: list[tuple[int, int]], offsets: list[tuple[int, int]]
     out = []
     for a, b in spans:
         run_start = None
+        lo, hi = offsets[a][0], offsets[b - 1][1]
+        near = [(x, y) for x, y in covered if x < hi and lo < y]  # what may cover a token of the span
         for k in range(a, b + 1):
-            free = k < b and not any(x < offsets[k][1] and offsets[k][0] < y for x, y in covered)
+            free = k < b and not any(x < offsets[k][1] and offsets[k][0] < y for x, y in near)
             if free and run_start is None:
                 run_start = k
             elif not free and run_start is not None:
@@ -247,7 +249,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
                 sorted((m.start, m.end) for m, _, _ in kept if taxonomy.skills[m.skill].category not in ABILITY_CATEGORIES))
     doc, margins = read
     offsets = doc.offsets
-    starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
+    starts, ends = doc.starts, doc.ends
     p_in = list(chain.from_iterable(line[0] for line in margins))
     p_any = list(chain.from_iterable(line[2] for line in margins))
     supported = []
@@ -262,7 +264,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
     candidates: dict[str, Candidate] = {}
     detected = []
     first = 0
-    mention_spans = [(m.start, m.end) for m, _, _ in kept]
+    mention_bounds = ({m.start for m, _, _ in kept}, {m.end for m, _, _ in kept})  # for tidy_spans, made once
     linker = default_linker()
     threshold = tagger.threshold
     for p_line, p_begin, _ in margins:
@@ -271,7 +273,7 @@ def _weigh_and_link(text: str, kept: list[tuple[Mention, float, str]], ranges: l
             continue
         line_spans = token_spans_from_probs(p_line, p_begin, threshold, first)
         if tagger.tidy:
-            line_spans = tidy_spans(text, offsets, line_spans, mention_spans)
+            line_spans = tidy_spans(text, offsets, line_spans, bounds=mention_bounds)
         for a, b in line_spans:
             if not in_ranges(ranges, offsets[a][0], offsets[b - 1][1]):
                 detected.append((offsets[a][0], offsets[b - 1][1]))

@@ -71,21 +71,20 @@ def _heading_of(words: tuple[str, ...]) -> tuple[str, str] | None:
 def _line_context(doc: Doc) -> tuple[list[int], list[tuple[str, str]], list[int]]:
     """Per line: its first token's index, the kind and first two words of the last heading
     above it, and its length."""
-    text = doc.text
     starts: list[int] = []
     headings: list[tuple[str, str]] = []
     lengths: list[int] = []
     heading = ("none", "none")
     k = 0
-    for line in doc.lines:
+    for line in doc.words:
         n = len(line)
         starts.append(k)
         lengths.append(n)
         headings.append(heading)
         k += n
-        if n > _HEADER_MAX_TOKENS:  # no heading: spare building its words
+        if n > _HEADER_MAX_TOKENS:  # no heading
             continue
-        hit = _heading_of(tuple([text[a:b] for a, b in line]))
+        hit = _heading_of(tuple(line))
         if hit is not None:
             heading = hit
     return starts, headings, lengths
@@ -119,12 +118,13 @@ def span_features(doc: Doc, p_in: Sequence[float], p_any: Sequence[float], spans
     phrases = phrases or {}
     out = []
     words_of: dict[int, list[str]] = {}
+    counted: dict[str, str] = {}  # a span's lowered text -> its "repeats"
     for s, li in zip(spans, line_of):
         i, j = s.i, s.j
         a0 = line_start[li]
         line_words = words_of.get(li)
         if line_words is None:
-            line_words = words_of[li] = [_norm_word(text[a:b]) for a, b in doc.lines[li]]
+            line_words = words_of[li] = [_norm_word(w) for w in doc.words[li]]
         words = [text[a:b] for a, b in offsets[i:j]]
         pin, pany = p_in[i:j], p_any[i:j]
         f: dict[str, float | str] = {
@@ -140,13 +140,28 @@ def span_features(doc: Doc, p_in: Sequence[float], p_any: Sequence[float], spans
         }
         f["next_role"] = str(f["next"] in _ROLE_WORDS)
         # A tool named once in passing (a product blurb) or again and again (the stack asked for).
-        f["repeats"] = str(min(low_text.count(text[offsets[i][0]:offsets[j - 1][1]].lower()), 3))
+        phrase = text[offsets[i][0]:offsets[j - 1][1]].lower()
+        repeats = counted.get(phrase)
+        if repeats is None:
+            repeats = counted[phrase] = str(_count_upto(low_text, phrase, 3))
+        f["repeats"] = repeats
         for cue in _CUES.intersection(line_words):
             f["cue=" + cue] = 1.0
         for prefix, d in phrases.items():
             f.update(_phrase_ratio(d, words, "dict_" + prefix))
         out.append(f)
     return out
+
+
+def _count_upto(text: str, phrase: str, most: int) -> int:
+    """``min(text.count(phrase), most)``, without reading on once ``most`` are found."""
+    n, at = 0, text.find(phrase)
+    while at >= 0:
+        n += 1
+        if n == most:
+            break
+        at = text.find(phrase, at + len(phrase))
+    return n
 
 
 def _case_of(w: str) -> str:
@@ -192,12 +207,23 @@ class SpanFilter:
         if not features:
             return []
         weights, bias = self._weights()
+        # A string feature's weight by its name and value, without building "name=value"
+        # each time (the same few thousand pairs come back span after span).
+        by_value = self._by_value
         out = []
         for f in features:
             z = bias
             for name, value in f.items():
                 if isinstance(value, str):
-                    z += weights.get(f"{name}={value}", 0.0)
+                    known = by_value.get(name)
+                    if known is None:
+                        known = by_value[name] = {}
+                    w = known.get(value)
+                    if w is None:
+                        if len(known) > 100_000:
+                            known.clear()
+                        w = known[value] = weights.get(f"{name}={value}", 0.0)
+                    z += w
                 else:
                     z += weights.get(name, 0.0) * value
             out.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
@@ -218,6 +244,7 @@ class SpanFilter:
             hit = ({name: sign * float(coef[i]) for name, i in vectorizer.vocabulary_.items()},
                    sign * float(regression.intercept_[0]))
             self._weights_cache = hit
+            self._by_value = {}
         return hit
 
     def keep(self, features: Sequence[dict]) -> list[bool]:

@@ -61,7 +61,7 @@ __all__ = ["Doc", "tokenize", "PhraseDict", "Featurizer", "SpanTagger", "bio_tag
 @dataclass
 class Doc:
     """A text split into lines of tokens: ``lines[i]`` lists ``(start, end)`` offsets into ``text``
-    (not to be changed once :attr:`offsets` is read)."""
+    (not to be changed once :attr:`offsets`, :attr:`starts` or :attr:`ends` is read)."""
 
     text: str
     lines: list[list[tuple[int, int]]]
@@ -71,9 +71,25 @@ class Doc:
         return [[t[a:b] for a, b in line] for line in self.lines]
 
     @functools.cached_property
+    def words(self) -> list[list[str]]:
+        """:meth:`line_tokens`, made once (the featurizer and the span filter both read
+        them; not to be changed)."""
+        return self.line_tokens()
+
+    @functools.cached_property
     def offsets(self) -> list[tuple[int, int]]:
         """Every token's offsets, the lines' in order (one list, made once)."""
         return list(chain.from_iterable(self.lines))
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        """Every token's start, in :attr:`offsets`' order (made once)."""
+        return [a for a, _ in self.offsets]
+
+    @functools.cached_property
+    def ends(self) -> list[int]:
+        """Every token's end, in :attr:`offsets`' order (made once)."""
+        return [b for _, b in self.offsets]
 
 
 _CHUNK = re.compile(r"\S+")
@@ -136,18 +152,21 @@ def tokenize(text: str, long_line: int = _LONG_LINE, drop_commas: bool = True) -
     [['Skills:'], ['-', 'Python', 'C++', 'and', '.NET', '(', 'Core', ')', '.']]
     """
     lines: list[list[tuple[int, int]]] = []
+    chunks = _CHUNK.finditer
+    size = len(text)
     pos = 0
-    for raw in text.split("\n"):
+    while pos <= size:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = size
         toks: list[tuple[int, int]] = []
-        for m in _CHUNK.finditer(raw):
-            a, b = m.span()
-            a += pos
-            b += pos
+        for m in chunks(text, pos, end):
+            a, b = span = m.span()
             if text[a] not in _OPEN_SET and text[b - 1] not in _CLOSE_SET:  # most words (as in _split_chunk)
-                toks.append((a, b))
+                toks.append(span)
             else:
                 _split_chunk(text, a, b, toks, drop_commas)
-        pos += len(raw) + 1
+        pos = end + 1
         if not toks:
             continue
         if len(toks) <= long_line:
@@ -247,15 +266,16 @@ class PhraseDict:
         labelled, first = self.labelled, self.first
         if first.keys().isdisjoint(low):  # no phrase starts on the line (one pass in C)
             return out
+        lengths = self._lengths()
         i = 0
         while i < n:
             if low[i] not in first:
                 i += 1
                 continue
             best = 0
-            for j in range(min(n, i + first[low[i]]), i, -1):  # no longer phrase starts so
-                if tuple(low[i:j]) in labelled:
-                    best = j
+            for size in lengths[low[i]]:  # the longest first
+                if size <= n - i and tuple(low[i:i + size]) in labelled:
+                    best = i + size
                     break
             if not best:
                 i += 1
@@ -266,6 +286,18 @@ class PhraseDict:
                 out[k] = i_feats
             i = best
         return out
+
+    def _lengths(self) -> dict[str, tuple[int, ...]]:
+        """Per first word, the lengths of its labelled phrases up to ``max_len`` tokens (as
+        :attr:`first` bounds them), longest first: the only lengths worth looking up."""
+        hit = self._cache.get(None)
+        if hit is None:
+            sizes: dict[str, set[int]] = {}
+            for phrase in self.labelled:
+                if phrase and len(phrase) <= self.first.get(phrase[0], 0):
+                    sizes.setdefault(phrase[0], set()).add(len(phrase))
+            hit = self._cache[None] = {w: tuple(sorted(sizes.get(w, ()), reverse=True)) for w in self.first}
+        return hit
 
     def _strings(self, phrase: tuple, prefix: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The feature strings of a phrase's first and following tokens (cached)."""
@@ -345,6 +377,15 @@ def _is_header(words: Sequence[str]) -> bool:
         return False
     first = words[0].strip(_STRIP)
     return bool(first) and (first[0].isupper() or first[0].isdigit())
+
+
+@functools.lru_cache(maxsize=None)
+def _mention_parts(category: str, ambiguous: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The taxonomy parts of a mention's first token and of the tokens after it (one pair of
+    tuples per category and ambiguity, shared by every mention)."""
+    amb = "amb" if ambiguous else "una"
+    return tuple(("t=" + tag, "tc=" + category, "ta=" + amb, "tca=" + category + amb, "t" + tag + "a=" + amb)
+                 for tag in ("B", "I"))
 
 
 class Featurizer:
@@ -461,11 +502,10 @@ class Featurizer:
                 continue
             if out is None:
                 out = [_EMPTY] * n
-            cat = tax.skills[m.skill].category
-            amb = "amb" if m.ambiguous else "una"
-            for k in range(i, j):
-                tag = "B" if k == i else "I"
-                out[k] = ("t=" + tag, "tc=" + cat, "ta=" + amb, "tca=" + cat + amb, "t" + tag + "a=" + amb)
+            first, inside = _mention_parts(tax.skills[m.skill].category, bool(m.ambiguous))
+            out[i] = first
+            for k in range(i + 1, j):
+                out[k] = inside
         return out
 
     # ---------------------------------------------------------------- context
@@ -636,8 +676,7 @@ class Featurizer:
         (:func:`skillenai.classify.skills.mentions.find_mentions`), and ``employer`` its
         :func:`skillenai.classify.sections.boilerplate_ranges`, when the caller has found them
         already."""
-        offs = doc.offsets
-        starts, ends = [a for a, _ in offs], [b for _, b in offs]
+        starts, ends = doc.starts, doc.ends
         tax, emp = self._marks(doc, starts, ends, mentions, employer)
         return [self._line_parts(words, info, lows, line_part, tax, emp, k0)
                 for words, info, lows, line_part, k0, _ in self._lines(doc, tax, emp, title_line)]
@@ -650,8 +689,7 @@ class Featurizer:
         neither in ``known`` nor in ``codes`` gets ``codes[key]``: its parts as ids
         (:meth:`code_parts` reads them), ids of :attr:`parts` as they are until
         :meth:`forget_parts`. ``mentions`` and ``employer``: as for :meth:`doc_parts`."""
-        offs = doc.offsets
-        starts, ends = [a for a, _ in offs], [b for _, b in offs]
+        starts, ends = doc.starts, doc.ends
         tax, emp = self._marks(doc, starts, ends, mentions, employer)
         keys = []
         for words, info, lows, line_part, k0, key in self._lines(doc, tax, emp, title_line, (known, codes)):
@@ -665,7 +703,6 @@ class Featurizer:
         its line part, its first token's index and its key (see :meth:`doc_codes`). A line
         whose key is in either container of ``skip`` gets ``None`` for its words' entries,
         their lowered forms and its line part (they are not built)."""
-        text = doc.text
         word = self._word
         nlines = len(doc.lines)
         header: list[str] = ["h=none"]
@@ -674,8 +711,7 @@ class Featurizer:
         prev_words: list[str] = ["pw=none"]
         known, pending = skip
         k0 = 0
-        for li, line in enumerate(doc.lines):
-            words = [text[a:b] for a, b in line]
+        for li, words in enumerate(doc.words):
             m = len(words)
             is_header = _is_header(words)
             if is_header and self.strict_headers:
@@ -730,7 +766,7 @@ class Featurizer:
             if self.context:
                 if is_header:
                     header = self._header_feats(words)
-                    header_kind = next((h for h in header if h.startswith("hk=")), None)
+                    header_kind = header[-1] if header[-1].startswith("hk=") else None  # added last, if at all
                 if full:
                     if lows is None:
                         lows = [word(w)[0][1][2:] for w in words]
@@ -781,7 +817,8 @@ principles fundamentals techniques concepts stack""".split())
 
 
 def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tuple[int, int]],
-               mentions: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+               mentions: Iterable[tuple[int, int]] = (), *,
+               bounds: tuple[set[int], set[int]] | None = None) -> list[tuple[int, int]]:
     """Token spans cut where the text has a comma between two of their tokens (the tokenizer
     drops commas, as SkillSpan has none, but a list "Docker, Kubernetes" in a posting names
     one skill an item) and at a conjunction between two ``mentions`` (character spans of
@@ -795,9 +832,11 @@ def tidy_spans(text: str, offsets: Sequence[tuple[int, int]], spans: Iterable[tu
     >>> [" ".join(d.text[a:b] for a, b in d.offsets[i:j])
     ...  for i, j in tidy_spans(d.text, d.offsets, [(1, 5), (5, 9)], [(39, 42), (47, 51)])]
     ['Docker', 'Kubernetes', 'Git', 'Jira']
+
+    ``bounds``: the ``mentions``' starts and ends as sets, when the caller made them once
+    for many calls (they are then used instead of ``mentions``).
     """
-    ends = {b for _, b in mentions}
-    starts = {a for a, _ in mentions}
+    starts, ends = bounds if bounds is not None else ({a for a, _ in mentions}, {b for _, b in mentions})
     out = []
     for a, b in spans:
         pieces, start = [], a
