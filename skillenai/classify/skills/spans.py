@@ -769,7 +769,7 @@ class Featurizer:
                     header_kind = header[-1] if header[-1].startswith("hk=") else None  # added last, if at all
                 if full:
                     if lows is None:
-                        lows = [word(w)[0][1][2:] for w in words]
+                        lows = [word(w)[3] for w in words]  # the normal form, as in training
                     lw = sorted(set(lows[:8]))
                     prev_words = ["pw=" + w for w in lw] if lw else ["pw=none"]
 
