@@ -19,7 +19,7 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Sequence
+from typing import Collection, Sequence
 
 from skillenai.dedupe.minhash import shingle_hash64, string_hashes
 
@@ -152,7 +152,7 @@ def analyse_many(texts: Sequence[str | None], keep_units: bool = False) -> list[
             for i in range(len(texts))]
 
 
-def kept_units(text: str | None, boilerplate: frozenset[int] | set[int]) -> list[str]:
+def kept_units(text: str | None, boilerplate: Collection[int]) -> list[str]:
     """The normalised units of ``text`` that are not boilerplate: what is shingled."""
     units, hashes = analyse_text(text)
     if not boilerplate:
@@ -160,7 +160,7 @@ def kept_units(text: str | None, boilerplate: frozenset[int] | set[int]) -> list
     return [u for u, h in zip(units, hashes) if h not in boilerplate]
 
 
-def kept_units_many(texts: Sequence[str | None], boilerplates: Sequence[frozenset[int]]) -> list[list[str]]:
+def kept_units_many(texts: Sequence[str | None], boilerplates: Sequence[Collection[int]]) -> list[list[str]]:
     """:func:`kept_units` of many texts, hashed in one pass."""
     all_units: list[str] = []
     bounds = [0]
