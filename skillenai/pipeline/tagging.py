@@ -27,7 +27,8 @@ from skillenai.classify.skills.spantrain import load_span_tagger
 from skillenai.core import interrupt
 from skillenai.core.workers import map_as_completed, usable_cores
 from skillenai.dedupe.boilerplate import Boilerplate, scope_of
-from skillenai.dedupe.text import normalise, unit_hash
+from skillenai.dedupe.minhash import string_hashes
+from skillenai.dedupe.text import normalise
 from skillenai.store.db import utc_now
 from skillenai.store.tags import (
     DocumentTags,
@@ -119,13 +120,17 @@ def _learned_boilerplate(learned: frozenset[int] | None, text: str | None) -> li
     if not learned or not text:
         return None
     keep = job_section_ranges(text)
-    spans = []
+    bounds, units = [], []
     for start, end in _unit_spans(text):
-        unit = normalise(text[start:end])
-        if unit.count(" ") + 1 < BOILERPLATE_MIN_WORDS or in_ranges(keep, start, end):
+        if in_ranges(keep, start, end):
             continue
-        if unit_hash(unit) in learned:
-            spans.append((start, end))
+        unit = normalise(text[start:end])
+        if unit.count(" ") + 1 >= BOILERPLATE_MIN_WORDS:
+            bounds.append((start, end))
+            units.append(unit)
+    # One vectorised hash of the document's candidate units (unit_hash's per-byte loop
+    # cost more than the rest of this function together).
+    spans = [span for span, h in zip(bounds, string_hashes(units).tolist()) if h in learned]
     return spans or None
 
 
