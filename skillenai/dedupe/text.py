@@ -21,7 +21,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Collection, Sequence
 
-from skillenai.dedupe.minhash import shingle_hash64, string_hashes
+from skillenai.dedupe.minhash import string_hashes
 
 logger = logging.getLogger(__name__)
 
@@ -126,11 +126,6 @@ def latin_words(units) -> frozenset[str]:
     characters long: what a posting written in another script shares with its English
     copy (product and tool names, acronyms)."""
     return frozenset(w for unit in units for w in _LATIN_WORD.findall(unit) if len(w) > 1)
-
-
-def unit_hash(unit: str) -> int:
-    """Stable 64-bit hash of a normalised unit (the same in every process and run)."""
-    return shingle_hash64(unit.encode("utf-8"))
 
 
 def analyse_text(text: str | None) -> tuple[list[str], list[int]]:

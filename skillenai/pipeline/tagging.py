@@ -128,8 +128,8 @@ def _learned_boilerplate(learned: frozenset[int] | None, text: str | None) -> li
         if unit.count(" ") + 1 >= BOILERPLATE_MIN_WORDS:
             bounds.append((start, end))
             units.append(unit)
-    # One vectorised hash of the document's candidate units (unit_hash's per-byte loop
-    # cost more than the rest of this function together).
+    # One vectorised hash of the document's candidate units: hashing each one by itself
+    # (minhash.shingle_hash64, a per-byte loop) cost more than the rest of this function.
     spans = [span for span, h in zip(bounds, string_hashes(units).tolist()) if h in learned]
     return spans or None
 
