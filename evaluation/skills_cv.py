@@ -15,8 +15,8 @@ them costs no training. ``--filter C`` also scores the second look at each span
 (:mod:`skillenai.classify.skills.spanfilter`): each fold's spans are kept or dropped by a
 filter fitted to the other folds' out-of-fold spans, at each ``--keep`` threshold.
 
-    python -m evaluation.skills_cv [--context lite|full] [--crf 0.1,0.01 ...] [--threshold 0.3 ...]
-                                   [--filter 0.1 ... --keep 0.5 ...]
+    python -m evaluation.skills_cv [--context lite|full] [--header-text yes|no] [--crf 0.1,0.01 ...]
+                                   [--threshold 0.3 ...] [--filter 0.1 ... --keep 0.5 ...]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from skillenai.classify.skills.filtertrain import (
 from skillenai.classify.skills.matcher import detect_skills
 from skillenai.classify.skills.spandata import LabelledPosting
 from skillenai.classify.skills.spans import SpanTagger
-from skillenai.classify.skills.spantrain import CONTEXT, PARAMS, THRESHOLD, TIDY, training_postings
+from skillenai.classify.skills.spantrain import CONTEXT, HEADER_TEXT, PARAMS, THRESHOLD, TIDY, training_postings
 from skillenai.classify.skills.taxonomy import TAXONOMY_DIR
 
 FOLDS = 5
@@ -53,28 +53,29 @@ def source_of(post: LabelledPosting) -> str:
 
 
 def fold_models(postings: Sequence[LabelledPosting], context, params: Sequence[dict], cache: Path,
-                folds: int = FOLDS) -> list[Path]:
+                folds: int = FOLDS, header_text: bool = HEADER_TEXT) -> list[Path]:
     """One model folder per fold, trained on the other folds (reused when already there)."""
     # The taxonomy's aliases are features too: a model trained with other aliases is not reused.
     aliases = hashlib.sha1(b"".join(f.read_bytes() for f in sorted(TAXONOMY_DIR.glob("*.tsv")))).hexdigest()
     key = json.dumps({"context": context, "params": list(params), "folds": folds, "n": len(postings),
                       "ids": hashlib.sha1(" ".join(p.id for p in postings).encode()).hexdigest(),
-                      "taxonomy": aliases}, sort_keys=True)
+                      "taxonomy": aliases, **({"header_text": True} if header_text else {})}, sort_keys=True)
     root = cache / hashlib.sha1(key.encode()).hexdigest()[:12]
     root.mkdir(parents=True, exist_ok=True)
     (root / "settings.json").write_text(key)
-    return fold_span_models(postings, root, folds, context=context, params=params)
+    return fold_span_models(postings, root, folds, context=context, params=params, header_text=header_text)
 
 
 def oof_predictions(context=CONTEXT, params: Sequence[dict] = PARAMS, thresholds: Sequence[float] = (THRESHOLD,),
                     cache: Path = DEFAULT_CACHE, folds: int = FOLDS, tidy: bool = TIDY,
-                    filters: Sequence[tuple[float, float]] = ()) -> tuple[list[LabelledPosting], dict]:
+                    filters: Sequence[tuple[float, float]] = (), header_text: bool = HEADER_TEXT
+                    ) -> tuple[list[LabelledPosting], dict]:
     """The training postings and, per threshold, each one's out-of-fold prediction; with
     ``filters`` (``(C, keep threshold)`` pairs), also per ``(threshold, C, keep)`` the
     prediction after a span filter trained on the other folds' out-of-fold spans
     (:func:`filtered_predictions`)."""
     postings = training_postings()
-    dirs = fold_models(postings, context, params, cache, folds)
+    dirs = fold_models(postings, context, params, cache, folds, header_text)
     predicted: dict = {t: [None] * len(postings) for t in thresholds}
     for fold, where in enumerate(dirs):
         tagger = SpanTagger.load(where)
@@ -125,10 +126,10 @@ def score_groups(postings: Sequence[LabelledPosting], predicted: Sequence, top: 
 
 def cross_validate(context=CONTEXT, params: Sequence[dict] = PARAMS, thresholds: Sequence[float] = (THRESHOLD,),
                    cache: Path = DEFAULT_CACHE, folds: int = FOLDS, top: int = 25, tidy: bool = TIDY,
-                   filters: Sequence[tuple[float, float]] = ()) -> dict:
+                   filters: Sequence[tuple[float, float]] = (), header_text: bool = HEADER_TEXT) -> dict:
     """Out-of-fold figures per threshold (and per ``(threshold, C, keep)`` with ``filters``),
     per source and pooled."""
-    postings, predicted = oof_predictions(context, params, thresholds, cache, folds, tidy, filters)
+    postings, predicted = oof_predictions(context, params, thresholds, cache, folds, tidy, filters, header_text)
     return {key: score_groups(postings, pred, top) for key, pred in predicted.items()}
 
 
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  "postings (never the development split).")
     parser.add_argument("--context", choices=["lite", "full", "none"], default=CONTEXT,
                         help="posting context features (default: the shipped setting)")
+    parser.add_argument("--header-text", choices=["yes", "no"], default="yes" if HEADER_TEXT else "no",
+                        help="with lite context, also the last heading's first words (default: the shipped setting)")
     parser.add_argument("--crf", type=_crf, action="append", metavar="C1,C2",
                         help="one CRF's L1,L2 regularisation; repeat to average several (default: the shipped ones)")
     parser.add_argument("--threshold", type=float, action="append", help="span threshold(s) to score")
@@ -169,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     context = {"full": True, "none": False}.get(args.context, args.context)
     filters = tuple((c, k) for c in args.filter or () for k in args.keep or (FILTER_THRESHOLD,))
     results = cross_validate(context, tuple(args.crf or PARAMS), tuple(args.threshold or (THRESHOLD,)),
-                             args.cache, args.folds, args.top, args.tidy == "yes", filters)
+                             args.cache, args.folds, args.top, args.tidy == "yes", filters, args.header_text == "yes")
     if args.json:
         print(json.dumps({_label(t): r for t, r in results.items()}, indent=1, ensure_ascii=False))
         return 0

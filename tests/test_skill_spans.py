@@ -137,6 +137,18 @@ def test_a_span_ending_before_its_head_noun_takes_it_in():
     assert got == ["AWS services", "message queue", "Redis", "Python"], got
 
 
+def test_a_bracket_glued_to_a_span_that_closes_one_standing_apart_is_taken_in():
+    # SkillSpan's tokens keep "Docker)" whole and its annotators mark it so; "(AWS)" as
+    # written in a real posting marks "AWS" alone, and so does a bracket standing apart.
+    text = "Experience with infrastructure setup ( Docker) CI tools ( Jenkins Concourse ) and cloud (AWS)"
+    doc = tokenize(text)
+    words = [text[a:b] for a, b in doc.offsets]
+    at = {w: k for k, w in enumerate(words)}
+    spans = [(at["Docker"], at["Docker"] + 1), (at["Concourse"], at["Concourse"] + 2), (at["AWS"], at["AWS"] + 1)]
+    got = [" ".join(words[i:j]) for i, j in tidy_spans(text, doc.offsets, spans)]
+    assert got == ["Docker )", "Concourse", "AWS"], got
+
+
 def test_a_span_the_model_reads_as_an_ability_is_no_knowledge():
     # "Expand our Kubernetes monitoring": annotators mark the duty as a SKILL span; the tool in
     # it (Kubernetes) is KNOWLEDGE, the word the model reads as part of the duty is not.
