@@ -353,15 +353,21 @@ _TAGS = {
 # the entity's index, in document order: (document_id, job, day, open on :day, company,
 # workplace, salary currency, yearly pay low and high, metro ids, role id, skill ids, SOC
 # code). A job is a posting's job group, or the posting itself; open: posted by :day,
-# neither closed by then nor past its closing date.
-_FACTS = """
-    SELECT f.document_id, COALESCE(f.job_group, f.document_id), f.day,
-           f.day <= :day AND (f.closed_at IS NULL OR f.closed_at > :day)
-               AND (f.valid_through IS NULL OR substr(f.valid_through, 1, 10) >= :day),
-           f.company, f.workplace, f.salary_currency, f.salary_annual_min, f.salary_annual_max,
-           f.metro_ids, f.role_id, f.skill_ids, f.soc_code
-    FROM {table} t{hint} CROSS JOIN posting_facts f ON f.document_id = t.document_id
-    WHERE t.{column} = :id ORDER BY t.document_id
+# neither closed by then nor past its closing date. Only the rows a figure counts are
+# read: dated in (:near, :day], open, or in the year-before window (:yoy_lo, :yoy_hi]; and
+# the fields after ``open`` only of those dated after :near (Python's cost is a posting's
+# every field made an object).
+_OPEN = """f.day <= :day AND (f.closed_at IS NULL OR f.closed_at > :day)
+           AND (f.valid_through IS NULL OR substr(f.valid_through, 1, 10) >= :day)"""
+_FACTS = f"""
+    SELECT f.document_id, COALESCE(f.job_group, f.document_id), f.day, {_OPEN},
+           {", ".join(f"CASE WHEN f.day > :near THEN f.{column} END" for column in (
+               "company", "workplace", "salary_currency", "salary_annual_min", "salary_annual_max", "metro_ids",
+               "role_id", "skill_ids", "soc_code"))}
+    FROM {{table}} t{{hint}} CROSS JOIN posting_facts f ON f.document_id = t.document_id
+    WHERE t.{{column}} = :id AND (f.day > :near AND f.day <= :day OR f.day > :yoy_lo AND f.day <= :yoy_hi
+                                  OR {_OPEN})
+    ORDER BY t.document_id
 """
 # Where _FACTS puts a posting's tags.
 _METROS, _ROLE, _SKILLS, _SOC = 9, 10, 11, 12
@@ -394,7 +400,9 @@ def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _EntityPo
     before: set[str] = set()
     rows: list[tuple] = []
     year_before = 0
-    for row in db.execute(_FACTS.format(table=table, column=column, hint=hint), {"id": entity_id, "day": hi}):
+    params = {"id": entity_id, "day": hi, "near": window.before(max(window.days, 2 * TREND_DAYS)),
+              "yoy_lo": yoy_lo, "yoy_hi": yoy_hi}
+    for row in db.execute(_FACTS.format(table=table, column=column, hint=hint), params):
         job, day = row[1], row[2]
         if row[3]:
             active.add(job)
