@@ -11,7 +11,7 @@ import pytest
 from skillenai.metrics import queries as metrics
 from skillenai.store.db import open_db
 
-BIG = ("documents", "postings", "document_skills", "document_metros", "document_roles")
+BIG = ("documents", "postings", "document_skills", "document_metros", "document_roles", "posting_facts")
 
 
 class PlanRecorder:

@@ -7,7 +7,7 @@ from pathlib import Path
 from skillenai.core.record import canonicalize_url, document_id
 from skillenai.store.db import open_db
 from skillenai.store.ingest import ingest_file
-from skillenai.store.schema import migrations
+from skillenai.store.schema import fill_posting_facts, migrations
 
 
 def _store_before(name: str):
@@ -108,7 +108,7 @@ def test_m027_skill_sets_follow_every_write_to_the_skill_tags():
     tag = "INSERT {} INTO document_skills (document_id, skill_id, mentions, score, method) VALUES (?, ?, 1, 1.0, 'alias')"
     for doc, skill in [("a", "s1"), ("a", "s2"), ("b", "s1")]:
         db.execute(tag.format(""), [doc, skill])
-    migrations.apply(db)  # the sets of the tags already there
+    migrations.apply(db, stop_before="m028_posting_facts")  # the sets of the tags already there
     assert _skill_sets(db) == {"a": {"s1", "s2"}, "b": {"s1"}}
     db.execute(tag.format("OR IGNORE"), ["a", "s2"])  # an outer conflict clause changes nothing
     db.execute(tag.format("OR IGNORE"), ["a", "s3"])
@@ -121,3 +121,93 @@ def test_m027_skill_sets_follow_every_write_to_the_skill_tags():
     db.execute("DELETE FROM documents WHERE id = 'a'")  # its tags go by cascade, and its set
     db.execute("DELETE FROM document_skills WHERE document_id = 'b'")
     assert _skill_sets(db) == _skill_tags(db) == {"d": {"s4"}}
+
+
+def _facts(db) -> dict[str, tuple]:
+    """``posting_facts`` as kept, each list of ids a set."""
+    out = {}
+    for row in db.execute("SELECT * FROM posting_facts"):
+        *head, metros, skills = row
+        out[row[0]] = (*head[1:], set(metros.split(",")) if metros else None, set(skills.split(",")) if skills else None)
+    return out
+
+
+def _facts_anew(db) -> dict[str, tuple]:
+    """``posting_facts`` as the migration's backfill writes it from the store now."""
+    db.execute("SAVEPOINT anew")
+    db.execute("DELETE FROM posting_facts")
+    fill_posting_facts(db.conn)
+    fresh = _facts(db)
+    db.execute("ROLLBACK TO anew")
+    db.execute("RELEASE anew")
+    return fresh
+
+
+def test_m028_posting_facts_follow_every_write_to_postings_documents_and_tags():
+    db = _store_before("m028_posting_facts")
+    db.execute("PRAGMA foreign_keys = ON")
+    document = ("INSERT {} INTO documents (id, url, canonical_url, kind, title, text, first_seen, last_seen, seq) "
+                "VALUES (?, ?, ?, ?, 'Engineer', 'Build things.', '2026-05-01T00:00:00Z', '2026-05-01T00:00:00Z', ?)")
+    posting = "INSERT {} INTO postings (document_id, company, date_posted, salary_min, salary_currency, " \
+              "salary_period) VALUES (?, ?, ?, ?, 'USD', 'year')"
+    tags = {"skill": "INSERT {} INTO document_skills (document_id, skill_id, mentions, score, method) "
+                     "VALUES (?, ?, 1, 1.0, 'alias')",
+            "metro": "INSERT {} INTO document_metros (document_id, metro_id, source) VALUES (?, ?, 'location')",
+            "role": "INSERT {} INTO document_roles (document_id, role_id, score) VALUES (?, ?, 0.9)",
+            "soc": "INSERT {} INTO document_occupations (document_id, soc_code, score) VALUES (?, ?, 0.9)"}
+    for seq, doc in enumerate("abcdefg", start=1):
+        db.execute(document.format(""), [doc, f"https://x.example/{doc}", f"https://x.example/{doc}",
+                                         "article" if doc == "g" else "posting", seq])
+    for doc in "abcde":
+        db.execute(posting.format(""), [doc, "Acme", None if doc == "e" else "2026-04-02", 100_000])
+    for kind, doc, value in [("skill", "a", "s1"), ("skill", "a", "s2"), ("skill", "b", "s1"), ("metro", "a", "m1"),
+                             ("role", "a", "r1"), ("soc", "a", "15-1252"), ("skill", "g", "s1")]:
+        db.execute(tags[kind].format(""), [doc, value])
+    migrations.apply(db)  # the backfill
+    assert set(_facts(db)) == set("abcde")
+    assert _facts(db)["a"] == ("2026-04-02", None, "Acme", None, "USD", 100_000.0, None, None, None, "r1", "15-1252",
+                               {"m1"}, {"s1", "s2"})
+    assert _facts(db)["e"][0] == "2026-05-01"  # undated: the day it was first seen
+    assert _facts(db) == _facts_anew(db)
+    # Tags: an outer conflict clause changes nothing; updates move a tag; deletes.
+    db.execute(tags["skill"].format("OR IGNORE"), ["a", "s2"])
+    db.execute(tags["skill"].format("OR REPLACE"), ["b", "s3"])
+    db.execute(tags["metro"].format("OR REPLACE"), ["b", "m2"])
+    db.execute(tags["metro"].format(""), ["b", "m3"])
+    db.execute(tags["role"].format("OR REPLACE"), ["a", "r2"])
+    db.execute(tags["soc"].format("OR REPLACE"), ["b", "15-2051"])
+    db.execute("UPDATE document_skills SET skill_id = 's5' WHERE document_id = 'b' AND skill_id = 's1'")
+    db.execute("UPDATE document_skills SET document_id = 'c' WHERE document_id = 'a' AND skill_id = 's1'")
+    db.execute("UPDATE document_metros SET metro_id = 'm4' WHERE document_id = 'b' AND metro_id = 'm3'")
+    db.execute("UPDATE document_roles SET role_id = 'r3' WHERE document_id = 'a'")
+    db.execute("DELETE FROM document_occupations WHERE document_id = 'a'")
+    assert _facts(db) == _facts_anew(db)
+    assert _facts(db)["b"][-2:] == ({"m2", "m4"}, {"s3", "s5"})
+    # Postings: an upsert, a plain update, an outer OR REPLACE and OR IGNORE, a delete.
+    db.execute(posting.format("") + " ON CONFLICT (document_id) DO UPDATE SET company = excluded.company, "
+               "salary_min = excluded.salary_min", ["c", "Initech", None, 55])
+    db.execute("UPDATE postings SET closed_at = '2026-04-20', valid_through = '2026-06-01', workplace = 'remote', "
+               "salary_period = 'hour' WHERE document_id = 'b'")
+    db.execute(posting.format("OR REPLACE"), ["d", "Globex", "2026-03-03", 1])
+    db.execute(posting.format("OR IGNORE"), ["e", "Ignored", "2026-03-03", 1])
+    db.execute(posting.format("OR IGNORE"), ["f", "Umbrella", "2026-03-04", None])
+    db.execute(posting.format(""), ["g", "Not a posting", "2026-03-05", None])
+    assert _facts(db) == _facts_anew(db)
+    assert _facts(db)["b"][3:7] == ("remote", "USD", 208_000_000.0, None)
+    assert "g" not in _facts(db)
+    # Documents: canonical or not, job groups, kind, first seen; a cascade delete.
+    db.execute("UPDATE documents SET is_canonical = 0, cluster_id = 'a' WHERE id = 'c'")
+    db.execute("UPDATE documents SET job_group = 'a' WHERE id IN ('a', 'b')")
+    db.execute("UPDATE documents SET first_seen = '2026-05-03T00:00:00Z' WHERE id = 'e'")
+    db.execute("UPDATE documents SET kind = 'posting' WHERE id = 'g'")
+    db.execute("UPDATE documents SET kind = 'other' WHERE id = 'f'")
+    db.execute("UPDATE documents SET last_seen = '2026-05-09T00:00:00Z'")
+    assert _facts(db) == _facts_anew(db)
+    assert set(_facts(db)) == set("abdeg") and _facts(db)["e"][0] == "2026-05-03" and _facts(db)["b"][1] == "a"
+    db.execute("UPDATE documents SET is_canonical = 1, cluster_id = NULL WHERE id = 'c'")
+    db.execute("DELETE FROM documents WHERE id = 'a'")  # postings and tags go by cascade, and its row
+    db.execute("DELETE FROM postings WHERE document_id = 'b'")
+    db.execute("DELETE FROM document_skills WHERE document_id = 'c'")
+    assert _facts(db) == _facts_anew(db)
+    assert set(_facts(db)) == set("cdeg") and _facts(db)["c"][-1] is None
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

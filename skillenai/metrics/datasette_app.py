@@ -123,7 +123,8 @@ def _read_only(database, max_value_bytes: int | None) -> sqlite_utils.Database:
     if max_value_bytes:
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, int(max_value_bytes))
     db = sqlite_utils.Database(conn)
-    metrics.tune_connection(db, cache_mb=64)
+    # No memory-mapped reads: a map takes address space, which the server bounds (--max-memory-mb).
+    metrics.tune_connection(db, cache_mb=64, mmap_mb=0)
     return db
 
 

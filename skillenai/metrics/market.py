@@ -50,20 +50,16 @@ def _employer_key(name: str | None) -> str | None:
     return " ".join(name.split()).casefold() if name and name.strip() else None
 
 
-# The posting fields the figures read, in the order market_figures expects them after a
-# row's first two columns (document and job): window_rows in skillenai.metrics.queries.
-POSTING_FIELDS = "p.company, p.workplace, p.salary_currency, p.salary_annual_min, p.salary_annual_max"
-
-
 def market_figures(rows: list[tuple], limit: int) -> dict[str, Any]:
-    """The figures above over ``rows``: one a posting, ``(document_id, job_id,``
-    :data:`POSTING_FIELDS` ``)``."""
+    """The figures above over ``rows``: one a posting, ``(document_id, job_id, day, open,
+    company, workplace, salary_currency, salary_annual_min, salary_annual_max, ...)`` (a
+    ``posting_facts`` row as ``skillenai.metrics.queries`` reads it)."""
     total = len(rows)
     pay: dict[str, list[float]] = {}
     workplace = {"remote": 0, "hybrid": 0, "onsite": 0, "unstated": 0}
     employers: dict[str, list] = {}  # key → [display name, postings]
     keys: dict[str | None, str | None] = {}  # a company's key, worked out once per spelling
-    for _, _, company, place, currency, low, high in rows:
+    for company, place, currency, low, high in (row[4:9] for row in rows):
         if low is not None or high is not None:
             stated = [v for v in (low, high) if v is not None and v > 0]
             if stated and currency:
@@ -96,14 +92,13 @@ def market_figures(rows: list[tuple], limit: int) -> dict[str, Any]:
     }
 
 
-def year_over_year(db, select: str, params: dict, postings: int, lo: str, hi: str) -> dict[str, Any] | None:
-    """The count of ``select`` (an entity's postings, ``:lo``/``:hi`` bounds) over the window
-    a year before (``lo``, ``hi``), and the change against ``postings``; ``None`` when the
-    store's earliest posting is later than that window's first day."""
+def year_over_year(db, postings: int, before: int, lo: str) -> dict[str, Any] | None:
+    """``before`` (an entity's postings in the window a year earlier, which starts after
+    ``lo``) and the change to ``postings``; ``None`` when the store's earliest posting is
+    later than ``lo``."""
     earliest = db.execute("SELECT MIN(date_posted) FROM postings").fetchone()[0]
     if earliest is None or earliest > lo:
         return None
-    before = db.execute(f"SELECT COUNT(*) FROM ({select})", {**params, "lo": lo, "hi": hi}).fetchone()[0]
     change = round((postings - before) * 100.0 / before, 1) if before else None
     return {"postings_year_before": before, "change": change}
 

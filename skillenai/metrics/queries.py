@@ -13,8 +13,10 @@ data's own "today", so a store built on any day gives meaningful figures.
 
 Queries reach the big tables through indexes only (``skillenai/store/schema.py``, migration
 ``m004_metrics``): a skill's figures start from the covering
-``document_skills (skill_id, document_id)`` index, collect the skill's postings in the
-window once into a temporary table, and derive every figure from it.
+``document_skills (skill_id, document_id)`` index and read each of the skill's postings
+once, from its one ``posting_facts`` row (m028: day, job group, employer, pay, workplace,
+open or closed, metros, role, skills), and every figure is counted from those rows in one
+pass; a metro's, role family's or occupation's page alike from its own tag index.
 
 >>> m = skill_metrics(db, "python3")             # doctest: +SKIP
 >>> m["name"], m["postings"], m["top_metros"][0]  # doctest: +SKIP
@@ -35,10 +37,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 import sqlite_utils
 
 from skillenai.core import interrupt
-from skillenai.metrics.market import POSTING_FIELDS, market_figures, year_over_year
+from skillenai.metrics.market import market_figures, year_over_year
 
 logger = logging.getLogger(__name__)
 
@@ -297,26 +300,17 @@ WINDOW_POSTINGS = """
 _TEMP = "skillenai_metrics_postings"
 
 
-# The job a canonical posting belongs to: its job group, or itself.
-_WITH_JOBS = """
-    SELECT s.document_id, s.date_posted, COALESCE(d.job_group, s.document_id) FROM ({select}) s
-    CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = s.document_id
-"""
-
-
 class _Postings:
-    """A temporary table of (document_id, date_posted, job_id) for one request, dropped on
-    exit. ``jobs``: ``job_id`` is the posting's job group (:data:`_WITH_JOBS`), else the
-    posting itself.
+    """A temporary table of (document_id, date_posted) for one request over many postings
+    (top skills, trends and occupations computed live), dropped on exit.
 
     Keyed by document_id, as the rows arrive from the covering indexes: the tag tables are
     then met in key order, which keeps their pages hot (keyed by date, the same joins took
     1.5-2.5 times longer on the 1M-posting benchmark store).
     """
 
-    def __init__(self, db: sqlite_utils.Database, select: str, params: dict, jobs: bool = False):
+    def __init__(self, db: sqlite_utils.Database, select: str, params: dict):
         self.db, self.select, self.params = db, select, params
-        self.jobs = jobs
         self.own_transaction = False
 
     def __enter__(self) -> str:
@@ -325,11 +319,9 @@ class _Postings:
         # would pin this connection's view of the store (WAL snapshot) after the request.
         self.own_transaction = not conn.in_transaction
         conn.execute(f"DROP TABLE IF EXISTS temp.{_TEMP}")
-        conn.execute(f"CREATE TEMP TABLE {_TEMP} (document_id TEXT PRIMARY KEY, date_posted TEXT, job_id TEXT) "
-                     "WITHOUT ROWID")
-        select = _WITH_JOBS.format(select=self.select) if self.jobs else \
-            f"SELECT document_id, date_posted, document_id FROM ({self.select})"
-        conn.execute(f"INSERT INTO temp.{_TEMP} (document_id, date_posted, job_id) {select}", self.params)
+        conn.execute(f"CREATE TEMP TABLE {_TEMP} (document_id TEXT PRIMARY KEY, date_posted TEXT) WITHOUT ROWID")
+        conn.execute(f"INSERT INTO temp.{_TEMP} (document_id, date_posted) "
+                     f"SELECT document_id, date_posted FROM ({self.select})", self.params)
         return f"temp.{_TEMP}"
 
     def __exit__(self, *exc) -> None:
@@ -339,137 +331,205 @@ class _Postings:
             conn.commit()  # only the temporary table was written
 
 
-def tune_connection(db: sqlite_utils.Database, cache_mb: int = 256) -> None:
+def tune_connection(db: sqlite_utils.Database, cache_mb: int = 256, mmap_mb: int = 2048) -> None:
     """Settings for a connection that answers metrics: a page cache that holds the indexes
-    a request walks (SQLite's default is 2 MB) and temporary tables and sorts in memory."""
+    a request walks (SQLite's default is 2 MB), the store's file read through memory-mapped
+    I/O up to ``mmap_mb`` (SQLite maps at most 2 GB; the busiest skill of the 1M-posting
+    benchmark store seeks 157,000 postings' rows, and a read call for each page missing
+    from the cache cost a third of that walk's CPU), and temporary tables and sorts in
+    memory."""
     db.conn.execute(f"PRAGMA cache_size = {-int(cache_mb) * 1024}")
+    db.conn.execute(f"PRAGMA mmap_size = {int(mmap_mb) * 2**20}")
     db.conn.execute("PRAGMA temp_store = MEMORY")
 
 
-def _counts(db, table: str, window: Window) -> dict:
-    row = db.execute(
-        f"""
-        SELECT COUNT(DISTINCT CASE WHEN date_posted > :win THEN job_id END),
-               COUNT(DISTINCT CASE WHEN date_posted > :cur THEN job_id END),
-               COUNT(DISTINCT CASE WHEN date_posted > :prior AND date_posted <= :cur THEN job_id END)
-        FROM {table}
-        """,
-        {"win": window.before(window.days), "cur": window.before(TREND_DAYS), "prior": window.before(2 * TREND_DAYS)},
-    ).fetchone()
-    return {"postings": row[0], "postings_last_4_weeks": row[1], "postings_prior_4_weeks": row[2],
-            "change_vs_prior_4_weeks": percent_change(row[1], row[2])}
+# What a posting can be tagged with: the tag table, its entity column, and the index that
+# reaches the entity's postings (None: SQLite's choice, the covering (entity id,
+# document_id) index).
+_TAGS = {
+    "metros": ("document_metros", "metro_id", None),
+    "skills": ("document_skills", "skill_id", None),
+    # Their primary key index holds document_id alone: without statistics SQLite might
+    # seek an entity's postings through the table instead of the (entity, document_id) index.
+    "roles": ("document_roles", "role_id", "idx_document_roles_role"),
+    "occupations": ("document_occupations", "soc_code", "idx_document_occupations_code"),
+}
+
+# An entity's canonical postings, each read once from its posting_facts row (m028) through
+# the entity's index, in document order: (document_id, job, day, open on :day, company,
+# workplace, salary currency, yearly pay low and high, metro ids, role id, skill ids, SOC
+# code). A job is a posting's job group, or the posting itself; open: posted by :day,
+# neither closed by then nor past its closing date. Only the rows a figure counts are
+# read: dated in (:near, :day], open, or in the year-before window (:yoy_lo, :yoy_hi]; and
+# the fields after ``open`` only of those dated after :near (Python's cost is a posting's
+# every field made an object).
+_OPEN = """f.day <= :day AND (f.closed_at IS NULL OR f.closed_at > :day)
+           AND (f.valid_through IS NULL OR substr(f.valid_through, 1, 10) >= :day)"""
+_FACTS = f"""
+    SELECT f.document_id, COALESCE(f.job_group, f.document_id), f.day, {_OPEN},
+           {", ".join(f"CASE WHEN f.day > :near THEN f.{column} END" for column in (
+               "company", "workplace", "salary_currency", "salary_annual_min", "salary_annual_max", "metro_ids",
+               "role_id", "skill_ids", "soc_code"))}
+    FROM {{table}} t{{hint}} CROSS JOIN posting_facts f ON f.document_id = t.document_id
+    WHERE t.{{column}} = :id AND (f.day > :near AND f.day <= :day OR f.day > :yoy_lo AND f.day <= :yoy_hi
+                                  OR {_OPEN})
+    ORDER BY t.document_id
+"""
+# Where _FACTS puts a posting's tags.
+_METROS, _ROLE, _SKILLS, _SOC = 9, 10, 11, 12
 
 
-def _active(db, kind: str, entity_id: str, window: Window) -> int:
-    """Jobs (job groups) of the entity with a canonical posting open on ``window.as_of``:
-    posted by then, not closed (missing from their board) and not past their closing date
-    by then. Unlike the window's counts, it includes older postings still listed."""
-    tag_table, column, _, _ = _TAGS[kind + "s"]
-    return db.execute(
-        f"""
-        SELECT COUNT(DISTINCT COALESCE(d.job_group, t.document_id)) FROM {tag_table} t
-        CROSS JOIN documents d INDEXED BY idx_documents_metrics ON d.id = t.document_id
-        CROSS JOIN postings p ON p.document_id = t.document_id
-        WHERE t.{column} = :id AND d.kind = 'posting' AND d.is_canonical = 1
-          AND COALESCE(p.date_posted, substr(d.first_seen, 1, 10)) <= :day
-          AND (p.closed_at IS NULL OR p.closed_at > :day)
-          AND (p.valid_through IS NULL OR substr(p.valid_through, 1, 10) >= :day)
-        """, {"id": entity_id, "day": window.as_of.isoformat()}).fetchone()[0]
+@dataclass
+class _EntityPostings:
+    """What one read of an entity's postings gives every figure of its page."""
+
+    counts: dict                # postings (jobs) in the window, the last and prior 4 weeks
+    active: int                 # jobs open on the window's last day, however old
+    rows: list[tuple]           # the _FACTS rows dated in the window, in document order
+    year_before: int            # postings (not jobs) in the same window a year earlier
+    one_posting_a_job: bool     # no two of ``rows`` are one job's
+
+    def tally(self, column: int) -> Counter:
+        """Jobs in the window per entity id of ``column`` (_METROS, _ROLE, _SKILLS, _SOC)."""
+        return _job_counts(self.rows, column, self.one_posting_a_job)
 
 
-def _weekly(db, table: str, window: Window) -> list[dict]:
-    # One pass over the window's rows, each job counted once a week in Python: the
-    # join of each day to its postings in SQL walked the whole table once a day (the
-    # temporary table is keyed by document), 0.9 s of CPU for the busiest skill of the
-    # 1M-posting benchmark store against 0.08 s here.
+def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _EntityPostings:
+    """Read the canonical postings tagged with an entity (``kind``: skill, metro, role,
+    occupation) once, and count them. One Python pass over one row a posting: each figure
+    joining the postings to its own tables took 1.5 s of CPU for the busiest skill of the
+    1M-posting benchmark store (BENCHMARKS.md)."""
+    table, column, index = _TAGS[kind + "s"]
+    hint = f" INDEXED BY {index}" if index else ""
+    hi = window.as_of.isoformat()
+    lo, cur, prior = window.before(window.days), window.before(TREND_DAYS), window.before(2 * TREND_DAYS)
+    year_ago = window.as_of - dt.timedelta(days=365)
+    yoy_lo, yoy_hi = (year_ago - dt.timedelta(days=window.days)).isoformat(), year_ago.isoformat()
+    active: set[str] = set()
+    in_window: set[str] = set()
+    current: set[str] = set()
+    before: set[str] = set()
+    rows: list[tuple] = []
+    year_before = 0
+    params = {"id": entity_id, "day": hi, "near": window.before(max(window.days, 2 * TREND_DAYS)),
+              "yoy_lo": yoy_lo, "yoy_hi": yoy_hi}
+    for row in db.execute(_FACTS.format(table=table, column=column, hint=hint), params):
+        job, day = row[1], row[2]
+        if row[3]:
+            active.add(job)
+        if day > hi:
+            continue
+        if day > lo:
+            rows.append(row)
+            in_window.add(job)
+        if day > cur:
+            current.add(job)
+        elif day > prior:
+            before.add(job)
+        elif yoy_lo < day <= yoy_hi:
+            year_before += 1
+    counts = {"postings": len(in_window), "postings_last_4_weeks": len(current),
+              "postings_prior_4_weeks": len(before), "change_vs_prior_4_weeks": percent_change(len(current), len(before))}
+    return _EntityPostings(counts, len(active), rows, year_before, len(in_window) == len(rows))
+
+
+def _weekly(rows: list[tuple], window: Window) -> list[dict]:
+    """Jobs a week (Monday start) over ``rows`` (:data:`_FACTS` rows in the window), every
+    week the window touches."""
     monday_of: dict[str, str] = {}
     jobs: dict[str, set[str]] = {}
-    for day, job in db.execute(f"SELECT date_posted, job_id FROM {table} WHERE date_posted > ?",
-                               [window.before(window.days)]):
+    for row in rows:
+        day = row[2]
         monday = monday_of.get(day)
         if monday is None:
             monday = monday_of[day] = week_start(dt.date.fromisoformat(day[:10])).isoformat()
-        jobs.setdefault(monday, set()).add(job)
+        jobs.setdefault(monday, set()).add(row[1])
     return [{"week_start": monday.isoformat(), "postings": len(jobs.get(monday.isoformat(), ())), "days": days}
             for monday, days in weeks(window)]
 
 
-# What a posting can be tagged with: the tag table, its entity column, the entity table,
-# and the index that reaches a posting's tags in one seek (None: the table's own key,
-# (document_id, entity id), WITHOUT ROWID).
-_TAGS = {
-    "metros": ("document_metros", "metro_id", "metros", None),
-    "skills": ("document_skills", "skill_id", "skills", None),
-    # Its primary key index holds document_id alone; role_id would be a table row away, and
-    # without statistics SQLite prefers that unique index to the covering one.
-    "roles": ("document_roles", "role_id", "roles", "idx_document_roles_document"),
-    # Counted by _top_occupations (the entity table is keyed by code); _active reads the tag.
-    "occupations": ("document_occupations", "soc_code", "occupations", None),
-}
+# Hex digit → its value (255: not a lower-case hex digit), for _hex_id_counts.
+_HEX = np.full(256, 255, dtype=np.uint8)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
 
 
-def _ranked(db, table: str, window: Window, tags: str, limit: int,
-            exclude: str | None = None) -> tuple[list[dict], int]:
-    """The entities (``tags``: metros, skills, roles) most often tagged on the postings of
-    ``table`` within the window: ``[{id, name, postings}]`` by count of jobs (then name,
-    id), and the sum of the counts of all of them."""
-    if tags == "skills":
-        return _ranked_skills(db, table, window, limit, exclude)
-    tag_table, column, names, index = _TAGS[tags]
-    hint = f" INDEXED BY {index}" if index else ""
-    rows = db.execute(
-        f"""
-        SELECT c.id, COALESCE(e.name, c.id), c.n, c.total FROM (
-            SELECT t.{column} AS id, COUNT(DISTINCT w.job_id) AS n, SUM(COUNT(DISTINCT w.job_id)) OVER () AS total
-            FROM {table} w CROSS JOIN {tag_table} t{hint} ON t.document_id = w.document_id
-            WHERE w.date_posted > :win AND t.{column} IS NOT :exclude
-            GROUP BY t.{column}
-        ) c LEFT JOIN {names} e ON e.id = c.id
-        ORDER BY c.n DESC, COALESCE(e.name, c.id), c.id
-        LIMIT :limit
-        """,
-        {"win": window.before(window.days), "exclude": exclude, "limit": limit},
-    ).fetchall()
-    total = rows[0][3] if rows else 0
-    return [{"id": r[0], "name": r[1], "postings": r[2]} for r in rows], total
+def _hex_id_counts(joined: str) -> Counter | None:
+    """How often each id occurs in ``joined`` (ids joined by commas), counted by numpy when
+    every id is 16 lower-case hex digits (the store's entity ids); ``None`` otherwise.
+    Splitting and counting 800,000 ids as strings took 0.4 s of CPU for the busiest skill
+    of the 1M-posting benchmark store."""
+    data = np.frombuffer((joined + ",").encode(), dtype=np.uint8)
+    if len(data) % 17:
+        return None
+    rows = data.reshape(-1, 17)
+    if (rows[:, 16] != ord(",")).any():
+        return None
+    nibbles = _HEX[rows[:, :16]]
+    if (nibbles == 255).any():
+        return None
+    keys = ((nibbles[:, 0::2] << 4) | nibbles[:, 1::2]).view(">u8").ravel()  # 8 bytes, big-endian: the id
+    values, counts = np.unique(keys, return_counts=True)
+    return Counter(dict(zip((f"{v:016x}" for v in values.tolist()), counts.tolist())))
 
 
-def _ranked_skills(db, table: str, window: Window, limit: int, exclude: str | None) -> tuple[list[dict], int]:
-    """:func:`_ranked` for skills, from each posting's one row of skill ids
-    (``document_skill_sets``) counted here: joining a posting's every tag row and counting
-    distinct jobs per skill in SQL took 1-2 s of CPU for the busiest skill of the
-    1M-posting benchmark store."""
-    single: dict[str, str] = {}
+def _job_counts(rows: list[tuple], column: int, one_posting_a_job: bool) -> Counter:
+    """Jobs per entity id over ``rows`` (:data:`_FACTS` rows), whose ``column`` holds one id
+    or several joined by commas (``None``: none): a job with several postings counts once
+    per id any of them has. ``one_posting_a_job``: no job has two of the rows."""
     several: dict[str, set[str]] = {}  # jobs with more than one posting (a job group)
-    for job, ids in db.execute(
-            f"SELECT w.job_id, s.skill_ids FROM {table} w "
-            f"CROSS JOIN document_skill_sets s ON s.document_id = w.document_id WHERE w.date_posted > ?",
-            [window.before(window.days)]):
-        if job in several:
-            several[job].update(ids.split(","))
-        elif job in single:
-            several[job] = {*single.pop(job).split(","), *ids.split(",")}
-        else:
-            single[job] = ids
-    counts = Counter(",".join(single.values()).split(",")) if single else Counter()
+    if one_posting_a_job:
+        values = [row[column] for row in rows if row[column] is not None]
+    else:
+        single: dict[str, str] = {}
+        for row in rows:
+            job, ids = row[1], row[column]
+            if ids is None:
+                continue
+            if job in several:
+                several[job].update(ids.split(","))
+            elif job in single:
+                several[job] = {*single.pop(job).split(","), *ids.split(",")}
+            else:
+                single[job] = ids
+        values = list(single.values())
+    counts = Counter()
+    if values:
+        joined = ",".join(values)
+        counts = _hex_id_counts(joined) or Counter(joined.split(","))
     for ids in several.values():
         counts.update(ids)
+    return counts
+
+
+def _ranked(db, counts: Counter, names: str, limit: int, exclude: str | None = None) -> tuple[list[dict], int]:
+    """The ``limit`` entities counted most often (``counts``: :func:`_job_counts`) as
+    ``[{id, name, postings}]``, by count, then name (``names``: the entity table), then id;
+    and the sum of the counts of all of them, ``exclude`` left out."""
     counts.pop(exclude, None)
     if not counts:
         return [], 0
     total = sum(counts.values())
-    # Names only for the skills that can make the list: those counted at least as often
+    # Names only for the entities that can make the list: those counted at least as often
     # as the limit-th one (ties are ordered by name, then id).
     cutoff = sorted(counts.values(), reverse=True)[min(limit, len(counts)) - 1]
-    near = [skill for skill, n in counts.items() if n >= cutoff]
+    near = [entity for entity, n in counts.items() if n >= cutoff]
     named: dict[str, str] = {}
     for start in range(0, len(near), 500):
         part = near[start:start + 500]
-        named.update(db.execute(f"SELECT id, name FROM skills WHERE id IN ({','.join('?' * len(part))})",
+        named.update(db.execute(f"SELECT id, name FROM {names} WHERE id IN ({','.join('?' * len(part))})",
                                 part).fetchall())
-    name = {skill: named[skill] if named.get(skill) is not None else skill for skill in near}
-    ranked = sorted(near, key=lambda skill: (-counts[skill], name[skill], skill))[:limit]
-    return [{"id": skill, "name": name[skill], "postings": counts[skill]} for skill in ranked], total
+    name = {entity: named[entity] if named.get(entity) is not None else entity for entity in near}
+    ranked = sorted(near, key=lambda entity: (-counts[entity], name[entity], entity))[:limit]
+    return [{"id": entity, "name": name[entity], "postings": counts[entity]} for entity in ranked], total
+
+
+def _top_occupations(db, counts: Counter, limit: int) -> list[dict]:
+    """The SOC occupations counted most often: ``[{code, title, postings}]`` by count, then code."""
+    top = sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:limit]
+    titles = dict(db.execute(f"SELECT code, title FROM occupations WHERE code IN ({','.join('?' * len(top))})",
+                             [code for code, _ in top]).fetchall()) if top else {}
+    return [{"code": code, "title": code if titles.get(code) is None else titles[code], "postings": n}
+            for code, n in top]
 
 
 def _with_share(items: list[dict], total: int) -> list[dict]:
@@ -556,13 +616,6 @@ def _check_limit(limit: int, what: str = "limit") -> None:
         raise MetricsError(f"{what} must be a positive integer, got {limit!r}")
 
 
-def _entity_postings(db, kind: str, entity_id: str, window: Window) -> _Postings:
-    # The prior-4-weeks comparison reaches 56 days back even when the window is shorter.
-    reach = max(window.days, 2 * TREND_DAYS)
-    return _Postings(db, _ENTITY_POSTINGS[kind], {"id": entity_id, "lo": window.before(reach),
-                                                  "hi": window.as_of.isoformat()}, jobs=True)
-
-
 # How many times one employer's family of near-identical jobs counts in the capped count
 # (``employer_capped``, on every page).
 DEFAULT_EMPLOYER_CAP = 3
@@ -572,21 +625,19 @@ COUNTED = ("jobs: reposts and cross-posts of one job count once, and one job off
            "(a job group) counts once, and once in each of its metros")
 
 
-def _beyond(db, kind: str, entity_id: str, table: str, window: Window, limit: int, postings: int) -> dict:
+def _beyond(db, postings: _EntityPostings, window: Window, limit: int) -> dict:
     """Pay, workplace, employers, the raw count, the employer-capped count (each
     employer's family of near-identical jobs counted at most ``DEFAULT_EMPLOYER_CAP``
     times: :func:`employer_capped`) and year over year (:mod:`skillenai.metrics.market`)
     of an entity's postings in the window."""
-    rows = _window_rows(db, table, window.before(window.days))
-    out = market_figures(rows, limit)
-    _, capped, ranked = _capped_jobs(db, table, rows, window.before(window.days), DEFAULT_EMPLOYER_CAP)
+    out = market_figures(postings.rows, limit)
+    _, capped, ranked = _capped_jobs(db, postings.rows, DEFAULT_EMPLOYER_CAP)
     out["employer_capped"] = {"cap": DEFAULT_EMPLOYER_CAP, "jobs": capped,
                               "employers": [{k: e[k] for k in ("company", "postings", "counted")}
                                             for e in ranked[:limit]]}
     year_ago = window.as_of - dt.timedelta(days=365)
-    out["year_over_year"] = year_over_year(
-        db, _ENTITY_POSTINGS[kind], {"id": entity_id}, postings,
-        lo=(year_ago - dt.timedelta(days=window.days)).isoformat(), hi=year_ago.isoformat())
+    out["year_over_year"] = year_over_year(db, postings.counts["postings"], postings.year_before,
+                                           lo=(year_ago - dt.timedelta(days=window.days)).isoformat())
     return out
 
 
@@ -652,22 +703,20 @@ def skill_metrics(
             clock("precomputed")
             return page
     out = _header(ref, win)
-    with _entity_postings(db, "skill", ref["id"], win) as table:
-        clock("postings_table")
-        out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, "skill", ref["id"], win)
-        out.update(_beyond(db, "skill", ref["id"], table, win, limit, out["postings"]))
-        clock("counts")
-        metros, metro_tags = _ranked(db, table, win, "metros", limit)
-        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
-        out["metro_tags"] = metro_tags
-        clock("top_metros")
-        out["paired_skills"], _ = _ranked(db, table, win, "skills", limit, exclude=ref["id"])
-        clock("paired_skills")
-        out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
-        clock("top_roles")
-        out["weekly"] = _weekly(db, table, win)
-        clock("weekly")
+    postings = _entity_postings(db, "skill", ref["id"], win)
+    clock("postings")
+    out.update(postings.counts)
+    out["active_postings"] = postings.active
+    out.update(_beyond(db, postings, win, limit))
+    clock("market")
+    metros, metro_tags = _ranked(db, postings.tally(_METROS), "metros", limit)
+    out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
+    out["metro_tags"] = metro_tags
+    out["paired_skills"], _ = _ranked(db, postings.tally(_SKILLS), "skills", limit,
+                                      exclude=ref["id"])
+    out["top_roles"], _ = _ranked(db, postings.tally(_ROLE), "roles", limit)
+    out["weekly"] = _weekly(postings.rows, win)
+    clock("lists")
     out["articles"] = _articles(db, ref["id"], win, articles)
     out["article_count"] = _written_count(db, ref["id"], win, "article")
     clock("articles")
@@ -695,35 +744,31 @@ def employer_capped(db: sqlite_utils.Database, skill: str | dict, *, as_of=None,
     _check_limit(cap, "cap")
     ref = skill if isinstance(skill, dict) else resolve_skill_ref(db, skill)
     win = make_window(db, as_of, window)
-    params = {"id": ref["id"], "lo": win.before(win.days), "hi": win.as_of.isoformat()}
-    with _Postings(db, _ENTITY_POSTINGS["skill"], params, jobs=True) as table:
-        lo = win.before(win.days)
-        jobs, capped, ranked = _capped_jobs(db, table, _window_rows(db, table, lo), lo, cap)
+    rows = _entity_postings(db, "skill", ref["id"], win).rows
+    jobs, capped, ranked = _capped_jobs(db, rows, cap)
     return {**_header(ref, win), "postings": jobs, "capped": capped, "cap": cap, "employers": ranked[:limit]}
 
 
-def _window_rows(db, table: str, lo: str) -> list[tuple]:
-    """The postings of ``table`` (a :class:`_Postings` table) dated after ``lo``, one
-    read for the market figures and the employer cap: ``(document_id, job_id,``
-    :data:`~skillenai.metrics.market.POSTING_FIELDS` ``)``."""
-    return db.execute(f"SELECT w.document_id, w.job_id, {POSTING_FIELDS} FROM {table} w "
-                      "CROSS JOIN postings p ON p.document_id = w.document_id WHERE w.date_posted > ?",
-                      [lo]).fetchall()
+def _template_links(db, docs: set[str]) -> list[tuple[str, str]]:
+    """The ``template_pairs`` with both ends in ``docs``, read the shorter way: every pair
+    when there are fewer than ``docs``, else the pairs of each of ``docs`` by its key."""
+    stored = db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM template_pairs LIMIT ?)", [len(docs) + 1]).fetchone()[0]
+    if not stored:
+        return []
+    if stored <= len(docs):
+        pairs = db.execute("SELECT document_id, other_id FROM template_pairs")
+    else:
+        pairs = db.execute("SELECT tp.document_id, tp.other_id FROM json_each(?) j "
+                           "CROSS JOIN template_pairs tp ON tp.document_id = j.value", [json.dumps(sorted(docs))])
+    return [(a, b) for a, b in pairs if a in docs and b in docs]
 
 
-def _capped_jobs(db, table: str, rows: list[tuple], lo: str, cap: int) -> tuple[int, int, list[dict]]:
-    """The jobs of ``rows`` (:func:`_window_rows` of ``table``, a :class:`_Postings` table
-    with job ids, after ``lo``), the same with each employer's family of near-identical
-    jobs counted at most ``cap`` times, and the employers the cap takes from, most first
-    (see :func:`employer_capped`)."""
-    # Both ends looked up in the table by its key: written as "other_id IN (SELECT ...)",
-    # SQLite walked the whole list for every posting (quadratic: minutes of CPU for the
-    # busiest skill of a 1M-posting store).
-    links = db.execute(f"SELECT tp.document_id, tp.other_id FROM {table} w "
-                       f"CROSS JOIN template_pairs tp ON tp.document_id = w.document_id "
-                       f"CROSS JOIN {table} o ON o.document_id = tp.other_id "
-                       f"WHERE w.date_posted > :lo AND o.date_posted > :lo", {"lo": lo}).fetchall()
-    company_of = {row[1]: row[2] for row in rows}
+def _capped_jobs(db, rows: list[tuple], cap: int) -> tuple[int, int, list[dict]]:
+    """The jobs of ``rows`` (:data:`_FACTS` rows in the window), the same with each
+    employer's family of near-identical jobs counted at most ``cap`` times, and the
+    employers the cap takes from, most first (see :func:`employer_capped`)."""
+    links = _template_links(db, {row[0] for row in rows})
+    company_of = {row[1]: row[4] for row in rows}
     if not links:
         return len(company_of), len(company_of), []
     linked_docs = {doc for pair in links for doc in pair}
@@ -828,21 +873,22 @@ def _entity_page(db, kind: str, ref: dict, win: Window, limit: int, lists: tuple
     top skills (share of the entity's postings), then ``lists`` (metros, roles,
     occupations) and the weekly series."""
     out = _header(ref, win)
-    with _entity_postings(db, kind, ref["id"], win) as table:
-        out.update(_counts(db, table, win))
-        out["active_postings"] = _active(db, kind, ref["id"], win)
-        out.update(_beyond(db, kind, ref["id"], table, win, limit, out["postings"]))
-        skills, _ = _ranked(db, table, win, "skills", limit)
-        out["top_skills"] = _with_share(skills, out["postings"])
-        if "metros" in lists:
-            metros, metro_tags = _ranked(db, table, win, "metros", limit)
-            out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
-            out["metro_tags"] = metro_tags
-        if "roles" in lists:
-            out["top_roles"], _ = _ranked(db, table, win, "roles", limit)
-        if "occupations" in lists:
-            out["top_occupations"] = _with_share(_top_occupations(db, table, win, limit), out["postings"])
-        out["weekly"] = _weekly(db, table, win)
+    postings = _entity_postings(db, kind, ref["id"], win)
+    out.update(postings.counts)
+    out["active_postings"] = postings.active
+    out.update(_beyond(db, postings, win, limit))
+    skills, _ = _ranked(db, postings.tally(_SKILLS), "skills", limit)
+    out["top_skills"] = _with_share(skills, out["postings"])
+    if "metros" in lists:
+        metros, metro_tags = _ranked(db, postings.tally(_METROS), "metros", limit)
+        out["top_metros"] = _with_share(_labelled_metros(db, metros), metro_tags)
+        out["metro_tags"] = metro_tags
+    if "roles" in lists:
+        out["top_roles"], _ = _ranked(db, postings.tally(_ROLE), "roles", limit)
+    if "occupations" in lists:
+        soc = postings.tally(_SOC)
+        out["top_occupations"] = _with_share(_top_occupations(db, soc, limit), out["postings"])
+    out["weekly"] = _weekly(postings.rows, win)
     return out
 
 
@@ -875,20 +921,6 @@ def recent_articles(db: sqlite_utils.Database, skill_id: str, *, as_of=None, win
     if kind not in _WRITTEN:
         raise ValueError(f"kind must be one of {', '.join(_WRITTEN)}, got {kind!r}")
     return _articles(db, skill_id, make_window(db, as_of, window), limit, kind=kind)
-
-
-def _top_occupations(db, table: str, window: Window, limit: int) -> list[dict]:
-    """The SOC occupations most often tagged on the postings of ``table`` in the window:
-    ``[{code, title, postings}]`` by count, then code."""
-    rows = db.execute(
-        f"""
-        SELECT t.soc_code, COALESCE(o.title, t.soc_code), COUNT(DISTINCT w.job_id) AS n
-        FROM {table} w CROSS JOIN document_occupations t ON t.document_id = w.document_id
-        LEFT JOIN occupations o ON o.code = t.soc_code
-        WHERE w.date_posted > :win AND t.soc_code IS NOT NULL
-        GROUP BY t.soc_code ORDER BY n DESC, t.soc_code LIMIT :limit
-        """, {"win": window.before(window.days), "limit": limit}).fetchall()
-    return [{"code": r[0], "title": r[1], "postings": r[2]} for r in rows]
 
 
 def occupations(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_WINDOW, limit: int = 25,
@@ -971,7 +1003,9 @@ def top_skills(db: sqlite_utils.Database, *, as_of=None, window: int = DEFAULT_W
     if not fresh:
         with _Postings(db, WINDOW_POSTINGS, params) as table:
             total = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            skills, _ = _ranked(db, table, win, "skills", limit)
+            rows = db.execute(f"SELECT f.document_id, f.document_id, f.skill_ids FROM {table} w "
+                              f"CROSS JOIN posting_facts f ON f.document_id = w.document_id").fetchall()
+            skills, _ = _ranked(db, _job_counts(rows, 2, True), "skills", limit)
     return {"data_as_of": win.as_of.isoformat(), "window_days": win.days, "postings": total,
             "skills": _with_share(skills, total)}
 
