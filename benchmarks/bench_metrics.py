@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from skillenai.metrics import queries as metrics
 from skillenai.store.db import open_db
+from skillenai.store.schema import fill_posting_facts
 
 RESULTS = ROOT / "benchmarks" / "results" / "metrics.json"
 AS_OF = dt.date(2026, 5, 9)
@@ -112,14 +113,14 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
     roles = role_table()
     metros = sorted(metro_table(), key=lambda m: -(m["population"] or 0))[:400]
 
-    # Bulk load: no journal, secondary indexes and full-text triggers off until the end.
+    # Bulk load: no journal, and the tables' secondary indexes and triggers (full text,
+    # stale pages, posting_facts) off until the end, when the derived tables are filled at once.
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     saved = conn.execute(
-        f"SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
-        f"((type = 'index' AND tbl_name IN ({','.join('?' * len(TABLES))})) OR "
-        f"(type = 'trigger' AND tbl_name = 'documents'))", TABLES).fetchall()
+        f"SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('index', 'trigger') "
+        f"AND tbl_name IN ({','.join('?' * len(TABLES))})", TABLES).fetchall()
     for kind, name, _ in saved:
         conn.execute(f"DROP {kind.upper()} {name}")
 
@@ -209,6 +210,7 @@ def build_store(path: Path, postings: int, *, days: int = 180, skills_per_postin
         if kind == "trigger":
             conn.execute(sql)
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+    fill_posting_facts(conn)
     conn.commit()  # (the INSERT opened a transaction: closing without this rolled the index back)
     log(f"  indexes and full-text index: {time.monotonic() - started:.1f} s")
     conn.execute("PRAGMA journal_mode = WAL")
