@@ -33,6 +33,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from skillenai.classify.skills.taxonomy import Skill, Taxonomy, alias_key, load_taxonomy
 
 # Aliases looked at for a misspelling: the nearest by n-gram cosine, at least this alike.
@@ -186,13 +188,21 @@ class Linker:
                 owner.setdefault(a.key, a.skill)
             vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True)
             matrix = vectorizer.fit_transform(keys)
-            self._index = (vectorizer, matrix, keys, [owner[k] for k in keys])
-        vectorizer, matrix, keys, owners = self._index
+            matrix.sort_indices()
+            # By n-gram: a query's scores add up the few columns of its own n-grams instead of
+            # a sparse product over every key (4.4 of 6.9 ms a call).
+            self._index = (vectorizer, matrix.tocsc(), keys, [owner[k] for k in keys])
+        vectorizer, columns, keys, owners = self._index
         key = alias_key(text)
         query = vectorizer.transform([key])
         if query.nnz == 0:
             return None, 0.0
-        scores = (matrix @ query.T).toarray().ravel()
+        query.sort_indices()
+        # Each key's products added in the order of its n-grams, as the sparse product adds them.
+        scores = np.zeros(columns.shape[0])
+        for gram, weight in zip(query.indices.tolist(), query.data.tolist()):
+            start, end = columns.indptr[gram], columns.indptr[gram + 1]
+            scores[columns.indices[start:end]] += columns.data[start:end] * weight
         limit = max_edits(len(key))
         best, best_edits = None, limit + 1
         for i in scores.argsort()[::-1][:_NEIGHBOURS]:
