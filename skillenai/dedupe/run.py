@@ -56,6 +56,7 @@ from skillenai.dedupe.minhash import (
     estimates,
     from_bytes,
     shingle_set,
+    shingle_sets,
     signatures,
     to_bytes,
 )
@@ -798,6 +799,11 @@ class _Run:
             needed = sorted({x for pair, f in first.items() if needs_texts(f) for x in pair} - set(texts)
                             - {x for x in known if known[x].document_id in self.units})
             texts.update(self._texts(needed))
+            # Every document of a pair left open is compared by its units without its
+            # boilerplate: all of them normalised and shingled here in a few calls, not
+            # one call each as they come up.
+            self._fill_sets([known[x] for x in sorted({x for pair, f in first.items() if needs_texts(f)
+                                                        for x in pair})], texts)
 
             def sets_of(c: Candidate, with_boilerplate: bool = False) -> None:
                 boilerplate = self.boilerplate.of(c.scope)
@@ -847,6 +853,25 @@ class _Run:
                      | {e[0] for e in group_edges} | {e[1] for e in group_edges})
             updated, _ = recluster(self.conn, seeds)
             r.documents_updated += updated
+
+    def _fill_sets(self, candidates: list[Candidate], texts: dict[int, str]) -> None:
+        """``analysed``, ``kept_set`` and ``kept_units`` of the candidates whose text is at
+        hand (this run's units, or ``texts``), as ``sets_of`` in :meth:`_index_batch`
+        makes them one at a time."""
+        todo = [c for c in candidates if c.kept_set is None
+                and (c.document_id in self.units or c.minhash_id in texts)]
+        unread = [c for c in todo if c.document_id not in self.units]
+        for c, found in zip(unread, analyse_many([texts[c.minhash_id] for c in unread], keep_units=True)):
+            c.analysed = found
+        kept_of = []
+        for c in todo:
+            if c.analysed is None:
+                c.analysed = self.units[c.document_id]
+            boilerplate = self.boilerplate.of(c.scope)
+            kept_of.append([u for u, h in zip(*c.analysed) if h not in boilerplate])
+        for c, kept, shingles in zip(todo, kept_of, shingle_sets(kept_of, self.s.shingle_size)):
+            c.kept_set = shingles
+            c.kept_units = frozenset(kept)
 
     def _count_rejection(self, decision) -> None:
         name = f"rejected_{decision.reason}"
