@@ -315,6 +315,18 @@ def test_signature_bytes_are_little_endian_and_datasketch_compatible():
     assert (sigs[1] == 0xFFFFFFFF).all()  # no shingles: datasketch's empty signature
 
 
+def test_shingle_sets_of_many_documents_are_each_ones_shingle_set():
+    from skillenai.dedupe.minhash import shingle_set, shingle_sets
+
+    docs = [d["description_text"] for d in generate_corpus(postings=150, seed=3).postings[:150]]
+    units = [split_units(text) for text in docs] + [[], ["one"], ["two words"]]
+    found = shingle_sets(units, 3)  # more documents than one hashing call takes
+    assert len(found) == len(units)
+    for doc, got in zip(units, found):
+        expected = shingle_set(doc, 3)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
 def test_stored_signature_round_trips(fresh_db):
     store(fresh_db, acme_roles(), "2026-03-02")
     run_dedupe(fresh_db)
