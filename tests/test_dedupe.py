@@ -315,6 +315,32 @@ def test_signature_bytes_are_little_endian_and_datasketch_compatible():
     assert (sigs[1] == 0xFFFFFFFF).all()  # no shingles: datasketch's empty signature
 
 
+def test_shingle_sets_of_many_documents_are_each_ones_shingle_set():
+    from skillenai.dedupe.minhash import shingle_set, shingle_sets
+
+    docs = [d["description_text"] for d in generate_corpus(postings=150, seed=3).postings[:150]]
+    units = [split_units(text) for text in docs] + [[], ["one"], ["two words"]]
+    found = shingle_sets(units, 3)  # more documents than one hashing call takes
+    assert len(found) == len(units)
+    for doc, got in zip(units, found):
+        expected = shingle_set(doc, 3)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_the_runs_units_cache_gives_back_what_was_analysed():
+    from skillenai.dedupe.run import _UnitsCache
+    from skillenai.dedupe.text import analyse_many
+
+    texts = [d["description_text"] for d in generate_corpus(postings=40, seed=5).postings[:40]] + ["", "One line."]
+    analysed = analyse_many(texts, keep_units=True)
+    cache = _UnitsCache()
+    cache.update((str(i), a) for i, a in enumerate(analysed))
+    assert len(cache) == len(texts) and "0" in cache and "x" not in cache and cache.get("x") is None
+    for i, (units, hashes) in enumerate(analysed):
+        assert cache.get(str(i)) == cache[str(i)] == (units, hashes)
+    assert cache[str(len(texts) - 2)] == ([], [])
+
+
 def test_stored_signature_round_trips(fresh_db):
     store(fresh_db, acme_roles(), "2026-03-02")
     run_dedupe(fresh_db)

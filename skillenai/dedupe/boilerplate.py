@@ -135,7 +135,7 @@ class Boilerplate:
     what it is learned from: ``scope_lines`` (:mod:`skillenai.store.scope_lines`), kept
     here as documents are analysed (:meth:`index`, :meth:`unindex`)."""
 
-    def __init__(self, conn: sqlite3.Connection, units_cache: dict | None = None):
+    def __init__(self, conn: sqlite3.Connection, units_cache: Mapping | None = None):
         self.conn = conn
         # document id → (units, hashes) a run already has in memory
         self.units_cache = units_cache if units_cache is not None else {}

@@ -242,6 +242,24 @@ def shingle_set(units: str | Sequence[str], shingle_size: int) -> np.ndarray:
     return np.unique(hashes)
 
 
+def shingle_sets(docs: Sequence[Sequence[str]], shingle_size: int) -> list[np.ndarray]:
+    """:func:`shingle_set` of each of many documents' units, hashed ``_DOCS_PER_CHUNK``
+    documents at a time (one call per document costs several times more in numpy's
+    per-call overhead than in hashing).
+
+    >>> [s.tolist() for s in shingle_sets([["a b"], []], 3)] == [shingle_set(["a b"], 3).tolist(), []]
+    True
+    """
+    out: list[np.ndarray] = []
+    for start in range(0, len(docs), _DOCS_PER_CHUNK):
+        part = docs[start:start + _DOCS_PER_CHUNK]
+        units = [u for doc in part for u in doc]
+        hashes, offsets = shingle_hashes(units, shingle_size)
+        bounds = np.cumsum([0] + [len(doc) for doc in part])
+        out.extend(np.unique(hashes[offsets[bounds[i]]:offsets[bounds[i + 1]]]) for i in range(len(part)))
+    return out
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted distinct shingle-hash arrays (0 if both empty)."""
     if len(a) == 0 or len(b) == 0:
